@@ -1,0 +1,60 @@
+# HuleEdu developer commands. `make up` starts everything; `make test` runs the whole suite.
+SHELL := /bin/bash
+export PDM_CHECK_UPDATE := false
+
+.PHONY: help install infra-up infra-down infra-status up down status test lint typecheck \
+        test-unit test-integration test-e2e bench topics admin
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: ## Install Debian packages, pdm, the locked Python env and Kafka's jars (idempotent)
+	@scripts/infra/install.sh
+
+infra-up: ## Start PostgreSQL, Redis and Kafka on loopback; create databases and topics
+	@scripts/infra/infra.sh up
+
+infra-down: ## Stop the infrastructure this project started (by pid)
+	@scripts/infra/infra.sh down
+
+infra-status: ## Show whether PostgreSQL, Redis and Kafka answer
+	@scripts/infra/infra.sh status
+
+up: ## Start infrastructure and every service in the background; wait until healthy
+	@scripts/infra/infra.sh up
+	@scripts/stack.sh up
+
+down: ## Stop every service, then the infrastructure
+	@scripts/stack.sh down
+	@scripts/infra/infra.sh down
+
+status: ## Infrastructure and service health
+	@scripts/infra/infra.sh status || true
+	@scripts/stack.sh status
+
+test: ## Lint, types, unit, integration and e2e tests (starts and stops what it needs)
+	@scripts/test.sh all
+
+lint: ## ruff check and ruff format --check
+	@scripts/test.sh lint
+
+typecheck: ## mypy (strict on libs)
+	@scripts/test.sh types
+
+test-unit: ## Unit tests only (no I/O)
+	@scripts/test.sh unit
+
+test-integration: ## Integration tests (starts infrastructure if needed)
+	@scripts/test.sh integration
+
+test-e2e: ## End-to-end tests against the running stack
+	@scripts/test.sh e2e
+
+bench: ## Benchmarks; they print numbers (starts infrastructure if needed)
+	@scripts/bench.sh
+
+topics: ## Create any missing registry topic and DLQ
+	@.venv/bin/python scripts/bootstrap_topics.py
+
+admin: ## Run huleedu-admin, e.g. make admin ARGS="outbox"
+	@.venv/bin/huleedu-admin $(ARGS)

@@ -1,0 +1,68 @@
+"""Every event model of the platform."""
+
+from common_core.events.base import EntityRef, EssayRef, EventModel
+from common_core.events.batch import (
+    BatchEssaysRegisteredV1,
+    BatchPipelineCompletedV1,
+    ClientBatchPipelineRequestV1,
+)
+from common_core.events.class_management import (
+    AuthorMatchSuggestion,
+    BatchAuthorMatchesSuggestedV1,
+    ClassCreatedV1,
+    ClassUpdatedV1,
+    ConfirmedAssociation,
+    EssayStudentAssociationUpdatedV1,
+    StudentAssociationsConfirmedV1,
+    StudentCreatedV1,
+    StudentUpdatedV1,
+)
+from common_core.events.commands import BatchSpellcheckInitiateCommandV1
+from common_core.events.essay_lifecycle import (
+    BatchEssaysReadyV1,
+    ELSBatchPhaseOutcomeV1,
+    EssayPhaseOutcome,
+    EssaySpellcheckRequestedV1,
+)
+from common_core.events.file import (
+    BatchFileAddedV1,
+    BatchFileRemovedV1,
+    EssayContentProvisionedV1,
+    EssayValidationFailedV1,
+    ParsedStudentHeader,
+    StudentParsingCompletedV1,
+)
+from common_core.events.notification import TeacherNotificationRequestedV1
+from common_core.events.spellcheck import EssaySpellcheckCompletedV1, Misspelling
+
+__all__ = [
+    "AuthorMatchSuggestion",
+    "BatchAuthorMatchesSuggestedV1",
+    "BatchEssaysReadyV1",
+    "BatchEssaysRegisteredV1",
+    "BatchFileAddedV1",
+    "BatchFileRemovedV1",
+    "BatchPipelineCompletedV1",
+    "BatchSpellcheckInitiateCommandV1",
+    "ClassCreatedV1",
+    "ClassUpdatedV1",
+    "ClientBatchPipelineRequestV1",
+    "ConfirmedAssociation",
+    "ELSBatchPhaseOutcomeV1",
+    "EntityRef",
+    "EssayContentProvisionedV1",
+    "EssayPhaseOutcome",
+    "EssayRef",
+    "EssaySpellcheckCompletedV1",
+    "EssaySpellcheckRequestedV1",
+    "EssayStudentAssociationUpdatedV1",
+    "EssayValidationFailedV1",
+    "EventModel",
+    "Misspelling",
+    "ParsedStudentHeader",
+    "StudentAssociationsConfirmedV1",
+    "StudentCreatedV1",
+    "StudentParsingCompletedV1",
+    "StudentUpdatedV1",
+    "TeacherNotificationRequestedV1",
+]

@@ -1,0 +1,41 @@
+"""Events owned by the Batch Orchestrator Service."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
+from common_core.events.base import EventModel
+
+
+class BatchEssaysRegisteredV1(EventModel):
+    """A teacher registered a batch; one slot id per expected essay."""
+
+    batch_id: str
+    user_id: str
+    course_code: CourseCode
+    essay_instructions: str
+    expected_essay_count: int = Field(ge=1, le=500)
+    essay_ids: list[str]
+    class_id: str | None = None
+
+
+class ClientBatchPipelineRequestV1(EventModel):
+    """A teacher asked for a pipeline to run on a batch (published by the gateway)."""
+
+    batch_id: str
+    user_id: str
+    requested_pipeline: PhaseName
+    client_request_id: str | None = None
+
+
+class BatchPipelineCompletedV1(EventModel):
+    """Every phase of a batch's pipeline has finished."""
+
+    batch_id: str
+    user_id: str
+    final_status: BatchStatus
+    completed_phases: list[PhaseName]
+    phase_statuses: dict[PhaseName, PhaseStatus] = Field(default_factory=dict)
+    successful_essay_count: int = 0
+    failed_essay_count: int = 0

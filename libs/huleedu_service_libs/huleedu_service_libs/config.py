@@ -1,0 +1,138 @@
+"""Typed settings: shared infrastructure coordinates and the base class every service extends."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never reach production: they are public in this repository.
+_PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-internal-api-key", "huleedu_dev_password"}
+)
+
+
+class Environment(StrEnum):
+    """Where a process runs; only development and test may use placeholder secrets."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InfraSettings(BaseSettings):
+    """Where PostgreSQL, Redis and Kafka listen; the same HULEEDU_* names the scripts use."""
+
+    model_config = SettingsConfigDict(env_prefix="HULEEDU_", extra="ignore")
+
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 55432
+    pg_user: str = "huleedu"
+    pg_password: str = "huleedu_dev_password"
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 56379
+    kafka_host: str = "127.0.0.1"
+    kafka_port: int = 59092
+    kafka_bootstrap_servers: str = ""
+    kafka_partitions: int = 3
+    kafka_replication_factor: int = 1
+
+    @model_validator(mode="after")
+    def _derive_bootstrap(self) -> InfraSettings:
+        if not self.kafka_bootstrap_servers:
+            self.kafka_bootstrap_servers = f"{self.kafka_host}:{self.kafka_port}"
+        return self
+
+    def database_url(self, database: str) -> str:
+        """SQLAlchemy asyncpg URL for one of the platform's databases."""
+        return (
+            f"postgresql+asyncpg://{self.pg_user}:{self.pg_password}"
+            f"@{self.pg_host}:{self.pg_port}/{database}"
+        )
+
+    @property
+    def redis_url(self) -> str:
+        """Redis URL for database 0."""
+        return f"redis://{self.redis_host}:{self.redis_port}/0"
+
+
+class ServiceSettings(BaseSettings):
+    """Base for every service's settings; subclasses set env_prefix and database_name."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "huleedu"
+    environment: Environment = Environment.DEVELOPMENT
+    log_level: str = "INFO"
+    log_format: str = Field(default="", description="json or console; empty picks by environment")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    http_server: str = Field(default="hypercorn", description="hypercorn or uvicorn")
+    internal_api_key: str = "dev-internal-api-key"
+    database_name: str = ""
+    database_url: str = ""
+    database_pool_size: int = 10
+    redis_url: str = ""
+    kafka_bootstrap_servers: str = ""
+    kafka_consumer_group: str = ""
+    outbox_poll_interval_seconds: float = 2.0
+    outbox_batch_size: int = 1000
+    outbox_max_attempts: int = 10
+
+    @model_validator(mode="after")
+    def _fill_infra_defaults(self) -> ServiceSettings:
+        infra = InfraSettings()
+        if not self.database_url and self.database_name:
+            self.database_url = infra.database_url(self.database_name)
+        if not self.redis_url:
+            self.redis_url = infra.redis_url
+        if not self.kafka_bootstrap_servers:
+            self.kafka_bootstrap_servers = infra.kafka_bootstrap_servers
+        if not self.kafka_consumer_group:
+            self.kafka_consumer_group = self.service_name
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if self.environment is Environment.PRODUCTION:
+            for name, value in self.secret_values().items():
+                if value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 16:
+                    raise ValueError(f"{name} must be set to a real secret in production")
+            if "huleedu_dev_password" in self.database_url:
+                raise ValueError("database_url uses the development password in production")
+        return self
+
+    def secret_values(self) -> dict[str, str]:
+        """Secrets to validate outside development; subclasses add their own."""
+        return {"internal_api_key": self.internal_api_key}
+
+    @property
+    def is_development(self) -> bool:
+        """True where developer conveniences (console logs, token minting) are allowed."""
+        return self.environment is not Environment.PRODUCTION
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON logs in production unless told otherwise; console logs elsewhere."""
+        if self.log_format:
+            return self.log_format.lower() == "json"
+        return self.environment is Environment.PRODUCTION
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings with secrets masked, for startup logs."""
+        data = self.model_dump(mode="json")
+        for key in self.secret_values():
+            data[key] = "***"
+        data["database_url"] = _mask_url(self.database_url)
+        return data
+
+
+def _mask_url(url: str) -> str:
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,27 @@
+"""Inbox: remember handled event ids in the handler's own transaction (idempotent consumers)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huleedu_service_libs.db.tables import processed_events
+
+
+async def claim_event(
+    session: AsyncSession, *, consumer: str, event_id: UUID, event_type: str = ""
+) -> bool:
+    """Record the event as handled by `consumer`; False if it already was (skip the effects).
+
+    Call it first in the handler's transaction: the row commits with the effects, and a
+    concurrent redelivery waits on the row lock and then sees the conflict.
+    """
+    stmt = (
+        insert(processed_events)
+        .values(consumer=consumer, event_id=event_id, event_type=event_type)
+        .on_conflict_do_nothing()
+        .returning(processed_events.c.event_id)
+    )
+    return (await session.execute(stmt)).first() is not None

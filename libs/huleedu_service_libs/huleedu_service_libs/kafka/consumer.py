@@ -1,0 +1,185 @@
+"""Consumer runner: handle, retry a bounded number of times, dead-letter, then commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import Counter, Gauge
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt
+from tenacity import wait_exponential_jitter
+
+from common_core.topics import dlq_topic
+from huleedu_service_libs.kafka import headers as h
+from huleedu_service_libs.kafka.producer import KafkaEventProducer
+
+logger = structlog.get_logger(__name__)
+
+
+class Record(Protocol):
+    """What a handler reads of a consumed message (aiokafka's ConsumerRecord has these)."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+RecordHandler = Callable[[Record], Awaitable[None]]
+
+MESSAGES = Counter(
+    "huleedu_kafka_messages_total",
+    "Messages handled by consumers, by outcome (ok, dead_lettered)",
+    ["group", "topic", "outcome"],
+)
+HANDLER_FAILURES = Counter(
+    "huleedu_kafka_handler_failures_total", "Failed handler attempts", ["group", "topic"]
+)
+CONSUMER_LAG = Gauge(
+    "huleedu_kafka_consumer_lag",
+    "Messages behind the partition end",
+    ["group", "topic", "partition"],
+)
+
+
+class PoisonMessageError(Exception):
+    """The message can never be handled (undecodable, unknown type): dead-letter it at once."""
+
+
+class KafkaConsumerRunner:
+    """Runs one consumer group member until stop(); offsets are committed only after handling."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: Sequence[str],
+        handler: RecordHandler,
+        dlq_producer: KafkaEventProducer,
+        max_attempts: int = 3,
+        retry_initial_seconds: float = 0.2,
+        retry_max_seconds: float = 5.0,
+        max_poll_records: int = 100,
+        client_id: str | None = None,
+    ) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._group_id = group_id
+        self._topics = list(topics)
+        self._handler = handler
+        self._dlq_producer = dlq_producer
+        self._max_attempts = max_attempts
+        self._retry_initial = retry_initial_seconds
+        self._retry_max = retry_max_seconds
+        self._max_poll_records = max_poll_records
+        self._client_id = client_id or group_id
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        """Join the group; messages before the first commit are read from the earliest offset."""
+        consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap_servers,
+            group_id=self._group_id,
+            client_id=self._client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self._max_poll_records,
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        self._consumer = consumer
+        logger.info("consumer started", group=self._group_id, topics=self._topics)
+
+    def request_stop(self) -> None:
+        """Ask run() to finish the batch in hand, commit it and return."""
+        self._stopping.set()
+
+    async def stop(self) -> None:
+        """Leave the group and close the connection."""
+        self.request_stop()
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()
+            logger.info("consumer stopped", group=self._group_id)
+
+    async def run(self) -> None:
+        """Poll, handle and commit until request_stop(); a failed DLQ publish stops the loop."""
+        consumer = self._require()
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, records in batches.items():
+                for record in records:
+                    await self._handle_or_dead_letter(record)
+                # Commit after the partition's records are durably handled (or dead-lettered).
+                await consumer.commit({tp: records[-1].offset + 1})
+                self._record_lag(consumer, tp, records[-1].offset + 1)
+
+    def _require(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("KafkaConsumerRunner.start() has not been called")
+        return self._consumer
+
+    async def _handle_or_dead_letter(self, record: Record) -> None:
+        log = logger.bind(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            correlation_id=h.decode_headers(record.headers).get(h.CORRELATION_ID),
+        )
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._max_attempts),
+                wait=wait_exponential_jitter(initial=self._retry_initial, max=self._retry_max),
+                retry=retry_if_not_exception_type(PoisonMessageError),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    try:
+                        await self._handler(record)
+                    except Exception as exc:
+                        HANDLER_FAILURES.labels(self._group_id, record.topic).inc()
+                        log.warning("handler failed", attempt=attempts, error=repr(exc))
+                        raise
+        except Exception as exc:
+            await self._dead_letter(record, exc, attempts)
+            log.error("message dead-lettered", attempts=attempts, error=repr(exc))
+            MESSAGES.labels(self._group_id, record.topic, "dead_lettered").inc()
+            return
+        MESSAGES.labels(self._group_id, record.topic, "ok").inc()
+
+    async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
+        headers = h.decode_headers(record.headers)
+        headers.update(
+            {
+                h.DLQ_ERROR: str(exc)[:2000] or exc.__class__.__name__,
+                h.DLQ_ERROR_TYPE: exc.__class__.__name__,
+                h.DLQ_ORIGINAL_TOPIC: record.topic,
+                h.DLQ_ORIGINAL_PARTITION: str(record.partition),
+                h.DLQ_ORIGINAL_OFFSET: str(record.offset),
+                h.DLQ_CONSUMER_GROUP: self._group_id,
+                h.DLQ_ATTEMPTS: str(attempts),
+                h.DLQ_FAILED_AT: datetime.now(UTC).isoformat(),
+            }
+        )
+        # If this raises, run() stops without committing: the message is read again later.
+        await self._dlq_producer.send(
+            dlq_topic(record.topic), value=record.value or b"", key=record.key, headers=headers
+        )
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self._group_id, tp.topic, str(tp.partition)).set(
+                max(highwater - position, 0)
+            )

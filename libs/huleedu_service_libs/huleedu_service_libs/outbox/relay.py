@@ -1,0 +1,314 @@
+"""Outbox relay: claims committed rows, publishes them with their stored ids, deletes them.
+
+Several relays may run against one database: rows are claimed with FOR UPDATE SKIP LOCKED and
+stay locked until their publish outcome is committed, so each row is published by one relay.
+A broker outage is not held against rows (they wait without using up attempts); a row that
+fails on its own (too large, rejected) backs off and is parked after max_attempts so it never
+blocks the rows behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
+from sqlalchemy import BigInteger, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from huleedu_service_libs.db.tables import event_outbox
+from huleedu_service_libs.kafka.producer import KafkaEventProducer
+from huleedu_service_libs.outbox.metrics import OutboxMetrics
+from huleedu_service_libs.outbox.writer import NOTIFY_CHANNEL
+
+logger = structlog.get_logger(__name__)
+
+_TRANSPORT_ERRORS = (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    """How a relay batches, waits and gives up."""
+
+    batch_size: int = 1000
+    poll_interval_seconds: float = 2.0
+    max_attempts: int = 10
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 300.0
+    metrics_interval_seconds: float = 5.0
+
+
+@dataclass
+class _Batch:
+    """Rows claimed in one transaction and what became of handing them to the producer."""
+
+    rows: Sequence[Row[Any]]
+    pending: list[tuple[Row[Any], asyncio.Future[Any]]] = field(default_factory=list)
+    failures: list[tuple[Row[Any], BaseException]] = field(default_factory=list)
+    outage: BaseException | None = None
+
+
+class BrokerUnavailableError(Exception):
+    """Kafka could not be reached; the claimed rows were left untouched."""
+
+
+class OutboxRelay:
+    """Publishes one database's event_outbox to Kafka until stopped."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: KafkaEventProducer,
+        *,
+        service_name: str,
+        config: RelayConfig | None = None,
+    ) -> None:
+        self._engine = engine
+        self._producer = producer
+        self._config = config or RelayConfig()
+        self._metrics = OutboxMetrics(service_name)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self._log = logger.bind(service=service_name)
+
+    def request_stop(self) -> None:
+        """Ask run() to return after the batch in hand."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish until request_stop(): wake on NOTIFY, poll as a fallback, back off on outages."""
+        outage_delay = self._config.backoff_initial_seconds
+        metrics_task = asyncio.create_task(self._export_metrics_forever())
+        try:
+            while not self._stopping.is_set():
+                await self._ensure_listening()
+                try:
+                    await self._ensure_producer()
+                    published = await self.drain()
+                except (BrokerUnavailableError, *_TRANSPORT_ERRORS, OSError) as exc:
+                    self._log.warning("kafka unavailable; outbox rows wait", error=repr(exc))
+                    await self._sleep(outage_delay)
+                    outage_delay = min(outage_delay * 2, 10.0)
+                    continue
+                outage_delay = self._config.backoff_initial_seconds
+                self._log.debug("outbox drained", published=published)
+                # drain() took everything due; a NOTIFY during it makes this return at once.
+                await self._sleep(self._config.poll_interval_seconds)
+        finally:
+            metrics_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await metrics_task
+            await self._close_listener()
+
+    async def publish_batch(self) -> int:
+        """Claim one batch of due rows, publish it and record the outcome; returns rows sent."""
+        conn = await self._engine.connect()
+        await conn.begin()
+        batch = await self._claim_and_enqueue(conn)
+        if batch is None:
+            await conn.close()
+            return 0
+        return await self._settle(conn, batch)
+
+    async def drain(self) -> int:
+        """Publish every due row; the next batch is claimed while the previous one's acks fly.
+
+        Batches are enqueued strictly one after another, so records with the same key keep
+        their order in the producer; at most two transactions are open at once.
+        """
+        total = 0
+        previous: asyncio.Task[int] | None = None
+        try:
+            while not self._stopping.is_set():
+                conn = await self._engine.connect()
+                await conn.begin()
+                try:
+                    batch = await self._claim_and_enqueue(conn)
+                except BaseException:
+                    await conn.close()
+                    raise
+                if batch is None:
+                    await conn.close()
+                    break
+                current = asyncio.create_task(self._settle(conn, batch))
+                if previous is not None:
+                    total += await previous
+                previous = current
+                if len(batch.rows) < self._config.batch_size:
+                    break
+            if previous is not None:
+                total, previous = total + await previous, None
+        finally:
+            if previous is not None:  # an earlier batch failed: still settle this one
+                await asyncio.gather(previous, return_exceptions=True)
+        return total
+
+    def _claim_statement(self) -> Any:
+        t = event_outbox
+        return (
+            select(t.c.id, t.c.topic, t.c.event_key, t.c.payload, t.c.headers, t.c.attempts)
+            .where(t.c.parked_at.is_(None))
+            .where(t.c.next_attempt_at <= func.now())
+            .order_by(t.c.id)
+            .limit(self._config.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+
+    async def _claim_and_enqueue(self, conn: AsyncConnection) -> _Batch | None:
+        """Lock due rows (skipping rows other relays hold) and hand them to the producer."""
+        rows = (await conn.execute(self._claim_statement())).all()
+        if not rows:
+            return None
+        batch = _Batch(rows)
+        for row in rows:
+            try:
+                future = await self._producer.enqueue(
+                    row.topic, value=row.payload, key=row.event_key, headers=row.headers
+                )
+            except _TRANSPORT_ERRORS as exc:
+                batch.outage = exc  # the broker is gone: stop enqueueing, the rest wait
+                break
+            except Exception as exc:
+                batch.failures.append((row, exc))
+                continue
+            batch.pending.append((row, future))
+        return batch
+
+    async def _settle(self, conn: AsyncConnection, batch: _Batch) -> int:
+        """Wait for the batch's acks, delete sent rows, charge failed ones, commit, close."""
+        try:
+            sent_ids, failures, outage = await self._await_acks(batch)
+            await self._record_outcomes(conn, sent_ids, failures)
+            await conn.commit()
+        finally:
+            await conn.close()
+        self._metrics.published.inc(len(sent_ids))
+        if outage is not None:
+            raise BrokerUnavailableError(repr(outage)) from outage
+        return len(sent_ids)
+
+    async def _await_acks(
+        self, batch: _Batch
+    ) -> tuple[list[int], list[tuple[Row[Any], BaseException]], BaseException | None]:
+        """Sort the batch into sent rows, failed rows and a broker outage (if any)."""
+        results = await asyncio.gather(*(f for _, f in batch.pending), return_exceptions=True)
+        sent_ids: list[int] = []
+        failures = list(batch.failures)
+        outage = batch.outage
+        timed_out: list[Row[Any]] = []
+        for (row, _), result in zip(batch.pending, results, strict=True):
+            if not isinstance(result, BaseException):
+                sent_ids.append(row.id)
+            elif isinstance(result, _TRANSPORT_ERRORS):
+                outage = outage or result
+                timed_out.append(row)
+            else:
+                failures.append((row, result))
+        if outage is not None and not await self._broker_reachable():
+            return sent_ids, failures, outage
+        if outage is not None:
+            # The broker answers, so the timeout was about these rows: count it against them.
+            failures.extend((row, outage) for row in timed_out)
+        return sent_ids, failures, None
+
+    async def _record_outcomes(
+        self,
+        conn: AsyncConnection,
+        sent_ids: list[int],
+        failures: list[tuple[Row[Any], BaseException]],
+    ) -> None:
+        t = event_outbox
+        if sent_ids:
+            # Sent rows leave the table in the claiming transaction; one array parameter
+            # instead of an expanding IN list of a thousand binds.
+            ids = bindparam("ids", sent_ids, type_=ARRAY(BigInteger))
+            await conn.execute(delete(t).where(t.c.id == func.any(ids)))
+        # Failures are rare and per row, so one UPDATE each keeps this readable.
+        for row, exc in failures:
+            attempts = row.attempts + 1
+            delay = min(
+                self._config.backoff_initial_seconds * 2 ** (attempts - 1),
+                self._config.backoff_max_seconds,
+            )
+            park = attempts >= self._config.max_attempts
+            await conn.execute(
+                update(t)
+                .where(t.c.id == row.id)
+                .values(
+                    attempts=attempts,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    next_attempt_at=func.now() + timedelta(seconds=delay),
+                    parked_at=func.now() if park else None,
+                )
+            )
+            self._metrics.failures.inc()
+            if park:
+                self._metrics.parked_total.inc()
+                self._log.error(
+                    "outbox row parked", row_id=row.id, topic=row.topic, error=repr(exc)
+                )
+            else:
+                self._log.warning(
+                    "outbox row failed", row_id=row.id, attempt=attempts, error=repr(exc)
+                )
+
+    async def _broker_reachable(self) -> bool:
+        try:
+            await asyncio.wait_for(self._producer.check_connection(), timeout=5)
+        except Exception:
+            return False
+        return True
+
+    async def _ensure_producer(self) -> None:
+        if not self._producer.started:
+            await self._producer.start()
+
+    async def _ensure_listening(self) -> None:
+        """LISTEN on the outbox channel; on failure the relay still polls."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            conn = await asyncpg.connect(dsn)
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        except (OSError, asyncpg.PostgresError) as exc:
+            self._log.warning("outbox LISTEN unavailable; polling only", error=repr(exc))
+            return
+        self._listener = conn
+
+    async def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None and not listener.is_closed():
+            await listener.close()
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait for a NOTIFY, a stop request, or the timeout, whichever comes first."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+    async def _export_metrics_forever(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await self._metrics.refresh(self._engine)
+            await asyncio.sleep(self._config.metrics_interval_seconds)

@@ -1,0 +1,67 @@
+"""Outbox writer: stores events in the caller's transaction; the relay publishes after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common_core.envelope import EventEnvelope
+from common_core.topics import topic_for
+from huleedu_service_libs.db.tables import event_outbox
+from huleedu_service_libs.kafka.headers import envelope_headers
+
+# One channel per database; PostgreSQL delivers NOTIFY only when the transaction commits.
+NOTIFY_CHANNEL = "huleedu_outbox"
+
+
+def outbox_row(
+    envelope: EventEnvelope[Any], *, key: str, topic: str | None = None
+) -> dict[str, Any]:
+    """The event_outbox row for an envelope: payload, key, topic and identity headers."""
+    return {
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "topic": topic or topic_for(envelope.data),
+        "event_key": key,
+        "payload": envelope.model_dump_json().encode("utf-8"),
+        "headers": envelope_headers(envelope),
+    }
+
+
+class OutboxWriter:
+    """Adds events to event_outbox inside the session's current transaction (never commits)."""
+
+    async def add(
+        self,
+        session: AsyncSession,
+        envelope: EventEnvelope[Any],
+        *,
+        key: str,
+        topic: str | None = None,
+    ) -> None:
+        """Store one event; it is published only if the caller's transaction commits."""
+        await self.add_many(session, [(envelope, key, topic)])
+
+    async def add_many(
+        self,
+        session: AsyncSession,
+        events: Sequence[tuple[EventEnvelope[Any], str, str | None]],
+    ) -> None:
+        """Store several events with one statement (envelope, key, topic-or-None each)."""
+        if not events:
+            return
+        rows = [outbox_row(env, key=key, topic=topic) for env, key, topic in events]
+        await session.execute(insert(event_outbox), rows)
+        await _notify_once_per_transaction(session)
+
+
+async def _notify_once_per_transaction(session: AsyncSession) -> None:
+    transaction = session.get_transaction()
+    marker = id(transaction)
+    if session.info.get("huleedu_outbox_notified") == marker:
+        return
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    session.info["huleedu_outbox_notified"] = marker

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Shared settings for the local infrastructure scripts. Every value can be overridden by
+# exporting the variable first; the Python settings (huleedu_service_libs.config.InfraSettings)
+# read the same names, so services and scripts always agree.
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export HULEEDU_LOCAL_DIR="${HULEEDU_LOCAL_DIR:-$ROOT_DIR/.local}"
+export HULEEDU_LOG_DIR="${HULEEDU_LOG_DIR:-$HULEEDU_LOCAL_DIR/logs}"
+
+export HULEEDU_PG_HOST="${HULEEDU_PG_HOST:-127.0.0.1}"
+export HULEEDU_PG_PORT="${HULEEDU_PG_PORT:-55432}"
+export HULEEDU_PG_USER="${HULEEDU_PG_USER:-huleedu}"
+export HULEEDU_PG_PASSWORD="${HULEEDU_PG_PASSWORD:-huleedu_dev_password}"
+
+export HULEEDU_REDIS_HOST="${HULEEDU_REDIS_HOST:-127.0.0.1}"
+export HULEEDU_REDIS_PORT="${HULEEDU_REDIS_PORT:-56379}"
+
+export HULEEDU_KAFKA_HOST="${HULEEDU_KAFKA_HOST:-127.0.0.1}"
+export HULEEDU_KAFKA_PORT="${HULEEDU_KAFKA_PORT:-59092}"
+export HULEEDU_KAFKA_CONTROLLER_PORT="${HULEEDU_KAFKA_CONTROLLER_PORT:-59093}"
+export HULEEDU_KAFKA_HEAP="${HULEEDU_KAFKA_HEAP:-768m}"
+export HULEEDU_KAFKA_PARTITIONS="${HULEEDU_KAFKA_PARTITIONS:-3}"
+
+# One database per service (ARCHITECTURE.md section 2) plus one for library tests.
+HULEEDU_DATABASES=(
+  huleedu_content huleedu_file huleedu_batch_orchestrator huleedu_essay_lifecycle
+  huleedu_spellchecker huleedu_result_aggregator huleedu_class_management huleedu_libs_test
+)
+
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+VENV_PY="$ROOT_DIR/.venv/bin/python"
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# pid_alive FILE: true when FILE holds the pid of a running process.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds or time runs out.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -ge "$deadline" ] && die "$what not ready after ${limit}s"
+    sleep 0.2
+  done
+}
+
+# stop_pid FILE NAME: TERM the process in FILE, wait up to 30 s, then KILL it.
+stop_pid() {
+  local file=$1 name=$2 pid
+  if ! pid_alive "$file"; then rm -f "$file"; log "$name not running"; return 0; fi
+  pid=$(cat "$file")
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then kill -KILL "$pid" 2>/dev/null || true; break; fi
+    sleep 0.2
+  done
+  rm -f "$file"
+  log "$name stopped (pid $pid)"
+}
+
+as_postgres() {
+  # initdb refuses to run as root, so the server runs as the postgres system user.
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
