@@ -56,8 +56,8 @@ async def relay_rate(engine: AsyncEngine, bootstrap: str, topic: str, count: int
     """Rows/s from committed outbox rows to broker acks, with one relay."""
     user = random_id()
     envelopes = [notification(user, n) for n in range(count)]
-    for start in range(0, count, 1000):
-        await write_events(engine, topic, envelopes[start : start + 1000])
+    for first in range(0, count, 1000):
+        await write_events(engine, topic, envelopes[first : first + 1000])
     producer = KafkaEventProducer(bootstrap, client_id="bench-relay")
     await producer.start()
     relay = OutboxRelay(engine, producer, service_name="bench", config=RelayConfig())
@@ -108,7 +108,7 @@ async def commit_to_consumer_latency(
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * len(ordered))) - 1)]
+    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
 
 
 async def main(count: int, samples: int) -> None:
@@ -116,7 +116,9 @@ async def main(count: int, samples: int) -> None:
     infra = InfraSettings()
     bootstrap = infra.kafka_bootstrap_servers
     suffix = random_suffix()
-    raw_topic, relay_topic, lat_topic = (f"huleedu.bench.{n}-{suffix}" for n in ("raw", "relay", "lat"))
+    raw_topic, relay_topic, lat_topic = (
+        f"huleedu.bench.{name}-{suffix}" for name in ("raw", "relay", "lat")
+    )
     await create_topics(bootstrap, raw_topic, relay_topic, lat_topic)
     schema = f"bench_{suffix}"
     url = infra.database_url("huleedu_libs_test")
@@ -135,7 +137,8 @@ async def main(count: int, samples: int) -> None:
         async with admin_engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin_engine.dispose()
-    print(f"outbox relay benchmark ({count} events of ~{len(notification('u', 1).model_dump_json())} B)")
+    size = len(notification("u", 1).model_dump_json())
+    print(f"outbox relay benchmark ({count} events of ~{size} B)")
     print(f"  raw aiokafka producer : {raw:10.0f} msg/s")
     print(f"  outbox relay          : {relay:10.0f} rows/s (committed row -> broker ack)")
     print(f"  ratio relay/raw       : {relay / raw:10.2f}   (target >= 0.50)")

@@ -38,8 +38,8 @@ ensure_stack() {
 
 PYTEST=(.venv/bin/pytest -p no:cacheprovider --import-mode=importlib)
 # Our code: libraries, services, scripts and tests.
-CODE_DIRS=(libs services scripts tests conftest.py)
-TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts)
+CODE_DIRS=(libs services scripts tests benchmarks conftest.py)
+TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks)
 
 # pytest exits 5 when a tier has no tests yet; that is not a failure of the suite.
 run_tier() {

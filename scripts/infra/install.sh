@@ -26,7 +26,7 @@ fi
 cd "$ROOT_DIR"
 if [ ! -x "$VENV_PY" ] || [ pdm.lock -nt .venv/.synced ]; then
   log "syncing the Python environment from pdm.lock"
-  pdm config -l python.use_venv true >/dev/null
+  # pdm creates .venv in the project (its default) with the interpreter pinned in .pdm-python.
   [ -x "$VENV_PY" ] || pdm venv create -f python3.11 >/dev/null
   pdm sync -G :all --no-self -q
   touch .venv/.synced

@@ -30,7 +30,7 @@ class InfraSettings(BaseSettings):
     pg_host: str = "127.0.0.1"
     pg_port: int = 55432
     pg_user: str = "huleedu"
-    pg_password: str = "huleedu_dev_password"
+    pg_password: str = "huleedu_dev_password"  # noqa: S105 - local loopback default only
     redis_host: str = "127.0.0.1"
     redis_port: int = 56379
     kafka_host: str = "127.0.0.1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events.base import EventModel
@@ -18,6 +18,14 @@ class BatchEssaysRegisteredV1(EventModel):
     expected_essay_count: int = Field(ge=1, le=500)
     essay_ids: list[str]
     class_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_slot_per_expected_essay(self) -> BatchEssaysRegisteredV1:
+        if len(self.essay_ids) != self.expected_essay_count or len(set(self.essay_ids)) != len(
+            self.essay_ids
+        ):
+            raise ValueError("essay_ids must hold one distinct slot id per expected essay")
+        return self
 
 
 class ClientBatchPipelineRequestV1(EventModel):

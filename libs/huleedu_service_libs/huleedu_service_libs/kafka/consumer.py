@@ -10,8 +10,12 @@ from typing import Protocol
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import Counter, Gauge
-from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt
-from tenacity import wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from common_core.topics import dlq_topic
 from huleedu_service_libs.kafka import headers as h
@@ -139,7 +143,12 @@ class KafkaConsumerRunner:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._max_attempts),
-                wait=wait_exponential_jitter(initial=self._retry_initial, max=self._retry_max),
+                # jitter defaults to 1 s in tenacity; scale it with the configured backoff.
+                wait=wait_exponential_jitter(
+                    multiplier=self._retry_initial,
+                    max=self._retry_max,
+                    jitter=self._retry_initial,
+                ),
                 retry=retry_if_not_exception_type(PoisonMessageError),
                 reraise=True,
             ):

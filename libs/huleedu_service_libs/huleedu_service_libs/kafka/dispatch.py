@@ -51,4 +51,9 @@ class EventDispatcher:
                 raise PoisonMessageError(f"unknown event type {event_type!r}") from None
             raise PoisonMessageError(f"no handler registered for {event_type!r}")
         model, handler = route
-        await handler(decode_envelope(record, model))
+        envelope = decode_envelope(record, model)
+        if envelope.event_type != event_type:
+            raise PoisonMessageError(
+                f"header event_type {event_type!r} disagrees with envelope {envelope.event_type!r}"
+            )
+        await handler(envelope)

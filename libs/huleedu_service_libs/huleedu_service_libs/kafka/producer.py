@@ -8,7 +8,6 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
-from pydantic import BaseModel
 
 from common_core.envelope import EventEnvelope
 from common_core.topics import topic_for

@@ -39,7 +39,7 @@ class PrivateKafka:
 
     def _run(self, action: str) -> None:
         subprocess.run(  # noqa: S603 - our own script, fixed arguments
-            ["bash", str(KAFKA_SCRIPT), action], env=self._env, check=True, timeout=180
+            ["/bin/bash", str(KAFKA_SCRIPT), action], env=self._env, check=True, timeout=180
         )
 
     def start(self) -> None:

@@ -158,9 +158,7 @@ async def test_unpublishable_row_is_parked_and_does_not_block_the_rest(
                 ).where(event_outbox.c.event_id == huge.event_id)
             )
         ).one()
-        pending = await conn.scalar(
-            select(func.count()).select_from(event_outbox)
-        )
+        pending = await conn.scalar(select(func.count()).select_from(event_outbox))
     assert row.attempts == 3
     assert "MessageSizeTooLarge" in row.last_error
     assert row.parked_at is not None

@@ -1,0 +1,177 @@
+"""Contract tests: the registry, the envelope round trip, strict models and the error body."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from common_core import (
+    ALL_TOPICS,
+    EVENT_TOPICS,
+    CourseCode,
+    ErrorBody,
+    ErrorCode,
+    ErrorDetail,
+    EventEnvelope,
+    Language,
+    dlq_topic,
+    event_model_for,
+    http_status_for,
+    language_for_course,
+    topic_for,
+)
+from huleedu_service_libs.testing.sample_events import SAMPLE_EVENTS, sample_event
+
+pytestmark = pytest.mark.unit
+
+# ARCHITECTURE.md section 5, written out so a silent rename of a topic fails here.
+ARCHITECTURE_TOPICS = [
+    "huleedu.batch.essays.registered.v1",
+    "huleedu.file.essay.content.provisioned.v1",
+    "huleedu.file.essay.validation.failed.v1",
+    "huleedu.file.batch.file.added.v1",
+    "huleedu.file.batch.file.removed.v1",
+    "huleedu.file.student.parsing.completed.v1",
+    "huleedu.els.batch.essays.ready.v1",
+    "huleedu.commands.batch.pipeline.v1",
+    "huleedu.els.spellcheck.initiate.command.v1",
+    "huleedu.essay.spellcheck.requested.v1",
+    "huleedu.essay.spellcheck.completed.v1",
+    "huleedu.els.batch.phase.outcome.v1",
+    "huleedu.batch.pipeline.completed.v1",
+    "huleedu.class.created.v1",
+    "huleedu.class.updated.v1",
+    "huleedu.class.student.created.v1",
+    "huleedu.class.student.updated.v1",
+    "huleedu.batch.author.matches.suggested.v1",
+    "huleedu.class.essay.association.updated.v1",
+    "huleedu.class.student.associations.confirmed.v1",
+    "huleedu.notification.teacher.requested.v1",
+]
+TOPIC_NAME = re.compile(r"^huleedu(\.[a-z][a-z0-9_]*){2,}\.v[1-9][0-9]*$")
+REGISTRY_MODELS = list(EVENT_TOPICS)
+
+
+def envelope_for(event: BaseModel) -> EventEnvelope[Any]:
+    return EventEnvelope.wrap(
+        event, source_service="contract_tests", correlation_id="corr-contract-1"
+    )
+
+
+class TestRegistry:
+    def test_every_registry_model_has_a_sample(self) -> None:
+        missing = [m.__name__ for m in REGISTRY_MODELS if m not in SAMPLE_EVENTS]
+        assert missing == []
+
+    def test_samples_cover_only_registry_models(self) -> None:
+        assert set(SAMPLE_EVENTS) == set(REGISTRY_MODELS)
+
+    def test_topics_equal_the_architecture_list(self) -> None:
+        assert len(ARCHITECTURE_TOPICS) == 21
+        assert sorted(ALL_TOPICS) == sorted(ARCHITECTURE_TOPICS)
+
+    def test_topic_names_are_unique(self) -> None:
+        assert len(set(ALL_TOPICS)) == len(ALL_TOPICS)
+
+    @pytest.mark.parametrize("topic", ARCHITECTURE_TOPICS)
+    def test_topic_name_follows_convention(self, topic: str) -> None:
+        assert TOPIC_NAME.match(topic), topic
+        assert not TOPIC_NAME.match(dlq_topic(topic))
+
+    @pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m.__name__)
+    def test_model_and_topic_lookups_agree(self, model: type[BaseModel]) -> None:
+        assert event_model_for(model.__name__) is model
+        assert topic_for(model) == EVENT_TOPICS[model]
+        assert topic_for(sample_event(model)) == EVENT_TOPICS[model]
+
+    def test_unknown_event_type_is_a_key_error(self) -> None:
+        with pytest.raises(KeyError, match="NoSuchEventV1"):
+            event_model_for("NoSuchEventV1")
+
+
+@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m.__name__)
+class TestEnvelopeRoundTrip:
+    def test_sample_is_valid_and_fresh(self, model: type[BaseModel]) -> None:
+        first, second = sample_event(model), sample_event(model)
+        assert isinstance(first, model)
+        assert model.model_validate(first.model_dump(mode="json")) == first
+        assert first != second  # fresh ids per call
+
+    def test_round_trip_is_equal(self, model: type[BaseModel]) -> None:
+        envelope = envelope_for(sample_event(model))
+        decoded = EventEnvelope[model].model_validate_json(envelope.model_dump_json())  # type: ignore[valid-type]
+        assert decoded == envelope
+        assert type(decoded.data) is model
+        assert decoded.data == envelope.data
+
+    def test_event_type_is_the_class_name(self, model: type[BaseModel]) -> None:
+        assert envelope_for(sample_event(model)).event_type == model.__name__
+
+    def test_event_id_survives_reserialisation(self, model: type[BaseModel]) -> None:
+        envelope = envelope_for(sample_event(model))
+        once = EventEnvelope[model].model_validate_json(envelope.model_dump_json())  # type: ignore[valid-type]
+        twice = EventEnvelope[model].model_validate_json(once.model_dump_json())  # type: ignore[valid-type]
+        assert isinstance(envelope.event_id, UUID)
+        assert once.event_id == twice.event_id == envelope.event_id
+
+    def test_unknown_fields_are_rejected(self, model: type[BaseModel]) -> None:
+        payload = sample_event(model).model_dump(mode="json")
+        with pytest.raises(ValidationError, match="extra"):
+            model.model_validate({**payload, "unexpected_field": "x"})
+
+    def test_unknown_fields_inside_an_envelope_are_rejected(self, model: type[BaseModel]) -> None:
+        data = envelope_for(sample_event(model)).model_dump(mode="json")
+        data["data"]["unexpected_field"] = "x"
+        with pytest.raises(ValidationError):
+            EventEnvelope[model].model_validate(data)  # type: ignore[valid-type]
+
+
+class TestErrors:
+    @pytest.mark.parametrize("code", list(ErrorCode), ids=str)
+    def test_every_code_has_an_error_status(self, code: ErrorCode) -> None:
+        assert 400 <= http_status_for(code) <= 599
+
+    def test_error_body_shape(self) -> None:
+        body = ErrorBody(
+            error=ErrorDetail(
+                code=ErrorCode.BATCH_NOT_FOUND,
+                message="Batchen finns inte",
+                correlation_id="corr-1",
+                service="batch_orchestrator_service",
+                details={"batch_id": "b-1"},
+            )
+        )
+        assert body.model_dump(mode="json") == {
+            "error": {
+                "code": "BATCH_NOT_FOUND",
+                "message": "Batchen finns inte",
+                "correlation_id": "corr-1",
+                "service": "batch_orchestrator_service",
+                "details": {"batch_id": "b-1"},
+            }
+        }
+        assert ErrorBody.model_validate_json(body.model_dump_json()) == body
+
+
+COURSE_LANGUAGES = {
+    CourseCode.ENG5: Language.ENGLISH,
+    CourseCode.ENG6: Language.ENGLISH,
+    CourseCode.ENG7: Language.ENGLISH,
+    CourseCode.SV1: Language.SWEDISH,
+    CourseCode.SV2: Language.SWEDISH,
+    CourseCode.SV3: Language.SWEDISH,
+}
+
+
+class TestCourses:
+    def test_every_course_has_an_expected_language(self) -> None:
+        assert set(COURSE_LANGUAGES) == set(CourseCode)
+
+    @pytest.mark.parametrize(("course", "language"), COURSE_LANGUAGES.items(), ids=str)
+    def test_language_for_course(self, course: CourseCode, language: Language) -> None:
+        assert language_for_course(course) is language
+        assert language.value == ("en" if course.value.startswith("ENG") else "sv")
