@@ -43,11 +43,14 @@ for d in libs services scripts tests benchmarks conftest.py; do [ -e "$d" ] && C
 TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks)
 
 # pytest exits 5 when a tier has no tests yet; that is not a failure of the suite.
+RESULTS_DIR="$HULEEDU_LOCAL_DIR/test-results"
+rm -rf "$RESULTS_DIR"; mkdir -p "$RESULTS_DIR"
+
 run_tier() {
   local marker=$1; shift
   echo "== tests: $marker"
   set +e
-  "${PYTEST[@]}" -m "$marker" "$@"
+  "${PYTEST[@]}" -m "$marker" --junitxml="$RESULTS_DIR/$marker.xml" "$@"
   local rc=$?
   set -e
   [ "$rc" = 0 ] || [ "$rc" = 5 ] || exit "$rc"
@@ -66,6 +69,21 @@ types() {
   .venv/bin/mypy "${dirs[@]}"
 }
 
+# One closing line for the whole run, summed over the tiers' JUnit reports.
+summary() {
+  "$VENV_PY" - "$RESULTS_DIR" <<'PY'
+import pathlib, sys, xml.etree.ElementTree as ET
+totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for report in sorted(pathlib.Path(sys.argv[1]).glob("*.xml")):
+    for suite in ET.parse(report).getroot().iter("testsuite"):
+        for key in totals:
+            totals[key] += int(suite.get(key, 0))
+failed = totals["failures"] + totals["errors"]
+passed = totals["tests"] - failed - totals["skipped"]
+print(f"tests: {passed} passed, {failed} failed, {totals['skipped']} skipped")
+PY
+}
+
 case "${1:-all}" in
   lint) ensure_env; lint ;;
   types) ensure_env; types ;;
@@ -81,6 +99,7 @@ case "${1:-all}" in
     run_tier integration
     ensure_stack
     run_tier e2e tests
+    summary
     ;;
   *) echo "usage: test.sh all|lint|types|unit|integration|e2e" >&2; exit 2 ;;
 esac
