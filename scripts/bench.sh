@@ -6,9 +6,14 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/infra/env.sh
 scripts/infra/install.sh
-STARTED=0
-if ! scripts/infra/infra.sh status >/dev/null 2>&1; then scripts/infra/infra.sh up; STARTED=1; fi
-trap '[ "$STARTED" = 1 ] && scripts/infra/infra.sh down' EXIT
+# Stop afterwards only the servers that were down before (as scripts/test.sh does).
+STARTED=()
+for component in kafka redis postgres; do
+  scripts/infra/"$component".sh running || STARTED+=("$component")
+done
+stop_started() { local c; for c in "${STARTED[@]}"; do scripts/infra/"$c".sh down || true; done; }
+trap stop_started EXIT
+scripts/infra/infra.sh up
 for bench in benchmarks/*_bench.py; do
   echo "== $bench"
   "$VENV_PY" "$bench" "$@"

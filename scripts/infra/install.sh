@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks for the local stack: Debian packages (PostgreSQL 15,
-# Redis 7, kcat, Java, Maven), pdm and the locked Python environment, and Kafka's jars.
+# Redis 7, kcat, Java, Maven, curl), pdm and the locked Python environment, and Kafka's jars.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -10,6 +10,7 @@ command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 command -v kcat >/dev/null || need_pkgs+=(kcat)
 command -v java >/dev/null || need_pkgs+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_pkgs+=(maven)
+command -v curl >/dev/null || need_pkgs+=(curl)  # scripts/stack.sh polls /healthz with it
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"
@@ -17,18 +18,27 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-if ! command -v pdm >/dev/null; then
+# pdm[locked] pins pdm's own dependencies; a plain 'pip install pdm' breaks 'pdm lock'. Where
+# the system Python is externally managed (Debian's), pdm goes into a venv of its own.
+PDM=$(command -v pdm || true)
+if [ -z "$PDM" ]; then
   log "installing pdm"
-  # pdm[locked] pins pdm's own dependencies; a plain 'pip install pdm' breaks 'pdm lock'.
-  python3.11 -m pip install -q 'pdm[locked]'
+  if python3.11 -m pip install -q 'pdm[locked]' 2>/dev/null && command -v pdm >/dev/null; then
+    PDM=$(command -v pdm)
+  else
+    python3.11 -m venv "$HULEEDU_LOCAL_DIR/tools/pdm" \
+      || die "python3.11 -m venv failed (on Debian: apt-get install python3.11-venv)"
+    "$HULEEDU_LOCAL_DIR/tools/pdm/bin/pip" install -q 'pdm[locked]'
+    PDM="$HULEEDU_LOCAL_DIR/tools/pdm/bin/pdm"
+  fi
 fi
 
 cd "$ROOT_DIR"
 if [ ! -x "$VENV_PY" ] || [ pdm.lock -nt .venv/.synced ]; then
   log "syncing the Python environment from pdm.lock"
   # pdm creates .venv in the project (its default) with the interpreter pinned in .pdm-python.
-  [ -x "$VENV_PY" ] || pdm venv create -f python3.11 >/dev/null
-  pdm sync -G :all --no-self -q
+  [ -x "$VENV_PY" ] || "$PDM" venv create -f python3.11 >/dev/null
+  "$PDM" sync -G :all --no-self -q
   touch .venv/.synced
 fi
 

@@ -12,7 +12,7 @@ CLASSPATH_FILE="$HULEEDU_LOCAL_DIR/kafka-classpath.txt"
 KAFKA_LOG="$HULEEDU_LOG_DIR/kafka.log"
 BOOTSTRAP="$HULEEDU_KAFKA_HOST:$HULEEDU_KAFKA_PORT"
 
-ready() { kcat -b "$BOOTSTRAP" -L -m 2 2>/dev/null | grep -q "broker 1 at"; }
+ready() { kcat -b "$BOOTSTRAP" -L -m 5 2>/dev/null | grep -q "broker 1 at"; }
 
 resolve() {
   mkdir -p "$HULEEDU_LOCAL_DIR"
@@ -56,6 +56,14 @@ CONF
 
 up() {
   if ready; then log "Kafka already running on $BOOTSTRAP"; return; fi
+  if pid_alive "$PIDFILE"; then
+    # Started but not answering yet (or started by a concurrent `up`): a second JVM would fail
+    # on the data directory's lock, and overwriting the pid file would orphan this one.
+    log "Kafka (pid $(cat "$PIDFILE")) is starting; waiting for it"
+    wait_for 90 Kafka ready
+    log "Kafka ready on $BOOTSTRAP (pid $(cat "$PIDFILE"))"
+    return
+  fi
   resolve
   mkdir -p "$DIR/data" "$HULEEDU_LOG_DIR"
   write_config
@@ -76,6 +84,9 @@ up() {
 }
 
 down() { stop_pid "$PIDFILE" Kafka; }
+
+# running: the JVM exists (ready or not): whoever started it owns it.
+running() { pid_alive "$PIDFILE"; }
 
 status() { if ready; then echo "kafka      up    $BOOTSTRAP"; else echo "kafka      down"; return 1; fi; }
 

@@ -16,6 +16,10 @@ psql_admin() {
 
 init_cluster() {
   mkdir -p "$DATA" "$RUN" "$HULEEDU_LOG_DIR"
+  if [ "$(id -u)" = "0" ] && ! runuser -u postgres -- test -x "$HULEEDU_LOCAL_DIR"; then
+    die "the postgres user cannot enter $HULEEDU_LOCAL_DIR (a parent folder is private);" \
+      "set HULEEDU_LOCAL_DIR to a path it can reach, e.g. /var/tmp/huleedu"
+  fi
   local pw
   pw=$(mktemp); printf '%s\n' "$HULEEDU_PG_PASSWORD" >"$pw"
   [ "$(id -u)" = "0" ] && chown -R postgres:postgres "$HULEEDU_LOCAL_DIR/postgres" "$pw"
@@ -58,6 +62,9 @@ down() {
     log "PostgreSQL not running"
   fi
 }
+
+# running: the server process exists (ready or not): whoever started it owns it.
+running() { [ -f "$DATA/postmaster.pid" ] && kill -0 "$(head -n1 "$DATA/postmaster.pid")" 2>/dev/null; }
 
 status() { if ready; then echo "postgres   up    $HULEEDU_PG_HOST:$HULEEDU_PG_PORT"; else echo "postgres   down"; return 1; fi; }
 

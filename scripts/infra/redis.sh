@@ -21,6 +21,9 @@ up() {
 
 down() { stop_pid "$PIDFILE" Redis; }
 
+# running: the server process exists (ready or not): whoever started it owns it.
+running() { pid_alive "$PIDFILE" || ready; }
+
 status() { if ready; then echo "redis      up    $HULEEDU_REDIS_HOST:$HULEEDU_REDIS_PORT"; else echo "redis      down"; return 1; fi; }
 
 "${1:-status}"

@@ -16,6 +16,7 @@ from common_core.enums import (
 )
 from common_core.envelope import EventEnvelope, utc_now
 from common_core.errors import ErrorBody, ErrorCode, ErrorDetail, http_status_for
+from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
 from common_core.topics import (
     ALL_TOPICS,
     EVENT_TOPICS,
@@ -30,6 +31,7 @@ __all__ = [
     "EVENT_TOPICS",
     "AssociationMethod",
     "AssociationStatus",
+    "BatchPipelineStateV1",
     "BatchStatus",
     "CourseCode",
     "ErrorBody",
@@ -43,6 +45,7 @@ __all__ = [
     "OperationOutcome",
     "PhaseName",
     "PhaseStatus",
+    "PipelinePhaseState",
     "all_topics_with_dlq",
     "dlq_topic",
     "event_model_for",

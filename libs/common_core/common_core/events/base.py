@@ -6,9 +6,13 @@ from pydantic import BaseModel, ConfigDict
 
 
 class EventModel(BaseModel):
-    """Base of every event payload: immutable, and strict about unknown fields."""
+    """Base of every event payload: immutable; fields it does not know are ignored.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Tolerant reading lets a producer add an optional field to a V1 event without older
+    consumers dead-lettering it; removing or retyping a field needs a V2 topic.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class EssayRef(EventModel):

@@ -118,16 +118,24 @@ class TestEnvelopeRoundTrip:
         assert isinstance(envelope.event_id, UUID)
         assert once.event_id == twice.event_id == envelope.event_id
 
-    def test_unknown_fields_are_rejected(self, model: type[BaseModel]) -> None:
-        payload = sample_event(model).model_dump(mode="json")
-        with pytest.raises(ValidationError, match="extra"):
-            model.model_validate({**payload, "unexpected_field": "x"})
+    def test_fields_added_by_a_newer_producer_are_ignored(self, model: type[BaseModel]) -> None:
+        # Tolerant reader: an optional field added to a V1 event during a rolling deploy must
+        # not dead-letter messages at consumers that do not know it yet.
+        event = sample_event(model)
+        payload = event.model_dump(mode="json")
+        assert model.model_validate({**payload, "added_in_a_later_release": "x"}) == event
 
-    def test_unknown_fields_inside_an_envelope_are_rejected(self, model: type[BaseModel]) -> None:
-        data = envelope_for(sample_event(model)).model_dump(mode="json")
-        data["data"]["unexpected_field"] = "x"
+    def test_added_fields_inside_an_envelope_are_ignored(self, model: type[BaseModel]) -> None:
+        envelope = envelope_for(sample_event(model))
+        data = envelope.model_dump(mode="json")
+        data["data"]["added_in_a_later_release"] = "x"
+        assert EventEnvelope[model].model_validate(data) == envelope  # type: ignore[valid-type]
+
+    def test_missing_required_fields_are_rejected(self, model: type[BaseModel]) -> None:
+        payload = sample_event(model).model_dump(mode="json")
+        required = [name for name, field in model.model_fields.items() if field.is_required()]
         with pytest.raises(ValidationError):
-            EventEnvelope[model].model_validate(data)  # type: ignore[valid-type]
+            model.model_validate({k: v for k, v in payload.items() if k != required[0]})
 
 
 class TestErrors:

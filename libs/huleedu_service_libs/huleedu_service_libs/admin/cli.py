@@ -34,14 +34,23 @@ PostgreSQL and Kafka coordinates come from the HULEEDU_* environment variables.
 """
 
 
-def _database_options() -> argparse.ArgumentParser:
+def _database_options(*, inherit: bool = False) -> argparse.ArgumentParser:
+    # A sub-command parses into a fresh namespace that is copied over its parent's, so its own
+    # defaults would erase options given before it (`outbox --database-url X unpark ...`);
+    # `inherit` suppresses them so those values survive.
+    unset: object = argparse.SUPPRESS if inherit else None
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--database-url", help="inspect this database instead of the service databases"
+        "--database-url",
+        default=unset,
+        help="inspect this database instead of the service databases",
     )
-    parent.add_argument("--schema", help="search_path to use (e.g. a test schema)")
+    parent.add_argument("--schema", default=unset, help="search_path to use (e.g. a test schema)")
     parent.add_argument(
-        "--timeout", type=float, default=5.0, help="connect timeout in seconds (default 5)"
+        "--timeout",
+        type=float,
+        default=argparse.SUPPRESS if inherit else 5.0,
+        help="connect timeout in seconds (default 5)",
     )
     return parent
 
@@ -73,7 +82,9 @@ def _add_outbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     outbox.set_defaults(command=outbox_status)
     actions = outbox.add_subparsers(dest="outbox_action", metavar="ACTION")
     unpark = actions.add_parser(
-        "unpark", parents=[db], help="make parked rows eligible for publishing again"
+        "unpark",
+        parents=[_database_options(inherit=True)],
+        help="make parked rows eligible for publishing again",
     )
     unpark.add_argument("--service", action="extend", nargs=1, metavar="NAME", required=True)
     which = unpark.add_mutually_exclusive_group(required=True)

@@ -1,4 +1,4 @@
-"""Consumer runner: handle, retry a bounded number of times, dead-letter, then commit."""
+"""Consumer runner: handle (retrying per RetryPolicy), dead-letter if hopeless, then commit."""
 
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from prometheus_client import Counter, Gauge
-from tenacity import (
-    AsyncRetrying,
-    retry_if_not_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from common_core.topics import dlq_topic
+from huleedu_service_libs.correlation import correlation_context
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
+from huleedu_service_libs.kafka.retry_policy import (
+    RetryPolicy,
+    StopRequested,
+    run_with_policy,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -53,10 +54,6 @@ CONSUMER_LAG = Gauge(
 )
 
 
-class PoisonMessageError(Exception):
-    """The message can never be handled (undecodable, unknown type): dead-letter it at once."""
-
-
 class KafkaConsumerRunner:
     """Runs one consumer group member until stop(); offsets are committed only after handling."""
 
@@ -71,6 +68,7 @@ class KafkaConsumerRunner:
         max_attempts: int = 3,
         retry_initial_seconds: float = 0.2,
         retry_max_seconds: float = 5.0,
+        transient_budget_seconds: float = 120.0,
         max_poll_records: int = 100,
         client_id: str | None = None,
     ) -> None:
@@ -79,9 +77,12 @@ class KafkaConsumerRunner:
         self._topics = list(topics)
         self._handler = handler
         self._dlq_producer = dlq_producer
-        self._max_attempts = max_attempts
-        self._retry_initial = retry_initial_seconds
-        self._retry_max = retry_max_seconds
+        self._policy = RetryPolicy(
+            max_attempts=max_attempts,
+            initial_backoff_seconds=retry_initial_seconds,
+            max_backoff_seconds=retry_max_seconds,
+            transient_budget_seconds=transient_budget_seconds,
+        )
         self._max_poll_records = max_poll_records
         self._client_id = client_id or group_id
         self._consumer: AIOKafkaConsumer | None = None
@@ -99,7 +100,11 @@ class KafkaConsumerRunner:
             max_poll_records=self._max_poll_records,
             isolation_level="read_committed",
         )
-        await consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()
+            raise
         self._consumer = consumer
         logger.info("consumer started", group=self._group_id, topics=self._topics)
 
@@ -121,11 +126,32 @@ class KafkaConsumerRunner:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500)
             for tp, records in batches.items():
-                for record in records:
-                    await self._handle_or_dead_letter(record)
-                # Commit after the partition's records are durably handled (or dead-lettered).
-                await consumer.commit({tp: records[-1].offset + 1})
-                self._record_lag(consumer, tp, records[-1].offset + 1)
+                handled = 0
+                try:
+                    for record in records:
+                        await self._handle_or_dead_letter(record)
+                        handled += 1
+                except StopRequested:
+                    logger.info("consumer stopping mid-batch; the rest is read again later")
+                if handled:
+                    # Commit what is durably handled (or dead-lettered), nothing beyond it.
+                    await self._commit(consumer, tp, records[handled - 1].offset + 1)
+                if self._stopping.is_set():
+                    return
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        try:
+            await consumer.commit({tp: offset})
+        except (CommitFailedError, IllegalStateError) as exc:
+            # A rebalance took the partition away; its new owner re-reads from the last
+            # commit and the inbox makes the repeats no-ops.
+            logger.warning("commit skipped after rebalance", topic=tp.topic, error=repr(exc))
+            return
+        except KafkaError as exc:
+            logger.warning("commit failed; messages may be redelivered", error=repr(exc))
+            return
+        if tp in consumer.assignment():
+            self._record_lag(consumer, tp, offset)
 
     def _require(self) -> AIOKafkaConsumer:
         if self._consumer is None:
@@ -133,39 +159,25 @@ class KafkaConsumerRunner:
         return self._consumer
 
     async def _handle_or_dead_letter(self, record: Record) -> None:
-        log = logger.bind(
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            correlation_id=h.decode_headers(record.headers).get(h.CORRELATION_ID),
-        )
-        attempts = 0
-        try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._max_attempts),
-                # jitter defaults to 1 s in tenacity; scale it with the configured backoff.
-                wait=wait_exponential_jitter(
-                    multiplier=self._retry_initial,
-                    max=self._retry_max,
-                    jitter=self._retry_initial,
-                ),
-                retry=retry_if_not_exception_type(PoisonMessageError),
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    try:
-                        await self._handler(record)
-                    except Exception as exc:
-                        HANDLER_FAILURES.labels(self._group_id, record.topic).inc()
-                        log.warning("handler failed", attempt=attempts, error=repr(exc))
-                        raise
-        except Exception as exc:
-            await self._dead_letter(record, exc, attempts)
-            log.error("message dead-lettered", attempts=attempts, error=repr(exc))
+        headers = h.decode_headers(record.headers)
+        log = logger.bind(topic=record.topic, partition=record.partition, offset=record.offset)
+
+        def on_failure(exc: Exception, attempt: int) -> None:
+            HANDLER_FAILURES.labels(self._group_id, record.topic).inc()
+            log.warning("handler failed", attempt=attempt, error=repr(exc))
+
+        async def call() -> None:
+            await self._handler(record)
+
+        # Handler logs and outgoing calls carry the event's correlation id.
+        with correlation_context(headers.get(h.CORRELATION_ID)):
+            outcome = await run_with_policy(call, self._policy, self._stopping, on_failure)
+            if outcome.error is None:
+                MESSAGES.labels(self._group_id, record.topic, "ok").inc()
+                return
+            await self._dead_letter(record, outcome.error, outcome.attempts)
+            log.error("message dead-lettered", attempts=outcome.attempts, error=repr(outcome.error))
             MESSAGES.labels(self._group_id, record.topic, "dead_lettered").inc()
-            return
-        MESSAGES.labels(self._group_id, record.topic, "ok").inc()
 
     async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
         headers = h.decode_headers(record.headers)

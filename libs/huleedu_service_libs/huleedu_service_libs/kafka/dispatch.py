@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 from common_core.envelope import EventEnvelope
 from common_core.topics import event_model_for
 from huleedu_service_libs.kafka import headers as h
-from huleedu_service_libs.kafka.consumer import PoisonMessageError, Record
+from huleedu_service_libs.kafka.consumer import Record
+from huleedu_service_libs.kafka.retry_policy import PoisonMessageError
 
 EnvelopeHandler = Callable[[EventEnvelope[Any]], Awaitable[None]]
 

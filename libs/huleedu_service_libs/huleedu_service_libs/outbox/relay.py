@@ -89,6 +89,8 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._log = logger.bind(service=service_name)
+        # Named so operators (and tests) can find the relay's LISTEN session in pg_stat_activity.
+        self.listener_application_name = f"{service_name}-outbox-listener"[:63]
 
     def request_stop(self) -> None:
         """Ask run() to return after the batch in hand."""
@@ -101,12 +103,19 @@ class OutboxRelay:
         metrics_task = asyncio.create_task(self._export_metrics_forever())
         try:
             while not self._stopping.is_set():
-                await self._ensure_listening()
                 try:
+                    await self._ensure_listening()
                     await self._ensure_producer()
                     published = await self.drain()
-                except (BrokerUnavailableError, *_TRANSPORT_ERRORS, OSError) as exc:
+                except (BrokerUnavailableError, *_TRANSPORT_ERRORS) as exc:
                     self._log.warning("kafka unavailable; outbox rows wait", error=repr(exc))
+                    await self._sleep(outage_delay)
+                    outage_delay = min(outage_delay * 2, 10.0)
+                    continue
+                except Exception as exc:
+                    # A database restart or dropped connection must not end the relay: rows
+                    # stay committed, so back off and carry on.
+                    self._log.error("outbox relay pass failed; retrying", error=repr(exc))
                     await self._sleep(outage_delay)
                     outage_delay = min(outage_delay * 2, 10.0)
                     continue
@@ -123,8 +132,12 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Claim one batch of due rows, publish it and record the outcome; returns rows sent."""
         conn = await self._engine.connect()
-        await conn.begin()
-        batch = await self._claim_and_enqueue(conn)
+        try:
+            await conn.begin()
+            batch = await self._claim_and_enqueue(conn)
+        except BaseException:
+            await conn.close()
+            raise
         if batch is None:
             await conn.close()
             return 0
@@ -141,8 +154,8 @@ class OutboxRelay:
         try:
             while not self._stopping.is_set():
                 conn = await self._engine.connect()
-                await conn.begin()
                 try:
+                    await conn.begin()
                     batch = await self._claim_and_enqueue(conn)
                 except BaseException:
                     await conn.close()
@@ -151,15 +164,17 @@ class OutboxRelay:
                     await conn.close()
                     break
                 current = asyncio.create_task(self._settle(conn, batch))
-                if previous is not None:
-                    total += await previous
-                previous = current
+                # Hand `current` to the finally clause before awaiting the earlier batch, so a
+                # failure there still settles (commits or rolls back, closes) this one.
+                earlier, previous = previous, current
+                if earlier is not None:
+                    total += await earlier
                 if len(batch.rows) < self._config.batch_size:
                     break
             if previous is not None:
                 total, previous = total + await previous, None
         finally:
-            if previous is not None:  # an earlier batch failed: still settle this one
+            if previous is not None:  # something failed first: still settle the batch in flight
                 await asyncio.gather(previous, return_exceptions=True)
         return total
 
@@ -288,11 +303,16 @@ class OutboxRelay:
         if self._listener is not None and not self._listener.is_closed():
             return
         dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = None
         try:
-            conn = await asyncpg.connect(dsn)
+            conn = await asyncpg.connect(
+                dsn, server_settings={"application_name": self.listener_application_name}
+            )
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError) as exc:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             self._log.warning("outbox LISTEN unavailable; polling only", error=repr(exc))
+            if conn is not None:
+                conn.terminate()
             return
         self._listener = conn
 

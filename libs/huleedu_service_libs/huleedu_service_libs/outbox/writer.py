@@ -55,13 +55,6 @@ class OutboxWriter:
             return
         rows = [outbox_row(env, key=key, topic=topic) for env, key, topic in events]
         await session.execute(insert(event_outbox), rows)
-        await _notify_once_per_transaction(session)
-
-
-async def _notify_once_per_transaction(session: AsyncSession) -> None:
-    transaction = session.get_transaction()
-    marker = id(transaction)
-    if session.info.get("huleedu_outbox_notified") == marker:
-        return
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
-    session.info["huleedu_outbox_notified"] = marker
+        # PostgreSQL folds identical notifications of one transaction into one, delivered at
+        # commit, so notifying on every call costs a round trip, never a duplicate wake-up.
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
+from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.testing.random_refs import random_name, random_suffix
 
 LIBS_TEST_DATABASE = "huleedu_libs_test"
@@ -68,6 +69,18 @@ async def make_topic(kafka_admin: AIOKafkaAdminClient) -> AsyncIterator[TopicFac
         # Cleanup must not mask the test's own outcome.
         with contextlib.suppress(Exception):
             await kafka_admin.delete_topics(created)
+
+
+@pytest.fixture
+async def kafka_producer(kafka_bootstrap: str) -> AsyncIterator[KafkaEventProducer]:
+    """A started producer of the local broker, stopped after the test."""
+    producer = KafkaEventProducer(kafka_bootstrap, client_id=random_name("huleedu-test-producer"))
+    try:
+        await producer.start()
+    except Exception as exc:  # pragma: no cover - only when the broker is down
+        pytest.fail(f"Kafka at {kafka_bootstrap} unreachable ({exc!r}); {START_HINT}")
+    yield producer
+    await producer.stop()
 
 
 @pytest.fixture

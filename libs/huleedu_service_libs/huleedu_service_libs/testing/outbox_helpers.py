@@ -1,6 +1,10 @@
-"""Builders for outbox tests: a small real event and a committed write, as a service does it."""
+"""Builders for outbox tests: a small real event, a committed write, a relay running meanwhile."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -8,6 +12,8 @@ from common_core.enums import NotificationCategory
 from common_core.envelope import EventEnvelope
 from common_core.events import TeacherNotificationRequestedV1
 from huleedu_service_libs.db.engine import make_session_factory
+from huleedu_service_libs.outbox.metrics import read_outbox_stats
+from huleedu_service_libs.outbox.relay import OutboxRelay
 from huleedu_service_libs.outbox.writer import OutboxWriter
 from huleedu_service_libs.testing.random_refs import random_id
 
@@ -35,3 +41,21 @@ async def write_events(
         await OutboxWriter().add_many(
             session, [(env, env.data.user_id, topic) for env in envelopes]
         )
+
+
+async def backlog_is_empty(engine: AsyncEngine) -> bool:
+    """True when the outbox holds no pending (unparked) rows."""
+    return (await read_outbox_stats(engine)).pending == 0
+
+
+@asynccontextmanager
+async def running_relay(
+    relay: OutboxRelay, *, stop_timeout_seconds: float = 30.0
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run `relay` in the background for the block; on exit request_stop() and await run()."""
+    task = asyncio.create_task(relay.run())
+    try:
+        yield task
+    finally:
+        relay.request_stop()
+        await asyncio.wait_for(task, timeout=stop_timeout_seconds)

@@ -6,8 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from huleedu_service_libs.kafka import (
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.outbox.writer import OutboxWriter
 from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE, TopicFactory
+from huleedu_service_libs.testing.kafka_helpers import end_offset, running_consumer, wait_until
 from huleedu_service_libs.testing.random_refs import random_name
 from huleedu_service_libs.testing.sample_events import sample_event
 
@@ -41,37 +41,6 @@ WAIT = 20.0
 
 
 # ---------------------------------------------------------------- helpers
-
-
-async def wait_until(
-    condition: Callable[[], bool | Awaitable[bool]],
-    what: str,
-    *,
-    within: float = WAIT,
-    task: asyncio.Task[None] | None = None,
-) -> None:
-    """Poll `condition` until true; fail after `within` seconds (or at once if `task` crashed)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = condition()
-        if await result if isinstance(result, Awaitable) else result:
-            return
-        if task is not None and task.done():
-            task.result()
-            raise AssertionError(f"runner stopped before: {what}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for: {what}")
-        await asyncio.sleep(0.02)
-
-
-async def end_offset(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        tp = TopicPartition(topic, 0)
-        return int((await consumer.end_offsets([tp]))[tp])
-    finally:
-        await consumer.stop()
 
 
 async def read_from(bootstrap: str, topic: str, offset: int) -> ConsumerRecord[Any, Any]:
@@ -86,20 +55,6 @@ async def read_from(bootstrap: str, topic: str, offset: int) -> ConsumerRecord[A
             return await consumer.getone(tp)
     finally:
         await consumer.stop()
-
-
-@asynccontextmanager
-async def running(runner: KafkaConsumerRunner) -> AsyncIterator[asyncio.Task[None]]:
-    await runner.start()
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        runner.request_stop()
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        finally:
-            await runner.stop()
 
 
 def wrap(event: Any) -> EventEnvelope[Any]:
@@ -126,14 +81,6 @@ def captured_logs() -> Iterator[list[MutableMapping[str, Any]]]:
         yield logs
 
 
-@pytest.fixture(scope="module")
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaEventProducer]:
-    producer = KafkaEventProducer(kafka_bootstrap, client_id=random_name("admin-test"))
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
 async def publish(producer: KafkaEventProducer, topic: str, envelope: EventEnvelope[Any]) -> None:
     await producer.publish(envelope, key=envelope.data.batch_id, topic=topic)
 
@@ -142,7 +89,7 @@ async def publish(producer: KafkaEventProducer, topic: str, envelope: EventEnvel
 
 
 async def test_dead_letter_list_fix_replay_exactly_once(
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
     capsys: pytest.CaptureFixture[str],
@@ -159,19 +106,19 @@ async def test_dead_letter_list_fix_replay_exactly_once(
         group_id=group,
         topics=[topic],
         handler=dispatcher.handle,
-        dlq_producer=producer,
+        dlq_producer=kafka_producer,
         retry_initial_seconds=0.01,
     )
     failing = wrap(sample_event(EssaySpellcheckRequestedV1))
     event_id = str(failing.event_id)
 
-    async with running(runner) as task:
-        await publish(producer, topic, failing)
+    async with running_consumer(runner) as task:
+        await publish(kafka_producer, topic, failing)
 
         async def dead_lettered() -> bool:
             return await end_offset(kafka_bootstrap, dlq_topic(topic)) == 1
 
-        await wait_until(dead_lettered, "message dead-lettered", task=task)
+        await wait_until(dead_lettered, what="message dead-lettered", task=task)
 
         assert await run(["dlq", "list", topic, *kafka]) == 0
         listing = capsys.readouterr().out
@@ -191,14 +138,14 @@ async def test_dead_letter_list_fix_replay_exactly_once(
         handler.broken = False
         assert await run(["dlq", "replay", topic, "--all", *kafka]) == 0
         assert "replayed 1 message(s)" in capsys.readouterr().out
-        await wait_until(lambda: handler.handled == [event_id], "replayed message handled")
+        await wait_until(lambda: handler.handled == [event_id], what="replayed message handled")
 
         assert await run(["dlq", "replay", topic, "--all", *kafka]) == 0
         assert "nothing to replay" in capsys.readouterr().out
         # A marker published after everything else: once it is handled, a duplicate would be too.
         marker = wrap(sample_event(EssaySpellcheckRequestedV1))
-        await publish(producer, topic, marker)
-        await wait_until(lambda: len(handler.handled) == 2, "marker handled", task=task)
+        await publish(kafka_producer, topic, marker)
+        await wait_until(lambda: len(handler.handled) == 2, what="marker handled", task=task)
 
     assert handler.handled == [event_id, str(marker.event_id)]
     assert [e["event"] for e in captured_logs].count("message dead-lettered") == 1
@@ -231,7 +178,7 @@ async def dead_letter_by_hand(
 
 
 async def test_replay_offset_restores_value_key_and_headers(
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
     capsys: pytest.CaptureFixture[str],
@@ -239,7 +186,7 @@ async def test_replay_offset_restores_value_key_and_headers(
     topic = await make_topic("admin-replay")
     kafka = ["--bootstrap-servers", kafka_bootstrap]
     envelope = wrap(sample_event(EssaySpellcheckRequestedV1))
-    original_headers = await dead_letter_by_hand(producer, topic, envelope)
+    original_headers = await dead_letter_by_hand(kafka_producer, topic, envelope)
 
     assert await run(["dlq", "replay", topic, "--offset", "0", "--dry-run", *kafka]) == 0
     assert "would replay partition 0 offset 0" in capsys.readouterr().out

@@ -15,7 +15,7 @@ from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.inbox import claim_event
 from huleedu_service_libs.kafka import EventDispatcher, KafkaConsumerRunner, KafkaEventProducer
 from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_service_libs.testing.kafka_helpers import running_consumer, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -106,14 +106,12 @@ async def test_same_event_for_another_consumer_is_not_a_duplicate(engine: AsyncE
 
 
 async def test_redelivered_kafka_message_is_a_noop(
-    engine: AsyncEngine, make_topic, kafka_bootstrap: str
+    engine: AsyncEngine, make_topic, kafka_bootstrap: str, kafka_producer: KafkaEventProducer
 ) -> None:
     topic = await make_topic("inbox")
     batch_id = random_id()
     await _seed(engine, batch_id)
     first, second = provisioned(batch_id), provisioned(batch_id)
-    producer = KafkaEventProducer(kafka_bootstrap, client_id="inbox-test")
-    await producer.start()
     dispatcher = EventDispatcher()
     dispatcher.register(EssayContentProvisionedV1, counting_handler(engine, "els"))
     runner = KafkaConsumerRunner(
@@ -121,23 +119,16 @@ async def test_redelivered_kafka_message_is_a_noop(
         group_id=random_name("inbox-group"),
         topics=[topic],
         handler=dispatcher.handle,
-        dlq_producer=producer,
+        dlq_producer=kafka_producer,
     )
-    await runner.start()
-    task = asyncio.create_task(runner.run())
-    try:
+    async with running_consumer(runner):
         # The same envelope three times (a producer retry, a relay re-publish, a DLQ replay).
         for envelope in (first, first, second, first):
-            await producer.publish(envelope, key=batch_id, topic=topic)
+            await kafka_producer.publish(envelope, key=batch_id, topic=topic)
 
         async def both_counted() -> bool:
             return await files_for(engine, batch_id) >= 2
 
         await wait_until(both_counted, what="both distinct events to be applied")
         await asyncio.sleep(1.0)  # give any duplicate the chance to (wrongly) apply
-    finally:
-        runner.request_stop()
-        await asyncio.wait_for(task, timeout=30)
-        await runner.stop()
-        await producer.stop()
     assert await files_for(engine, batch_id) == 2

@@ -6,13 +6,11 @@ see each other's messages. Conditions are awaited by polling with a deadline, ne
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import BaseModel
 
@@ -27,12 +25,17 @@ from huleedu_service_libs.kafka import (
 )
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.testing.fixtures import TopicFactory
+from huleedu_service_libs.testing.kafka_helpers import (
+    end_offset,
+    read_topic,
+    running_consumer,
+    wait_until,
+)
 from huleedu_service_libs.testing.random_refs import random_name
 from huleedu_service_libs.testing.sample_events import sample_event
 
 pytestmark = pytest.mark.integration
 
-WAIT = 20.0
 MAX_ATTEMPTS = 3
 SOURCE = "kafka_roundtrip_test"
 
@@ -53,90 +56,11 @@ def wrap(event: BaseModel) -> EventEnvelope[Any]:
     return EventEnvelope.wrap(event, source_service=SOURCE, correlation_id=random_name("corr"))
 
 
-async def wait_until(
-    condition: Callable[[], bool | Awaitable[bool]],
-    what: str,
-    *,
-    within: float = WAIT,
-    task: asyncio.Task[None] | None = None,
-) -> None:
-    """Poll `condition` until true; fail after `within` seconds (or at once if `task` crashed)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = condition()
-        if await result if isinstance(result, Awaitable) else result:
-            return
-        if task is not None and task.done():
-            task.result()  # re-raises the runner's exception, if any
-            raise AssertionError(f"runner stopped before: {what}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for: {what}")
-        await asyncio.sleep(0.02)
-
-
-async def read_topic(bootstrap: str, topic: str, count: int) -> list[ConsumerRecord[Any, Any]]:
-    """Read `count` records from the beginning of partition 0 with a group-less consumer."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    records: list[ConsumerRecord[Any, Any]] = []
-    try:
-        tp = TopicPartition(topic, 0)
-        consumer.assign([tp])
-        await consumer.seek_to_beginning(tp)
-
-        async def enough() -> bool:
-            for batch in (await consumer.getmany(timeout_ms=200)).values():
-                records.extend(batch)
-            return len(records) >= count
-
-        await wait_until(enough, f"{count} record(s) on {topic}")
-    finally:
-        await consumer.stop()
-    return records
-
-
-async def end_offset(bootstrap: str, topic: str) -> int:
-    """The next offset partition 0 of `topic` will get."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        tp = TopicPartition(topic, 0)
-        return int((await consumer.end_offsets([tp]))[tp])
-    finally:
-        await consumer.stop()
-
-
 async def committed_offset(admin: AIOKafkaAdminClient, group: str, topic: str) -> int:
     """The group's committed offset on partition 0 of `topic` (-1 if none)."""
     tp = TopicPartition(topic, 0)
     offsets = await admin.list_consumer_group_offsets(group, partitions=[tp])
     return int(offsets[tp].offset) if tp in offsets else -1
-
-
-@asynccontextmanager
-async def running(runner: KafkaConsumerRunner) -> AsyncIterator[asyncio.Task[None]]:
-    """Run the runner as a task; on exit request_stop(), let run() return, then stop()."""
-    await runner.start()
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        runner.request_stop()
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        finally:
-            await runner.stop()
-
-
-# ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaEventProducer]:
-    producer = KafkaEventProducer(kafka_bootstrap, client_id=random_name("roundtrip-producer"))
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 def make_runner(
@@ -195,7 +119,7 @@ async def publish(producer: KafkaEventProducer, topic: str, envelope: EventEnvel
 @pytest.mark.parametrize("model", list(EVENT_TOPICS), ids=lambda m: m.__name__)
 async def test_every_registry_event_round_trips(
     model: type[BaseModel],
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
 ) -> None:
@@ -203,8 +127,8 @@ async def test_every_registry_event_round_trips(
     envelope = wrap(sample_event(model))
     key = aggregate_id(envelope.data)
 
-    await producer.publish(envelope, key=key, topic=topic)
-    [record] = await read_topic(kafka_bootstrap, topic, 1)
+    await kafka_producer.publish(envelope, key=key, topic=topic)
+    [record] = await read_topic(kafka_bootstrap, topic, expected=1, settle_seconds=0)
 
     decoded = EventEnvelope[model].model_validate_json(record.value)  # type: ignore[valid-type]
     assert decoded == envelope
@@ -220,25 +144,25 @@ async def test_every_registry_event_round_trips(
 
 
 async def test_handled_message_is_committed(
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
     kafka_admin: AIOKafkaAdminClient,
 ) -> None:
     topic = await make_topic("runner-ok")
     envelope = spellcheck_request()
-    await publish(producer, topic, envelope)
+    await publish(kafka_producer, topic, envelope)
     recorder = Recorder()
     group = random_name("huleedu.test.group")
-    runner = make_runner(kafka_bootstrap, topic, recorder, producer, group)
+    runner = make_runner(kafka_bootstrap, topic, recorder, kafka_producer, group)
 
-    async with running(runner) as task:
-        await wait_until(lambda: len(recorder.handled) == 1, "message handled", task=task)
+    async with running_consumer(runner) as task:
+        await wait_until(lambda: len(recorder.handled) == 1, what="message handled", task=task)
 
         async def committed() -> bool:
             return await committed_offset(kafka_admin, group, topic) == 1
 
-        await wait_until(committed, "offset 1 committed", task=task)
+        await wait_until(committed, what="offset 1 committed", task=task)
 
     assert recorder.handled == [envelope]
     # A new member of the same group starts after the committed offset: nothing is left.
@@ -268,7 +192,7 @@ def unknown_event_type(envelope: EventEnvelope[Any]) -> tuple[bytes, dict[str, s
 @pytest.mark.parametrize("poison", [invalid_json, unknown_event_type])
 async def test_poison_message_is_dead_lettered_at_once_and_does_not_block(
     poison: Callable[[EventEnvelope[Any]], tuple[bytes, dict[str, str]]],
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
 ) -> None:
@@ -276,16 +200,18 @@ async def test_poison_message_is_dead_lettered_at_once_and_does_not_block(
     bad = spellcheck_request()
     value, headers = poison(bad)
     key = aggregate_id(bad.data)
-    bad_offset = (await producer.send(topic, value=value, key=key, headers=headers)).offset
+    bad_offset = (await kafka_producer.send(topic, value=value, key=key, headers=headers)).offset
     good = spellcheck_request()
-    await publish(producer, topic, good)
+    await publish(kafka_producer, topic, good)
     recorder = Recorder()
     group = random_name("huleedu.test.group")
-    runner = make_runner(kafka_bootstrap, topic, recorder, producer, group)
+    runner = make_runner(kafka_bootstrap, topic, recorder, kafka_producer, group)
 
-    async with running(runner) as task:
-        await wait_until(lambda: recorder.ids() == [str(good.event_id)], "good handled", task=task)
-        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), 1)
+    async with running_consumer(runner) as task:
+        await wait_until(
+            lambda: recorder.ids() == [str(good.event_id)], what="good handled", task=task
+        )
+        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=1, settle_seconds=0)
 
     assert recorder.calls == 1  # the handler never saw the poison message
     assert dead.value == value
@@ -302,30 +228,30 @@ async def test_poison_message_is_dead_lettered_at_once_and_does_not_block(
 
 
 async def test_handler_poison_error_is_not_retried(
-    producer: KafkaEventProducer, make_topic: TopicFactory, kafka_bootstrap: str
+    kafka_producer: KafkaEventProducer, make_topic: TopicFactory, kafka_bootstrap: str
 ) -> None:
     topic = await make_topic("runner-handler-poison")
     envelope = spellcheck_request()
-    await publish(producer, topic, envelope)
+    await publish(kafka_producer, topic, envelope)
     recorder = Recorder(failures=99, error=PoisonMessageError("kursen finns inte längre"))
 
-    async with running(make_runner(kafka_bootstrap, topic, recorder, producer)):
-        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), 1)
+    async with running_consumer(make_runner(kafka_bootstrap, topic, recorder, kafka_producer)):
+        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=1, settle_seconds=0)
 
     assert recorder.calls == 1
     assert h.decode_headers(dead.headers)[h.DLQ_ERROR] == "kursen finns inte längre"
 
 
 async def test_failing_handler_is_retried_max_attempts_then_dead_lettered(
-    producer: KafkaEventProducer, make_topic: TopicFactory, kafka_bootstrap: str
+    kafka_producer: KafkaEventProducer, make_topic: TopicFactory, kafka_bootstrap: str
 ) -> None:
     topic = await make_topic("runner-failing")
     envelope = spellcheck_request()
-    await publish(producer, topic, envelope)
+    await publish(kafka_producer, topic, envelope)
     recorder = Recorder(failures=99)
 
-    async with running(make_runner(kafka_bootstrap, topic, recorder, producer)):
-        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), 1)
+    async with running_consumer(make_runner(kafka_bootstrap, topic, recorder, kafka_producer)):
+        [dead] = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=1, settle_seconds=0)
 
     assert recorder.calls == MAX_ATTEMPTS
     assert recorder.handled == []
@@ -338,25 +264,25 @@ async def test_failing_handler_is_retried_max_attempts_then_dead_lettered(
 
 
 async def test_handler_failing_once_is_not_dead_lettered(
-    producer: KafkaEventProducer,
+    kafka_producer: KafkaEventProducer,
     make_topic: TopicFactory,
     kafka_bootstrap: str,
     kafka_admin: AIOKafkaAdminClient,
 ) -> None:
     topic = await make_topic("runner-flaky")
     envelope = spellcheck_request()
-    await publish(producer, topic, envelope)
+    await publish(kafka_producer, topic, envelope)
     recorder = Recorder(failures=1)
     group = random_name("huleedu.test.group")
-    runner = make_runner(kafka_bootstrap, topic, recorder, producer, group)
+    runner = make_runner(kafka_bootstrap, topic, recorder, kafka_producer, group)
 
-    async with running(runner) as task:
+    async with running_consumer(runner) as task:
 
         async def committed() -> bool:
             return await committed_offset(kafka_admin, group, topic) == 1
 
         # Commit happens after handling or dead-lettering, so once it is seen the outcome is final.
-        await wait_until(committed, "offset 1 committed", task=task)
+        await wait_until(committed, what="offset 1 committed", task=task)
 
     assert recorder.calls == 2
     assert recorder.handled == [envelope]

@@ -18,7 +18,12 @@ from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig, read_outbox_stats
 from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.kafka_helpers import read_topic, wait_until
-from huleedu_service_libs.testing.outbox_helpers import notification, write_events
+from huleedu_service_libs.testing.outbox_helpers import (
+    backlog_is_empty,
+    notification,
+    running_relay,
+    write_events,
+)
 from huleedu_service_libs.testing.private_kafka import PrivateKafka
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -57,27 +62,27 @@ async def test_rows_written_during_an_outage_are_published_once(
         service_name="outage-test",
         config=RelayConfig(batch_size=100, poll_interval_seconds=0.2),
     )
-    task = asyncio.create_task(relay.run())
     try:
-        await write_events(pg_engine, topic, before)
-        await wait_until(lambda: _backlog_empty(pg_engine), what="rows before the outage")
+        async with running_relay(relay, stop_timeout_seconds=60):
+            await write_events(pg_engine, topic, before)
+            await wait_until(lambda: backlog_is_empty(pg_engine), what="rows before the outage")
 
-        await asyncio.to_thread(private_kafka.stop)
-        for start in range(0, len(during), 50):  # several commits while the broker is down
-            await write_events(pg_engine, topic, during[start : start + 50])
-        await asyncio.sleep(4)  # the relay tries, times out and waits; rows must stay pending
-        assert (await read_outbox_stats(pg_engine)).pending == len(during)
-        async with pg_engine.connect() as conn:
-            charged = await conn.scalar(select(func.max(event_outbox.c.attempts)))
-        assert charged == 0, "a broker outage must not use up rows' attempts"
+            await asyncio.to_thread(private_kafka.stop)
+            for start in range(0, len(during), 50):  # several commits while the broker is down
+                await write_events(pg_engine, topic, during[start : start + 50])
+            await asyncio.sleep(4)  # the relay tries, times out and waits; rows must stay pending
+            assert (await read_outbox_stats(pg_engine)).pending == len(during)
+            async with pg_engine.connect() as conn:
+                charged = await conn.scalar(select(func.max(event_outbox.c.attempts)))
+            assert charged == 0, "a broker outage must not use up rows' attempts"
 
-        await asyncio.to_thread(private_kafka.start)
-        await wait_until(
-            lambda: _backlog_empty(pg_engine), timeout_seconds=90, what="backlog after restart"
-        )
+            await asyncio.to_thread(private_kafka.start)
+            await wait_until(
+                lambda: backlog_is_empty(pg_engine),
+                timeout_seconds=90,
+                what="backlog after restart",
+            )
     finally:
-        relay.request_stop()
-        await asyncio.wait_for(task, timeout=60)
         await producer.stop()
 
     everything = before + during
@@ -88,7 +93,3 @@ async def test_rows_written_during_an_outage_are_published_once(
     async with pg_engine.connect() as conn:
         left = await conn.scalar(select(func.count()).select_from(event_outbox))
     assert left == 0, "published rows are deleted and nothing was parked"
-
-
-async def _backlog_empty(engine: AsyncEngine) -> bool:
-    return (await read_outbox_stats(engine)).pending == 0

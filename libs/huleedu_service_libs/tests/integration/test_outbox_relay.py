@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -18,9 +16,14 @@ from huleedu_service_libs.db.tables import event_outbox
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig, read_outbox_stats
-from huleedu_service_libs.testing import random_id, random_suffix
+from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.kafka_helpers import read_topic, wait_until
-from huleedu_service_libs.testing.outbox_helpers import notification, write_events
+from huleedu_service_libs.testing.outbox_helpers import (
+    backlog_is_empty,
+    notification,
+    running_relay,
+    write_events,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -32,38 +35,15 @@ async def outbox_engine(pg_engine: AsyncEngine) -> AsyncEngine:
     return pg_engine
 
 
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaEventProducer]:
-    p = KafkaEventProducer(kafka_bootstrap, client_id=f"relay-test-{random_suffix()}")
-    await p.start()
-    yield p
-    await p.stop()
-
-
-@contextlib.asynccontextmanager
-async def running(relay: OutboxRelay) -> AsyncIterator[asyncio.Task[None]]:
-    """Run a relay in the background for the duration of the block."""
-    task = asyncio.create_task(relay.run())
-    try:
-        yield task
-    finally:
-        relay.request_stop()
-        await asyncio.wait_for(task, timeout=30)
-
-
-async def backlog_is_empty(engine: AsyncEngine) -> bool:
-    return (await read_outbox_stats(engine)).pending == 0
-
-
 async def test_relay_publishes_with_stored_id_key_and_headers(
-    outbox_engine: AsyncEngine, producer: KafkaEventProducer, make_topic, kafka_bootstrap: str
+    outbox_engine: AsyncEngine, kafka_producer: KafkaEventProducer, make_topic, kafka_bootstrap: str
 ) -> None:
     topic = await make_topic("outbox")
     user = random_id()
     envelopes = [notification(user, n) for n in range(5)]
     await write_events(outbox_engine, topic, envelopes)
 
-    relay = OutboxRelay(outbox_engine, producer, service_name="test")
+    relay = OutboxRelay(outbox_engine, kafka_producer, service_name="test")
     assert await relay.publish_batch() == 5
 
     records = await read_topic(kafka_bootstrap, topic, expected=5)
@@ -90,7 +70,7 @@ async def test_two_relays_publish_each_row_exactly_once(
     config = RelayConfig(batch_size=50, poll_interval_seconds=0.05)
     relays = [OutboxRelay(outbox_engine, p, service_name="test", config=config) for p in producers]
     try:
-        async with running(relays[0]), running(relays[1]):
+        async with running_relay(relays[0]), running_relay(relays[1]):
             # Written in slices while both relays compete for the rows.
             for start in range(0, total, 100):
                 await write_events(outbox_engine, topic, envelopes[start : start + 100])
@@ -107,17 +87,17 @@ async def test_two_relays_publish_each_row_exactly_once(
 
 
 async def test_notify_wakes_the_relay_before_its_poll_interval(
-    outbox_engine: AsyncEngine, producer: KafkaEventProducer, make_topic, kafka_bootstrap: str
+    outbox_engine: AsyncEngine, kafka_producer: KafkaEventProducer, make_topic, kafka_bootstrap: str
 ) -> None:
     topic = await make_topic("outbox-notify")
     # With a one-hour poll interval only LISTEN/NOTIFY can explain a prompt publish.
     relay = OutboxRelay(
         outbox_engine,
-        producer,
+        kafka_producer,
         service_name="test",
         config=RelayConfig(poll_interval_seconds=3600),
     )
-    async with running(relay):
+    async with running_relay(relay):
         await asyncio.sleep(0.5)  # let the relay finish its first (empty) pass and listen
         await write_events(outbox_engine, topic, [notification(random_id(), 1)])
         records = await read_topic(kafka_bootstrap, topic, expected=1, timeout_seconds=20)
@@ -137,7 +117,7 @@ async def test_unpublishable_row_is_parked_and_does_not_block_the_rest(
     config = RelayConfig(max_attempts=3, backoff_initial_seconds=0.01, poll_interval_seconds=0.05)
     relay = OutboxRelay(outbox_engine, producer, service_name="test", config=config)
     try:
-        async with running(relay):
+        async with running_relay(relay):
             records = await read_topic(kafka_bootstrap, topic, expected=5)
 
             async def huge_is_parked() -> bool:
