@@ -179,5 +179,9 @@ class TestTopLevel:
         assert INFRA_FILE in included
         assert SERVICES_FILE in included
 
-    def test_services_file_is_valid_and_empty_for_now(self) -> None:
-        assert load(SERVICES_FILE)["services"] == {}
+    def test_services_file_is_valid_and_names_no_infrastructure(self) -> None:
+        # Services live in their own file (checked in test_compose_services.py); the
+        # infrastructure stays in the infrastructure file only.
+        services = load(SERVICES_FILE)["services"]
+        assert services
+        assert not {"postgres", "redis", "kafka"} & set(services)

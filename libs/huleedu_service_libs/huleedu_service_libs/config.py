@@ -73,6 +73,7 @@ class ServiceSettings(BaseSettings):
     internal_api_key: str = "dev-internal-api-key"
     database_name: str = ""
     database_url: str = ""
+    database_schema: str = Field(default="", description="search_path; empty means public")
     database_pool_size: int = 10
     redis_url: str = ""
     kafka_bootstrap_servers: str = ""

@@ -29,11 +29,16 @@ def make_metadata() -> MetaData:
 
 def create_engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
     """The service's engine (asyncpg, pre-ping, pool size from settings)."""
+    connect_args: dict[str, object] = {}
+    if settings.database_schema:
+        # Lets tests (and side-by-side setups) run a service inside its own schema.
+        connect_args["server_settings"] = {"search_path": settings.database_schema}
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
+        connect_args=connect_args,
     )
 
 

@@ -1,0 +1,1 @@
+"""Content Service HTTP routes."""

@@ -1,0 +1,1 @@
+"""File Service adapters: PostgreSQL, the Batch Orchestrator and Content Service clients."""

@@ -1,0 +1,112 @@
+"""SQLAlchemy unit of work: file rows and outbox events in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from common_core.envelope import EventEnvelope
+from file_service.adapters.tables import file_uploads
+from file_service.domain.ports import FileRecord, FileRepository
+from huleedu_service_libs.outbox import OutboxWriter
+
+_COLUMNS = [c.name for c in file_uploads.columns if c.name != "removed_at"]
+
+
+class PostgresFileRepository:
+    """FileRepository bound to one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_batch(self, batch_id: str) -> None:
+        """Transaction-scoped advisory lock keyed by the batch id."""
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:batch_id, 0))"),
+            {"batch_id": batch_id},
+        )
+
+    async def active_hashes(self, batch_id: str) -> set[str]:
+        """Hashes of files still in the batch."""
+        rows = await self._session.execute(
+            select(file_uploads.c.content_sha256).where(
+                file_uploads.c.batch_id == batch_id, file_uploads.c.removed_at.is_(None)
+            )
+        )
+        return set(rows.scalars())
+
+    async def add(self, records: list[FileRecord]) -> None:
+        """One multi-row insert for the upload."""
+        if records:
+            await self._session.execute(
+                insert(file_uploads),
+                [{c: getattr(r, c) for c in _COLUMNS if c != "created_at"} for r in records],
+            )
+
+    async def get_active(self, batch_id: str, file_upload_id: str) -> FileRecord | None:
+        """One file of the batch that has not been removed."""
+        row = (
+            await self._session.execute(
+                select(*[file_uploads.c[c] for c in _COLUMNS]).where(
+                    file_uploads.c.batch_id == batch_id,
+                    file_uploads.c.file_upload_id == file_upload_id,
+                    file_uploads.c.removed_at.is_(None),
+                )
+            )
+        ).first()
+        return FileRecord(**row._mapping) if row else None
+
+    async def list_active(self, batch_id: str) -> list[FileRecord]:
+        """The batch's files, oldest first."""
+        rows = await self._session.execute(
+            select(*[file_uploads.c[c] for c in _COLUMNS])
+            .where(file_uploads.c.batch_id == batch_id, file_uploads.c.removed_at.is_(None))
+            .order_by(file_uploads.c.created_at, file_uploads.c.file_upload_id)
+        )
+        return [FileRecord(**row._mapping) for row in rows]
+
+    async def mark_removed(self, file_upload_id: str) -> None:
+        """Soft delete."""
+        await self._session.execute(
+            update(file_uploads)
+            .where(file_uploads.c.file_upload_id == file_upload_id)
+            .values(removed_at=func.now())
+        )
+
+
+class SqlAlchemyUnitOfWork:
+    """Opens a session and transaction on enter; rolls back unless commit() was called."""
+
+    files: FileRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._outbox = OutboxWriter()
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> SqlAlchemyUnitOfWork:
+        self._session = self._sessions()
+        await self._session.begin()
+        self.files = PostgresFileRepository(self._session)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.rollback()  # a no-op after commit()
+            await session.close()
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        """Write (envelope, key) pairs to the outbox in this transaction, in one statement."""
+        await self._outbox.add_many(self._require(), [(env, key, None) for env, key in events])
+
+    async def commit(self) -> None:
+        """Commit file rows and outbox rows together."""
+        await self._require().commit()
+
+    def _require(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._session

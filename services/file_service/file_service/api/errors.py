@@ -1,0 +1,62 @@
+"""Domain exceptions of the upload use cases mapped to the shared error body."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+from common_core.errors import ErrorCode
+from file_service.domain.ports import BatchNotAcceptingFiles, BatchNotFound, DependencyUnavailable
+from file_service.domain.uploads import FileNotFoundInBatch, UploadRejected
+from huleedu_service_libs.errors import HuleEduError, service_unavailable
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def to_http_error(exc: Exception) -> HuleEduError | None:
+    """The HTTP error for a domain exception, or None if it is not one of ours."""
+    if isinstance(exc, BatchNotFound):
+        return HuleEduError(
+            ErrorCode.BATCH_NOT_FOUND, "Batch not found.", details={"batch_id": str(exc)}
+        )
+    if isinstance(exc, BatchNotAcceptingFiles):
+        return HuleEduError(
+            ErrorCode.BATCH_NOT_ACCEPTING_FILES,
+            "The batch has started processing; its files can no longer change.",
+            details={"batch_id": str(exc)},
+        )
+    if isinstance(exc, FileNotFoundInBatch):
+        return HuleEduError(
+            ErrorCode.FILE_NOT_FOUND,
+            "No such file in this batch.",
+            details={"file_upload_id": str(exc)},
+        )
+    if isinstance(exc, UploadRejected):
+        return HuleEduError(exc.code, exc.message)
+    if isinstance(exc, DependencyUnavailable):
+        return service_unavailable(
+            f"{exc.service} is unavailable; nothing was stored. Try again shortly.",
+            code=ErrorCode.SERVICE_UNAVAILABLE,
+            retry_after=max(1, math.ceil(exc.retry_after_seconds)),
+            details={"dependency": exc.service},
+        )
+    return None
+
+
+def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Translate the use cases' exceptions into HuleEduError for the shared handlers."""
+    import functools
+
+    @functools.wraps(view)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await view(*args, **kwargs)
+        except Exception as exc:
+            mapped = to_http_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    return wrapper

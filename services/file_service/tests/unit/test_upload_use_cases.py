@@ -1,0 +1,278 @@
+"""UploadFiles / RemoveFile / ListFiles with hand-written fakes of their ports."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from common_core.enums import BatchStatus, CourseCode
+from common_core.envelope import EventEnvelope
+from common_core.errors import ErrorCode
+from common_core.internal_api import BatchPipelineStateV1
+from file_service.domain.limits import ValidationLimits
+from file_service.domain.ports import (
+    BatchNotAcceptingFiles,
+    BatchNotFound,
+    DependencyUnavailable,
+    FileRecord,
+)
+from file_service.domain.uploads import (
+    FileNotFoundInBatch,
+    IncomingFile,
+    ListFiles,
+    RemoveFile,
+    UploadFiles,
+    UploadRejected,
+)
+from file_service.sample_files import docx_bytes, essay_text, txt_bytes
+
+pytestmark = pytest.mark.unit
+
+TEACHER = "teacher-anna"
+BATCH = "batch-1"
+
+
+class FakeBatchAccess:
+    def __init__(self, owner: str = TEACHER, accepts: bool = True, down: bool = False) -> None:
+        self.owner, self.accepts, self.down = owner, accepts, down
+        self.calls = 0
+
+    async def check(self, batch_id: str, user_id: str) -> BatchPipelineStateV1 | None:
+        self.calls += 1
+        if self.down:
+            raise DependencyUnavailable("batch_orchestrator_service", 7.0)
+        if user_id != self.owner:
+            raise BatchNotFound(batch_id)
+        if not self.accepts:
+            raise BatchNotAcceptingFiles(batch_id)
+        return BatchPipelineStateV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            status=BatchStatus.AWAITING_CONTENT,
+            accepts_files=True,
+            course_code=CourseCode.SV2,
+            class_id="class-7",
+            expected_essay_count=3,
+        )
+
+
+class FakeContentStore:
+    def __init__(self, fail: bool = False) -> None:
+        self.blobs: dict[str, bytes] = {}
+        self.fail = fail
+
+    async def store(self, data: bytes, content_type: str) -> str:
+        if self.fail:
+            raise DependencyUnavailable("content_service", 5.0)
+        content_id = hashlib.sha256(data).hexdigest()
+        self.blobs[content_id] = data
+        return content_id
+
+
+class FakeFiles:
+    def __init__(self) -> None:
+        self.rows: dict[str, FileRecord] = {}
+        self.removed: set[str] = set()
+
+    async def lock_batch(self, batch_id: str) -> None:
+        return None
+
+    async def active_hashes(self, batch_id: str) -> set[str]:
+        return {r.content_sha256 for r in await self.list_active(batch_id)}
+
+    async def add(self, records: list[FileRecord]) -> None:
+        self.rows.update({r.file_upload_id: r for r in records})
+
+    async def get_active(self, batch_id: str, file_upload_id: str) -> FileRecord | None:
+        record = self.rows.get(file_upload_id)
+        if record is None or record.batch_id != batch_id or file_upload_id in self.removed:
+            return None
+        return record
+
+    async def list_active(self, batch_id: str) -> list[FileRecord]:
+        return [
+            r
+            for r in self.rows.values()
+            if r.batch_id == batch_id and r.file_upload_id not in self.removed
+        ]
+
+    async def mark_removed(self, file_upload_id: str) -> None:
+        self.removed.add(file_upload_id)
+
+
+class FakeUnitOfWork:
+    """Applies rows and events only on commit, like a real transaction."""
+
+    def __init__(self) -> None:
+        self.files = FakeFiles()
+        self.committed_events: list[tuple[EventEnvelope[Any], str]] = []
+        self._pending: list[tuple[EventEnvelope[Any], str]] = []
+        self._staged: FakeFiles | None = None
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._pending = []
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._pending = []
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        self._pending.extend(events)
+
+    async def commit(self) -> None:
+        self.committed_events.extend(self._pending)
+        self._pending = []
+
+    def event_types(self) -> list[str]:
+        return [env.event_type for env, _ in self.committed_events]
+
+
+def upload_use_case(
+    access: FakeBatchAccess | None = None,
+    content: FakeContentStore | None = None,
+    uow: FakeUnitOfWork | None = None,
+    max_files: int = 10,
+) -> tuple[UploadFiles, FakeContentStore, FakeUnitOfWork]:
+    content = content or FakeContentStore()
+    uow = uow or FakeUnitOfWork()
+    use_case = UploadFiles(
+        batch_access=access or FakeBatchAccess(),
+        content_store=content,
+        uow=uow,
+        limits=ValidationLimits(min_chars=50),
+        max_files=max_files,
+        validation_concurrency=2,
+        source_service="file_service",
+    )
+    return use_case, content, uow
+
+
+def essay_file(name: str, seed: int, header: str | None = "Namn: Åsa Öberg") -> IncomingFile:
+    return IncomingFile(name, docx_bytes(essay_text("sv", 300, header=header, seed=seed)))
+
+
+class TestUploadFiles:
+    async def test_accepted_files_store_blobs_rows_and_events_together(self) -> None:
+        use_case, content, uow = upload_use_case()
+        files = [essay_file("asa.docx", 1), IncomingFile("tom.txt", b"")]
+        results = await use_case.execute(BATCH, TEACHER, files, "corr-1")
+
+        assert [r.accepted for r in results] == [True, False]
+        assert results[1].error_code is ErrorCode.EMPTY_FILE
+        record = results[0].record
+        assert record is not None
+        assert record.file_upload_id in uow.files.rows
+        assert {record.raw_storage_id, record.text_storage_id} <= set(content.blobs)
+        assert len(content.blobs) == 2  # nothing stored for the rejected file
+        assert sorted(uow.event_types()) == sorted(
+            [
+                "EssayContentProvisionedV1",
+                "BatchFileAddedV1",
+                "EssayValidationFailedV1",
+                "StudentParsingCompletedV1",
+                "TeacherNotificationRequestedV1",
+            ]
+        )
+        assert all(env.correlation_id == "corr-1" for env, _ in uow.committed_events)
+        keys = {env.event_type: key for env, key in uow.committed_events}
+        assert keys["EssayContentProvisionedV1"] == BATCH
+        assert keys["TeacherNotificationRequestedV1"] == TEACHER
+
+    async def test_student_header_and_class_go_into_the_parsing_event(self) -> None:
+        use_case, _, uow = upload_use_case()
+        await use_case.execute(BATCH, TEACHER, [essay_file("asa.docx", 2)], "corr-2")
+        [parsing] = [
+            env for env, _ in uow.committed_events if env.event_type == "StudentParsingCompletedV1"
+        ]
+        assert parsing.data.class_id == "class-7"
+        assert parsing.data.parsed_headers[0].student_name == "Åsa Öberg"
+
+    async def test_identical_files_in_one_request_keep_only_the_first(self) -> None:
+        use_case, _, uow = upload_use_case()
+        same = essay_file("a.docx", 3)
+        results = await use_case.execute(
+            BATCH, TEACHER, [same, IncomingFile("b.docx", same.data)], "c"
+        )
+        assert [r.accepted for r in results] == [True, False]
+        assert results[1].error_code is ErrorCode.DUPLICATE_FILE
+        assert len(uow.files.rows) == 1
+
+    async def test_a_file_already_in_the_batch_is_a_duplicate(self) -> None:
+        use_case, _, uow = upload_use_case()
+        first = essay_file("a.docx", 4)
+        await use_case.execute(BATCH, TEACHER, [first], "c1")
+        [again] = await use_case.execute(
+            BATCH, TEACHER, [IncomingFile("copy.docx", first.data)], "c2"
+        )
+        assert again.error_code is ErrorCode.DUPLICATE_FILE
+        assert len(uow.files.rows) == 1
+
+    async def test_someone_elses_batch_is_not_found_and_nothing_happens(self) -> None:
+        use_case, content, uow = upload_use_case(access=FakeBatchAccess(owner="teacher-bo"))
+        with pytest.raises(BatchNotFound):
+            await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 5)], "c")
+        assert (content.blobs, uow.files.rows, uow.committed_events) == ({}, {}, [])
+
+    @pytest.mark.parametrize(
+        ("access", "error"),
+        [
+            (FakeBatchAccess(accepts=False), BatchNotAcceptingFiles),
+            (FakeBatchAccess(down=True), DependencyUnavailable),
+        ],
+    )
+    async def test_batch_problems_stop_the_upload_before_any_work(
+        self, access: FakeBatchAccess, error: type[Exception]
+    ) -> None:
+        use_case, content, uow = upload_use_case(access=access)
+        with pytest.raises(error):
+            await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 6)], "c")
+        assert (content.blobs, uow.committed_events) == ({}, [])
+
+    async def test_content_service_down_commits_nothing(self) -> None:
+        use_case, _, uow = upload_use_case(content=FakeContentStore(fail=True))
+        with pytest.raises(DependencyUnavailable):
+            await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 7)], "c")
+        assert (uow.files.rows, uow.committed_events) == ({}, [])
+
+    async def test_empty_and_oversized_requests_are_refused(self) -> None:
+        use_case, _, _ = upload_use_case(max_files=2)
+        with pytest.raises(UploadRejected):
+            await use_case.execute(BATCH, TEACHER, [], "c")
+        with pytest.raises(UploadRejected):
+            await use_case.execute(
+                BATCH, TEACHER, [essay_file(f"{n}.docx", n) for n in range(3)], "c"
+            )
+
+    async def test_text_files_in_windows_1252_are_stored_as_utf8_text(self) -> None:
+        use_case, content, _ = upload_use_case()
+        text = essay_text("sv", 120, header="Namn: Örjan Ågren", seed=8)
+        [result] = await use_case.execute(
+            BATCH, TEACHER, [IncomingFile("o.txt", txt_bytes(text, "cp1252"))], "c"
+        )
+        assert result.record is not None
+        assert "Örjan Ågren" in content.blobs[result.record.text_storage_id].decode("utf-8")
+
+
+class TestRemoveAndList:
+    async def test_remove_soft_deletes_and_emits_removed(self) -> None:
+        upload, _, uow = upload_use_case()
+        [result] = await upload.execute(BATCH, TEACHER, [essay_file("a.docx", 9)], "c")
+        assert result.record is not None
+        remove = RemoveFile(batch_access=FakeBatchAccess(), uow=uow, source_service="file_service")
+        await remove.execute(BATCH, TEACHER, result.file_upload_id, "c2")
+        assert "BatchFileRemovedV1" in uow.event_types()
+        assert (
+            await ListFiles(batch_access=FakeBatchAccess(), uow=uow).execute(BATCH, TEACHER) == []
+        )
+        with pytest.raises(FileNotFoundInBatch):
+            await remove.execute(BATCH, TEACHER, result.file_upload_id, "c3")
+
+    async def test_removal_is_refused_once_processing_started(self) -> None:
+        _, _, uow = upload_use_case()
+        remove = RemoveFile(
+            batch_access=FakeBatchAccess(accepts=False), uow=uow, source_service="file_service"
+        )
+        with pytest.raises(BatchNotAcceptingFiles):
+            await remove.execute(BATCH, TEACHER, "any", "c")
