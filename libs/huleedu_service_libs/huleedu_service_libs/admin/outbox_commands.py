@@ -31,7 +31,7 @@ SERVICE_DATABASES: MappingProxyType[str, str] = MappingProxyType(
         "class_management_service": "huleedu_class_management",
     }
 )
-NO_TABLE = "no outbox table (service not migrated)"
+NO_TABLE = "no outbox table (emits no events, or not migrated yet)"
 CUSTOM_LABEL = "custom"
 
 
