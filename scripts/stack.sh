@@ -43,7 +43,8 @@ start_service() {
     (
       cd "$SERVICE_DIR"
       # shellcheck disable=SC2086 # cmd is a command line from our own service.conf
-      PATH="$ROOT/.venv/bin:$PATH" nohup $cmd >>"$HULEEDU_LOG_DIR/$SERVICE_NAME-$proc.log" 2>&1 &
+      # setsid: own session, so the caller's Ctrl-C or process-group kill does not reach it.
+      PATH="$ROOT/.venv/bin:$PATH" setsid nohup $cmd >>"$HULEEDU_LOG_DIR/$SERVICE_NAME-$proc.log" 2>&1 &
       echo $! >"$pidfile"
     )
   done

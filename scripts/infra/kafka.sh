@@ -76,7 +76,9 @@ up() {
       -c "$DIR/server.properties" >>"$KAFKA_LOG" 2>&1
     log "formatted Kafka storage (cluster $cluster_id)"
   fi
-  nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$DIR/server.properties" \
+  # setsid: a session of its own, like pg_ctl's and redis' daemons, so signals aimed at the
+  # caller's process group (Ctrl-C, a finished CI step or tool job) never reach the broker.
+  setsid nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$DIR/server.properties" \
     >>"$KAFKA_LOG" 2>&1 &
   echo $! >"$PIDFILE"
   wait_for 90 Kafka ready

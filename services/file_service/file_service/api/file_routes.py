@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from dishka import FromDishka
-from quart import Blueprint, request
+from quart import Blueprint, current_app, request
 
 from common_core.errors import ErrorCode
 from file_service.api.errors import domain_errors
@@ -22,6 +23,18 @@ def _user_id() -> str:
     if not user_id:
         raise unauthorized("X-User-ID is required: requests come through the gateway.")
     return user_id
+
+
+def _client_filename(raw: str | None) -> str:
+    """The name the teacher's file had; percent-encoded names (some clients) are decoded."""
+    name = raw or ""
+    if "%" in name:
+        try:
+            decoded = unquote(name, errors="strict")
+        except UnicodeDecodeError:
+            return name
+        return decoded
+    return name
 
 
 def _correlation_id() -> str:
@@ -61,12 +74,23 @@ async def upload_files(
 ) -> tuple[dict[str, Any], int]:
     """Upload files (multipart field `files`); each comes back accepted or rejected with a code."""
     user_id = _user_id()
-    form_files = await request.files
-    incoming = [
-        IncomingFile(storage.filename or "", storage.read())
-        for storage in form_files.getlist("files")
-    ]
-    results = await use_case.execute(batch_id, user_id, incoming, _correlation_id())
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        # Known from the headers: refuse before asking anyone or reading a byte.
+        raise HuleEduError(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"The upload is larger than {limit // (1024 * 1024)} MB.",
+            details={"limit_bytes": limit},
+        )
+
+    async def read_files() -> list[IncomingFile]:
+        form_files = await request.files
+        return [
+            IncomingFile(_client_filename(storage.filename), storage.read())
+            for storage in form_files.getlist("files")
+        ]
+
+    results = await use_case.execute(batch_id, user_id, read_files, _correlation_id())
     files = [_result_json(r) for r in results]
     accepted = sum(1 for r in results if r.accepted)
     if accepted == 0:

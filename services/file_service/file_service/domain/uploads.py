@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from common_core.errors import ErrorCode
@@ -46,6 +46,9 @@ class IncomingFile:
 
     filename: str
     data: bytes
+
+
+FilesSource = Sequence[IncomingFile] | Callable[[], Awaitable[Sequence[IncomingFile]]]
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,15 @@ class UploadFiles:
         self._source = source_service
 
     async def execute(
-        self, batch_id: str, user_id: str, files: Sequence[IncomingFile], correlation_id: str
+        self, batch_id: str, user_id: str, files_source: FilesSource, correlation_id: str
     ) -> list[FileResult]:
-        """Results in the order the files came; request-level problems raise before any work."""
+        """Results in the order the files came; request-level problems raise before any work.
+
+        `files_source` may be a loader: the route passes one that reads the request body, so
+        a foreign or closed batch is refused before a large upload is even received.
+        """
+        state = await self._batch_access.check(batch_id, user_id)
+        files = await files_source() if callable(files_source) else files_source
         if not files:
             raise UploadRejected(ErrorCode.VALIDATION_ERROR, "The upload contains no files.")
         if len(files) > self._max_files:
@@ -102,7 +111,6 @@ class UploadFiles:
                 ErrorCode.VALIDATION_ERROR,
                 f"At most {self._max_files} files can be uploaded at once; got {len(files)}.",
             )
-        state = await self._batch_access.check(batch_id, user_id)
         class_id = state.class_id if state else None
         outcomes = await asyncio.gather(*(self._validate(f) for f in files))
         outcomes = _reject_repeats_within_request(outcomes)

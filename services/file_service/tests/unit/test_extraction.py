@@ -7,6 +7,10 @@ import zipfile
 
 import docx
 import pytest
+from odf import table, text  # type: ignore[import-untyped]
+from odf.opendocument import OpenDocumentText  # type: ignore[import-untyped]
+
+from common_core.errors import ErrorCode
 from file_service.domain import FileRejected, FileType, ValidationLimits, extract_text
 from file_service.sample_files import (
     docx_bytes,
@@ -19,10 +23,6 @@ from file_service.sample_files import (
     txt_bytes,
     zip_bomb_docx_bytes,
 )
-from odf import table, text  # type: ignore[import-untyped]
-from odf.opendocument import OpenDocumentText  # type: ignore[import-untyped]
-
-from common_core.errors import ErrorCode
 
 pytestmark = pytest.mark.unit
 

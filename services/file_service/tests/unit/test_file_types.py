@@ -6,6 +6,8 @@ import io
 import zipfile
 
 import pytest
+
+from common_core.errors import ErrorCode
 from file_service.domain import FileRejected, FileType, detect_file_type
 from file_service.domain.file_types import extension_of
 from file_service.sample_files import (
@@ -19,8 +21,6 @@ from file_service.sample_files import (
     rtf_bytes,
     txt_bytes,
 )
-
-from common_core.errors import ErrorCode
 
 pytestmark = pytest.mark.unit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from file_service.domain import ParsedHeader, parse_student_header
 
 pytestmark = pytest.mark.unit

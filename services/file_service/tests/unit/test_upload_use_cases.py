@@ -230,6 +230,29 @@ class TestUploadFiles:
             await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 6)], "c")
         assert (content.blobs, uow.committed_events) == ({}, [])
 
+    async def test_a_refused_batch_never_reads_the_upload_body(self) -> None:
+        use_case, _, _ = upload_use_case(access=FakeBatchAccess(owner="teacher-bo"))
+        loads = 0
+
+        async def read_body() -> list[IncomingFile]:
+            nonlocal loads
+            loads += 1
+            return [essay_file("a.docx", 10)]
+
+        with pytest.raises(BatchNotFound):
+            await use_case.execute(BATCH, TEACHER, read_body, "c")
+        assert loads == 0
+
+    async def test_a_loader_is_read_after_the_check(self) -> None:
+        use_case, _, uow = upload_use_case()
+
+        async def read_body() -> list[IncomingFile]:
+            return [essay_file("a.docx", 11)]
+
+        [result] = await use_case.execute(BATCH, TEACHER, read_body, "c")
+        assert result.accepted
+        assert len(uow.files.rows) == 1
+
     async def test_content_service_down_commits_nothing(self) -> None:
         use_case, _, uow = upload_use_case(content=FakeContentStore(fail=True))
         with pytest.raises(DependencyUnavailable):

@@ -7,6 +7,8 @@ import random
 import unicodedata
 
 import pytest
+
+from common_core.errors import ErrorCode
 from file_service.domain import (
     AcceptedFile,
     FileType,
@@ -30,8 +32,6 @@ from file_service.sample_files import (
     txt_bytes,
     zip_bomb_docx_bytes,
 )
-
-from common_core.errors import ErrorCode
 
 pytestmark = pytest.mark.unit
 

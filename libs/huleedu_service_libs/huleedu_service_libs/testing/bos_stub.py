@@ -1,0 +1,221 @@
+"""A real HTTP stand-in for the Batch Orchestrator's internal pipeline-state API.
+
+It listens on a free loopback port (aiohttp.web) and answers
+`GET /internal/v1/batches/{batch_id}/pipeline-state` the way BOS does: 401 without the
+internal key, 404 for batches it does not know, BatchPipelineStateV1 JSON otherwise. Tests
+make it fail (5xx), slow (longer than the caller's timeout) or go down and come back on the
+same port, and read how many requests reached it.
+
+    async with BosStub(internal_api_key="k") as bos:
+        bos.add_batch(batch_id, user_id)
+        ... FILE_SERVICE_BOS_URL=bos.url ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+from dataclasses import dataclass
+from types import TracebackType
+
+from aiohttp import web
+
+from common_core.enums import BatchStatus, CourseCode
+from common_core.errors import ErrorCode
+from common_core.internal_api import BatchPipelineStateV1
+from huleedu_service_libs.correlation import (
+    CORRELATION_ID_HEADER,
+    INTERNAL_API_KEY_HEADER,
+    USER_ID_HEADER,
+    new_correlation_id,
+)
+from huleedu_service_libs.errors import build_error_body
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+
+__all__ = ["BosStub", "StubRequest"]
+
+SERVICE_NAME = "batch_orchestrator_service"
+PIPELINE_STATE_ROUTE = "/internal/v1/batches/{batch_id}/pipeline-state"
+# Handlers still waiting when the stub stops are released at once, so stopping stays fast.
+_SHUTDOWN_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class StubRequest:
+    """One pipeline-state request that reached the stub."""
+
+    batch_id: str
+    correlation_id: str | None
+    user_id: str | None
+    had_valid_key: bool
+
+
+class BosStub:
+    """BOS's pipeline-state API with switches for failure, slowness and outages."""
+
+    def __init__(self, *, internal_api_key: str, port: int | None = None) -> None:
+        self._key = internal_api_key
+        self.port = port or free_port()
+        self._batches: dict[str, BatchPipelineStateV1] = {}
+        self._requests: list[StubRequest] = []
+        self._failure_status: int | None = None
+        self._delay_seconds = 0.0
+        self._released = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL to configure as the BOS URL."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def is_up(self) -> bool:
+        """True while the listener accepts connections."""
+        return self._runner is not None
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def add_batch(
+        self,
+        batch_id: str,
+        user_id: str,
+        *,
+        accepts_files: bool = True,
+        course_code: CourseCode = CourseCode.SV1,
+        class_id: str | None = None,
+        expected_essay_count: int = 30,
+        status: BatchStatus | None = None,
+    ) -> BatchPipelineStateV1:
+        """Register a batch the stub answers for (replacing any earlier one with that id)."""
+        state = BatchPipelineStateV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            status=status
+            or (BatchStatus.AWAITING_CONTENT if accepts_files else BatchStatus.PROCESSING),
+            accepts_files=accepts_files,
+            course_code=course_code,
+            class_id=class_id,
+            expected_essay_count=expected_essay_count,
+        )
+        self._batches[batch_id] = state
+        return state
+
+    def set_accepts_files(self, batch_id: str, accepts_files: bool) -> None:
+        """Open or close a registered batch for file changes (as BOS does when processing)."""
+        state = self._batches[batch_id]
+        status = BatchStatus.AWAITING_CONTENT if accepts_files else BatchStatus.PROCESSING
+        self._batches[batch_id] = state.model_copy(
+            update={"accepts_files": accepts_files, "status": status}
+        )
+
+    def remove_batch(self, batch_id: str) -> None:
+        """Forget a batch: later requests for it get 404."""
+        self._batches.pop(batch_id, None)
+
+    # -- behaviour switches ----------------------------------------------------------------
+
+    def fail_with(self, status: int = 500) -> None:
+        """Answer every request with this 5xx (or any) status until healthy() is called."""
+        self._failure_status = status
+
+    def slow_down(self, delay_seconds: float) -> None:
+        """Wait this long before answering each request (use more than the caller's timeout)."""
+        self._delay_seconds = delay_seconds
+        self._released.clear()
+
+    def healthy(self) -> None:
+        """Answer normally again: no failures, no delay; requests still waiting answer now."""
+        self._failure_status = None
+        self._delay_seconds = 0.0
+        self._released.set()
+
+    # -- requests seen ---------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """Pipeline-state requests that reached the stub, whatever it answered."""
+        return len(self._requests)
+
+    @property
+    def requests(self) -> list[StubRequest]:
+        """The pipeline-state requests received, oldest first."""
+        return list(self._requests)
+
+    def requests_for(self, batch_id: str) -> list[StubRequest]:
+        """The requests that asked about one batch."""
+        return [r for r in self._requests if r.batch_id == batch_id]
+
+    # -- listener --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on the stub's port (the same port after stop(): the service 'comes back')."""
+        if self._runner is not None:
+            return
+        app = web.Application()
+        app.router.add_get(PIPELINE_STATE_ROUTE, self._pipeline_state)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handler_cancellation=True,
+            shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS,
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._released.clear()
+        self._runner = runner
+
+    async def stop(self) -> None:
+        """Stop listening and close open connections: callers see connection refused."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        self._released.set()
+        await runner.cleanup()
+
+    async def __aenter__(self) -> BosStub:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- handler ---------------------------------------------------------------------------
+
+    async def _pipeline_state(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        correlation_id = request.headers.get(CORRELATION_ID_HEADER)
+        provided = request.headers.get(INTERNAL_API_KEY_HEADER, "")
+        valid_key = hmac.compare_digest(provided.encode(), self._key.encode())
+        self._requests.append(
+            StubRequest(batch_id, correlation_id, request.headers.get(USER_ID_HEADER), valid_key)
+        )
+        if self._delay_seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._released.wait(), timeout=self._delay_seconds)
+        cid = correlation_id or new_correlation_id()
+        if self._failure_status is not None:
+            return _error(self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid)
+        if not valid_key:
+            return _error(401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid)
+        state = self._batches.get(batch_id)
+        if state is None:
+            return _error(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
+        return web.json_response(
+            state.model_dump(mode="json"), headers={CORRELATION_ID_HEADER: cid}
+        )
+
+
+def _error(status: int, code: ErrorCode, message: str, correlation_id: str) -> web.Response:
+    body = build_error_body(code, message, correlation_id=correlation_id, service=SERVICE_NAME)
+    return web.json_response(body, status=status, headers={CORRELATION_ID_HEADER: correlation_id})
