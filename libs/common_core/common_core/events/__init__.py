@@ -3,6 +3,7 @@
 from common_core.events.base import EntityRef, EssayRef, EventModel
 from common_core.events.batch import (
     BatchEssaysRegisteredV1,
+    BatchPipelineDeniedV1,
     BatchPipelineCompletedV1,
     ClientBatchPipelineRequestV1,
 )
@@ -22,7 +23,9 @@ from common_core.events.essay_lifecycle import (
     BatchEssaysReadyV1,
     ELSBatchPhaseOutcomeV1,
     EssayPhaseOutcome,
+    EssaySlotAssignedV1,
     EssaySpellcheckRequestedV1,
+    ExcessContentProvisionedV1,
 )
 from common_core.events.file import (
     BatchFileAddedV1,
@@ -43,6 +46,7 @@ __all__ = [
     "BatchFileAddedV1",
     "BatchFileRemovedV1",
     "BatchPipelineCompletedV1",
+    "BatchPipelineDeniedV1",
     "BatchSpellcheckInitiateCommandV1",
     "ClassCreatedV1",
     "ClassUpdatedV1",
@@ -54,10 +58,12 @@ __all__ = [
     "EssayPhaseOutcome",
     "EssayRef",
     "EssaySpellcheckCompletedV1",
+    "EssaySlotAssignedV1",
     "EssaySpellcheckRequestedV1",
     "EssayStudentAssociationUpdatedV1",
     "EssayValidationFailedV1",
     "EventModel",
+    "ExcessContentProvisionedV1",
     "Misspelling",
     "ParsedStudentHeader",
     "StudentAssociationsConfirmedV1",

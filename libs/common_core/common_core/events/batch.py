@@ -47,3 +47,14 @@ class BatchPipelineCompletedV1(EventModel):
     phase_statuses: dict[PhaseName, PhaseStatus] = Field(default_factory=dict)
     successful_essay_count: int = 0
     failed_essay_count: int = 0
+
+
+class BatchPipelineDeniedV1(EventModel):
+    """A pipeline request was refused (not the requester's batch, not ready, already running)."""
+
+    batch_id: str
+    user_id: str
+    requested_pipeline: PhaseName
+    reason_code: str
+    reason: str
+    client_request_id: str | None = None

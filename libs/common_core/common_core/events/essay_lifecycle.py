@@ -46,3 +46,23 @@ class ELSBatchPhaseOutcomeV1(EventModel):
     phase: PhaseName
     phase_status: PhaseStatus
     essay_outcomes: list[EssayPhaseOutcome]
+
+
+class EssaySlotAssignedV1(EventModel):
+    """A provisioned essay took one of the batch's slots."""
+
+    batch_id: str
+    essay_id: str
+    file_upload_id: str
+    text_storage_id: str
+    original_file_name: str = ""
+
+
+class ExcessContentProvisionedV1(EventModel):
+    """An essay arrived when every slot of its batch was taken; it was not dropped silently."""
+
+    batch_id: str
+    file_upload_id: str
+    original_file_name: str
+    text_storage_id: str
+    reason: str

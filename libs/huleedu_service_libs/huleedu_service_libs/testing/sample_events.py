@@ -228,6 +228,37 @@ def _batch_pipeline_completed() -> ev.BatchPipelineCompletedV1:
     )
 
 
+def _batch_pipeline_denied() -> ev.BatchPipelineDeniedV1:
+    return ev.BatchPipelineDeniedV1(
+        batch_id=_id(),
+        user_id=_id(),
+        requested_pipeline=PhaseName.SPELLCHECK,
+        reason_code="PIPELINE_NOT_READY",
+        reason="Satsen väntar fortfarande på 2 av 25 uppsatser.",
+        client_request_id=_id(),
+    )
+
+
+def _essay_slot_assigned() -> ev.EssaySlotAssignedV1:
+    return ev.EssaySlotAssignedV1(
+        batch_id=_id(),
+        essay_id=_id(),
+        file_upload_id=_id(),
+        text_storage_id="c" * 64,
+        original_file_name="Åsa_Öberg_uppsats.docx",
+    )
+
+
+def _excess_content_provisioned() -> ev.ExcessContentProvisionedV1:
+    return ev.ExcessContentProvisionedV1(
+        batch_id=_id(),
+        file_upload_id=_id(),
+        original_file_name="extra_uppsats_Björn.pdf",
+        text_storage_id="d" * 64,
+        reason="All 25 essay slots of the batch are already filled.",
+    )
+
+
 def _class_created() -> ev.ClassCreatedV1:
     return ev.ClassCreatedV1(class_id=_id(), user_id=_id(), course_code=CourseCode.ENG6)
 
@@ -328,6 +359,9 @@ SAMPLE_EVENTS: dict[type[BaseModel], Callable[[], BaseModel]] = {
     ev.EssaySpellcheckCompletedV1: _essay_spellcheck_completed,
     ev.ELSBatchPhaseOutcomeV1: _els_batch_phase_outcome,
     ev.BatchPipelineCompletedV1: _batch_pipeline_completed,
+    ev.BatchPipelineDeniedV1: _batch_pipeline_denied,
+    ev.EssaySlotAssignedV1: _essay_slot_assigned,
+    ev.ExcessContentProvisionedV1: _excess_content_provisioned,
     ev.ClassCreatedV1: _class_created,
     ev.ClassUpdatedV1: _class_updated,
     ev.StudentCreatedV1: _student_created,

@@ -1,0 +1,200 @@
+"""The Kafka side of a service: consumers, the outbox relay and background loops, supervised,
+behind a small Quart app that serves /healthz and /metrics for the process.
+
+Every loop runs under a supervisor: if it crashes it is logged and restarted with backoff, and
+/healthz reports it, so one bad moment (a broker restart, a dropped connection) never leaves a
+process alive but deaf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from dishka import AsyncContainer, make_async_container
+from quart import Quart
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.http import create_quart_app
+from huleedu_service_libs.kafka import KafkaConsumerRunner, KafkaEventProducer, RecordHandler
+from huleedu_service_libs.observability import HealthCheck, database_check, kafka_check
+from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
+
+logger = structlog.get_logger(__name__)
+
+BackgroundLoop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """One consumer group member: its topics and the handler for their records."""
+
+    name: str
+    topics: Sequence[str]
+    handler: RecordHandler
+    group_id: str | None = None
+    max_attempts: int = 3
+    transient_budget_seconds: float = 120.0
+
+
+@dataclass
+class _Supervised:
+    name: str
+    task: asyncio.Task[None] | None = None
+    failures: int = 0
+    last_error: str | None = None
+    running: bool = False
+
+
+@dataclass
+class WorkerRuntime:
+    """Starts and stops the supervised loops of one worker process."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    producer: KafkaEventProducer
+    consumers: Sequence[ConsumerSpec] = ()
+    background: Sequence[tuple[str, BackgroundLoop]] = ()
+    run_relay: bool = True
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    loops: list[_Supervised] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Start every loop under its supervisor."""
+        self.stopping.clear()
+        if self.run_relay:
+            self._spawn("outbox-relay", self._relay_loop)
+        for spec in self.consumers:
+            self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
+        for name, loop in self.background:
+            self._spawn(name, loop)
+
+    async def stop(self) -> None:
+        """Ask every loop to finish its work in hand, then wait for them (30 s at most)."""
+        self.stopping.set()
+        tasks = [s.task for s in self.loops if s.task is not None]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=30)
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self.producer.stop()
+
+    async def check_loops(self) -> None:
+        """Health: raise if any loop is down (crashed and waiting to restart)."""
+        down = [s for s in self.loops if not s.running]
+        if down:
+            raise RuntimeError(
+                "; ".join(
+                    f"{s.name} down after {s.failures} failure(s): {s.last_error}" for s in down
+                )
+            )
+
+    def _spawn(self, name: str, loop: BackgroundLoop) -> None:
+        supervised = _Supervised(name)
+        supervised.task = asyncio.create_task(self._supervise(supervised, loop), name=name)
+        self.loops.append(supervised)
+
+    async def _supervise(self, supervised: _Supervised, loop: BackgroundLoop) -> None:
+        delay = 0.5
+        while not self.stopping.is_set():
+            supervised.running = True
+            try:
+                await loop(self.stopping)
+                return
+            except Exception as exc:
+                supervised.running = False
+                supervised.failures += 1
+                supervised.last_error = repr(exc)
+                logger.exception("worker loop crashed; restarting", loop=supervised.name)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), timeout=delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _relay_loop(self, stopping: asyncio.Event) -> None:
+        relay = OutboxRelay(
+            self.engine,
+            self.producer,
+            service_name=self.settings.service_name,
+            config=RelayConfig(
+                batch_size=self.settings.outbox_batch_size,
+                poll_interval_seconds=self.settings.outbox_poll_interval_seconds,
+                max_attempts=self.settings.outbox_max_attempts,
+            ),
+        )
+        stop_watch = asyncio.create_task(_when_set(stopping, relay.request_stop))
+        try:
+            await relay.run()
+        finally:
+            stop_watch.cancel()
+
+    def _consumer_loop(self, spec: ConsumerSpec) -> BackgroundLoop:
+        async def loop(stopping: asyncio.Event) -> None:
+            if not self.producer.started:
+                await self.producer.start()
+            runner = KafkaConsumerRunner(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                group_id=spec.group_id or f"{self.settings.kafka_consumer_group}.{spec.name}",
+                topics=spec.topics,
+                handler=spec.handler,
+                dlq_producer=self.producer,
+                max_attempts=spec.max_attempts,
+                transient_budget_seconds=spec.transient_budget_seconds,
+                client_id=f"{self.settings.service_name}-{spec.name}",
+            )
+            await runner.start()
+            stop_watch = asyncio.create_task(_when_set(stopping, runner.request_stop))
+            try:
+                await runner.run()
+            finally:
+                stop_watch.cancel()
+                await runner.stop()
+
+        return loop
+
+
+async def _when_set(event: asyncio.Event, action: Callable[[], None]) -> None:
+    await event.wait()
+    action()
+
+
+def create_worker_app(
+    settings: ServiceSettings,
+    engine: AsyncEngine,
+    *,
+    consumers: Sequence[ConsumerSpec] = (),
+    background: Sequence[tuple[str, BackgroundLoop]] = (),
+    run_relay: bool = True,
+    container: AsyncContainer | None = None,
+    health_checks: Sequence[HealthCheck] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> tuple[Quart, WorkerRuntime]:
+    """The worker process's app (health and metrics) and the runtime it starts and stops."""
+    producer = KafkaEventProducer(
+        settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-worker"
+    )
+    runtime = WorkerRuntime(
+        settings, engine, producer, consumers=consumers, background=background, run_relay=run_relay
+    )
+
+    async def dispose_engine() -> None:
+        await engine.dispose()
+
+    app = create_quart_app(
+        settings,
+        container or make_async_container(),
+        health_checks=[
+            database_check(engine),
+            kafka_check(producer),
+            HealthCheck("worker_loops", runtime.check_loops),
+            *health_checks,
+        ],
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop, *on_shutdown, dispose_engine],
+    )
+    return app, runtime
