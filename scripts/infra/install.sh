@@ -10,6 +10,10 @@ command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 command -v kcat >/dev/null || need_pkgs+=(kcat)
 command -v java >/dev/null || need_pkgs+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_pkgs+=(maven)
+# Dictionaries for the spell checker (Swedish and US English hunspell) and unmunch.
+[ -f /usr/share/hunspell/sv_SE.dic ] || need_pkgs+=(hunspell-sv)
+[ -f /usr/share/hunspell/en_US.dic ] || need_pkgs+=(hunspell-en-us)
+command -v unmunch >/dev/null || need_pkgs+=(hunspell-tools)
 command -v curl >/dev/null || need_pkgs+=(curl)  # scripts/stack.sh polls /healthz with it
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
