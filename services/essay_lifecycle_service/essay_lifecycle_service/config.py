@@ -1,0 +1,23 @@
+"""Essay Lifecycle Service settings (env prefix ESSAY_LIFECYCLE_SERVICE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from huleedu_service_libs.config import ServiceSettings
+
+
+class EssayLifecycleSettings(ServiceSettings):
+    """Ports, database, readiness timeout and the timeout monitor's interval."""
+
+    model_config = SettingsConfigDict(env_prefix="ESSAY_LIFECYCLE_SERVICE_", extra="ignore")
+
+    service_name: str = "essay_lifecycle_service"
+    http_port: int = 6001
+    worker_http_port: int = 6002
+    database_name: str = "huleedu_essay_lifecycle"
+
+    readiness_timeout_seconds: float = Field(default=900.0, gt=0)
+    timeout_check_interval_seconds: float = Field(default=10.0, gt=0)
+    timeout_check_batch_limit: int = Field(default=100, ge=1)

@@ -1,0 +1,142 @@
+"""The events ELS writes, built from domain records (no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common_core.enums import (
+    CourseCode,
+    Language,
+    NotificationCategory,
+    NotificationPriority,
+    PhaseName,
+    PhaseStatus,
+)
+from common_core.envelope import EventEnvelope
+from common_core.events import (
+    BatchEssaysReadyV1,
+    ELSBatchPhaseOutcomeV1,
+    EssayPhaseOutcome,
+    EssayRef,
+    EssaySlotAssignedV1,
+    EssaySpellcheckRequestedV1,
+    ExcessContentProvisionedV1,
+    TeacherNotificationRequestedV1,
+)
+from essay_lifecycle_service.domain.models import BatchTracker, Essay, ProvisionedContent
+from essay_lifecycle_service.domain.readiness import Readiness
+
+Keyed = tuple[EventEnvelope[Any], str]
+
+
+class EventFactory:
+    """Wraps payloads in envelopes with this service's name and the cause's correlation id."""
+
+    def __init__(self, source_service: str, correlation_id: str) -> None:
+        self._source = source_service
+        self.correlation_id = correlation_id
+
+    def _wrap(self, data: Any, key: str) -> Keyed:
+        envelope = EventEnvelope.wrap(
+            data, source_service=self._source, correlation_id=self.correlation_id
+        )
+        return envelope, key
+
+    def slot_assigned(self, essay: Essay) -> Keyed:
+        """Content took a slot."""
+        return self._wrap(
+            EssaySlotAssignedV1(
+                batch_id=essay.batch_id,
+                essay_id=essay.essay_id,
+                file_upload_id=essay.file_upload_id or "",
+                text_storage_id=essay.text_storage_id or "",
+                original_file_name=essay.original_file_name or "",
+            ),
+            essay.batch_id,
+        )
+
+    def excess(self, content: ProvisionedContent, reason: str) -> Keyed:
+        """Content with no slot left for it."""
+        return self._wrap(
+            ExcessContentProvisionedV1(
+                batch_id=content.batch_id,
+                file_upload_id=content.file_upload_id,
+                original_file_name=content.original_file_name,
+                text_storage_id=content.text_storage_id,
+                reason=reason,
+            ),
+            content.batch_id,
+        )
+
+    def batch_ready(self, batch: BatchTracker, readiness: Readiness) -> Keyed:
+        """The batch is ready (fully or partially) for a pipeline."""
+        return self._wrap(
+            BatchEssaysReadyV1(
+                batch_id=batch.batch_id,
+                user_id=batch.user_id,
+                course_code=batch.course_code,
+                ready_essays=readiness.ready_essays,
+                validation_failure_count=readiness.validation_failure_count,
+                is_partial=readiness.is_partial,
+                missing_essay_ids=readiness.missing_essay_ids,
+            ),
+            batch.batch_id,
+        )
+
+    def spellcheck_requested(
+        self, batch_id: str, ref: EssayRef, language: Language, course_code: CourseCode
+    ) -> Keyed:
+        """Ask the spell checker to check one essay."""
+        return self._wrap(
+            EssaySpellcheckRequestedV1(
+                batch_id=batch_id,
+                essay_id=ref.essay_id,
+                text_storage_id=ref.text_storage_id,
+                language=language,
+                course_code=course_code,
+            ),
+            batch_id,
+        )
+
+    def phase_outcome(
+        self,
+        batch_id: str,
+        phase: PhaseName,
+        status: PhaseStatus,
+        outcomes: list[EssayPhaseOutcome],
+    ) -> Keyed:
+        """Every essay of the batch's phase has an outcome."""
+        return self._wrap(
+            ELSBatchPhaseOutcomeV1(
+                batch_id=batch_id, phase=phase, phase_status=status, essay_outcomes=outcomes
+            ),
+            batch_id,
+        )
+
+    def notification(
+        self,
+        batch: BatchTracker,
+        notification_type: str,
+        message: str,
+        payload: dict[str, Any],
+        *,
+        category: NotificationCategory = NotificationCategory.BATCH_PROGRESS,
+        action_required: bool = False,
+    ) -> Keyed:
+        """A teacher notification, keyed by the teacher so one socket sees them in order."""
+        return self._wrap(
+            TeacherNotificationRequestedV1(
+                user_id=batch.user_id,
+                notification_type=notification_type,
+                category=category,
+                priority=NotificationPriority.HIGH
+                if action_required
+                else NotificationPriority.STANDARD,
+                batch_id=batch.batch_id,
+                class_id=batch.class_id,
+                message=message,
+                payload={"batch_id": batch.batch_id, **payload},
+                action_required=action_required,
+            ),
+            batch.user_id,
+        )

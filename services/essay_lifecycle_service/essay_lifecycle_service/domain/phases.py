@@ -1,0 +1,176 @@
+"""Per-essay dispatch of a phase and collection of its outcomes (spellcheck for now)."""
+
+from __future__ import annotations
+
+import structlog
+
+from common_core.enums import (
+    EssayStatus,
+    NotificationCategory,
+    OperationOutcome,
+    PhaseName,
+    PhaseStatus,
+)
+from common_core.events import (
+    BatchSpellcheckInitiateCommandV1,
+    EssayPhaseOutcome,
+    EssaySpellcheckCompletedV1,
+)
+from essay_lifecycle_service.domain.events import Keyed
+from essay_lifecycle_service.domain.handling import StepContext
+from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
+from essay_lifecycle_service.domain.phase_outcome import phase_status
+from essay_lifecycle_service.domain.ports import UnitOfWork
+from essay_lifecycle_service.domain.states import can_transition
+
+logger = structlog.get_logger(__name__)
+
+PHASE = PhaseName.SPELLCHECK
+
+
+class SpellcheckPhase:
+    """Sends one request per essay and emits the batch's phase outcome exactly once."""
+
+    async def initiate(
+        self, uow: UnitOfWork, command: BatchSpellcheckInitiateCommandV1, ctx: StepContext
+    ) -> None:
+        """Mark each essay requested and ask for its spellcheck; unready essays fail at once."""
+        await uow.phases.lock(command.batch_id, PHASE)
+        known = {
+            e.essay_id: e for e in await uow.essays.get_many([r.essay_id for r in command.essays])
+        }
+        members: list[PhaseEssay] = []
+        events: list[Keyed] = []
+        for ref in command.essays:
+            essay = known.get(ref.essay_id)
+            target = EssayStatus.SPELLCHECK_REQUESTED
+            if essay is None or essay.batch_id != command.batch_id or not essay.has_content:
+                logger.warning(
+                    "els.essay_not_in_batch", batch_id=command.batch_id, essay_id=ref.essay_id
+                )
+                members.append(
+                    PhaseEssay(ref.essay_id, OperationOutcome.FAILURE, None, "unknown essay")
+                )
+                continue
+            if not can_transition(essay.status, target):
+                logger.warning(
+                    "els.illegal_transition_ignored",
+                    essay_id=essay.essay_id,
+                    current=essay.status.value,
+                    target=target.value,
+                )
+                members.append(
+                    PhaseEssay(
+                        essay.essay_id,
+                        OperationOutcome.FAILURE,
+                        None,
+                        f"not ready for spellcheck ({essay.status.value})",
+                    )
+                )
+                continue
+            await uow.essays.set_status(essay.essay_id, target, error_message=None)
+            await uow.essays.append_history(
+                HistoryEntry(
+                    essay.essay_id,
+                    command.batch_id,
+                    essay.status,
+                    target,
+                    "BatchSpellcheckInitiateCommandV1",
+                    ctx.now,
+                )
+            )
+            members.append(PhaseEssay(essay.essay_id))
+            request_ref = ref if ref.text_storage_id else essay.ref()
+            events.append(
+                ctx.events.spellcheck_requested(
+                    command.batch_id, request_ref, command.language, command.course_code
+                )
+            )
+        await uow.phases.start(command.batch_id, PHASE, members, ctx.now)
+        logger.info("els.spellcheck_requested", batch_id=command.batch_id, essays=len(events))
+        events += await self._finish_if_complete(uow, command.batch_id, ctx)
+        await uow.add_events(events)
+
+    async def complete(
+        self, uow: UnitOfWork, event: EssaySpellcheckCompletedV1, ctx: StepContext
+    ) -> None:
+        """Store one essay's result; the last one emits the phase outcome."""
+        log = logger.bind(batch_id=event.batch_id, essay_id=event.essay_id)
+        phase = await uow.phases.lock(event.batch_id, PHASE)
+        if phase is None or phase.status is not PhaseStatus.IN_PROGRESS:
+            log.warning("els.result_for_phase_not_running", phase_status=phase and phase.status)
+            return
+        essays = await uow.essays.get_many([event.essay_id])
+        if not essays or essays[0].batch_id != event.batch_id:
+            log.warning("els.result_for_unknown_essay")
+            return
+        essay = essays[0]
+        success = event.outcome is OperationOutcome.SUCCESS
+        target = EssayStatus.SPELLCHECK_SUCCEEDED if success else EssayStatus.SPELLCHECK_FAILED
+        if not can_transition(essay.status, target):
+            log.warning(
+                "els.illegal_transition_ignored", current=essay.status.value, target=target.value
+            )
+            return
+        output = event.corrected_text_storage_id if success else None
+        if not await uow.phases.record_outcome(
+            event.batch_id, PHASE, event.essay_id, event.outcome, output, event.error_message
+        ):
+            log.warning("els.result_not_expected")
+            return
+        await uow.essays.set_status(
+            essay.essay_id,
+            target,
+            corrected_text_storage_id=output,
+            spellcheck_correction_count=event.correction_count,
+            spellcheck_word_count=event.word_count,
+            error_message=event.error_message,
+        )
+        await uow.essays.append_history(
+            HistoryEntry(
+                essay.essay_id,
+                event.batch_id,
+                essay.status,
+                target,
+                "EssaySpellcheckCompletedV1",
+                ctx.now,
+            )
+        )
+        await uow.add_events(await self._finish_if_complete(uow, event.batch_id, ctx))
+
+    @staticmethod
+    async def _finish_if_complete(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:
+        members = await uow.phases.essays(batch_id, PHASE)
+        status = phase_status(members)
+        if status is None:
+            return []
+        await uow.phases.finish(batch_id, PHASE, status, ctx.now)
+        outcomes = [
+            EssayPhaseOutcome(
+                essay_id=m.essay_id,
+                outcome=m.outcome or OperationOutcome.FAILURE,
+                output_storage_id=m.output_storage_id,
+                error_message=m.error_message,
+            )
+            for m in members
+        ]
+        logger.info("els.phase_finished", batch_id=batch_id, phase=PHASE.value, status=status.value)
+        events = [ctx.events.phase_outcome(batch_id, PHASE, status, outcomes)]
+        batch = await uow.batches.get(batch_id)
+        if batch is not None:
+            succeeded = sum(1 for o in outcomes if o.outcome is OperationOutcome.SUCCESS)
+            events.append(
+                ctx.events.notification(
+                    batch,
+                    "phase_completed",
+                    f"Stavningskontrollen är klar: {succeeded} av {len(outcomes)} lyckades.",
+                    {
+                        "phase": PHASE.value,
+                        "phase_status": status.value,
+                        "succeeded": succeeded,
+                        "total": len(outcomes),
+                    },
+                    category=NotificationCategory.PROCESSING_RESULTS,
+                )
+            )
+        return events

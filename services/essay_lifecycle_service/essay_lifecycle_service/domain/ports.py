@@ -1,0 +1,187 @@
+"""Ports the lifecycle logic needs; adapters implement them, unit tests fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from common_core.enums import EssayStatus, OperationOutcome, PhaseName, PhaseStatus
+from common_core.envelope import EventEnvelope
+from essay_lifecycle_service.domain.models import (
+    BatchTracker,
+    Essay,
+    HistoryEntry,
+    PhaseEssay,
+    PhaseRecord,
+    ProvisionedContent,
+)
+
+
+class BatchRepository(Protocol):
+    """Batch trackers, their validation failures and content that arrived before them."""
+
+    async def lock_exclusive(self, batch_id: str) -> None:
+        """Until commit, keep every other change of this batch out (registration)."""
+        ...
+
+    async def lock_shared(self, batch_id: str) -> None:
+        """Until commit, keep registration of this batch out (other changes run side by side)."""
+        ...
+
+    async def get(self, batch_id: str) -> BatchTracker | None:
+        """The tracker as committed."""
+        ...
+
+    async def get_for_update(self, batch_id: str) -> BatchTracker | None:
+        """The tracker, row-locked until commit (readiness decisions are serialised here)."""
+        ...
+
+    async def add(self, batch: BatchTracker) -> bool:
+        """Insert a tracker; False if it already exists."""
+        ...
+
+    async def mark_ready(self, batch_id: str, at: datetime, is_partial: bool) -> None:
+        """Remember that readiness was announced."""
+        ...
+
+    async def add_validation_failure(
+        self, batch_id: str, file_upload_id: str, original_file_name: str, error_code: str
+    ) -> bool:
+        """Count a failed file once; False if it was already counted."""
+        ...
+
+    async def count_validation_failures(self, batch_id: str) -> int:
+        """Failed files of the batch."""
+        ...
+
+    async def add_pending(self, content: ProvisionedContent) -> bool:
+        """Park content for a batch not registered yet; False if already parked."""
+        ...
+
+    async def take_pending(self, batch_id: str) -> list[ProvisionedContent]:
+        """Remove and return the batch's parked content, oldest first."""
+        ...
+
+    async def remove_pending(self, batch_id: str, file_upload_id: str) -> bool:
+        """Forget parked content (its file was removed); False if none."""
+        ...
+
+    async def overdue(self, now: datetime, limit: int) -> list[str]:
+        """Ids of batches past their readiness deadline and not announced yet."""
+        ...
+
+
+class EssayRepository(Protocol):
+    """Essay slots and their status history."""
+
+    async def add_slots(self, batch_id: str, essay_ids: Sequence[str]) -> None:
+        """One awaiting_content slot per id, in order."""
+        ...
+
+    async def lock_content(self, batch_id: str, content_sha256: str, file_upload_id: str) -> None:
+        """Until commit, keep other deliveries of the same content or file waiting."""
+        ...
+
+    async def find_holding(
+        self, batch_id: str, content_sha256: str, file_upload_id: str
+    ) -> Essay | None:
+        """The slot already holding this content or this file, if any."""
+        ...
+
+    async def take_free_slot(self, content: ProvisionedContent) -> Essay | None:
+        """Put the content into the lowest free slot atomically; None if every slot is taken."""
+        ...
+
+    async def find_by_file(self, batch_id: str, file_upload_id: str) -> Essay | None:
+        """The slot holding a file."""
+        ...
+
+    async def release_slot(self, essay_id: str) -> None:
+        """Empty a slot (its file was removed): back to awaiting_content."""
+        ...
+
+    async def get(self, essay_id: str) -> Essay | None:
+        """One essay."""
+        ...
+
+    async def get_many(self, essay_ids: Sequence[str]) -> list[Essay]:
+        """Essays by id, row-locked until commit."""
+        ...
+
+    async def list_for_batch(self, batch_id: str) -> list[Essay]:
+        """The batch's slots by slot index."""
+        ...
+
+    async def set_status(self, essay_id: str, status: EssayStatus, **fields: Any) -> None:
+        """Change an essay's status (and result columns such as corrected_text_storage_id)."""
+        ...
+
+    async def append_history(self, entry: HistoryEntry) -> None:
+        """Record a status change for the timeline."""
+        ...
+
+    async def history(self, essay_id: str) -> list[HistoryEntry]:
+        """An essay's status changes, oldest first."""
+        ...
+
+
+class PhaseRepository(Protocol):
+    """Per-batch phases and each essay's outcome in them."""
+
+    async def start(
+        self, batch_id: str, phase: PhaseName, essays: Sequence[PhaseEssay], at: datetime
+    ) -> None:
+        """(Re)start a phase in progress with exactly these essays."""
+        ...
+
+    async def lock(self, batch_id: str, phase: PhaseName) -> PhaseRecord | None:
+        """The phase, row-locked until commit (outcome decisions are serialised here)."""
+        ...
+
+    async def record_outcome(
+        self,
+        batch_id: str,
+        phase: PhaseName,
+        essay_id: str,
+        outcome: OperationOutcome,
+        output_storage_id: str | None,
+        error_message: str | None,
+    ) -> bool:
+        """Store an essay's outcome once; False if it is not in the phase or already has one."""
+        ...
+
+    async def essays(self, batch_id: str, phase: PhaseName) -> list[PhaseEssay]:
+        """The phase's essays and their outcomes."""
+        ...
+
+    async def finish(
+        self, batch_id: str, phase: PhaseName, status: PhaseStatus, at: datetime
+    ) -> None:
+        """Close the phase with its final status."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: the inbox row, state changes and outbox events commit together."""
+
+    batches: BatchRepository
+    essays: EssayRepository
+    phases: PhaseRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        """Record the event as handled; False if it already was (then change nothing)."""
+        ...
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        """Queue (envelope, key) pairs in the outbox of this transaction."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit everything together."""
+        ...

@@ -1,0 +1,257 @@
+"""Slots of a batch: registration, content assignment, validation failures, removals, readiness."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+
+from common_core.enums import EssayStatus, NotificationCategory
+from common_core.events import (
+    BatchEssaysRegisteredV1,
+    BatchFileRemovedV1,
+    EssayContentProvisionedV1,
+    EssayValidationFailedV1,
+)
+from essay_lifecycle_service.domain.events import Keyed
+from essay_lifecycle_service.domain.handling import StepContext
+from essay_lifecycle_service.domain.models import BatchTracker, HistoryEntry, ProvisionedContent
+from essay_lifecycle_service.domain.ports import UnitOfWork
+from essay_lifecycle_service.domain.readiness import decide_readiness
+from essay_lifecycle_service.domain.states import can_transition
+
+logger = structlog.get_logger(__name__)
+
+NO_FREE_SLOT = "no_free_slot"
+BATCH_ALREADY_READY = "batch_already_ready"
+
+
+class SlotAssignment:
+    """The steps that fill a batch's slots and announce the batch ready exactly once."""
+
+    def __init__(self, readiness_timeout: timedelta) -> None:
+        self._timeout = readiness_timeout
+
+    async def register(
+        self, uow: UnitOfWork, event: BatchEssaysRegisteredV1, ctx: StepContext
+    ) -> None:
+        """Create the tracker and slots, then place content that arrived before them."""
+        await uow.batches.lock_exclusive(event.batch_id)
+        batch = BatchTracker(
+            batch_id=event.batch_id,
+            user_id=event.user_id,
+            course_code=event.course_code,
+            expected_count=event.expected_essay_count,
+            readiness_deadline=ctx.now + self._timeout,
+            class_id=event.class_id,
+        )
+        if not await uow.batches.add(batch):
+            logger.warning("els.batch_already_registered", batch_id=event.batch_id)
+            return
+        await uow.essays.add_slots(event.batch_id, event.essay_ids)
+        for essay_id in event.essay_ids:
+            await uow.essays.append_history(
+                HistoryEntry(
+                    essay_id,
+                    event.batch_id,
+                    None,
+                    EssayStatus.AWAITING_CONTENT,
+                    "BatchEssaysRegisteredV1",
+                    ctx.now,
+                )
+            )
+        events: list[Keyed] = []
+        for content in await uow.batches.take_pending(event.batch_id):
+            events += await self._place(uow, batch, content, ctx)
+        events += await check_readiness(uow, event.batch_id, ctx)
+        await uow.add_events(events)
+
+    async def provision(
+        self, uow: UnitOfWork, event: EssayContentProvisionedV1, ctx: StepContext
+    ) -> None:
+        """Give the content a slot, or park it until its batch is registered."""
+        content = ProvisionedContent.from_event(event)
+        await uow.batches.lock_shared(event.batch_id)
+        batch = await uow.batches.get(event.batch_id)
+        if batch is None:
+            parked = await uow.batches.add_pending(content)
+            logger.info(
+                "els.content_parked_until_registration",
+                batch_id=event.batch_id,
+                file_upload_id=event.file_upload_id,
+                parked=parked,
+            )
+            return
+        events = await self._place(uow, batch, content, ctx)
+        events += await check_readiness(uow, event.batch_id, ctx)
+        await uow.add_events(events)
+
+    async def validation_failed(
+        self, uow: UnitOfWork, event: EssayValidationFailedV1, ctx: StepContext
+    ) -> None:
+        """Count a rejected file once, so the batch stops waiting for it."""
+        await uow.batches.lock_shared(event.batch_id)
+        counted = await uow.batches.add_validation_failure(
+            event.batch_id, event.file_upload_id, event.original_file_name, str(event.error_code)
+        )
+        if not counted:
+            logger.info("els.validation_failure_already_counted", batch_id=event.batch_id)
+            return
+        await uow.add_events(await check_readiness(uow, event.batch_id, ctx))
+
+    async def file_removed(
+        self, uow: UnitOfWork, event: BatchFileRemovedV1, ctx: StepContext
+    ) -> None:
+        """Free the slot holding the file while the batch is not ready yet."""
+        log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
+        await uow.batches.lock_shared(event.batch_id)
+        batch = await uow.batches.get_for_update(event.batch_id)
+        if batch is None:
+            log.info(
+                "els.pending_content_removed",
+                removed=await uow.batches.remove_pending(event.batch_id, event.file_upload_id),
+            )
+            return
+        if batch.is_ready:
+            log.warning("els.file_removed_after_ready_ignored")
+            return
+        essay = await uow.essays.find_by_file(event.batch_id, event.file_upload_id)
+        if essay is None:
+            log.info("els.removed_file_holds_no_slot")
+            return
+        if not can_transition(essay.status, EssayStatus.AWAITING_CONTENT):
+            log.warning(
+                "els.illegal_transition_ignored",
+                essay_id=essay.essay_id,
+                current=essay.status.value,
+                target=EssayStatus.AWAITING_CONTENT.value,
+            )
+            return
+        await uow.essays.release_slot(essay.essay_id)
+        await uow.essays.append_history(
+            HistoryEntry(
+                essay.essay_id,
+                event.batch_id,
+                essay.status,
+                EssayStatus.AWAITING_CONTENT,
+                "BatchFileRemovedV1",
+                ctx.now,
+            )
+        )
+
+    async def _place(
+        self, uow: UnitOfWork, batch: BatchTracker, content: ProvisionedContent, ctx: StepContext
+    ) -> list[Keyed]:
+        log = logger.bind(batch_id=batch.batch_id, file_upload_id=content.file_upload_id)
+        if batch.is_ready:
+            return self._excess(batch, content, ctx, BATCH_ALREADY_READY)
+        await uow.essays.lock_content(
+            batch.batch_id, content.content_sha256, content.file_upload_id
+        )
+        holder = await uow.essays.find_holding(
+            batch.batch_id, content.content_sha256, content.file_upload_id
+        )
+        if holder is not None:
+            if holder.file_upload_id == content.file_upload_id:
+                log.info("els.file_already_assigned", essay_id=holder.essay_id)
+                return []
+            log.warning("els.duplicate_content", essay_id=holder.essay_id)
+            return [
+                ctx.events.notification(
+                    batch,
+                    "duplicate_content",
+                    f"{content.original_file_name} har samma innehåll som "
+                    f"{holder.original_file_name} och räknas inte två gånger.",
+                    {
+                        "file_upload_id": content.file_upload_id,
+                        "original_file_name": content.original_file_name,
+                        "duplicate_of_essay_id": holder.essay_id,
+                        "duplicate_of_file_upload_id": holder.file_upload_id,
+                    },
+                    category=NotificationCategory.FILE_OPERATIONS,
+                    action_required=True,
+                )
+            ]
+        essay = await uow.essays.take_free_slot(content)
+        if essay is None:
+            return self._excess(batch, content, ctx, NO_FREE_SLOT)
+        await uow.essays.append_history(
+            HistoryEntry(
+                essay.essay_id,
+                batch.batch_id,
+                EssayStatus.AWAITING_CONTENT,
+                EssayStatus.READY_FOR_PROCESSING,
+                "EssayContentProvisionedV1",
+                ctx.now,
+            )
+        )
+        log.info("els.slot_assigned", essay_id=essay.essay_id, slot_index=essay.slot_index)
+        return [ctx.events.slot_assigned(essay)]
+
+    @staticmethod
+    def _excess(
+        batch: BatchTracker, content: ProvisionedContent, ctx: StepContext, reason: str
+    ) -> list[Keyed]:
+        logger.warning(
+            "els.excess_content",
+            batch_id=batch.batch_id,
+            file_upload_id=content.file_upload_id,
+            reason=reason,
+        )
+        return [
+            ctx.events.excess(content, reason),
+            ctx.events.notification(
+                batch,
+                "excess_content",
+                f"{content.original_file_name} fick ingen plats i satsen ({reason}).",
+                {
+                    "file_upload_id": content.file_upload_id,
+                    "original_file_name": content.original_file_name,
+                    "reason": reason,
+                },
+                category=NotificationCategory.FILE_OPERATIONS,
+                action_required=True,
+            ),
+        ]
+
+
+async def check_readiness(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:
+    """Announce the batch if it just became ready; the row lock makes this happen once."""
+    batch = await uow.batches.get_for_update(batch_id)
+    if batch is None:
+        return []
+    essays = await uow.essays.list_for_batch(batch_id)
+    failures = await uow.batches.count_validation_failures(batch_id)
+    readiness = decide_readiness(batch, essays, failures, ctx.now)
+    if readiness is None:
+        return []
+    await uow.batches.mark_ready(batch_id, ctx.now, readiness.is_partial)
+    logger.info(
+        "els.batch_ready",
+        batch_id=batch_id,
+        ready=len(readiness.ready_essays),
+        validation_failures=failures,
+        is_partial=readiness.is_partial,
+    )
+    if readiness.is_partial:
+        message = (
+            f"Tiden för uppladdning gick ut: {len(readiness.ready_essays)} av "
+            f"{batch.expected_count} uppsatser är klara att bearbeta."
+        )
+    else:
+        message = f"Alla uppsatser är på plats ({len(readiness.ready_essays)} klara)."
+    return [
+        ctx.events.batch_ready(batch, readiness),
+        ctx.events.notification(
+            batch,
+            "batch_essays_partially_ready" if readiness.is_partial else "batch_essays_ready",
+            message,
+            {
+                "ready_count": len(readiness.ready_essays),
+                "validation_failure_count": failures,
+                "missing_essay_ids": readiness.missing_essay_ids,
+                "is_partial": readiness.is_partial,
+            },
+            action_required=readiness.is_partial,
+        ),
+    ]

@@ -1,0 +1,115 @@
+"""Kafka entrypoint of the Essay Lifecycle Service: consumers, readiness monitor, outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from quart import Quart
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common_core.events import (
+    BatchEssaysRegisteredV1,
+    BatchFileRemovedV1,
+    BatchSpellcheckInitiateCommandV1,
+    EssayContentProvisionedV1,
+    EssaySpellcheckCompletedV1,
+    EssayValidationFailedV1,
+)
+from common_core.topics import topic_for
+from essay_lifecycle_service.config import EssayLifecycleSettings
+from essay_lifecycle_service.di import make_uow_factory
+from essay_lifecycle_service.domain.handling import Clock, EventHandling, utc_now
+from essay_lifecycle_service.domain.monitor import ReadinessMonitor
+from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.slots import SlotAssignment
+from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
+from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.kafka import EventDispatcher
+from huleedu_service_libs.worker import BackgroundLoop, ConsumerSpec, WorkerRuntime
+from huleedu_service_libs.worker import create_worker_app as create_runtime_app
+
+SLOT_EVENTS = (
+    BatchEssaysRegisteredV1,
+    EssayContentProvisionedV1,
+    EssayValidationFailedV1,
+    BatchFileRemovedV1,
+)
+PHASE_EVENTS = (BatchSpellcheckInitiateCommandV1, EssaySpellcheckCompletedV1)
+
+
+def _worker_settings(settings: EssayLifecycleSettings) -> EssayLifecycleSettings:
+    return settings.model_copy(update={"http_port": settings.worker_http_port})
+
+
+def _monitor_loop(monitor: ReadinessMonitor, interval_seconds: float) -> BackgroundLoop:
+    async def loop(stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            await monitor.check_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=interval_seconds)
+
+    return loop
+
+
+def create_worker_app(
+    settings: EssayLifecycleSettings,
+    engine: AsyncEngine | None = None,
+    *,
+    clock: Clock = utc_now,
+) -> tuple[Quart, WorkerRuntime]:
+    """The worker's health/metrics app and its runtime (clock injectable for tests)."""
+    worker_settings = _worker_settings(settings)
+    engine = engine or create_engine_from_settings(worker_settings)
+    uow_factory = make_uow_factory(make_session_factory(engine))
+    handling = EventHandling(
+        uow_factory,
+        source_service=settings.service_name,
+        consumer=settings.service_name,
+        clock=clock,
+    )
+    slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
+    phases = SpellcheckPhase()
+
+    slot_dispatcher = EventDispatcher()
+    slot_dispatcher.register(BatchEssaysRegisteredV1, handling.handler(slots.register))
+    slot_dispatcher.register(EssayContentProvisionedV1, handling.handler(slots.provision))
+    slot_dispatcher.register(EssayValidationFailedV1, handling.handler(slots.validation_failed))
+    slot_dispatcher.register(BatchFileRemovedV1, handling.handler(slots.file_removed))
+
+    phase_dispatcher = EventDispatcher()
+    phase_dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(phases.initiate))
+    phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(phases.complete))
+
+    monitor = ReadinessMonitor(
+        uow_factory,
+        source_service=settings.service_name,
+        clock=clock,
+        batch_limit=settings.timeout_check_batch_limit,
+    )
+    return create_runtime_app(
+        worker_settings,
+        engine,
+        consumers=[
+            ConsumerSpec("slots", [topic_for(m) for m in SLOT_EVENTS], slot_dispatcher.handle),
+            ConsumerSpec("phases", [topic_for(m) for m in PHASE_EVENTS], phase_dispatcher.handle),
+        ],
+        background=[
+            (
+                "readiness-monitor",
+                _monitor_loop(monitor, settings.timeout_check_interval_seconds),
+            )
+        ],
+    )
+
+
+def main() -> None:
+    """Consume, monitor and relay until SIGTERM/SIGINT."""
+    settings = EssayLifecycleSettings()
+    app, _runtime = create_worker_app(settings)
+    asyncio.run(serve_quart(app, _worker_settings(settings)))
+
+
+if __name__ == "__main__":
+    main()
