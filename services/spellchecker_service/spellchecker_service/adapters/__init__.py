@@ -1,0 +1,1 @@
+"""Dictionaries, the Content Service client and the database."""

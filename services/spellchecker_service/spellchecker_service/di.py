@@ -1,0 +1,104 @@
+"""Composition root: Dishka providers for the Spell Checker's worker process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from common_core.enums import Language
+from huleedu_service_libs.db import make_session_factory
+from spellchecker_service.adapters.content_client import ContentServiceClient
+from spellchecker_service.adapters.english_checker import EnglishChecker
+from spellchecker_service.adapters.swedish_checker import SwedishChecker
+from spellchecker_service.adapters.text_checker import DictionaryTextChecker
+from spellchecker_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from spellchecker_service.config import SpellcheckerSettings
+from spellchecker_service.domain.ports import ContentStore, TextChecker
+from spellchecker_service.domain.spellcheck import SpellcheckEssay
+
+CONSUMER_NAME = "spellchecker_service.spellcheck_requests"
+
+
+def make_text_checker(settings: SpellcheckerSettings) -> DictionaryTextChecker:
+    """English and Swedish checkers, each loaded on first use (the worker preloads both)."""
+    cache_dir = Path(settings.dictionary_cache_dir)
+    return DictionaryTextChecker(
+        {
+            Language.ENGLISH: EnglishChecker,
+            Language.SWEDISH: lambda: SwedishChecker(settings.swedish_dictionary_path, cache_dir),
+        },
+        max_chars=settings.max_text_chars,
+    )
+
+
+class SpellcheckerProvider(Provider):
+    """Process-wide HTTP client and dictionaries; a use case per message."""
+
+    def __init__(
+        self, settings: SpellcheckerSettings, engine: AsyncEngine, checker: TextChecker
+    ) -> None:
+        super().__init__()
+        self._settings = settings
+        self._engine = engine
+        self._checker = checker
+
+    @provide(scope=Scope.APP)
+    def settings(self) -> SpellcheckerSettings:
+        """The validated settings."""
+        return self._settings
+
+    @provide(scope=Scope.APP)
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Session factory over the service's engine."""
+        return make_session_factory(self._engine)
+
+    @provide(scope=Scope.APP)
+    async def http(self) -> AsyncIterator[aiohttp.ClientSession]:
+        """One pooled HTTP client for the Content Service."""
+        async with aiohttp.ClientSession() as session:
+            yield session
+
+    @provide(scope=Scope.APP)
+    def content_store(
+        self, http: aiohttp.ClientSession, settings: SpellcheckerSettings
+    ) -> ContentStore:
+        """The Content Service client."""
+        return ContentServiceClient(
+            http,
+            base_url=settings.content_service_url,
+            internal_api_key=settings.internal_api_key,
+            timeout_seconds=settings.content_timeout_seconds,
+            max_attempts=settings.content_max_attempts,
+        )
+
+    @provide(scope=Scope.APP)
+    def text_checker(self) -> TextChecker:
+        """The dictionaries, loaded once per process."""
+        return self._checker
+
+    @provide(scope=Scope.REQUEST)
+    def spellcheck_essay(
+        self,
+        settings: SpellcheckerSettings,
+        sessions: async_sessionmaker[AsyncSession],
+        content: ContentStore,
+        checker: TextChecker,
+    ) -> SpellcheckEssay:
+        """The use case for one request event."""
+        return SpellcheckEssay(
+            content=content,
+            checker=checker,
+            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions, CONSUMER_NAME),
+            source_service=settings.service_name,
+        )
+
+
+def make_container(
+    settings: SpellcheckerSettings, engine: AsyncEngine, checker: TextChecker
+) -> AsyncContainer:
+    """The worker process's container."""
+    return make_async_container(SpellcheckerProvider(settings, engine, checker))

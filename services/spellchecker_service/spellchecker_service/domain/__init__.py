@@ -1,0 +1,1 @@
+"""Spell checking rules and the spellcheck use case: plain Python, no I/O."""

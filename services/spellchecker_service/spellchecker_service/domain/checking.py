@@ -1,0 +1,122 @@
+"""Check a whole text with one language's SpellChecker: misspellings, corrected text, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from common_core.events import Misspelling
+from spellchecker_service.domain.ports import SpellChecker, SpellcheckReport
+from spellchecker_service.domain.rules import LanguageRules
+from spellchecker_service.domain.tokens import (
+    Token,
+    capitalised_mid_sentence,
+    protected_spans,
+    skip_reason,
+    tokenize,
+)
+
+MAX_SUGGESTIONS = 5
+
+
+class UncheckableText(Exception):
+    """The text cannot be checked (empty, no words, too long); the reason is the message."""
+
+
+@dataclass(frozen=True)
+class _Word:
+    word: str
+    start: int
+    end: int
+
+
+def check_text(
+    text: str,
+    checker: SpellChecker,
+    rules: LanguageRules,
+    *,
+    max_suggestions: int = MAX_SUGGESTIONS,
+    max_chars: int = 200_000,
+) -> SpellcheckReport:
+    """Find misspellings (offsets into `text`) and replace each by its top suggestion."""
+    if not text.strip():
+        raise UncheckableText("the text is empty")
+    if len(text) > max_chars:
+        raise UncheckableText(f"the text is longer than {max_chars} characters")
+    tokens = tokenize(text)
+    word_count = sum(1 for t in tokens if any(ch.isalpha() for ch in t.word))
+    if word_count == 0:
+        raise UncheckableText("the text contains no words")
+    protected = protected_spans(text)
+    names = capitalised_mid_sentence(tokens)
+    suggestions_cache: dict[str, list[str]] = {}
+    verdicts: dict[str, bool] = {}
+    misspellings: list[Misspelling] = []
+    for token in tokens:
+        if skip_reason(token, protected, names) is not None:
+            continue
+        for word in _words_to_check(token, rules):
+            if word.word not in verdicts:
+                verdicts[word.word] = _is_correct(word.word, checker, rules)
+            if verdicts[word.word]:
+                continue
+            key = word.word.lower()
+            if key not in suggestions_cache:
+                suggestions_cache[key] = _suggest(key, checker, rules, max_suggestions)
+            suggestions = [_match_case(s, word.word) for s in suggestions_cache[key]]
+            misspellings.append(Misspelling(**vars(word), suggestions=suggestions))
+    corrected, corrections = apply_corrections(text, misspellings)
+    return SpellcheckReport(misspellings, corrected, word_count, corrections)
+
+
+def apply_corrections(text: str, misspellings: list[Misspelling]) -> tuple[str, int]:
+    """The text with every misspelling that has a suggestion replaced by the first one."""
+    parts: list[str] = []
+    position = 0
+    count = 0
+    for m in sorted(misspellings, key=lambda m: m.start):
+        if not m.suggestions or m.start < position:
+            continue
+        parts.append(text[position : m.start])
+        parts.append(m.suggestions[0])
+        position = m.end
+        count += 1
+    parts.append(text[position:])
+    return "".join(parts), count
+
+
+def _words_to_check(token: Token, rules: LanguageRules) -> list[_Word]:
+    """The token itself, or its parts when periods join words that are no abbreviation."""
+    if "." not in token.word or token.word.lower() in rules.abbreviations:
+        return [_Word(token.word, token.start, token.end)]
+    words: list[_Word] = []
+    offset = token.start
+    for part in token.word.split("."):
+        letters = [ch for ch in part if ch.isalpha()]
+        if len(letters) > 1 and part.lower() not in rules.abbreviations:
+            words.append(_Word(part, offset, offset + len(part)))
+        offset += len(part) + 1
+    return words
+
+
+def _is_correct(word: str, checker: SpellChecker, rules: LanguageRules) -> bool:
+    lower = word.lower()
+    if lower in rules.known_fixes:
+        return False
+    if lower in rules.allowlist or lower in rules.abbreviations:
+        return True
+    return checker.is_correct(word)
+
+
+def _suggest(word: str, checker: SpellChecker, rules: LanguageRules, limit: int) -> list[str]:
+    fixed = rules.known_fixes.get(word)
+    found = checker.suggest(word, limit)
+    ranked = [fixed, *found] if fixed else found
+    unique = list(dict.fromkeys(s for s in ranked if s and s != word))
+    return unique[:limit]
+
+
+def _match_case(suggestion: str, original: str) -> str:
+    """Keep the case of the original's first letter."""
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion

@@ -1,0 +1,111 @@
+"""Ports the spellcheck use case needs; adapters implement them, tests fake them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+from common_core.enums import Language, OperationOutcome
+from common_core.envelope import EventEnvelope
+from common_core.events import Misspelling
+
+
+class ContentNotFound(Exception):
+    """The Content Service has no content with this id (permanent)."""
+
+
+class ContentUnavailable(Exception):
+    """The Content Service is down, slow or failing (transient: retry later)."""
+
+
+class SpellChecker(Protocol):
+    """One language's dictionary: is a word correct, and what was probably meant."""
+
+    language: Language
+
+    def is_correct(self, word: str) -> bool:
+        """True when the word (as written, any case) is spelled correctly."""
+        ...
+
+    def suggest(self, word: str, limit: int) -> list[str]:
+        """At most `limit` corrections, best first (lower case); never slow."""
+        ...
+
+
+@dataclass(frozen=True)
+class SpellcheckReport:
+    """What checking one text found: misspellings, the corrected text and counts."""
+
+    misspellings: list[Misspelling]
+    corrected_text: str
+    word_count: int
+    correction_count: int
+
+
+class TextChecker(Protocol):
+    """Checks a text in a language with dictionaries loaded once per process."""
+
+    async def check(self, text: str, language: Language) -> SpellcheckReport:
+        """Check off the event loop; raises UncheckableText when the text cannot be checked."""
+        ...
+
+
+class ContentStore(Protocol):
+    """Fetches and stores texts in the Content Service."""
+
+    async def fetch(self, content_id: str) -> bytes:
+        """The stored bytes; ContentNotFound or ContentUnavailable."""
+        ...
+
+    async def store(self, data: bytes, content_type: str) -> str:
+        """Store bytes (idempotent by content) and return their id; ContentUnavailable."""
+        ...
+
+
+@dataclass(frozen=True)
+class SpellcheckResultRecord:
+    """One spellcheck_results row: the outcome for the request event that caused it."""
+
+    request_event_id: UUID
+    batch_id: str
+    essay_id: str
+    language: str
+    outcome: OperationOutcome
+    original_text_storage_id: str
+    corrected_text_storage_id: str | None
+    word_count: int
+    correction_count: int
+    misspelling_count: int
+    error_message: str | None
+    misspellings: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ResultRepository(Protocol):
+    """spellcheck_results rows inside a unit of work."""
+
+    async def add(self, record: SpellcheckResultRecord) -> None:
+        """Insert one result."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: inbox claim, result row and outbox events commit together."""
+
+    results: ResultRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def claim_event(self, event_id: UUID, event_type: str) -> bool:
+        """Record the event as handled; False when it already was (do nothing then)."""
+        ...
+
+    async def add_event(self, envelope: EventEnvelope[Any], key: str) -> None:
+        """Write an event to the outbox in this transaction."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit everything written in this unit of work."""
+        ...

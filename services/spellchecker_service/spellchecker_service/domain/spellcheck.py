@@ -1,0 +1,135 @@
+"""The use case: check one requested essay and record exactly one completed event for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import structlog
+
+from common_core.enums import OperationOutcome
+from common_core.envelope import EventEnvelope
+from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
+from spellchecker_service.domain.checking import UncheckableText
+from spellchecker_service.domain.ports import (
+    ContentNotFound,
+    ContentStore,
+    SpellcheckReport,
+    SpellcheckResultRecord,
+    TextChecker,
+    UnitOfWork,
+)
+
+logger = structlog.get_logger(__name__)
+
+CORRECTED_CONTENT_TYPE = "text/plain; charset=utf-8"
+
+
+class SpellcheckEssay:
+    """Fetch, check, store the corrected text, then claim + result + outbox in one commit.
+
+    ContentUnavailable propagates (the entrypoint turns it into a retry); every other
+    way a text can fail still ends in one completed event with outcome failure.
+    """
+
+    def __init__(
+        self,
+        *,
+        content: ContentStore,
+        checker: TextChecker,
+        uow_factory: Callable[[], UnitOfWork],
+        source_service: str,
+    ) -> None:
+        self._content = content
+        self._checker = checker
+        self._uow_factory = uow_factory
+        self._source_service = source_service
+
+    async def execute(self, request: EventEnvelope[EssaySpellcheckRequestedV1]) -> bool:
+        """Handle one request; False when it was handled before (nothing changes)."""
+        data = request.data
+        completed = await self._check(data)
+        envelope = EventEnvelope.wrap(
+            completed, source_service=self._source_service, correlation_id=request.correlation_id
+        )
+        async with self._uow_factory() as uow:
+            if not await uow.claim_event(request.event_id, request.event_type):
+                logger.info("spellcheck request already handled", event_id=str(request.event_id))
+                return False
+            await uow.results.add(_record(request, completed))
+            await uow.add_event(envelope, key=data.batch_id)
+            await uow.commit()
+        logger.info(
+            "essay spell checked",
+            essay_id=data.essay_id,
+            outcome=completed.outcome.value,
+            misspellings=len(completed.misspellings),
+        )
+        return True
+
+    async def _check(self, data: EssaySpellcheckRequestedV1) -> EssaySpellcheckCompletedV1:
+        try:
+            raw = await self._content.fetch(data.text_storage_id)
+        except ContentNotFound:
+            return _failure(data, f"text {data.text_storage_id} not found in Content Service")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _failure(data, "the text is not valid UTF-8")
+        try:
+            report = await self._checker.check(text, data.language)
+        except UncheckableText as exc:
+            return _failure(data, str(exc))
+        corrected_id = (
+            data.text_storage_id
+            if report.corrected_text == text
+            else await self._content.store(
+                report.corrected_text.encode("utf-8"), CORRECTED_CONTENT_TYPE
+            )
+        )
+        return _success(data, report, corrected_id)
+
+
+def _success(
+    data: EssaySpellcheckRequestedV1, report: SpellcheckReport, corrected_id: str
+) -> EssaySpellcheckCompletedV1:
+    return EssaySpellcheckCompletedV1(
+        batch_id=data.batch_id,
+        essay_id=data.essay_id,
+        outcome=OperationOutcome.SUCCESS,
+        language=data.language,
+        original_text_storage_id=data.text_storage_id,
+        corrected_text_storage_id=corrected_id,
+        misspellings=report.misspellings,
+        correction_count=report.correction_count,
+        word_count=report.word_count,
+    )
+
+
+def _failure(data: EssaySpellcheckRequestedV1, message: str) -> EssaySpellcheckCompletedV1:
+    return EssaySpellcheckCompletedV1(
+        batch_id=data.batch_id,
+        essay_id=data.essay_id,
+        outcome=OperationOutcome.FAILURE,
+        language=data.language,
+        original_text_storage_id=data.text_storage_id,
+        error_message=message,
+    )
+
+
+def _record(
+    request: EventEnvelope[EssaySpellcheckRequestedV1], completed: EssaySpellcheckCompletedV1
+) -> SpellcheckResultRecord:
+    return SpellcheckResultRecord(
+        request_event_id=request.event_id,
+        batch_id=completed.batch_id,
+        essay_id=completed.essay_id,
+        language=completed.language.value,
+        outcome=completed.outcome,
+        original_text_storage_id=completed.original_text_storage_id,
+        corrected_text_storage_id=completed.corrected_text_storage_id,
+        word_count=completed.word_count,
+        correction_count=completed.correction_count,
+        misspelling_count=len(completed.misspellings),
+        error_message=completed.error_message,
+        misspellings=[m.model_dump(mode="json") for m in completed.misspellings],
+    )
