@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PDM_CHECK_UPDATE := false
 
 .PHONY: help install infra-up infra-down infra-status up down status test lint typecheck \
-        test-unit test-integration test-e2e bench topics admin
+        test-unit test-integration test-e2e bench topics admin demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test-integration: ## Integration tests (starts infrastructure if needed)
 
 test-e2e: ## End-to-end tests against the running stack
 	@scripts/test.sh e2e
+
+demo: ## Run a sample English and Swedish batch through the running stack (make up first)
+	@.venv/bin/python scripts/demo.py
 
 bench: ## Benchmarks; they print numbers (starts infrastructure if needed)
 	@scripts/bench.sh

@@ -9,14 +9,26 @@ from typing import Any
 import pytest
 import yaml
 
+from batch_orchestrator_service.config import BatchOrchestratorSettings
 from content_service.config import ContentServiceSettings
+from essay_lifecycle_service.config import EssayLifecycleSettings
 from file_service.config import FileServiceSettings
 from huleedu_service_libs.config import ServiceSettings
+from spellchecker_service.config import SpellcheckerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "content_service": ContentServiceSettings,
     "file_service": FileServiceSettings,
+    "batch_orchestrator_service": BatchOrchestratorSettings,
+    "essay_lifecycle_service": EssayLifecycleSettings,
+    "spellchecker_service": SpellcheckerSettings,
+}
+# Services whose Kafka side runs as a second process with its own health port.
+WORKERS = {
+    "file_service": FileServiceSettings,
+    "batch_orchestrator_service": BatchOrchestratorSettings,
+    "essay_lifecycle_service": EssayLifecycleSettings,
 }
 
 
@@ -49,9 +61,20 @@ def test_ports_agree_with_settings_and_service_conf(service: str) -> None:
     assert (ROOT / "services" / service / "Dockerfile").exists()
 
 
-def test_file_service_worker_port_agrees() -> None:
-    settings = FileServiceSettings()
-    worker = compose_services()["file_service_worker"]
-    assert worker["environment"]["FILE_SERVICE_WORKER_HTTP_PORT"] == str(settings.worker_http_port)
-    assert service_conf("file_service")["WORKER_PORT"] == str(settings.worker_http_port)
-    assert worker["command"] == ["python", "-m", "file_service.worker"]
+@pytest.mark.parametrize("service", sorted(WORKERS))
+def test_worker_ports_agree(service: str) -> None:
+    settings: Any = WORKERS[service]()
+    prefix = settings.model_config.get("env_prefix", "")
+    worker = compose_services()[f"{service}_worker"]
+    port = str(settings.worker_http_port)
+    assert worker["environment"][f"{prefix}WORKER_HTTP_PORT"] == port
+    assert f"127.0.0.1:{port}:{port}" in worker["ports"]
+    assert service_conf(service)["WORKER_PORT"] == port
+    assert worker["command"] == ["python", "-m", f"{service}.worker"]
+
+
+def test_no_two_processes_share_a_host_port() -> None:
+    ports = [
+        p.split(":")[1] for entry in compose_services().values() for p in entry.get("ports", [])
+    ]
+    assert len(ports) == len(set(ports)), ports

@@ -1,0 +1,96 @@
+"""Composition root: Dishka providers for the Batch Orchestrator's HTTP and worker processes."""
+
+from __future__ import annotations
+
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from batch_orchestrator_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from batch_orchestrator_service.config import BatchOrchestratorSettings
+from batch_orchestrator_service.domain.batches import (
+    GetBatch,
+    GetPipelineState,
+    RegisterBatch,
+    RetryPhase,
+)
+from batch_orchestrator_service.domain.orchestration import (
+    HandleBatchEssaysReady,
+    HandlePhaseOutcome,
+    HandlePipelineRequest,
+)
+from batch_orchestrator_service.domain.ports import UnitOfWork
+from huleedu_service_libs.db import make_session_factory
+
+
+class BatchOrchestratorProvider(Provider):
+    """Settings and sessions for the process; a unit of work and use cases per request."""
+
+    def __init__(self, settings: BatchOrchestratorSettings, engine: AsyncEngine) -> None:
+        super().__init__()
+        self._settings = settings
+        self._engine = engine
+
+    @provide(scope=Scope.APP)
+    def settings(self) -> BatchOrchestratorSettings:
+        """The validated settings."""
+        return self._settings
+
+    @provide(scope=Scope.APP)
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Session factory over the service's engine."""
+        return make_session_factory(self._engine)
+
+    @provide(scope=Scope.REQUEST)
+    def uow(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
+        """One transaction for batch rows, inbox and outbox."""
+        return SqlAlchemyUnitOfWork(sessions)
+
+    # -- HTTP use cases ------------------------------------------------------------------------
+
+    @provide(scope=Scope.REQUEST)
+    def register_batch(self, settings: BatchOrchestratorSettings, uow: UnitOfWork) -> RegisterBatch:
+        """Register a batch."""
+        return RegisterBatch(uow=uow, source_service=settings.service_name)
+
+    @provide(scope=Scope.REQUEST)
+    def get_pipeline_state(self, uow: UnitOfWork) -> GetPipelineState:
+        """Read the pipeline state."""
+        return GetPipelineState(uow=uow)
+
+    @provide(scope=Scope.REQUEST)
+    def get_batch(self, uow: UnitOfWork) -> GetBatch:
+        """Read a teacher's batch."""
+        return GetBatch(uow=uow)
+
+    @provide(scope=Scope.REQUEST)
+    def retry_phase(self, settings: BatchOrchestratorSettings, uow: UnitOfWork) -> RetryPhase:
+        """Retry a failed phase."""
+        return RetryPhase(uow=uow, source_service=settings.service_name)
+
+    # -- Kafka use cases -----------------------------------------------------------------------
+
+    @provide(scope=Scope.REQUEST)
+    def essays_ready(
+        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
+    ) -> HandleBatchEssaysReady:
+        """Apply BatchEssaysReadyV1."""
+        return HandleBatchEssaysReady(uow=uow, source_service=settings.service_name)
+
+    @provide(scope=Scope.REQUEST)
+    def pipeline_request(
+        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
+    ) -> HandlePipelineRequest:
+        """Apply ClientBatchPipelineRequestV1."""
+        return HandlePipelineRequest(uow=uow, source_service=settings.service_name)
+
+    @provide(scope=Scope.REQUEST)
+    def phase_outcome(
+        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
+    ) -> HandlePhaseOutcome:
+        """Apply ELSBatchPhaseOutcomeV1."""
+        return HandlePhaseOutcome(uow=uow, source_service=settings.service_name)
+
+
+def make_container(settings: BatchOrchestratorSettings, engine: AsyncEngine) -> AsyncContainer:
+    """A process's container (the HTTP app and the worker use the same providers)."""
+    return make_async_container(BatchOrchestratorProvider(settings, engine))

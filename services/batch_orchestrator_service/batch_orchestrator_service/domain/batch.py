@@ -1,0 +1,334 @@
+"""The batch aggregate and its pipeline state machine: plain Python, no I/O, no frameworks.
+
+awaiting_content --ready--> ready_for_pipeline --request--> processing
+processing --phase outcome, more phases--> processing (next phase)
+processing --last phase outcome--> completed | completed_with_failures | failed
+completed_with_failures | failed --retry phase--> processing
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
+from batch_orchestrator_service.domain.pipelines import phases_for
+from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.events import EssayRef
+from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
+
+RETRYABLE_PHASE_STATUSES = frozenset({PhaseStatus.FAILED, PhaseStatus.COMPLETED_WITH_FAILURES})
+FINISHED_STATUSES = frozenset(
+    {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
+)
+_FILES_ACCEPTED_IN = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.READY_FOR_PIPELINE})
+_NOT_READY = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.AWAITING_STUDENT_VALIDATION})
+
+
+class DenialCode(StrEnum):
+    """Why a pipeline request was refused (the values are ErrorCode names)."""
+
+    BATCH_NOT_FOUND = "BATCH_NOT_FOUND"
+    PIPELINE_NOT_READY = "PIPELINE_NOT_READY"
+    PIPELINE_ALREADY_RUNNING = "PIPELINE_ALREADY_RUNNING"
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A refused pipeline request: a code for machines, a sentence for the teacher."""
+
+    code: DenialCode
+    reason: str
+
+
+@dataclass(frozen=True)
+class EssayOutcome:
+    """How one essay fared in one phase."""
+
+    essay_id: str
+    outcome: OperationOutcome
+    output_storage_id: str | None = None
+    error_message: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """True for a successful outcome."""
+        return self.outcome is OperationOutcome.SUCCESS
+
+
+@dataclass
+class PhaseState:
+    """One phase of the requested pipeline: the essays sent to it and how each fared."""
+
+    phase: PhaseName
+    status: PhaseStatus = PhaseStatus.PENDING
+    essays: list[EssayRef] = field(default_factory=list)
+    outcomes: dict[str, EssayOutcome] = field(default_factory=dict)
+    attempts: int = 0
+
+    @property
+    def failed_essays(self) -> list[EssayRef]:
+        """Essays sent to the phase that have no successful outcome."""
+        return [
+            e for e in self.essays if not (o := self.outcomes.get(e.essay_id)) or not o.succeeded
+        ]
+
+    def derived_status(self) -> PhaseStatus:
+        """The phase status its per-essay outcomes imply."""
+        failed = len(self.failed_essays)
+        if failed == 0:
+            return PhaseStatus.COMPLETED
+        return (
+            PhaseStatus.FAILED
+            if failed == len(self.essays)
+            else PhaseStatus.COMPLETED_WITH_FAILURES
+        )
+
+
+@dataclass(frozen=True)
+class StartPhase:
+    """Send the phase's command for these essays."""
+
+    phase: PhaseName
+    essays: tuple[EssayRef, ...]
+
+
+@dataclass(frozen=True)
+class PipelineFinished:
+    """No phase follows: the pipeline ended with this status."""
+
+    final_status: BatchStatus
+
+
+NextStep = StartPhase | PipelineFinished
+
+
+@dataclass
+class Batch:
+    """A teacher's batch of essays and where its pipeline stands."""
+
+    batch_id: str
+    user_id: str
+    course_code: CourseCode
+    essay_instructions: str
+    expected_essay_count: int
+    essay_ids: list[str]
+    class_id: str | None = None
+    status: BatchStatus = BatchStatus.AWAITING_CONTENT
+    ready_essays: list[EssayRef] = field(default_factory=list)
+    missing_essay_count: int = 0
+    validation_failure_count: int = 0
+    requested_pipeline: PhaseName | None = None
+    current_phase: PhaseName | None = None
+    phases: dict[PhaseName, PhaseState] = field(default_factory=dict)
+
+    # -- registration ----------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        user_id: str,
+        course_code: str,
+        essay_instructions: str,
+        expected_essay_count: int,
+        class_id: str | None = None,
+        batch_id: str | None = None,
+    ) -> Batch:
+        """A new batch awaiting content, with one fresh slot id per expected essay."""
+        try:
+            course = CourseCode(course_code.strip().upper())
+        except ValueError:
+            raise UnknownCourse(course_code) from None
+        if not 1 <= expected_essay_count <= 500:
+            raise ValueError("expected_essay_count must be between 1 and 500")
+        return cls(
+            batch_id=batch_id or str(uuid.uuid4()),
+            user_id=user_id,
+            course_code=course,
+            essay_instructions=essay_instructions,
+            expected_essay_count=expected_essay_count,
+            essay_ids=[str(uuid.uuid4()) for _ in range(expected_essay_count)],
+            class_id=class_id,
+        )
+
+    # -- readiness -------------------------------------------------------------------------
+
+    @property
+    def accepts_files(self) -> bool:
+        """Files may change until a pipeline is requested."""
+        return self.requested_pipeline is None and self.status in _FILES_ACCEPTED_IN
+
+    def mark_ready(
+        self, essays: Sequence[EssayRef], *, missing_count: int = 0, validation_failures: int = 0
+    ) -> bool:
+        """Record the essays ELS found ready; False (nothing changes) once a pipeline started."""
+        if self.requested_pipeline is not None or self.status not in (
+            _NOT_READY | _FILES_ACCEPTED_IN
+        ):
+            return False
+        self.ready_essays = list(essays)
+        self.missing_essay_count = missing_count
+        self.validation_failure_count = validation_failures
+        self.status = BatchStatus.READY_FOR_PIPELINE
+        return True
+
+    # -- pipeline requests -----------------------------------------------------------------
+
+    def check_request(self, user_id: str, pipeline: PhaseName) -> Denial | None:
+        """Why `user_id` may not run `pipeline` now, or None when the request is accepted."""
+        if user_id != self.user_id:
+            return denial_for_missing_batch(self.batch_id)
+        if self.status in _NOT_READY:
+            return Denial(
+                DenialCode.PIPELINE_NOT_READY,
+                "The batch is still waiting for its essays; try again when it is ready.",
+            )
+        if self.status is BatchStatus.PROCESSING:
+            return Denial(
+                DenialCode.PIPELINE_ALREADY_RUNNING, "A pipeline is already running for the batch."
+            )
+        if self.requested_pipeline == pipeline:
+            return Denial(
+                DenialCode.PIPELINE_ALREADY_RUNNING,
+                f"The {pipeline.value} pipeline has already run for this batch.",
+            )
+        if self.status is not BatchStatus.READY_FOR_PIPELINE and self.requested_pipeline is None:
+            return Denial(DenialCode.PIPELINE_NOT_READY, "The batch cannot run a pipeline now.")
+        if not self.ready_essays:
+            return Denial(DenialCode.PIPELINE_NOT_READY, "The batch has no essays to process.")
+        return None
+
+    def start_pipeline(self, pipeline: PhaseName) -> StartPhase:
+        """Record the accepted request and start its first phase on the ready essays."""
+        phases = phases_for(pipeline)
+        self.requested_pipeline = pipeline
+        self.phases = {phase: PhaseState(phase) for phase in phases}
+        return self._start_phase(phases[0], self.ready_essays)
+
+    # -- phase outcomes --------------------------------------------------------------------
+
+    def record_phase_outcome(
+        self, phase: PhaseName, status: PhaseStatus, outcomes: Sequence[EssayOutcome]
+    ) -> NextStep | None:
+        """Store the outcome of the running phase and say what comes next.
+
+        None when the phase is not the one running (a stale or foreign outcome): nothing changes.
+        """
+        state = self.phases.get(phase)
+        if (
+            self.status is not BatchStatus.PROCESSING
+            or self.current_phase != phase
+            or state is None
+            or state.status is not PhaseStatus.IN_PROGRESS
+        ):
+            return None
+        in_flight = {o.essay_id for o in outcomes}
+        for outcome in outcomes:
+            state.outcomes[outcome.essay_id] = outcome
+        # A first run trusts the phase's own verdict; a retry merges with earlier outcomes.
+        state.status = status if state.attempts == 1 or not state.essays else state.derived_status()
+        newly_succeeded = [
+            self._output_ref(e, state.outcomes[e.essay_id])
+            for e in state.essays
+            if e.essay_id in in_flight and state.outcomes[e.essay_id].succeeded
+        ]
+        following = self._phase_after(phase)
+        if state.status is not PhaseStatus.FAILED and following is not None and newly_succeeded:
+            return self._start_phase(following, newly_succeeded)
+        self.current_phase = None
+        self.status = self._final_status()
+        return PipelineFinished(self.status)
+
+    # -- retries ---------------------------------------------------------------------------
+
+    def retry_phase(self, phase: PhaseName) -> StartPhase:
+        """Re-run a failed phase for its failed essays only; earlier successes are kept."""
+        state = self.phases.get(phase)
+        if state is None:
+            raise PhaseNotRetryable(phase, f"The {phase.value} phase has not run for this batch.")
+        if self.status is BatchStatus.PROCESSING:
+            raise PhaseNotRetryable(phase, "A phase is still running for this batch.")
+        if state.status not in RETRYABLE_PHASE_STATUSES:
+            raise PhaseNotRetryable(
+                phase, f"The {phase.value} phase is {state.status.value}; only failed phases retry."
+            )
+        failed = state.failed_essays
+        if not failed:
+            raise PhaseNotRetryable(phase, f"The {phase.value} phase has no failed essays.")
+        return self._start_phase(phase, failed)
+
+    # -- views -----------------------------------------------------------------------------
+
+    def pipeline_state(self) -> BatchPipelineStateV1:
+        """The internal pipeline-state view other services read."""
+        return BatchPipelineStateV1(
+            batch_id=self.batch_id,
+            user_id=self.user_id,
+            status=self.status,
+            accepts_files=self.accepts_files,
+            course_code=self.course_code,
+            class_id=self.class_id,
+            expected_essay_count=self.expected_essay_count,
+            requested_pipeline=self.requested_pipeline,
+            current_phase=self.current_phase,
+            phases=[
+                PipelinePhaseState(
+                    phase=s.phase,
+                    status=s.status,
+                    essay_count=len(s.essays),
+                    failed_essay_count=len(s.failed_essays) if s.outcomes else 0,
+                )
+                for s in self.phases.values()
+            ],
+        )
+
+    def essay_counts(self) -> tuple[int, int]:
+        """(successful, failed) essays over the whole pipeline: failing any phase counts once."""
+        failed: set[str] = set()
+        for state in self.phases.values():
+            if state.status is not PhaseStatus.PENDING:
+                failed.update(e.essay_id for e in state.failed_essays)
+        total = {e.essay_id for e in self.ready_essays}
+        return len(total - failed), len(failed)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _start_phase(self, phase: PhaseName, essays: Sequence[EssayRef]) -> StartPhase:
+        state = self.phases[phase]
+        known = {e.essay_id for e in state.essays}
+        state.essays.extend(e for e in essays if e.essay_id not in known)
+        state.status = PhaseStatus.IN_PROGRESS
+        state.attempts += 1
+        self.current_phase = phase
+        self.status = BatchStatus.PROCESSING
+        return StartPhase(phase, tuple(essays))
+
+    def _phase_after(self, phase: PhaseName) -> PhaseName | None:
+        order = list(self.phases)
+        index = order.index(phase)
+        return order[index + 1] if index + 1 < len(order) else None
+
+    def _final_status(self) -> BatchStatus:
+        statuses = [s.status for s in self.phases.values() if s.status is not PhaseStatus.PENDING]
+        if PhaseStatus.FAILED in statuses:
+            return BatchStatus.FAILED
+        if PhaseStatus.COMPLETED_WITH_FAILURES in statuses or any(
+            s.status is PhaseStatus.PENDING for s in self.phases.values()
+        ):
+            return BatchStatus.COMPLETED_WITH_FAILURES
+        return BatchStatus.COMPLETED
+
+    @staticmethod
+    def _output_ref(essay: EssayRef, outcome: EssayOutcome) -> EssayRef:
+        """The essay as the next phase sees it: the phase's output text when it produced one."""
+        if outcome.output_storage_id:
+            return essay.model_copy(update={"text_storage_id": outcome.output_storage_id})
+        return essay
+
+
+def denial_for_missing_batch(batch_id: str) -> Denial:
+    """The denial for an unknown batch or someone else's (the same answer on purpose)."""
+    return Denial(DenialCode.BATCH_NOT_FOUND, f"Batch {batch_id} was not found.")

@@ -1,0 +1,100 @@
+"""Use cases behind the HTTP API: register a batch, read it, retry a failed phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.errors import BatchNotFound
+from batch_orchestrator_service.domain.messages import Emitter
+from batch_orchestrator_service.domain.ports import UnitOfWork
+from common_core.enums import PhaseName
+from common_core.internal_api import BatchPipelineStateV1
+
+
+@dataclass(frozen=True)
+class RegisterBatchCommand:
+    """What the teacher asks for (through the gateway)."""
+
+    user_id: str
+    course_code: str
+    essay_instructions: str
+    expected_essay_count: int
+    class_id: str | None = None
+
+
+class RegisterBatch:
+    """Store a batch with its slots and announce it, in one transaction."""
+
+    def __init__(self, *, uow: UnitOfWork, source_service: str) -> None:
+        self._uow = uow
+        self._source = source_service
+
+    async def execute(self, command: RegisterBatchCommand, correlation_id: str) -> Batch:
+        """The registered batch; raises UnknownCourse for a course we do not teach."""
+        batch = Batch.register(
+            user_id=command.user_id,
+            course_code=command.course_code,
+            essay_instructions=command.essay_instructions,
+            expected_essay_count=command.expected_essay_count,
+            class_id=command.class_id,
+        )
+        emitter = Emitter(self._source, correlation_id)
+        async with self._uow as uow:
+            await uow.batches.add(batch)
+            await uow.add_events(emitter.registered(batch))
+            await uow.commit()
+        return batch
+
+
+class GetPipelineState:
+    """The internal pipeline-state view (callers compare user_id themselves)."""
+
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, batch_id: str) -> BatchPipelineStateV1:
+        """The batch's state; raises BatchNotFound."""
+        async with self._uow as uow:
+            batch = await uow.batches.get(batch_id)
+        if batch is None:
+            raise BatchNotFound(batch_id)
+        return batch.pipeline_state()
+
+
+class GetBatch:
+    """A teacher's own batch; someone else's is reported missing."""
+
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, batch_id: str, user_id: str) -> Batch:
+        """The batch; raises BatchNotFound when missing or not the user's."""
+        async with self._uow as uow:
+            batch = await uow.batches.get(batch_id)
+        if batch is None or batch.user_id != user_id:
+            raise BatchNotFound(batch_id)
+        return batch
+
+
+class RetryPhase:
+    """Re-run a failed phase for its failed essays (earlier per-essay outcomes are kept)."""
+
+    def __init__(self, *, uow: UnitOfWork, source_service: str) -> None:
+        self._uow = uow
+        self._source = source_service
+
+    async def execute(
+        self, batch_id: str, user_id: str, phase: PhaseName, correlation_id: str
+    ) -> Batch:
+        """The batch with the phase running again; raises BatchNotFound or PhaseNotRetryable."""
+        emitter = Emitter(self._source, correlation_id)
+        async with self._uow as uow:
+            batch = await uow.batches.get(batch_id, for_update=True)
+            if batch is None or batch.user_id != user_id:
+                raise BatchNotFound(batch_id)
+            step = batch.retry_phase(phase)
+            await uow.batches.save(batch)
+            await uow.add_events(emitter.phase_started(batch, step, retry=True))
+            await uow.commit()
+        return batch

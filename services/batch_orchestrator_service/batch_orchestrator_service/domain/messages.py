@@ -1,0 +1,194 @@
+"""The events the orchestrator emits, as (envelope, key) pairs ready for the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from batch_orchestrator_service.domain.batch import Batch, Denial, PipelineFinished, StartPhase
+from batch_orchestrator_service.domain.pipelines import PhaseContext, initiate_command
+from common_core.enums import NotificationCategory, NotificationPriority, PhaseName
+from common_core.envelope import EventEnvelope
+from common_core.events import (
+    BatchEssaysRegisteredV1,
+    BatchPipelineCompletedV1,
+    BatchPipelineDeniedV1,
+    EventModel,
+    TeacherNotificationRequestedV1,
+)
+
+Outgoing = tuple[EventEnvelope[Any], str]
+
+
+@dataclass(frozen=True)
+class Emitter:
+    """Wraps events in envelopes with this service's name and the current correlation id."""
+
+    source_service: str
+    correlation_id: str
+
+    def wrap(self, data: EventModel, key: str) -> Outgoing:
+        """One (envelope, key) pair."""
+        envelope = EventEnvelope.wrap(
+            data, source_service=self.source_service, correlation_id=self.correlation_id
+        )
+        return envelope, key
+
+    def notify(
+        self,
+        batch: Batch,
+        notification_type: str,
+        message: str,
+        *,
+        category: NotificationCategory = NotificationCategory.BATCH_PROGRESS,
+        priority: NotificationPriority = NotificationPriority.STANDARD,
+        payload: dict[str, Any] | None = None,
+        action_required: bool = False,
+    ) -> Outgoing:
+        """A teacher notification about the batch, keyed by the teacher."""
+        data = TeacherNotificationRequestedV1(
+            user_id=batch.user_id,
+            notification_type=notification_type,
+            category=category,
+            priority=priority,
+            batch_id=batch.batch_id,
+            class_id=batch.class_id,
+            message=message,
+            payload=payload or {},
+            action_required=action_required,
+        )
+        return self.wrap(data, batch.user_id)
+
+    # -- one method per thing the orchestrator announces -----------------------------------
+
+    def registered(self, batch: Batch) -> list[Outgoing]:
+        """BatchEssaysRegisteredV1 (key batch id) and the teacher's confirmation."""
+        event = BatchEssaysRegisteredV1(
+            batch_id=batch.batch_id,
+            user_id=batch.user_id,
+            course_code=batch.course_code,
+            essay_instructions=batch.essay_instructions,
+            expected_essay_count=batch.expected_essay_count,
+            essay_ids=list(batch.essay_ids),
+            class_id=batch.class_id,
+        )
+        return [
+            self.wrap(event, batch.batch_id),
+            self.notify(
+                batch,
+                "batch_registered",
+                f"Batch registered: upload {batch.expected_essay_count} essay(s).",
+                payload={"expected_essay_count": batch.expected_essay_count},
+            ),
+        ]
+
+    def ready(self, batch: Batch, *, is_partial: bool) -> list[Outgoing]:
+        """The teacher hears the batch is ready (and how many essays are missing)."""
+        count = len(batch.ready_essays)
+        if is_partial:
+            message = (
+                f"Batch ready with {count} essay(s); {batch.missing_essay_count} missing."
+                " You can start processing now."
+            )
+        else:
+            message = f"All {count} essay(s) are in. The batch is ready for processing."
+        return [
+            self.notify(
+                batch,
+                "batch_ready",
+                message,
+                action_required=True,
+                payload={
+                    "ready_essay_count": count,
+                    "missing_essay_count": batch.missing_essay_count,
+                    "validation_failure_count": batch.validation_failure_count,
+                    "is_partial": is_partial,
+                },
+            )
+        ]
+
+    def denied(
+        self,
+        batch_id: str,
+        user_id: str,
+        pipeline: PhaseName,
+        denial: Denial,
+        client_request_id: str | None,
+    ) -> list[Outgoing]:
+        """BatchPipelineDeniedV1 and a notification to the requester saying why."""
+        event = BatchPipelineDeniedV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            requested_pipeline=pipeline,
+            reason_code=denial.code.value,
+            reason=denial.reason,
+            client_request_id=client_request_id,
+        )
+        notification = TeacherNotificationRequestedV1(
+            user_id=user_id,
+            notification_type="pipeline_denied",
+            category=NotificationCategory.BATCH_PROGRESS,
+            priority=NotificationPriority.HIGH,
+            batch_id=batch_id,
+            message=denial.reason,
+            payload={
+                "reason_code": denial.code.value,
+                "requested_pipeline": pipeline.value,
+                "client_request_id": client_request_id,
+            },
+        )
+        return [self.wrap(event, batch_id), self.wrap(notification, user_id)]
+
+    def phase_started(
+        self, batch: Batch, step: StartPhase, *, retry: bool = False
+    ) -> list[Outgoing]:
+        """The phase's command (key batch id) and a progress notification."""
+        command = initiate_command(
+            step.phase, PhaseContext(batch.batch_id, batch.course_code, step.essays)
+        )
+        verb = "Retrying" if retry else "Started"
+        return [
+            self.wrap(command, batch.batch_id),
+            self.notify(
+                batch,
+                "phase_started",
+                f"{verb} {step.phase.value} for {len(step.essays)} essay(s).",
+                payload={
+                    "phase": step.phase.value,
+                    "essay_count": len(step.essays),
+                    "retry": retry,
+                },
+            ),
+        ]
+
+    def finished(self, batch: Batch, step: PipelineFinished) -> list[Outgoing]:
+        """BatchPipelineCompletedV1 (key batch id) and the teacher's result notification."""
+        successful, failed = batch.essay_counts()
+        phases = {s.phase: s.status for s in batch.phases.values()}
+        event = BatchPipelineCompletedV1(
+            batch_id=batch.batch_id,
+            user_id=batch.user_id,
+            final_status=step.final_status,
+            completed_phases=[p for p, s in phases.items() if s.value != "pending"],
+            phase_statuses=phases,
+            successful_essay_count=successful,
+            failed_essay_count=failed,
+        )
+        message = f"Processing finished: {successful} essay(s) succeeded" + (
+            f", {failed} failed." if failed else "."
+        )
+        return [
+            self.wrap(event, batch.batch_id),
+            self.notify(
+                batch,
+                "pipeline_completed",
+                message,
+                category=NotificationCategory.PROCESSING_RESULTS,
+                priority=NotificationPriority.HIGH if failed else NotificationPriority.STANDARD,
+                payload={
+                    "final_status": step.final_status.value,
+                    "successful_essay_count": successful,
+                    "failed_essay_count": failed,
+                },
+            ),
+        ]

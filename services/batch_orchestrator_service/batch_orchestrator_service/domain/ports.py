@@ -1,0 +1,47 @@
+"""Ports the batch use cases need; adapters implement them, tests fake them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+from batch_orchestrator_service.domain.batch import Batch
+from common_core.envelope import EventEnvelope
+
+
+class BatchRepository(Protocol):
+    """Batches (with their slots and phases) inside a unit of work."""
+
+    async def add(self, batch: Batch) -> None:
+        """Insert a new batch and its essay slots."""
+        ...
+
+    async def get(self, batch_id: str, *, for_update: bool = False) -> Batch | None:
+        """The batch, locked until the transaction ends when `for_update`."""
+        ...
+
+    async def save(self, batch: Batch) -> None:
+        """Write back the batch's status, readiness, pipeline and phases."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: batch rows, the inbox claim and outbox events commit together."""
+
+    batches: BatchRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        """Record an event as handled by `consumer`; False if it already was."""
+        ...
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        """Queue (envelope, key) pairs in the outbox of this transaction."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit rows, inbox and outbox together."""
+        ...

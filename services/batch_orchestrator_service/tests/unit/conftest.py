@@ -1,0 +1,103 @@
+"""Hand-written fakes of the orchestrator's ports (as fixtures: tests import no modules)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from batch_orchestrator_service.domain.batch import Batch
+from common_core.envelope import EventEnvelope
+from common_core.events import EssayRef
+
+
+class FakeBatches:
+    """Stores copies, so a use case that forgets save() leaves no trace."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Batch] = {}
+        self.pending: dict[str, Batch] = {}
+
+    async def add(self, batch: Batch) -> None:
+        self.pending[batch.batch_id] = copy.deepcopy(batch)
+
+    async def get(self, batch_id: str, *, for_update: bool = False) -> Batch | None:
+        found = self.pending.get(batch_id) or self.rows.get(batch_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, batch: Batch) -> None:
+        self.pending[batch.batch_id] = copy.deepcopy(batch)
+
+
+class FakeUnitOfWork:
+    """Commits batches, inbox claims and events together; rolls back otherwise."""
+
+    def __init__(self) -> None:
+        self.batches = FakeBatches()
+        self.claimed: set[tuple[str, UUID]] = set()
+        self.events: list[tuple[EventEnvelope[Any], str]] = []
+        self._pending_claims: set[tuple[str, UUID]] = set()
+        self._pending_events: list[tuple[EventEnvelope[Any], str]] = []
+        self.commits = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.batches.pending.clear()
+        self._pending_claims.clear()
+        self._pending_events.clear()
+
+    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        key = (consumer, event_id)
+        if key in self.claimed or key in self._pending_claims:
+            return False
+        self._pending_claims.add(key)
+        return True
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        self._pending_events.extend(events)
+
+    async def commit(self) -> None:
+        self.batches.rows.update(self.batches.pending)
+        self.batches.pending.clear()
+        self.claimed |= self._pending_claims
+        self._pending_claims.clear()
+        self.events.extend(self._pending_events)
+        self._pending_events.clear()
+        self.commits += 1
+
+    def event_types(self) -> list[str]:
+        return [env.event_type for env, _ in self.events]
+
+    def of_type(self, event_type: str) -> list[tuple[EventEnvelope[Any], str]]:
+        return [(env, key) for env, key in self.events if env.event_type == event_type]
+
+
+def essay_refs(batch: Batch, count: int | None = None) -> list[EssayRef]:
+    """Refs for the batch's first `count` slots."""
+    ids = batch.essay_ids[: count if count is not None else len(batch.essay_ids)]
+    return [
+        EssayRef(
+            essay_id=essay_id,
+            text_storage_id=f"text-{n}",
+            original_file_name=f"uppsats-{n}.docx",
+            file_upload_id=f"file-{n}",
+        )
+        for n, essay_id in enumerate(ids)
+    ]
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    """A fresh fake unit of work."""
+    return FakeUnitOfWork()
+
+
+@pytest.fixture
+def refs() -> Callable[..., list[EssayRef]]:
+    """essay_refs(batch, count=None)."""
+    return essay_refs
