@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
-import uuid
 from typing import Any
 
 import aiohttp
 
-from common_core.enums import PhaseName
-from common_core.envelope import EventEnvelope
-from common_core.events import ClientBatchPipelineRequestV1
 from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.testing.platform_client import FINAL_STATUSES, PlatformClient
 
-KEY = os.environ.get("HULEEDU_INTERNAL_API_KEY", "dev-internal-api-key")
-BOS, FILES, ELS = "http://127.0.0.1:5001", "http://127.0.0.1:7001", "http://127.0.0.1:6001"
-FINAL = {"completed", "completed_with_failures", "failed"}
 _LAST_SEEN: dict[str, str] = {}  # batch id -> last status printed
 
 ENGLISH_OPENINGS = [
@@ -60,52 +53,21 @@ def essays(lang: str, count: int) -> list[tuple[str, bytes]]:
     return files
 
 
-async def run_batch(
-    http: aiohttp.ClientSession, producer: KafkaEventProducer, course: str, lang: str, count: int
-) -> dict[str, Any]:
+async def run_batch(client: PlatformClient, course: str, lang: str, count: int) -> dict[str, Any]:
     """Register, upload, wait for readiness, request spellcheck, wait, summarise."""
-    teacher = f"demo-teacher-{uuid.uuid4().hex[:6]}"
-    headers = {"X-Internal-API-Key": KEY, "X-User-ID": teacher}
     started = time.perf_counter()
-    async with http.post(
-        f"{BOS}/internal/v1/batches",
-        headers=headers,
-        json={
-            "course_code": course,
-            "essay_instructions": "Argumenterande text om skolan.",
-            "expected_essay_count": count,
-        },
-    ) as resp:
-        batch = await resp.json()
-        if resp.status != 201:
-            raise SystemExit(f"register failed: {resp.status} {batch}")
-    batch_id = batch["batch_id"]
+    batch_id = (await client.register_batch(course, count))["batch_id"]
     print(f"[{course}] batch {batch_id} registered for {count} essays")
-    form = aiohttp.FormData(quote_fields=False)
-    for name, data in essays(lang, count):
-        form.add_field("files", data, filename=name, content_type="application/octet-stream")
-    async with http.post(
-        f"{FILES}/internal/v1/batches/{batch_id}/files", headers=headers, data=form
-    ) as resp:
-        upload = await resp.json()
+    upload = await client.upload(batch_id, essays(lang, count))
     accepted, rejected = upload.get("accepted_count"), upload.get("rejected_count")
     print(f"[{course}] uploaded: {accepted} accepted, {rejected} rejected")
-    await wait_status(http, headers, batch_id, course, {"ready_for_pipeline"})
-    envelope = EventEnvelope.wrap(
-        ClientBatchPipelineRequestV1(
-            batch_id=batch_id, user_id=teacher, requested_pipeline=PhaseName.SPELLCHECK
-        ),
-        source_service="demo",
-        correlation_id=str(uuid.uuid4()),
-    )
-    await producer.publish(envelope, key=batch_id)
+    await wait_status(client, batch_id, course, {"ready_for_pipeline"})
+    await client.request_pipeline(batch_id)
     print(f"[{course}] spellcheck requested")
-    final = await wait_status(http, headers, batch_id, course, FINAL)
-    async with http.get(f"{ELS}/internal/v1/batches/{batch_id}/status", headers=headers) as resp:
-        status = await resp.json()
+    final = await wait_status(client, batch_id, course, set(FINAL_STATUSES))
+    status = await client.essay_status(batch_id)
     return {
         "course": course,
-        "batch_id": batch_id,
         "status": final,
         "seconds": time.perf_counter() - started,
         "essays": status.get("essays", []),
@@ -113,23 +75,15 @@ async def run_batch(
 
 
 async def wait_status(
-    http: aiohttp.ClientSession,
-    headers: dict[str, str],
-    batch_id: str,
-    course: str,
-    wanted: set[str],
-    limit: float = 180,
+    client: PlatformClient, batch_id: str, course: str, wanted: set[str], limit: float = 180
 ) -> str:
     """Poll the orchestrator, printing each status change, until one of `wanted`."""
     seen = _LAST_SEEN.get(batch_id, "")
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        async with http.get(
-            f"{BOS}/internal/v1/batches/{batch_id}/pipeline-state", headers=headers
-        ) as resp:
-            state = await resp.json()
-        if state["status"] != seen:
-            seen = _LAST_SEEN[batch_id] = state["status"]
+        status = (await client.pipeline_state(batch_id))["status"]
+        if status != seen:
+            seen = _LAST_SEEN[batch_id] = status
             print(f"[{course}]   status: {seen}")
         if seen in wanted:
             return seen
@@ -148,8 +102,8 @@ async def main(count: int) -> int:
     try:
         async with aiohttp.ClientSession() as http:
             results = await asyncio.gather(
-                run_batch(http, producer, "ENG5", "en", count),
-                run_batch(http, producer, "SV2", "sv", count),
+                run_batch(PlatformClient(http, producer), "ENG5", "en", count),
+                run_batch(PlatformClient(http, producer), "SV2", "sv", count),
             )
     except aiohttp.ClientConnectorError as exc:
         print(

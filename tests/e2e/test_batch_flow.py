@@ -40,7 +40,7 @@ async def test_three_essay_batch_is_spellchecked_end_to_end(platform: Any, stack
     await stack.wait_for(
         lambda: state_is(platform, batch_id, "ready_for_pipeline"), seconds=60, what="readiness"
     )
-    await platform.request_spellcheck(batch_id)
+    await platform.request_pipeline(batch_id)
     final = await stack.wait_for(
         lambda: state_is(platform, batch_id, "completed", "completed_with_failures", "failed"),
         seconds=120,
@@ -75,7 +75,7 @@ async def test_twenty_essays_survive_els_and_spellchecker_crashes(
         lambda: state_is(platform, batch_id, "ready_for_pipeline"), seconds=90, what="readiness"
     )
 
-    await platform.request_spellcheck(batch_id)
+    await platform.request_pipeline(batch_id)
     # And the spell checker dies while it works through the essays.
     await asyncio.sleep(0.5)
     stack.kill("spellchecker_service", "worker")

@@ -3,8 +3,8 @@
 from common_core.events.base import EntityRef, EssayRef, EventModel
 from common_core.events.batch import (
     BatchEssaysRegisteredV1,
-    BatchPipelineDeniedV1,
     BatchPipelineCompletedV1,
+    BatchPipelineDeniedV1,
     ClientBatchPipelineRequestV1,
 )
 from common_core.events.class_management import (
@@ -57,8 +57,8 @@ __all__ = [
     "EssayContentProvisionedV1",
     "EssayPhaseOutcome",
     "EssayRef",
-    "EssaySpellcheckCompletedV1",
     "EssaySlotAssignedV1",
+    "EssaySpellcheckCompletedV1",
     "EssaySpellcheckRequestedV1",
     "EssayStudentAssociationUpdatedV1",
     "EssayValidationFailedV1",

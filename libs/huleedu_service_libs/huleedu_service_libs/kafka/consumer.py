@@ -69,7 +69,7 @@ class KafkaConsumerRunner:
         retry_initial_seconds: float = 0.2,
         retry_max_seconds: float = 5.0,
         transient_budget_seconds: float = 120.0,
-        max_poll_records: int = 100,
+        max_poll_records: int = 50,
         client_id: str | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
@@ -84,6 +84,7 @@ class KafkaConsumerRunner:
             transient_budget_seconds=transient_budget_seconds,
         )
         self._max_poll_records = max_poll_records
+        self._max_poll_interval_ms = int(max(300.0, transient_budget_seconds * 2 + 60) * 1000)
         self._client_id = client_id or group_id
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
@@ -98,6 +99,9 @@ class KafkaConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_poll_records,
+            # A batch may wait out a transient outage record by record; stay in the group
+            # meanwhile instead of being evicted and handling the batch twice.
+            max_poll_interval_ms=self._max_poll_interval_ms,
             isolation_level="read_committed",
         )
         try:

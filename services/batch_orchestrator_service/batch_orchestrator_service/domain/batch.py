@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
-from batch_orchestrator_service.domain.pipelines import phases_for
+from batch_orchestrator_service.domain.pipelines import PIPELINES, phases_for
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
@@ -181,6 +181,10 @@ class Batch:
         """Why `user_id` may not run `pipeline` now, or None when the request is accepted."""
         if user_id != self.user_id:
             return denial_for_missing_batch(self.batch_id)
+        if pipeline not in PIPELINES:
+            return Denial(
+                DenialCode.PIPELINE_NOT_READY, f"No pipeline named {pipeline.value} is defined."
+            )
         if self.status in _NOT_READY:
             return Denial(
                 DenialCode.PIPELINE_NOT_READY,

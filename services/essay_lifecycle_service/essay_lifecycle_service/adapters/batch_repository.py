@@ -14,6 +14,7 @@ from common_core.enums import CourseCode, OperationOutcome, PhaseName, PhaseStat
 from essay_lifecycle_service.adapters.tables import (
     batch_phases,
     batches,
+    essays,
     pending_content,
     phase_essays,
     validation_failures,
@@ -161,10 +162,19 @@ class PostgresBatchRepository:
         return (await self._session.execute(stmt)).first() is not None
 
     async def overdue(self, now: datetime, limit: int) -> list[str]:
-        """Batches past their deadline and not announced, oldest deadline first."""
+        """Batches past their deadline, not announced and holding content, oldest deadline first.
+
+        Overdue batches with no content cannot be announced; left in the result they would fill
+        the limit on every pass and starve announceable batches behind them.
+        """
+        has_content = (
+            select(essays.c.essay_id)
+            .where(essays.c.batch_id == batches.c.batch_id, essays.c.text_storage_id.is_not(None))
+            .exists()
+        )
         stmt = (
             select(batches.c.batch_id)
-            .where(batches.c.ready_at.is_(None), batches.c.readiness_deadline <= now)
+            .where(batches.c.ready_at.is_(None), batches.c.readiness_deadline <= now, has_content)
             .order_by(batches.c.readiness_deadline)
             .limit(limit)
         )

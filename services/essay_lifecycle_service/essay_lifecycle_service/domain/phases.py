@@ -41,7 +41,9 @@ class SpellcheckPhase:
         }
         members: list[PhaseEssay] = []
         events: list[Keyed] = []
-        for ref in command.essays:
+        # A command naming an essay twice must not insert it twice (that would crash-loop).
+        refs = list({ref.essay_id: ref for ref in command.essays}.values())
+        for ref in refs:
             essay = known.get(ref.essay_id)
             target = EssayStatus.SPELLCHECK_REQUESTED
             if essay is None or essay.batch_id != command.batch_id or not essay.has_content:

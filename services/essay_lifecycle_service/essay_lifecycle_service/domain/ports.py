@@ -69,7 +69,7 @@ class BatchRepository(Protocol):
         ...
 
     async def overdue(self, now: datetime, limit: int) -> list[str]:
-        """Ids of batches past their readiness deadline and not announced yet."""
+        """Ids of batches past their deadline, not announced yet, with at least one essay."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -111,6 +111,23 @@ async def test_31_concurrent_provisions_fill_30_slots_once_and_one_is_excess(
         b=batch_id,
     )
     assert {h["n"] for h in history} == {2}  # registered, then assigned once
+
+
+async def test_overdue_skips_empty_batches_so_they_cannot_starve_the_monitor(
+    steps: Steps, uow_factory: UnitOfWorkFactory
+) -> None:
+    empty = [random_id() for _ in range(3)]
+    for batch_id in empty:
+        await steps.deliver(registered(batch_id, 2))
+    with_content = random_id()
+    await steps.deliver(registered(with_content, 2))
+    await steps.deliver(provisioned(with_content, 0))
+
+    async with uow_factory() as uow:
+        overdue = await uow.batches.overdue(datetime.now(UTC) + timedelta(days=1), 10_000)
+
+    assert with_content in overdue
+    assert not set(empty) & set(overdue), "a batch with no content can never be announced"
 
 
 async def test_concurrent_duplicates_take_one_slot(steps: Steps, els_engine: AsyncEngine) -> None:

@@ -116,8 +116,11 @@ class FakeBatches:
         return self.s.pending.pop((batch_id, file_upload_id), None) is not None
 
     async def overdue(self, now: datetime, limit: int) -> list[str]:
+        filled = {e.batch_id for e in self.s.essays.values() if e.has_content}
         late = [
-            b for b in self.s.batches.values() if not b.is_ready and b.readiness_deadline <= now
+            b
+            for b in self.s.batches.values()
+            if not b.is_ready and b.readiness_deadline <= now and b.batch_id in filled
         ]
         return [b.batch_id for b in late][:limit]
 

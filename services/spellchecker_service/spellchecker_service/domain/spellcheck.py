@@ -89,6 +89,9 @@ class SpellcheckEssay:
         return _success(data, report, corrected_id)
 
 
+MAX_MISSPELLINGS_IN_EVENT = 2000
+
+
 def _success(
     data: EssaySpellcheckRequestedV1, report: SpellcheckReport, corrected_id: str
 ) -> EssaySpellcheckCompletedV1:
@@ -99,7 +102,8 @@ def _success(
         language=data.language,
         original_text_storage_id=data.text_storage_id,
         corrected_text_storage_id=corrected_id,
-        misspellings=report.misspellings,
+        # The event stays far below Kafka's 1 MB limit; the full list is in spellcheck_results.
+        misspellings=report.misspellings[:MAX_MISSPELLINGS_IN_EVENT],
         correction_count=report.correction_count,
         word_count=report.word_count,
     )

@@ -1,0 +1,189 @@
+"""The whole batch flow under load, on the running stack (`make bench` starts it if needed).
+
+Many batches of 25 essays are in flight at once: register, upload, wait for
+BatchEssaysReadyV1, request spellcheck, wait for BatchPipelineCompletedV1. Prints essays and
+batches per hour, the time from the end of a batch's upload to its ready event, and, measured
+in this process on the same essays, the spell checker's essays/s per language. Checks that
+every essay of every batch has exactly one result. Prints numbers; asserts nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import aiohttp
+from aiokafka import AIOKafkaConsumer
+
+from common_core.enums import Language
+from common_core.events import BatchEssaysReadyV1, BatchPipelineCompletedV1
+from common_core.topics import topic_for
+from file_service.sample_files import docx_bytes, essay_text, txt_bytes
+from huleedu_service_libs.config import InfraSettings
+from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.kafka.headers import decode_headers
+from huleedu_service_libs.testing.platform_client import PlatformClient
+from spellchecker_service.config import SpellcheckerSettings
+from spellchecker_service.di import make_text_checker
+
+
+@dataclass
+class BatchRun:
+    """Timings of one batch."""
+
+    course: str
+    batch_id: str = ""
+    uploaded_at: float = 0.0
+    ready_at: float = 0.0
+    completed_at: float = 0.0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    completed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def batch_files(lang: str, batch_no: int, essays: int) -> list[tuple[str, bytes]]:
+    """Distinct essays (each header names its own student): docx and txt mixed."""
+    label = "Name" if lang == "en" else "Namn"
+    files = []
+    for n in range(essays):
+        text = f"{label}: Elev {batch_no}-{n}\n\n" + essay_text(lang, 450, seed=batch_no * 100 + n)
+        if n % 2:
+            files.append((f"essay_{n}.docx", docx_bytes(text)))
+        else:
+            files.append((f"essay_{n}.txt", txt_bytes(text, "utf-8")))
+    return files
+
+
+async def watch(bootstrap: str, runs: dict[str, BatchRun], started: asyncio.Event) -> None:
+    """Record when each of our batches' ready and completed events arrive."""
+    ready_topic, done_topic = topic_for(BatchEssaysReadyV1), topic_for(BatchPipelineCompletedV1)
+    consumer = AIOKafkaConsumer(ready_topic, done_topic, bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        await consumer.seek_to_end()
+        started.set()
+        while True:
+            batches = await consumer.getmany(timeout_ms=200)
+            now = time.perf_counter()
+            for tp, records in batches.items():
+                for record in records:
+                    key = (record.key or b"").decode()
+                    run = runs.get(key)
+                    if run is None or decode_headers(record.headers).get("event_type") is None:
+                        continue
+                    if tp.topic == ready_topic and not run.ready.is_set():
+                        run.ready_at = now
+                        run.ready.set()
+                    elif tp.topic == done_topic and not run.completed.is_set():
+                        run.completed_at = now
+                        run.completed.set()
+    finally:
+        await consumer.stop()
+
+
+async def drive(
+    client: PlatformClient,
+    run: BatchRun,
+    files: list[tuple[str, bytes]],
+    uploads: asyncio.Semaphore,
+) -> None:
+    """One batch from registration to completion."""
+    async with uploads:
+        await client.upload(run.batch_id, files)
+    run.uploaded_at = time.perf_counter()
+    await run.ready.wait()
+    await client.request_pipeline(run.batch_id)
+    await run.completed.wait()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
+
+
+async def spellcheck_rates(essays: int) -> dict[Language, float]:
+    """Essays/s of the spell checker's own engine on one core, per language."""
+    checker = make_text_checker(SpellcheckerSettings())
+    await checker.preload()
+    rates = {}
+    for language, lang in ((Language.ENGLISH, "en"), (Language.SWEDISH, "sv")):
+        texts = [essay_text(lang, 450, seed=n) for n in range(essays)]
+        start = time.perf_counter()
+        for text in texts:
+            await checker.check(text, language)
+        rates[language] = essays / (time.perf_counter() - start)
+    return rates
+
+
+async def main(batches: int, essays: int, swedish_share: float, upload_concurrency: int) -> None:
+    """Run the load and print the numbers."""
+    bootstrap = InfraSettings().kafka_bootstrap_servers
+    producer = KafkaEventProducer(bootstrap, client_id="batch-flow-bench")
+    await producer.start()
+    swedish = round(batches * swedish_share)
+    courses = ["SV2" if n < swedish else "ENG6" for n in range(batches)]
+    files = [batch_files("sv" if c == "SV2" else "en", n, essays) for n, c in enumerate(courses)]
+    runs: dict[str, BatchRun] = {}
+    watching = asyncio.Event()
+    timeout = aiohttp.ClientTimeout(total=300)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        client = PlatformClient(http, producer, teacher="bench-teacher")
+        watcher = asyncio.create_task(watch(bootstrap, runs, watching))
+        await watching.wait()
+        for course in courses:
+            run = BatchRun(course)
+            run.batch_id = (await client.register_batch(course, essays))["batch_id"]
+            runs[run.batch_id] = run
+        uploads = asyncio.Semaphore(upload_concurrency)
+        start = time.perf_counter()
+        await asyncio.wait_for(
+            asyncio.gather(
+                *(drive(client, r, f, uploads) for r, f in zip(runs.values(), files, strict=True))
+            ),
+            timeout=1800,
+        )
+        elapsed = time.perf_counter() - start
+        watcher.cancel()
+        lost = duplicated = 0
+        for run in runs.values():
+            status = await client.essay_status(run.batch_id)
+            done = [e for e in status["essays"] if e["status"] == "spellcheck_succeeded"]
+            ids = {e["essay_id"] for e in done}
+            lost += essays - len(ids)
+            duplicated += len(done) - len(ids)
+    await producer.stop()
+    ready_latency = [r.ready_at - r.uploaded_at for r in runs.values()]
+    total = batches * essays
+    rates = await spellcheck_rates(20)
+    print(
+        f"batch flow benchmark ({batches} batches x {essays} essays in flight, "
+        f"{swedish} Swedish, uploads {upload_concurrency} at a time; all services on this machine)"
+    )
+    print(f"  wall time              : {elapsed:8.1f} s from first upload to last completion")
+    print(f"  essays per hour        : {total / elapsed * 3600:8.0f}   (target >= 10,000)")
+    print(f"  batches per hour       : {batches / elapsed * 3600:8.0f}")
+    print(
+        f"  upload end -> ready    : p50 {statistics.median(ready_latency) * 1000:6.0f} ms, "
+        f"p95 {percentile(ready_latency, 95) * 1000:6.0f} ms"
+    )
+    print(
+        f"  results                : {total - lost} of {total} essays succeeded, "
+        f"{lost} lost, {duplicated} duplicated   (target: none lost)"
+    )
+    print(
+        f"  spellcheck engine      : en {rates[Language.ENGLISH]:6.1f} essays/s, "
+        f"sv {rates[Language.SWEDISH]:6.1f} essays/s (one core, in-process)"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batches", type=int, default=100)
+    parser.add_argument("--essays", type=int, default=25)
+    parser.add_argument("--swedish-share", type=float, default=0.2)
+    parser.add_argument("--upload-concurrency", type=int, default=8)
+    args = parser.parse_args()
+    asyncio.run(main(args.batches, args.essays, args.swedish_share, args.upload_concurrency))

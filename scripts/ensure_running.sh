@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sourced by scripts/test.sh and scripts/bench.sh: start the infrastructure and the service
+# stack when they are not running, and afterwards stop exactly what was started here.
+# Expects ROOT as the working directory and scripts/infra/env.sh already sourced.
+
+# What this run starts, recorded before starting it so that even a failed start is undone,
+# and so that servers and services someone else was already running are left alone.
+STARTED_INFRA=()          # infrastructure components that were down (kafka, redis, postgres)
+STARTED_STACK=0
+declare -A RUNNING_BEFORE=()  # service pid files that were alive before `stack.sh up`
+cleanup_started() {
+  local rc=$? pidfile component
+  if [ "$STARTED_STACK" = 1 ]; then
+    for pidfile in "$HULEEDU_LOCAL_DIR"/run/*.pid; do
+      [ -e "$pidfile" ] && [ -z "${RUNNING_BEFORE[$pidfile]:-}" ] || continue
+      stop_pid "$pidfile" "$(basename "$pidfile" .pid)"
+    done
+  fi
+  for component in "${STARTED_INFRA[@]}"; do scripts/infra/"$component".sh down || true; done
+  exit $rc
+}
+ensure_infra() {
+  if scripts/infra/infra.sh status >/dev/null 2>&1; then
+    "$VENV_PY" scripts/bootstrap_topics.py
+    return
+  fi
+  local component
+  for component in kafka redis postgres; do
+    # Ownership follows the process, not a readiness probe that a loaded machine can miss.
+    scripts/infra/"$component".sh running || STARTED_INFRA+=("$component")
+  done
+  scripts/infra/infra.sh up
+}
+
+ensure_stack() {
+  if scripts/stack.sh status >/dev/null 2>&1; then return; fi
+  local pidfile
+  for pidfile in "$HULEEDU_LOCAL_DIR"/run/*.pid; do
+    pid_alive "$pidfile" && RUNNING_BEFORE["$pidfile"]=1
+  done
+  STARTED_STACK=1
+  scripts/stack.sh up
+}
