@@ -13,6 +13,20 @@ trap cleanup_started EXIT
 
 ensure_env() { scripts/infra/install.sh; }
 
+# Integration tests publish on the registry topics; services of a running stack would consume
+# those events and answer them, so the tests would see replies they did not cause.
+refuse_running_services() {
+  local pidfile running=()
+  for pidfile in "$HULEEDU_LOCAL_DIR"/run/*.pid; do
+    pid_alive "$pidfile" && running+=("$(basename "$pidfile" .pid)")
+  done
+  [ ${#running[@]} -eq 0 ] && return
+  echo "Services of a running stack would answer the integration tests' events:" >&2
+  printf '  %s\n' "${running[@]}" >&2
+  echo "Stop them first with 'scripts/stack.sh down' (make test starts its own for e2e)." >&2
+  exit 1
+}
+
 PYTEST=(.venv/bin/pytest -p no:cacheprovider --import-mode=importlib)
 # Our code: libraries, services, scripts and tests.
 CODE_DIRS=()
@@ -65,10 +79,11 @@ case "${1:-all}" in
   lint) ensure_env; lint ;;
   types) ensure_env; types ;;
   unit) ensure_env; run_tier unit ;;
-  integration) ensure_env; ensure_infra; run_tier integration ;;
+  integration) ensure_env; refuse_running_services; ensure_infra; run_tier integration ;;
   e2e) ensure_env; ensure_infra; ensure_stack; run_tier e2e tests ;;
   all)
     ensure_env
+    refuse_running_services
     lint
     types
     run_tier unit
