@@ -9,7 +9,7 @@ from huleedu_service_libs.config import ServiceSettings
 
 
 class EssayLifecycleSettings(ServiceSettings):
-    """Ports, database, readiness timeout and the timeout monitor's interval."""
+    """Ports, database, readiness and phase timeouts and the timeout monitor's interval."""
 
     model_config = SettingsConfigDict(env_prefix="ESSAY_LIFECYCLE_SERVICE_", extra="ignore")
 
@@ -21,3 +21,7 @@ class EssayLifecycleSettings(ServiceSettings):
     readiness_timeout_seconds: float = Field(default=900.0, gt=0)
     timeout_check_interval_seconds: float = Field(default=10.0, gt=0)
     timeout_check_batch_limit: int = Field(default=100, ge=1)
+    # A phase still waiting for results this long after it started is ended by the monitor:
+    # the essays without a result fail ("spellcheck timed out after N s") and the batch's
+    # phase outcome goes out, so a result lost on the way (e.g. dead-lettered) never hangs it.
+    phase_timeout_seconds: float = Field(default=1800.0, gt=0)

@@ -70,7 +70,7 @@ def create_worker_app(
         clock=clock,
     )
     slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
-    phases = SpellcheckPhase()
+    phases = SpellcheckPhase(timedelta(seconds=settings.phase_timeout_seconds))
 
     slot_dispatcher = EventDispatcher()
     slot_dispatcher.register(BatchEssaysRegisteredV1, handling.handler(slots.register))
@@ -87,6 +87,7 @@ def create_worker_app(
         source_service=settings.service_name,
         clock=clock,
         batch_limit=settings.timeout_check_batch_limit,
+        phases=phases,
     )
     return create_runtime_app(
         worker_settings,

@@ -9,11 +9,12 @@ from dishka import AsyncContainer, Provider, Scope, make_async_container, provid
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from file_service.adapters.bos_client import BosBatchAccess
-from file_service.adapters.content_client import ContentServiceClient
+from file_service.adapters.content_client import ContentServiceStore
 from file_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from file_service.config import FileServiceSettings
 from file_service.domain.ports import BatchAccess, ContentStore, UnitOfWork
 from file_service.domain.uploads import ListFiles, RemoveFile, UploadFiles
+from huleedu_service_libs.clients import ContentServiceClient
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.resilience import AsyncCircuitBreaker
 
@@ -72,14 +73,8 @@ class FileServiceProvider(Provider):
     def content_store(
         self, http: aiohttp.ClientSession, settings: FileServiceSettings
     ) -> ContentStore:
-        """The Content Service client."""
-        return ContentServiceClient(
-            http,
-            base_url=settings.content_service_url,
-            internal_api_key=settings.internal_api_key,
-            timeout_seconds=settings.content_timeout_seconds,
-            max_attempts=settings.content_max_attempts,
-        )
+        """The Content Service, through the shared client."""
+        return ContentServiceStore(ContentServiceClient.from_settings(http, settings))
 
     @provide(scope=Scope.REQUEST)
     def uow(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:

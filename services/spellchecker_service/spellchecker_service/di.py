@@ -10,8 +10,9 @@ from dishka import AsyncContainer, Provider, Scope, make_async_container, provid
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from common_core.enums import Language
+from huleedu_service_libs.clients import ContentServiceClient
 from huleedu_service_libs.db import make_session_factory
-from spellchecker_service.adapters.content_client import ContentServiceClient
+from spellchecker_service.adapters.content_client import ContentServiceStore
 from spellchecker_service.adapters.english_checker import EnglishChecker
 from spellchecker_service.adapters.swedish_checker import SwedishChecker
 from spellchecker_service.adapters.text_checker import DictionaryTextChecker
@@ -66,14 +67,8 @@ class SpellcheckerProvider(Provider):
     def content_store(
         self, http: aiohttp.ClientSession, settings: SpellcheckerSettings
     ) -> ContentStore:
-        """The Content Service client."""
-        return ContentServiceClient(
-            http,
-            base_url=settings.content_service_url,
-            internal_api_key=settings.internal_api_key,
-            timeout_seconds=settings.content_timeout_seconds,
-            max_attempts=settings.content_max_attempts,
-        )
+        """The Content Service, through the shared client."""
+        return ContentServiceStore(ContentServiceClient.from_settings(http, settings))
 
     @provide(scope=Scope.APP)
     def text_checker(self) -> TextChecker:

@@ -198,19 +198,30 @@ class PostgresPhaseRepository:
         self._session = session
 
     async def start(
-        self, batch_id: str, phase: PhaseName, essays: Sequence[PhaseEssay], at: datetime
+        self,
+        batch_id: str,
+        phase: PhaseName,
+        essays: Sequence[PhaseEssay],
+        at: datetime,
+        deadline: datetime,
     ) -> None:
-        """Upsert the phase in progress and replace its essays."""
+        """Upsert the phase in progress (with its deadline) and replace its essays."""
         stmt = insert(batch_phases).values(
             batch_id=batch_id,
             phase=phase.value,
             status=PhaseStatus.IN_PROGRESS.value,
             started_at=at,
+            deadline=deadline,
         )
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["batch_id", "phase"],
-                set_={"status": stmt.excluded.status, "started_at": at, "finished_at": None},
+                set_={
+                    "status": stmt.excluded.status,
+                    "started_at": at,
+                    "deadline": deadline,
+                    "finished_at": None,
+                },
             )
         )
         await self._session.execute(
@@ -237,12 +248,14 @@ class PostgresPhaseRepository:
     async def lock(self, batch_id: str, phase: PhaseName) -> PhaseRecord | None:
         """The phase row, locked until commit."""
         stmt = (
-            select(batch_phases.c.status)
+            select(batch_phases.c.status, batch_phases.c.started_at, batch_phases.c.deadline)
             .where(batch_phases.c.batch_id == batch_id, batch_phases.c.phase == phase.value)
             .with_for_update()
         )
-        status = (await self._session.execute(stmt)).scalar_one_or_none()
-        return PhaseRecord(batch_id, phase, PhaseStatus(status)) if status else None
+        row = (await self._session.execute(stmt)).first()
+        if row is None:
+            return None
+        return PhaseRecord(batch_id, phase, PhaseStatus(row.status), row.started_at, row.deadline)
 
     async def record_outcome(
         self,
@@ -297,3 +310,20 @@ class PostgresPhaseRepository:
             .where(batch_phases.c.batch_id == batch_id, batch_phases.c.phase == phase.value)
             .values(status=status.value, finished_at=at)
         )
+
+    async def overdue(self, phase: PhaseName, now: datetime, limit: int) -> list[str]:
+        """Batches whose phase is running past its deadline, oldest deadline first.
+
+        Reads without locking; each phase is re-checked under its row lock before it is ended.
+        """
+        stmt = (
+            select(batch_phases.c.batch_id)
+            .where(
+                batch_phases.c.phase == phase.value,
+                batch_phases.c.status == PhaseStatus.IN_PROGRESS.value,
+                batch_phases.c.deadline <= now,
+            )
+            .order_by(batch_phases.c.deadline, batch_phases.c.batch_id)
+            .limit(limit)
+        )
+        return list((await self._session.execute(stmt)).scalars())

@@ -125,7 +125,15 @@ batch_phases = Table(
     Column("status", String(32), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    # When the phase must have ended; the monitor fails the essays still waiting after it.
+    Column("deadline", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("batch_id", "phase"),
+    # The timeout monitor scans only phases still running, oldest deadline first.
+    Index(
+        "ix_batch_phases_running_deadline",
+        "deadline",
+        postgresql_where=text("status = 'in_progress'"),
+    ),
 )
 
 phase_essays = Table(

@@ -110,8 +110,25 @@ class PhaseEssay:
 
 @dataclass(frozen=True)
 class PhaseRecord:
-    """A batch phase ELS is collecting outcomes for."""
+    """A batch phase ELS is collecting outcomes for, and when it must have ended."""
 
     batch_id: str
     phase: PhaseName
     status: PhaseStatus
+    started_at: datetime | None = None
+    deadline: datetime | None = None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """True when the phase is still running at or after its deadline."""
+        return (
+            self.status is PhaseStatus.IN_PROGRESS
+            and self.deadline is not None
+            and now >= self.deadline
+        )
+
+    @property
+    def timeout_seconds(self) -> int:
+        """The time the phase was given (deadline minus start), in whole seconds."""
+        if self.started_at is None or self.deadline is None:
+            return 0
+        return int((self.deadline - self.started_at).total_seconds())

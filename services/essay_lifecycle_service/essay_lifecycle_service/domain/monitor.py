@@ -1,4 +1,4 @@
-"""The readiness timeout: batches past their deadline are announced with what they have."""
+"""The timeouts: overdue batches are announced with what they have, overdue phases are ended."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import structlog
 
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.handling import Clock, StepContext, UnitOfWorkFactory, utc_now
+from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import check_readiness
 
 logger = structlog.get_logger(__name__)
 
 
 class ReadinessMonitor:
-    """One pass announces every overdue batch that has at least one assigned essay."""
+    """One pass announces overdue batches and ends phases past their deadline.
+
+    Readiness: every overdue batch with at least one assigned essay is announced as partial.
+    Phases: in-progress phases past their deadline (oldest first, at most `batch_limit` per
+    pass) get a failure for every essay still without a result and emit their outcome, so a
+    lost result can never leave a batch processing forever.
+    """
 
     def __init__(
         self,
@@ -21,13 +28,19 @@ class ReadinessMonitor:
         source_service: str,
         clock: Clock = utc_now,
         batch_limit: int = 100,
+        phases: SpellcheckPhase | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
         self._clock = clock
         self._limit = batch_limit
+        self._phases = phases or SpellcheckPhase()
 
     async def check_once(self) -> int:
+        """Announce overdue batches and end overdue phases; returns how many of both."""
+        return await self.announce_overdue_batches() + await self.expire_overdue_phases()
+
+    async def announce_overdue_batches(self) -> int:
         """Announce overdue batches now; returns how many were announced."""
         now = self._clock()
         async with self._uow_factory() as uow:
@@ -47,3 +60,31 @@ class ReadinessMonitor:
         if announced:
             logger.info("els.readiness_timeouts_announced", count=announced)
         return announced
+
+    async def expire_overdue_phases(self) -> int:
+        """End in-progress phases past their deadline; returns how many were ended.
+
+        Each phase is decided in its own transaction under the phase row lock that completions
+        take, so a result arriving at the same moment and this pass never both emit an outcome.
+        One phase failing (logged) does not keep the others from ending.
+        """
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            overdue = await uow.phases.overdue(self._phases.phase, now, self._limit)
+        phase = self._phases.phase
+        ended = 0
+        for batch_id in overdue:
+            try:
+                async with self._uow_factory() as uow:
+                    context = StepContext(
+                        EventFactory(self._source, f"phase-timeout-{batch_id}-{phase.value}"),
+                        now,
+                    )
+                    if await self._phases.expire(uow, batch_id, context):
+                        await uow.commit()
+                        ended += 1
+            except Exception:
+                logger.exception("els.phase_timeout_failed", batch_id=batch_id, phase=phase.value)
+        if ended:
+            logger.info("els.phase_timeouts_ended", count=ended)
+        return ended

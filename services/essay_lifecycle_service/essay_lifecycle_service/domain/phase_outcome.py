@@ -1,4 +1,4 @@
-"""How a phase ends for a batch, from its essays' outcomes."""
+"""How a phase ends for a batch, from its essays' outcomes (or its deadline)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,21 @@ def phase_status(essays: Sequence[PhaseEssay]) -> PhaseStatus | None:
     if successes == 0:
         return PhaseStatus.FAILED
     return PhaseStatus.COMPLETED_WITH_FAILURES
+
+
+TIMEOUT_ERROR_PREFIX = "spellcheck timed out after "
+
+
+def without_outcome(essays: Sequence[PhaseEssay]) -> list[str]:
+    """Ids of the essays still waiting for their result, in the given order."""
+    return [e.essay_id for e in essays if e.outcome is None]
+
+
+def timeout_error(timeout_seconds: int) -> str:
+    """The failure recorded for an essay whose result did not arrive before the deadline."""
+    return f"{TIMEOUT_ERROR_PREFIX}{timeout_seconds} s"
+
+
+def is_timeout_error(error_message: str | None) -> bool:
+    """True when an outcome's error is the one the phase deadline recorded."""
+    return error_message is not None and error_message.startswith(TIMEOUT_ERROR_PREFIX)

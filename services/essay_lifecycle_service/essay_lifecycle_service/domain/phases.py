@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 
 from common_core.enums import (
@@ -19,17 +21,34 @@ from common_core.events import (
 from essay_lifecycle_service.domain.events import Keyed
 from essay_lifecycle_service.domain.handling import StepContext
 from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
-from essay_lifecycle_service.domain.phase_outcome import phase_status
+from essay_lifecycle_service.domain.phase_outcome import (
+    is_timeout_error,
+    phase_status,
+    timeout_error,
+    without_outcome,
+)
 from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.states import can_transition
 
 logger = structlog.get_logger(__name__)
 
 PHASE = PhaseName.SPELLCHECK
+DEFAULT_PHASE_TIMEOUT = timedelta(seconds=1800)
+TIMEOUT_EVENT = "SpellcheckPhaseTimedOut"
 
 
 class SpellcheckPhase:
-    """Sends one request per essay and emits the batch's phase outcome exactly once."""
+    """Sends one request per essay and emits the batch's phase outcome exactly once.
+
+    The outcome goes out when the last essay's result arrives or, if results are missing when
+    the phase's deadline passes (a request the spell checker gave up on), when `expire` fails
+    the essays still waiting. Both paths hold the phase row lock, so only one of them emits.
+    """
+
+    phase = PHASE
+
+    def __init__(self, timeout: timedelta = DEFAULT_PHASE_TIMEOUT) -> None:
+        self._timeout = timeout
 
     async def initiate(
         self, uow: UnitOfWork, command: BatchSpellcheckInitiateCommandV1, ctx: StepContext
@@ -88,7 +107,9 @@ class SpellcheckPhase:
                     command.batch_id, request_ref, command.language, command.course_code
                 )
             )
-        await uow.phases.start(command.batch_id, PHASE, members, ctx.now)
+        await uow.phases.start(
+            command.batch_id, PHASE, members, ctx.now, deadline=ctx.now + self._timeout
+        )
         logger.info("els.spellcheck_requested", batch_id=command.batch_id, essays=len(events))
         events += await self._finish_if_complete(uow, command.batch_id, ctx)
         await uow.add_events(events)
@@ -100,7 +121,10 @@ class SpellcheckPhase:
         log = logger.bind(batch_id=event.batch_id, essay_id=event.essay_id)
         phase = await uow.phases.lock(event.batch_id, PHASE)
         if phase is None or phase.status is not PhaseStatus.IN_PROGRESS:
-            log.warning("els.result_for_phase_not_running", phase_status=phase and phase.status)
+            if phase is not None and await self._timed_out(uow, event.batch_id, event.essay_id):
+                log.warning("els.result_after_phase_timeout_ignored", outcome=event.outcome.value)
+            else:
+                log.warning("els.result_for_phase_not_running", phase_status=phase and phase.status)
             return
         essays = await uow.essays.get_many([event.essay_id])
         if not essays or essays[0].batch_id != event.batch_id:
@@ -139,6 +163,73 @@ class SpellcheckPhase:
             )
         )
         await uow.add_events(await self._finish_if_complete(uow, event.batch_id, ctx))
+
+    async def expire(self, uow: UnitOfWork, batch_id: str, ctx: StepContext) -> bool:
+        """Fail the essays still waiting once the deadline passed; emit the outcome once.
+
+        Runs under the same phase row lock as `complete`: whichever of the two comes second
+        sees the phase closed (or every essay answered) and changes nothing. True when this
+        call ended the phase.
+        """
+        phase = await uow.phases.lock(batch_id, PHASE)
+        if phase is None or not phase.is_overdue(ctx.now):
+            return False
+        log = logger.bind(batch_id=batch_id, phase=PHASE.value)
+        waiting = without_outcome(await uow.phases.essays(batch_id, PHASE))
+        error = timeout_error(phase.timeout_seconds)
+        known = {e.essay_id: e for e in await uow.essays.get_many(waiting)}
+        target = EssayStatus.SPELLCHECK_FAILED
+        for essay_id in waiting:
+            await uow.phases.record_outcome(
+                batch_id, PHASE, essay_id, OperationOutcome.FAILURE, None, error
+            )
+            essay = known.get(essay_id)
+            if essay is None:
+                continue
+            if not can_transition(essay.status, target):
+                log.warning(
+                    "els.illegal_transition_ignored",
+                    essay_id=essay_id,
+                    current=essay.status.value,
+                    target=target.value,
+                )
+                continue
+            await uow.essays.set_status(essay_id, target, error_message=error)
+            await uow.essays.append_history(
+                HistoryEntry(essay_id, batch_id, essay.status, target, TIMEOUT_EVENT, ctx.now)
+            )
+        log.warning(
+            "els.phase_timed_out",
+            timeout_seconds=phase.timeout_seconds,
+            timed_out_essay_ids=waiting,
+        )
+        events = await self._finish_if_complete(uow, batch_id, ctx)
+        batch = await uow.batches.get(batch_id)
+        if waiting and batch is not None:
+            names = [(known[i].original_file_name or i) if i in known else i for i in waiting]
+            events.append(
+                ctx.events.notification(
+                    batch,
+                    "phase_timed_out",
+                    f"Stavningskontrollen blev inte klar inom {phase.timeout_seconds} s för "
+                    f"{len(waiting)} uppsats(er): {', '.join(names)}. "
+                    "De har markerats som misslyckade och kan köras igen.",
+                    {
+                        "phase": PHASE.value,
+                        "timeout_seconds": phase.timeout_seconds,
+                        "timed_out_essay_ids": waiting,
+                        "timed_out_file_names": names,
+                    },
+                    category=NotificationCategory.PROCESSING_RESULTS,
+                )
+            )
+        await uow.add_events(events)
+        return True
+
+    @staticmethod
+    async def _timed_out(uow: UnitOfWork, batch_id: str, essay_id: str) -> bool:
+        members = await uow.phases.essays(batch_id, PHASE)
+        return any(m.essay_id == essay_id and is_timeout_error(m.error_message) for m in members)
 
     @staticmethod
     async def _finish_if_complete(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:

@@ -131,9 +131,14 @@ class PhaseRepository(Protocol):
     """Per-batch phases and each essay's outcome in them."""
 
     async def start(
-        self, batch_id: str, phase: PhaseName, essays: Sequence[PhaseEssay], at: datetime
+        self,
+        batch_id: str,
+        phase: PhaseName,
+        essays: Sequence[PhaseEssay],
+        at: datetime,
+        deadline: datetime,
     ) -> None:
-        """(Re)start a phase in progress with exactly these essays."""
+        """(Re)start a phase in progress with exactly these essays, to end by `deadline`."""
         ...
 
     async def lock(self, batch_id: str, phase: PhaseName) -> PhaseRecord | None:
@@ -160,6 +165,10 @@ class PhaseRepository(Protocol):
         self, batch_id: str, phase: PhaseName, status: PhaseStatus, at: datetime
     ) -> None:
         """Close the phase with its final status."""
+        ...
+
+    async def overdue(self, phase: PhaseName, now: datetime, limit: int) -> list[str]:
+        """Batches whose `phase` is in progress past its deadline, oldest deadline first."""
         ...
 
 

@@ -44,6 +44,7 @@ from essay_lifecycle_service.domain.slots import SlotAssignment
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=15)
+PHASE_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass
@@ -218,9 +219,16 @@ class FakePhases:
         self.s = state
 
     async def start(
-        self, batch_id: str, phase: PhaseName, essays: Sequence[PhaseEssay], at: datetime
+        self,
+        batch_id: str,
+        phase: PhaseName,
+        essays: Sequence[PhaseEssay],
+        at: datetime,
+        deadline: datetime,
     ) -> None:
-        self.s.phases[(batch_id, phase)] = PhaseRecord(batch_id, phase, PhaseStatus.IN_PROGRESS)
+        self.s.phases[(batch_id, phase)] = PhaseRecord(
+            batch_id, phase, PhaseStatus.IN_PROGRESS, at, deadline
+        )
         self.s.phase_essays[(batch_id, phase)] = {e.essay_id: e for e in essays}
 
     async def lock(self, batch_id: str, phase: PhaseName) -> PhaseRecord | None:
@@ -248,7 +256,21 @@ class FakePhases:
     async def finish(
         self, batch_id: str, phase: PhaseName, status: PhaseStatus, at: datetime
     ) -> None:
-        self.s.phases[(batch_id, phase)] = PhaseRecord(batch_id, phase, status)
+        self.s.phases[(batch_id, phase)] = replace(self.s.phases[(batch_id, phase)], status=status)
+
+    async def overdue(self, phase: PhaseName, now: datetime, limit: int) -> list[str]:
+        late = sorted(
+            (
+                p
+                for p in self.s.phases.values()
+                if p.phase is phase
+                and p.status is PhaseStatus.IN_PROGRESS
+                and p.deadline is not None
+                and p.deadline <= now
+            ),
+            key=lambda p: (p.deadline, p.batch_id),
+        )
+        return [p.batch_id for p in late][:limit]
 
 
 class FakeUnitOfWork:
@@ -336,15 +358,20 @@ def lifecycle() -> Lifecycle:
         consumer="essay_lifecycle_service",
         clock=clock,
     )
-    return Lifecycle(state, clock, handling, SlotAssignment(TIMEOUT), SpellcheckPhase())
+    return Lifecycle(
+        state, clock, handling, SlotAssignment(TIMEOUT), SpellcheckPhase(PHASE_TIMEOUT)
+    )
 
 
 class EventBuilder:
     """Envelopes of the events ELS consumes, with readable ids."""
 
-    def __init__(self, batch_id: str = "batch-1", user_id: str = "teacher-anna") -> None:
+    def __init__(
+        self, batch_id: str = "batch-1", user_id: str = "teacher-anna", essay_prefix: str = "essay"
+    ) -> None:
         self.batch_id = batch_id
         self.user_id = user_id
+        self.essay_prefix = essay_prefix
 
     @staticmethod
     def wrap(data: Any) -> EventEnvelope[Any]:
@@ -358,7 +385,7 @@ class EventBuilder:
                 course_code=CourseCode.SV2,
                 essay_instructions="Skriv om en plats.",
                 expected_essay_count=count,
-                essay_ids=[f"essay-{i}" for i in range(count)],
+                essay_ids=[f"{self.essay_prefix}-{i}" for i in range(count)],
             )
         )
 

@@ -1,95 +1,33 @@
-"""ContentStore over the Content Service's internal API (GET and POST are idempotent: retried)."""
+"""ContentStore over the shared Content Service client, in this service's domain terms."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-import aiohttp
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
+from huleedu_service_libs.clients import (
+    ContentNotFoundError,
+    ContentServiceClient,
+    ContentServiceUnavailable,
 )
-
-from huleedu_service_libs.correlation import outgoing_headers
 from spellchecker_service.domain.ports import ContentNotFound, ContentUnavailable
 
-T = TypeVar("T")
 
-
-class _Retryable(Exception):
-    """A 5xx or transport error."""
-
-
-class ContentServiceClient:
+class ContentServiceStore:
     """Fetches essay texts and stores corrected ones."""
 
-    def __init__(
-        self,
-        http: aiohttp.ClientSession,
-        *,
-        base_url: str,
-        internal_api_key: str,
-        timeout_seconds: float,
-        max_attempts: int,
-    ) -> None:
-        self._http = http
-        self._url = base_url.rstrip("/") + "/internal/v1/content"
-        self._key = internal_api_key
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._max_attempts = max_attempts
+    def __init__(self, client: ContentServiceClient) -> None:
+        self._client = client
 
     async def fetch(self, content_id: str) -> bytes:
-        """The stored bytes; ContentNotFound on 404, ContentUnavailable once retries are spent."""
-        return await self._retrying(lambda: self._fetch_once(content_id))
+        """The stored bytes; ContentNotFound on 404, ContentUnavailable after retries."""
+        try:
+            return await self._client.fetch(content_id)
+        except ContentNotFoundError:
+            raise ContentNotFound(content_id) from None
+        except ContentServiceUnavailable as exc:
+            raise ContentUnavailable(str(exc)) from exc
 
     async def store(self, data: bytes, content_type: str) -> str:
-        """Store bytes and return their content id; ContentUnavailable once retries are spent."""
-        return await self._retrying(lambda: self._store_once(data, content_type))
-
-    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Store bytes and return their content id; ContentUnavailable after retries."""
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._max_attempts),
-                wait=wait_exponential_jitter(multiplier=0.2, max=2.0, jitter=0.2),
-                retry=retry_if_exception_type(_Retryable),
-                reraise=True,
-            ):
-                with attempt:
-                    return await call()
-        except _Retryable as exc:
+            return await self._client.store(data, content_type)
+        except ContentServiceUnavailable as exc:
             raise ContentUnavailable(str(exc)) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _headers(self) -> dict[str, str]:
-        return {**outgoing_headers(), "X-Internal-API-Key": self._key}
-
-    async def _fetch_once(self, content_id: str) -> bytes:
-        try:
-            async with self._http.get(
-                f"{self._url}/{content_id}", headers=self._headers(), timeout=self._timeout
-            ) as response:
-                if response.status == 404:
-                    raise ContentNotFound(content_id)
-                if response.status >= 500:
-                    raise _Retryable(f"content service answered {response.status}")
-                response.raise_for_status()
-                return await response.read()
-        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-            raise _Retryable(f"content service unreachable: {exc!r}") from exc
-
-    async def _store_once(self, data: bytes, content_type: str) -> str:
-        headers = {**self._headers(), "Content-Type": content_type}
-        try:
-            async with self._http.post(
-                self._url, data=data, headers=headers, timeout=self._timeout
-            ) as response:
-                if response.status >= 500:
-                    raise _Retryable(f"content service answered {response.status}")
-                response.raise_for_status()
-                body = await response.json()
-        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-            raise _Retryable(f"content service unreachable: {exc!r}") from exc
-        return str(body["content_id"])
