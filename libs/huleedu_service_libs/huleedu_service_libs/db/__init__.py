@@ -1,4 +1,4 @@
-"""Database plumbing: engines, sessions, naming convention, shared tables and migration helpers."""
+"""Database plumbing: engines, sessions, naming, shared tables, migrations, unit of work."""
 
 from huleedu_service_libs.db.engine import (
     NAMING_CONVENTION,
@@ -7,9 +7,11 @@ from huleedu_service_libs.db.engine import (
     make_session_factory,
 )
 from huleedu_service_libs.db.tables import event_outbox, processed_events
+from huleedu_service_libs.db.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "NAMING_CONVENTION",
+    "SqlAlchemyUnitOfWork",
     "create_engine_from_settings",
     "event_outbox",
     "make_metadata",

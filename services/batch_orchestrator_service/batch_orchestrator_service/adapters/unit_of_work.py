@@ -7,16 +7,14 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from batch_orchestrator_service.adapters.tables import batch_essay_slots, batch_phases, batches
 from batch_orchestrator_service.domain.batch import Batch, EssayOutcome, PhaseState
 from batch_orchestrator_service.domain.ports import BatchRepository
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
-from common_core.envelope import EventEnvelope
 from common_core.events import EssayRef
-from huleedu_service_libs.inbox import claim_event
-from huleedu_service_libs.outbox import OutboxWriter
+from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 
 
 def _refs_json(refs: list[EssayRef]) -> list[dict[str, Any]]:
@@ -175,43 +173,14 @@ class PostgresBatchRepository:
         }
 
 
-class SqlAlchemyUnitOfWork:
-    """Opens a session and transaction on enter; rolls back unless commit() was called."""
+class SqlAlchemyUnitOfWork(BaseUnitOfWork):
+    """Batch rows, inbox claims and outbox events in one transaction."""
 
     batches: BatchRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._outbox = OutboxWriter()
-        self._session: AsyncSession | None = None
-
-    async def __aenter__(self) -> SqlAlchemyUnitOfWork:
-        self._session = self._sessions()
-        await self._session.begin()
-        self.batches = PostgresBatchRepository(self._session)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.rollback()  # a no-op after commit()
-            await session.close()
+    def _bind_repositories(self, session: AsyncSession) -> None:
+        self.batches = PostgresBatchRepository(session)
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """The inbox claim, first thing in the handler's transaction."""
-        return await claim_event(
-            self._require(), consumer=consumer, event_id=event_id, event_type=event_type
-        )
-
-    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
-        """Write (envelope, key) pairs to the outbox in this transaction, in one statement."""
-        await self._outbox.add_many(self._require(), [(env, key, None) for env, key in events])
-
-    async def commit(self) -> None:
-        """Commit batch rows, inbox and outbox rows together."""
-        await self._require().commit()
-
-    def _require(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("unit of work used outside 'async with'")
-        return self._session
+        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)

@@ -8,18 +8,16 @@ the test, filtered by the test's ids.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import OffsetAndMetadata
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -37,12 +35,18 @@ from common_core.events import (
     BatchSpellcheckInitiateCommandV1,
     TeacherNotificationRequestedV1,
 )
-from common_core.topics import dlq_topic, event_model_for, topic_for
+from common_core.topics import dlq_topic, topic_for
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.fixtures import START_HINT
+from huleedu_service_libs.testing.kafka_helpers import (
+    TopicProbe,
+    batch_id_of,
+    decode_envelope,
+    end_offsets,
+    start_group_at,
+)
 from huleedu_service_libs.testing.migrations import upgrade_to_head
 from huleedu_service_libs.testing.servers import serve_in_background
 from huleedu_service_libs.worker import WorkerRuntime
@@ -60,13 +64,6 @@ PUBLISHED_TOPICS = tuple(
     )
 )
 DLQ_TOPICS = tuple(dlq_topic(t) for t in CONSUMED_TOPICS)
-
-
-def decode(event_type: str, payload: bytes | str) -> EventEnvelope[Any]:
-    """Decode a payload with the typed model its event_type names, in one step."""
-    model = event_model_for(event_type)
-    envelope: EventEnvelope[Any] = EventEnvelope[model].model_validate_json(payload)  # type: ignore[valid-type]
-    return envelope
 
 
 # -- database ------------------------------------------------------------------------------
@@ -122,7 +119,10 @@ class Db:
             )
             return [
                 OutboxRow(
-                    r.event_type, r.topic, r.event_key, decode(r.event_type, bytes(r.payload))
+                    r.event_type,
+                    r.topic,
+                    r.event_key,
+                    decode_envelope(r.event_type, bytes(r.payload)),
                 )
                 for r in rows
             ]
@@ -230,78 +230,9 @@ async def client(
 # -- Kafka ---------------------------------------------------------------------------------
 
 
-async def _partitions(admin: AIOKafkaAdminClient, topics: Iterable[str]) -> list[TopicPartition]:
-    described = await admin.describe_topics(list(topics))
-    missing = [t["topic"] for t in described if t["error_code"] != 0 or not t["partitions"]]
-    assert not missing, f"registry topics missing on the broker ({START_HINT}): {missing}"
-    return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
-
-
-async def end_offsets(
-    admin: AIOKafkaAdminClient, bootstrap: str, topics: Iterable[str]
-) -> dict[TopicPartition, int]:
-    """Where every partition of the topics ends now."""
-    partitions = await _partitions(admin, topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return {tp: int(o) for tp, o in (await consumer.end_offsets(partitions)).items()}
-    finally:
-        await consumer.stop()
-
-
-async def start_group_at(bootstrap: str, group_id: str, marks: dict[TopicPartition, int]) -> None:
-    """Commit `marks` for a new group, so its first poll skips older messages of other tests."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(list(marks))
-        await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in marks.items()})
-    finally:
-        await consumer.stop()
-
-
 @dataclass
-class KafkaProbe:
-    """Publishes test events and reads the registry topics from where they ended."""
-
-    bootstrap: str
-    marks: dict[TopicPartition, int]
-
-    async def read_new(
-        self,
-        keep: Callable[[ConsumerRecord[Any, Any]], bool],
-        *,
-        expected: int,
-        timeout_seconds: float = 30.0,
-        settle_seconds: float = 1.0,
-    ) -> list[ConsumerRecord[Any, Any]]:
-        """Records after the marks that `keep` accepts, until `expected` arrived (plus a settle
-        window so late duplicates show up) or the deadline passed; the caller asserts."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
-        )
-        await consumer.start()
-        kept: list[ConsumerRecord[Any, Any]] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_seconds
-        try:
-            consumer.assign(list(self.marks))
-            for tp, offset in self.marks.items():
-                consumer.seek(tp, offset)
-            settle_until: float | None = None
-            while loop.time() < deadline:
-                batch = await consumer.getmany(timeout_ms=200)
-                kept.extend(r for records in batch.values() for r in records if keep(r))
-                if len(kept) >= expected:
-                    settle_until = settle_until or loop.time() + settle_seconds
-                    if loop.time() >= settle_until:
-                        break
-        finally:
-            await consumer.stop()
-        return kept
+class KafkaProbe(TopicProbe):
+    """Reads the registry topics from where they ended before the test."""
 
     async def events_for(
         self, batch_id: str, event_type: str, *, expected: int, settle_seconds: float = 1.0
@@ -309,23 +240,18 @@ class KafkaProbe:
         """Decoded events of one type about one batch published after the marks."""
 
         def keep(record: ConsumerRecord[Any, Any]) -> bool:
-            if decode_headers(record.headers).get("event_type") != event_type:
-                return False
-            try:
-                data = json.loads(record.value)["data"]
-            except (ValueError, KeyError, TypeError):
-                return False
-            return isinstance(data, dict) and data.get("batch_id") == batch_id
+            event_type_of = decode_headers(record.headers).get("event_type")
+            return event_type_of == event_type and batch_id_of(record) == batch_id
 
         records = await self.read_new(keep, expected=expected, settle_seconds=settle_seconds)
-        return [decode(event_type, r.value) for r in records]
+        return [decode_envelope(event_type, r.value) for r in records]
 
 
 @pytest.fixture
 async def kafka(kafka_admin: AIOKafkaAdminClient, kafka_bootstrap: str) -> KafkaProbe:
     """End offsets of the topics the orchestrator publishes, consumes and dead-letters."""
     marks = await end_offsets(
-        kafka_admin, kafka_bootstrap, (*PUBLISHED_TOPICS, *CONSUMED_TOPICS, *DLQ_TOPICS)
+        kafka_bootstrap, (*PUBLISHED_TOPICS, *CONSUMED_TOPICS, *DLQ_TOPICS), admin=kafka_admin
     )
     return KafkaProbe(kafka_bootstrap, marks)
 

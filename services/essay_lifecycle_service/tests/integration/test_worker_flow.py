@@ -27,10 +27,10 @@ from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.worker import PHASE_EVENTS, SLOT_EVENTS, create_worker_app
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
 from huleedu_service_libs.worker import WorkerRuntime
 
-from .conftest import INTERNAL_KEY, KafkaProbe, rows, start_groups_at_end
+from .conftest import INTERNAL_KEY, KafkaProbe, rows
 
 pytestmark = pytest.mark.integration
 
@@ -49,12 +49,12 @@ async def worker(
     """The worker's consumers, readiness monitor and relay, running on the test schema."""
     group = els_settings.kafka_consumer_group
     await start_groups_at_end(
-        kafka_admin,
         kafka_bootstrap,
         {
             f"{group}.slots": [topic_for(m) for m in SLOT_EVENTS],
             f"{group}.phases": [topic_for(m) for m in PHASE_EVENTS],
         },
+        admin=kafka_admin,
     )
     _app, runtime = create_worker_app(els_settings)
     await runtime.start()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from common_core.envelope import EventEnvelope
 from file_service.adapters.tables import file_uploads
 from file_service.domain.ports import FileRecord, FileRepository
-from huleedu_service_libs.outbox import OutboxWriter
+from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 
 _COLUMNS = [c.name for c in file_uploads.columns if c.name != "removed_at"]
 
@@ -76,37 +73,10 @@ class PostgresFileRepository:
         )
 
 
-class SqlAlchemyUnitOfWork:
-    """Opens a session and transaction on enter; rolls back unless commit() was called."""
+class SqlAlchemyUnitOfWork(BaseUnitOfWork):
+    """File rows and outbox events in one transaction."""
 
     files: FileRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._outbox = OutboxWriter()
-        self._session: AsyncSession | None = None
-
-    async def __aenter__(self) -> SqlAlchemyUnitOfWork:
-        self._session = self._sessions()
-        await self._session.begin()
-        self.files = PostgresFileRepository(self._session)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.rollback()  # a no-op after commit()
-            await session.close()
-
-    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
-        """Write (envelope, key) pairs to the outbox in this transaction, in one statement."""
-        await self._outbox.add_many(self._require(), [(env, key, None) for env, key in events])
-
-    async def commit(self) -> None:
-        """Commit file rows and outbox rows together."""
-        await self._require().commit()
-
-    def _require(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("unit of work used outside 'async with'")
-        return self._session
+    def _bind_repositories(self, session: AsyncSession) -> None:
+        self.files = PostgresFileRepository(session)

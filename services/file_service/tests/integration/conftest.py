@@ -9,10 +9,9 @@ the shared registry topics from offsets captured before the test, filtered by th
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common_core.envelope import EventEnvelope
 from common_core.events import (
@@ -34,9 +33,7 @@ from common_core.events import (
     StudentParsingCompletedV1,
     TeacherNotificationRequestedV1,
 )
-from common_core.topics import event_model_for, topic_for
-from content_service.app import create_app as create_content_app
-from content_service.config import ContentServiceSettings
+from common_core.topics import topic_for
 from file_service.app import create_app as create_file_app
 from file_service.config import FileServiceSettings
 from huleedu_service_libs.config import Environment, InfraSettings
@@ -45,12 +42,20 @@ from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.outbox import OutboxRelay
 from huleedu_service_libs.testing import random_id, random_suffix
 from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE, START_HINT
+from huleedu_service_libs.testing.content_service import (
+    content_service_engine,
+    serve_content_service,
+)
+from huleedu_service_libs.testing.kafka_helpers import (
+    TopicProbe,
+    batch_id_of,
+    decode_envelope,
+    end_offsets,
+)
 from huleedu_service_libs.testing.migrations import upgrade_to_head
 from huleedu_service_libs.testing.servers import serve_in_background
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
-CONTENT_SERVICE_DIR = SERVICE_DIR.parent / "content_service"
 INTERNAL_KEY = "file-service-it-internal-key"
 FILES_PATH = "/internal/v1/batches/{batch_id}/files"
 FILE_EVENT_MODELS = (
@@ -268,13 +273,6 @@ async def read_outbox(engine: AsyncEngine) -> list[OutboxRow]:
         ]
 
 
-def decode_envelope(event_type: str, payload: bytes | str) -> EventEnvelope[Any]:
-    """Decode a payload with the typed model its event_type names, in one step."""
-    model = event_model_for(event_type)
-    envelope: EventEnvelope[Any] = EventEnvelope[model].model_validate_json(payload)  # type: ignore[valid-type]
-    return envelope
-
-
 # -- databases and services ----------------------------------------------------------------
 
 
@@ -301,28 +299,15 @@ async def file_schema(file_engine: AsyncEngine) -> str:
 @pytest.fixture
 async def content_engine(infra: InfraSettings) -> AsyncIterator[AsyncEngine]:
     """A second fresh schema holding the Content Service's migrated tables."""
-    schema = f"tc_{random_suffix()}"
-    url = infra.database_url(LIBS_TEST_DATABASE)
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    try:
-        await upgrade_to_head(engine, CONTENT_SERVICE_DIR)
+    async with content_service_engine(infra) as engine:
         yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 @pytest.fixture
 async def content_service_url(content_engine: AsyncEngine) -> AsyncIterator[str]:
     """The Content Service served over HTTP on a loopback port."""
-    settings = ContentServiceSettings(environment=Environment.TEST, internal_api_key=INTERNAL_KEY)
-    async with serve_in_background(create_content_app(settings, content_engine), settings) as url:
-        yield url
+    async with serve_content_service(content_engine, INTERNAL_KEY) as content:
+        yield content.url
 
 
 @pytest.fixture
@@ -384,30 +369,9 @@ async def stack(make_stack: StackFactory) -> FileStack:
 # -- Kafka ---------------------------------------------------------------------------------
 
 
-async def end_offsets(
-    admin: AIOKafkaAdminClient, bootstrap: str, topics: Iterable[str]
-) -> dict[TopicPartition, int]:
-    """Where every partition of the topics ends now: read from here to see only new records."""
-    described = await admin.describe_topics(list(topics))
-    missing = [t["topic"] for t in described if t["error_code"] != 0 or not t["partitions"]]
-    assert not missing, f"registry topics missing on the broker ({START_HINT}): {missing}"
-    partitions = [
-        TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
-    ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return {tp: int(offset) for tp, offset in (await consumer.end_offsets(partitions)).items()}
-    finally:
-        await consumer.stop()
-
-
 @dataclass
-class KafkaProbe:
+class KafkaProbe(TopicProbe):
     """Reads the shared registry topics from where they ended when the test began."""
-
-    bootstrap: str
-    marks: dict[TopicPartition, int]
 
     async def drain(self, engine: AsyncEngine) -> int:
         """Publish a schema's outbox once with a real relay; returns rows sent."""
@@ -419,62 +383,17 @@ class KafkaProbe:
         finally:
             await producer.stop()
 
-    async def read_new(
-        self,
-        keep: Callable[[ConsumerRecord[Any, Any]], bool],
-        *,
-        expected: int,
-        timeout_seconds: float = 30.0,
-        settle_seconds: float = 1.0,
-    ) -> list[ConsumerRecord[Any, Any]]:
-        """Records after the marks that `keep` accepts, until `expected` arrived (plus a settle
-        window so late duplicates show up) or the deadline passed; the caller asserts."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
-        )
-        await consumer.start()
-        kept: list[ConsumerRecord[Any, Any]] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_seconds
-        try:
-            consumer.assign(list(self.marks))
-            for tp, offset in self.marks.items():
-                consumer.seek(tp, offset)
-            settle_until: float | None = None
-            while loop.time() < deadline:
-                batch = await consumer.getmany(timeout_ms=200)
-                kept.extend(r for records in batch.values() for r in records if keep(r))
-                if len(kept) >= expected:
-                    settle_until = settle_until or loop.time() + settle_seconds
-                    if loop.time() >= settle_until:
-                        break
-        finally:
-            await consumer.stop()
-        return kept
-
     @staticmethod
     def headers(record: ConsumerRecord[Any, Any]) -> dict[str, str]:
         """A record's headers as str -> str."""
         return decode_headers(record.headers)
 
-    @staticmethod
-    def batch_id_of(record: ConsumerRecord[Any, Any]) -> str | None:
-        """The batch id inside a record's envelope (None when it has none or is not JSON)."""
-        try:
-            data = json.loads(record.value)["data"]
-        except (ValueError, KeyError, TypeError):
-            return None
-        batch_id = data.get("batch_id") if isinstance(data, dict) else None
-        return str(batch_id) if batch_id is not None else None
-
-    @staticmethod
-    def decode(event_type: str, payload: bytes | str) -> EventEnvelope[Any]:
-        """Decode a payload with the typed model its event_type names, in one step."""
-        return decode_envelope(event_type, payload)
+    batch_id_of = staticmethod(batch_id_of)
+    decode = staticmethod(decode_envelope)
 
 
 @pytest.fixture
 async def kafka(kafka_admin: AIOKafkaAdminClient, kafka_bootstrap: str) -> KafkaProbe:
     """End offsets of the File Service's topics, captured before the test produced anything."""
-    marks = await end_offsets(kafka_admin, kafka_bootstrap, FILE_TOPICS)
+    marks = await end_offsets(kafka_bootstrap, FILE_TOPICS, admin=kafka_admin)
     return KafkaProbe(kafka_bootstrap, marks)
