@@ -1,0 +1,1 @@
+"""huleedu: the teacher command line (a client of the public API only)."""

@@ -1,0 +1,110 @@
+"""Bodies of the Result Aggregator's internal API, which the gateway serves to teachers.
+
+One definition for both sides: the Result Aggregator builds these from its views and the
+gateway uses them as its public response schemas (OpenAPI), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from common_core.enums import BatchStatus, CourseCode, EssayStatus, Language, OperationOutcome
+from common_core.events.spellcheck import Misspelling
+from common_core.internal_api import PipelinePhaseState
+
+
+class _ResultModel(BaseModel):
+    # Tolerant reader: a newer Result Aggregator may add fields an older gateway ignores.
+    model_config = ConfigDict(extra="ignore")
+
+
+class EssayResultSummaryV1(_ResultModel):
+    """One essay of a batch, as listed in the batch's status."""
+
+    essay_id: str
+    status: EssayStatus
+    file_upload_id: str | None = None
+    filename: str | None = None
+    spellcheck_outcome: OperationOutcome | None = None
+    misspelling_count: int | None = Field(default=None, ge=0)
+    correction_count: int | None = Field(default=None, ge=0)
+    word_count: int | None = Field(default=None, ge=0)
+    updated_at: datetime
+
+
+class BatchResultV1(_ResultModel):
+    """`GET /internal/v1/batches/{batch_id}`: a batch's status and its essays."""
+
+    batch_id: str
+    user_id: str
+    course_code: CourseCode
+    class_id: str | None = None
+    essay_instructions: str | None = None
+    status: BatchStatus
+    expected_essay_count: int = Field(ge=0)
+    assigned_essay_count: int = Field(default=0, ge=0)
+    processed_essay_count: int = Field(default=0, ge=0)
+    failed_essay_count: int = Field(default=0, ge=0)
+    requested_pipeline: str | None = None
+    current_phase: str | None = None
+    phases: list[PipelinePhaseState] = Field(default_factory=list)
+    essays: list[EssayResultSummaryV1] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+
+
+class BatchSummaryV1(_ResultModel):
+    """One row of a teacher's batch list."""
+
+    batch_id: str
+    course_code: CourseCode
+    class_id: str | None = None
+    status: BatchStatus
+    expected_essay_count: int = Field(ge=0)
+    assigned_essay_count: int = Field(default=0, ge=0)
+    processed_essay_count: int = Field(default=0, ge=0)
+    failed_essay_count: int = Field(default=0, ge=0)
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+
+
+class BatchListV1(_ResultModel):
+    """`GET /internal/v1/batches` (the X-User-ID teacher's): newest first, limit/offset paging."""
+
+    items: list[BatchSummaryV1]
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1)
+    offset: int = Field(ge=0)
+
+
+class SpellcheckResultV1(_ResultModel):
+    """An essay's spell-check result, with the corrected text when it was stored."""
+
+    outcome: OperationOutcome
+    language: Language
+    misspellings: list[Misspelling] = Field(default_factory=list)
+    misspelling_count: int = Field(default=0, ge=0)
+    correction_count: int = Field(default=0, ge=0)
+    word_count: int = Field(default=0, ge=0)
+    corrected_text_storage_id: str | None = None
+    corrected_text: str | None = None
+    error_message: str | None = None
+    completed_at: datetime
+
+
+class EssayResultV1(_ResultModel):
+    """`GET /internal/v1/batches/{batch_id}/essays/{essay_id}`: one essay's results."""
+
+    essay_id: str
+    batch_id: str
+    user_id: str
+    status: EssayStatus
+    file_upload_id: str | None = None
+    filename: str | None = None
+    text_storage_id: str | None = None
+    spellcheck: SpellcheckResultV1 | None = None
+    updated_at: datetime

@@ -1,0 +1,1 @@
+"""HuleEdu api_gateway_service."""

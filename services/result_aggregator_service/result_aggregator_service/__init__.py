@@ -1,0 +1,1 @@
+"""HuleEdu result_aggregator_service."""
