@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PDM_CHECK_UPDATE := false
 
 .PHONY: help install infra-up infra-down infra-status up down status test lint typecheck \
-        test-unit test-integration test-e2e bench topics admin demo
+        test-unit test-integration test-e2e bench topics admin demo token
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ demo: ## Run a sample English and Swedish batch through the running stack (make 
 
 bench: ## Benchmarks; they print numbers (starts infrastructure if needed)
 	@scripts/bench.sh
+
+token: ## Development only: print a gateway token for a teacher, e.g. make token USER=anna
+	@.venv/bin/huleedu token --user "$(USER)"
 
 topics: ## Create any missing registry topic and DLQ
 	@.venv/bin/python scripts/bootstrap_topics.py

@@ -30,7 +30,7 @@ refuse_running_services() {
 PYTEST=(.venv/bin/pytest -p no:cacheprovider --import-mode=importlib)
 # Our code: libraries, services, scripts and tests.
 CODE_DIRS=()
-for d in libs services scripts tests benchmarks conftest.py; do [ -e "$d" ] && CODE_DIRS+=("$d"); done
+for d in libs services clients scripts tests benchmarks conftest.py; do [ -e "$d" ] && CODE_DIRS+=("$d"); done
 TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks)
 
 # pytest exits 5 when a tier has no tests yet; that is not a failure of the suite.
@@ -56,7 +56,7 @@ lint() {
 types() {
   echo "== mypy"
   local dirs=("${TYPED_DIRS[@]}")
-  for pkg in services/*/*/__init__.py; do [ -e "$pkg" ] && dirs+=("$(dirname "$pkg")"); done
+  for pkg in services/*/*/__init__.py clients/*/*/__init__.py; do [ -e "$pkg" ] && dirs+=("$(dirname "$pkg")"); done
   .venv/bin/mypy "${dirs[@]}"
 }
 

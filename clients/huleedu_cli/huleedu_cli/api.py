@@ -1,0 +1,275 @@
+"""The gateway's public API as the CLI uses it: a Protocol and its aiohttp implementation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import aiohttp
+from yarl import URL
+
+from huleedu_cli.errors import CliError, GatewayUnreachable, UsageError, api_error_from_response
+
+JsonDict = dict[str, Any]
+
+# Types the gateway accepts but mimetypes may not know on a minimal system.
+_CONTENT_TYPES = {
+    ".md": "text/markdown",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".rtf": "application/rtf",
+}
+
+
+class NotificationSocket(Protocol):
+    """One open WebSocket to the gateway's /ws."""
+
+    async def receive(self) -> JsonDict | None:
+        """The next JSON message, or None once the socket has closed."""
+        ...
+
+    async def send(self, message: JsonDict) -> None:
+        """Send one JSON message (used for pong)."""
+        ...
+
+    @property
+    def close_code(self) -> int | None:
+        """The WebSocket close code once closed (1008: the gateway refused the ticket)."""
+        ...
+
+    @property
+    def close_reason(self) -> str:
+        """The close reason the gateway gave, if any."""
+        ...
+
+
+class GatewayApi(Protocol):
+    """Everything the CLI asks of the gateway; bodies are the contract's JSON objects."""
+
+    async def mint_dev_token(self, user_id: str) -> JsonDict:
+        """`POST /v1/dev/tokens` (development only)."""
+        ...
+
+    async def register_batch(self, body: JsonDict) -> JsonDict:
+        """`POST /v1/batches`."""
+        ...
+
+    async def list_batches(self, status: str | None, limit: int, offset: int) -> JsonDict:
+        """`GET /v1/batches`."""
+        ...
+
+    async def get_batch(self, batch_id: str) -> JsonDict:
+        """`GET /v1/batches/{batch_id}`."""
+        ...
+
+    async def get_essay(self, batch_id: str, essay_id: str) -> JsonDict:
+        """`GET /v1/batches/{batch_id}/essays/{essay_id}?include_text=true`."""
+        ...
+
+    async def upload_files(self, batch_id: str, files: Sequence[Path]) -> JsonDict:
+        """`POST /v1/batches/{batch_id}/files` with several `files` parts."""
+        ...
+
+    async def list_files(self, batch_id: str) -> JsonDict:
+        """`GET /v1/batches/{batch_id}/files`."""
+        ...
+
+    async def remove_file(self, batch_id: str, file_upload_id: str) -> JsonDict:
+        """`DELETE /v1/batches/{batch_id}/files/{file_upload_id}`."""
+        ...
+
+    async def run_pipeline(self, batch_id: str, pipeline: str) -> JsonDict:
+        """`POST /v1/batches/{batch_id}/pipelines`."""
+        ...
+
+    def notifications(self) -> AbstractAsyncContextManager[NotificationSocket]:
+        """Get a ticket (`POST /v1/ws-tickets`) and open `/ws?ticket=...`."""
+        ...
+
+
+class _AiohttpSocket:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self._ws = ws
+        self._reason = ""
+
+    @property
+    def close_code(self) -> int | None:
+        return self._ws.close_code
+
+    @property
+    def close_reason(self) -> str:
+        return self._reason
+
+    async def receive(self) -> JsonDict | None:
+        while True:
+            msg = await self._ws.receive()
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                data = json.loads(msg.data)
+                if isinstance(data, dict):
+                    return data
+                continue  # not a message of ours; ignore rather than die mid-watch
+            if msg.type == aiohttp.WSMsgType.BINARY:
+                continue
+            if msg.type == aiohttp.WSMsgType.CLOSE and isinstance(msg.extra, str):
+                self._reason = msg.extra
+            return None  # CLOSE, CLOSING, CLOSED or ERROR
+
+    async def send(self, message: JsonDict) -> None:
+        await self._ws.send_json(message)
+
+
+class AiohttpGateway:
+    """GatewayApi over one aiohttp session; use as `async with AiohttpGateway(...) as api`."""
+
+    def __init__(self, api_url: str, token: str | None, request_timeout_s: float = 120.0) -> None:
+        try:
+            self._base = URL(api_url.rstrip("/"))
+        except ValueError as exc:
+            raise UsageError(f"Invalid --api-url {api_url!r}: {exc}") from exc
+        if self._base.scheme not in ("http", "https") or not self._base.host:
+            raise UsageError(f"Invalid --api-url {api_url!r}: expected http(s)://host[:port]")
+        self._api_url = api_url
+        self._token = token
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=10, sock_read=request_timeout_s
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> AiohttpGateway:
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    # -- the API -------------------------------------------------------------------------
+
+    async def mint_dev_token(self, user_id: str) -> JsonDict:
+        return await self._request("POST", "/v1/dev/tokens", json={"user_id": user_id}, auth=False)
+
+    async def register_batch(self, body: JsonDict) -> JsonDict:
+        return await self._request("POST", "/v1/batches", json=body)
+
+    async def list_batches(self, status: str | None, limit: int, offset: int) -> JsonDict:
+        params = {"limit": str(limit), "offset": str(offset)}
+        if status:
+            params["status"] = status
+        return await self._request("GET", "/v1/batches", params=params)
+
+    async def get_batch(self, batch_id: str) -> JsonDict:
+        return await self._request("GET", f"/v1/batches/{batch_id}")
+
+    async def get_essay(self, batch_id: str, essay_id: str) -> JsonDict:
+        return await self._request(
+            "GET", f"/v1/batches/{batch_id}/essays/{essay_id}", params={"include_text": "true"}
+        )
+
+    async def upload_files(self, batch_id: str, files: Sequence[Path]) -> JsonDict:
+        form = aiohttp.FormData()
+        for path in files:
+            content = await asyncio.to_thread(path.read_bytes)
+            form.add_field("files", content, filename=path.name, content_type=_content_type(path))
+        return await self._request("POST", f"/v1/batches/{batch_id}/files", data=form)
+
+    async def list_files(self, batch_id: str) -> JsonDict:
+        return await self._request("GET", f"/v1/batches/{batch_id}/files")
+
+    async def remove_file(self, batch_id: str, file_upload_id: str) -> JsonDict:
+        return await self._request("DELETE", f"/v1/batches/{batch_id}/files/{file_upload_id}")
+
+    async def run_pipeline(self, batch_id: str, pipeline: str) -> JsonDict:
+        return await self._request(
+            "POST", f"/v1/batches/{batch_id}/pipelines", json={"pipeline": pipeline}
+        )
+
+    @asynccontextmanager
+    async def notifications(self) -> AsyncIterator[NotificationSocket]:
+        ticket = await self._request("POST", "/v1/ws-tickets")
+        ws_url = self._ws_url().with_query(ticket=str(ticket["ticket"]))
+        try:
+            async with self._require_session().ws_connect(ws_url, heartbeat=None) as ws:
+                yield _AiohttpSocket(ws)
+        except aiohttp.WSServerHandshakeError as exc:
+            raise CliError(
+                code="UNAUTHORIZED" if exc.status in (401, 403) else "EXTERNAL_SERVICE_ERROR",
+                message=f"The gateway refused the WebSocket (HTTP {exc.status})",
+                status=exc.status,
+            ) from exc
+        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+            raise GatewayUnreachable(self._api_url, str(exc) or type(exc).__name__) from exc
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _require_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("AiohttpGateway used outside `async with`")
+        return self._session
+
+    def _ws_url(self) -> URL:
+        scheme = "wss" if self._base.scheme == "https" else "ws"
+        return self._base.with_scheme(scheme).with_path(self._base.path.rstrip("/") + "/ws")
+
+    def _headers(self, auth: bool) -> dict[str, str]:
+        # A correlation id per request lets the teacher quote it and the logs find it.
+        headers = {"X-Correlation-ID": str(uuid.uuid4()), "Accept": "application/json"}
+        if auth:
+            if not self._token:
+                raise CliError(
+                    code="UNAUTHORIZED", message="No token", details={"reason": "no token"}
+                )
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
+
+    async def _request(
+        self, method: str, path: str, *, auth: bool = True, **kwargs: Any
+    ) -> JsonDict:
+        headers = self._headers(auth)
+        url = self._base.with_path(self._base.path.rstrip("/") + path)
+        try:
+            async with self._require_session().request(
+                method, url, headers=headers, **kwargs
+            ) as response:
+                raw = await response.read()
+                payload = _decode(raw)
+                if response.status >= 400:
+                    raise api_error_from_response(
+                        response.status,
+                        payload,
+                        response.headers.get("Retry-After"),
+                        response.headers.get("X-Correlation-ID") or headers["X-Correlation-ID"],
+                    )
+                if not isinstance(payload, dict):
+                    return {} if not raw else {"data": payload}
+                return payload
+        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+            raise GatewayUnreachable(self._api_url, str(exc) or type(exc).__name__) from exc
+
+
+def _decode(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _content_type(path: Path) -> str:
+    known = _CONTENT_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"

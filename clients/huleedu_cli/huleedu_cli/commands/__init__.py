@@ -1,0 +1,1 @@
+"""Typer commands, one module per area; each stays a thin layer over api/upload/watch."""

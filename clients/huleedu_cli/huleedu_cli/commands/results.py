@@ -1,0 +1,40 @@
+"""`huleedu results`: a batch's essays, or one essay's misspellings and corrected text."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from common_core.result_api import BatchResultV1, EssayResultV1
+from huleedu_cli.api import GatewayApi
+from huleedu_cli.context import AppState, execute
+from huleedu_cli.views import batch_summary, essay_detail, essays_table
+
+
+def results(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="Batch id.")],
+    essay_id: Annotated[
+        str | None, typer.Argument(help="One essay: show its misspellings and text.")
+    ] = None,
+) -> None:
+    """Show spell-check results for a batch, or for one of its essays."""
+
+    async def action(api: GatewayApi, state: AppState) -> int:
+        if essay_id is None:
+            raw = await api.get_batch(batch_id)
+            batch = BatchResultV1.model_validate(raw)
+            state.out.data(raw)
+            state.out.rich(batch_summary(batch))
+            state.out.rich(essays_table(batch.essays, title="Results"))
+            if batch.essays:
+                state.out.info(f"One essay in detail: huleedu results {batch_id} ESSAY_ID")
+            return 0
+        raw = await api.get_essay(batch_id, essay_id)
+        essay = EssayResultV1.model_validate(raw)
+        state.out.data(raw)
+        state.out.rich(essay_detail(essay))
+        return 0
+
+    execute(ctx, action)

@@ -1,0 +1,138 @@
+"""Rich renderings of the gateway's result models (tables and detail views)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from common_core.result_api import BatchListV1, BatchResultV1, EssayResultSummaryV1, EssayResultV1
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _num(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def batch_list_table(listing: BatchListV1) -> Table:
+    """The teacher's batches, newest first."""
+    shown = f"{listing.offset + 1}-{listing.offset + len(listing.items)}" if listing.items else "0"
+    table = Table(title=f"Batches ({shown} of {listing.total})")
+    table.add_column("batch id", overflow="fold")
+    table.add_column("course")
+    table.add_column("status")
+    table.add_column("essays", justify="right")
+    table.add_column("processed", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("created")
+    for item in listing.items:
+        table.add_row(
+            item.batch_id,
+            item.course_code,
+            item.status,
+            f"{item.assigned_essay_count}/{item.expected_essay_count}",
+            str(item.processed_essay_count),
+            str(item.failed_essay_count),
+            _when(item.created_at),
+        )
+    return table
+
+
+def batch_summary(batch: BatchResultV1) -> Panel:
+    """Status, counts and phases of one batch."""
+    lines = [
+        f"[bold]course[/bold] {batch.course_code}   [bold]status[/bold] {batch.status}",
+        f"[bold]essays[/bold] {batch.assigned_essay_count}/{batch.expected_essay_count} assigned,"
+        f" {batch.processed_essay_count} processed, {batch.failed_essay_count} failed",
+    ]
+    if batch.class_id:
+        lines.append(f"[bold]class[/bold] {escape(batch.class_id)}")
+    if batch.requested_pipeline:
+        phase = f" (current phase: {batch.current_phase})" if batch.current_phase else ""
+        lines.append(f"[bold]pipeline[/bold] {escape(batch.requested_pipeline)}{phase}")
+    for state in batch.phases:
+        lines.append(
+            f"  • {state.phase}: {state.status}"
+            f" ({state.essay_count} essays, {state.failed_essay_count} failed)"
+        )
+    lines.append(
+        f"[bold]created[/bold] {_when(batch.created_at)}"
+        f"   [bold]completed[/bold] {_when(batch.completed_at)}"
+    )
+    return Panel("\n".join(lines), title=f"Batch {batch.batch_id}", expand=False)
+
+
+def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") -> Table:
+    """One row per essay: file, status and spell-check counts."""
+    table = Table(title=f"{title} ({len(essays)})")
+    table.add_column("essay id", overflow="fold")
+    table.add_column("file", overflow="fold")
+    table.add_column("status")
+    table.add_column("misspellings", justify="right")
+    table.add_column("corrections", justify="right")
+    table.add_column("words", justify="right")
+    for essay in essays:
+        table.add_row(
+            essay.essay_id,
+            escape(essay.filename or "—"),
+            essay.status,
+            _num(essay.misspelling_count),
+            _num(essay.correction_count),
+            _num(essay.word_count),
+        )
+    return table
+
+
+def essay_detail(essay: EssayResultV1) -> Group:
+    """One essay's misspellings with suggestions, and its corrected text."""
+    head = (
+        f"[bold]Essay[/bold] {essay.essay_id}  [bold]file[/bold] {escape(essay.filename or '—')}"
+        f"  [bold]status[/bold] {essay.status}"
+    )
+    check = essay.spellcheck
+    if check is None:
+        return Group(head, Text("No spell-check result yet."))
+    counts = (
+        f"spellcheck {check.outcome} ({check.language}): {check.misspelling_count} misspellings,"
+        f" {check.correction_count} corrections, {check.word_count} words"
+    )
+    parts: list[Any] = [head, counts]
+    if check.error_message:
+        parts.append(Text(f"error: {check.error_message}", style="red"))
+    if check.misspellings:
+        table = Table(title="Misspellings")
+        table.add_column("word")
+        table.add_column("position", justify="right")
+        table.add_column("suggestions", overflow="fold")
+        for miss in check.misspellings:
+            table.add_row(
+                escape(miss.word), f"{miss.start}-{miss.end}", escape(", ".join(miss.suggestions))
+            )
+        parts.append(table)
+    if check.corrected_text is not None:
+        parts.append(Panel(Text(check.corrected_text), title="Corrected text"))
+    return Group(*parts)
+
+
+def files_table(files: Iterable[dict[str, Any]]) -> Table:
+    """A batch's uploaded files (fields shown when the gateway sends them)."""
+    rows = list(files)
+    table = Table(title=f"Files ({len(rows)})")
+    columns = ("file_upload_id", "filename", "file_type", "file_size_bytes", "word_count")
+    present = [c for c in columns if any(c in row for row in rows)] or list(columns[:3])
+    for column in present:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(escape(str(row.get(c) if row.get(c) is not None else "—")) for c in present)
+        )
+    return table
