@@ -1,8 +1,8 @@
 """`make demo`: run a sample English and Swedish batch through a running stack (`make up`).
 
-Until the gateway exists it speaks the services' internal APIs (as the gateway will) and
-publishes the pipeline request to Kafka itself. The essays are the team's own, with the kind of
-mistakes learners make.
+It speaks only the public gateway API, as a teacher's browser or the `huleedu` CLI does: a
+development token, REST for the actions and the WebSocket for live progress. The essays are the
+team's own, with the kind of mistakes learners make.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ from typing import Any
 import aiohttp
 
 from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
-from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing.platform_client import FINAL_STATUSES, PlatformClient
-
-_LAST_SEEN: dict[str, str] = {}  # batch id -> last status printed
+from huleedu_service_libs.testing.gateway_client import GatewayClient, Notifications
 
 ENGLISH_OPENINGS = [
     "I belive that school uniforms is a bad idea becuase they take away are freedom.",
@@ -53,72 +49,68 @@ def essays(lang: str, count: int) -> list[tuple[str, bytes]]:
     return files
 
 
-async def run_batch(client: PlatformClient, course: str, lang: str, count: int) -> dict[str, Any]:
+async def run_batch(
+    http: aiohttp.ClientSession, course: str, lang: str, count: int
+) -> dict[str, Any]:
     """Register, upload, wait for readiness, request spellcheck, wait, summarise."""
+    teacher = GatewayClient(http, user_id=f"demo-teacher-{course.lower()}")
+    await teacher.login()
+    socket = await teacher.open_socket()
+    printer = asyncio.create_task(print_notifications(socket, course))
     started = time.perf_counter()
-    batch_id = (await client.register_batch(course, count))["batch_id"]
-    print(f"[{course}] batch {batch_id} registered for {count} essays")
-    upload = await client.upload(batch_id, essays(lang, count))
-    accepted, rejected = upload.get("accepted_count"), upload.get("rejected_count")
-    print(f"[{course}] uploaded: {accepted} accepted, {rejected} rejected")
-    await wait_status(client, batch_id, course, {"ready_for_pipeline"})
-    await client.request_pipeline(batch_id)
-    print(f"[{course}] spellcheck requested")
-    final = await wait_status(client, batch_id, course, set(FINAL_STATUSES))
-    status = await client.essay_status(batch_id)
+    try:
+        batch_id = (await teacher.register_batch(course, count))["batch_id"]
+        print(f"[{course}] batch {batch_id} registered for {count} essays")
+        upload = await teacher.upload(batch_id, essays(lang, count))
+        accepted, rejected = upload.get("accepted_count"), upload.get("rejected_count")
+        print(f"[{course}] uploaded: {accepted} accepted, {rejected} rejected")
+        async with asyncio.timeout(180):
+            await socket.wait_for("batch_ready", batch_id)
+            await teacher.request_pipeline(batch_id)
+            print(f"[{course}] spellcheck requested")
+            await socket.wait_for("batch_results_ready", batch_id)
+        batch = await teacher.batch(batch_id)
+    finally:
+        printer.cancel()
+        await socket.close()
     return {
         "course": course,
-        "status": final,
+        "status": batch["status"],
         "seconds": time.perf_counter() - started,
-        "essays": status.get("essays", []),
+        "essays": batch.get("essays", []),
     }
 
 
-async def wait_status(
-    client: PlatformClient, batch_id: str, course: str, wanted: set[str], limit: float = 180
-) -> str:
-    """Poll the orchestrator, printing each status change, until one of `wanted`."""
-    seen = _LAST_SEEN.get(batch_id, "")
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        status = (await client.pipeline_state(batch_id))["status"]
-        if status != seen:
-            seen = _LAST_SEEN[batch_id] = status
-            print(f"[{course}]   status: {seen}")
-        if seen in wanted:
-            return seen
-        await asyncio.sleep(0.5)
-    raise SystemExit(f"[{course}] gave up waiting for {wanted}; last status {seen}")
+async def print_notifications(socket: Notifications, course: str) -> None:
+    """Print each notification as the teacher's WebSocket receives it."""
+    shown = 0
+    while True:
+        for note in socket.received[shown:]:
+            print(f"[{course}]   ws: {note['notification_type']:<24} {note.get('message', '')}")
+        shown = len(socket.received)
+        await asyncio.sleep(0.1)
 
 
 async def main(count: int) -> int:
-    """Run both batches concurrently and print a summary table."""
-    producer = KafkaEventProducer(InfraSettings().kafka_bootstrap_servers, client_id="demo")
+    """Run both batches concurrently through the gateway and print a summary table."""
     try:
-        await producer.start()
-    except Exception as exc:
-        print(f"Kafka is not reachable ({exc!r}); start the stack with `make up`.", file=sys.stderr)
-        return 1
-    try:
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
             results = await asyncio.gather(
-                run_batch(PlatformClient(http, producer), "ENG5", "en", count),
-                run_batch(PlatformClient(http, producer), "SV2", "sv", count),
+                run_batch(http, "ENG5", "en", count), run_batch(http, "SV2", "sv", count)
             )
     except aiohttp.ClientConnectorError as exc:
         print(
-            f"A service is not reachable ({exc}); start the stack with `make up`.", file=sys.stderr
+            f"The gateway is not reachable ({exc}); start the stack with `make up`.",
+            file=sys.stderr,
         )
         return 1
-    finally:
-        await producer.stop()
     print("\nSummary")
     for result in results:
         print(f"  {result['course']}: {result['status']} in {result['seconds']:.1f} s")
         for essay in result["essays"]:
-            name = essay.get("original_file_name") or essay.get("essay_id")
-            misspellings = essay.get("spellcheck_correction_count", "?")
-            print(f"    {name:<22} {essay.get('status'):<22} corrections: {misspellings}")
+            name = essay.get("filename") or essay.get("essay_id")
+            corrections = essay.get("correction_count", "?")
+            print(f"    {name:<22} {essay.get('status'):<22} corrections: {corrections}")
     return 0 if all(r["status"] == "completed" for r in results) else 2
 
 

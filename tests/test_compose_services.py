@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from api_gateway_service.config import GatewaySettings
 from batch_orchestrator_service.config import BatchOrchestratorSettings
 from content_service.config import ContentServiceSettings
 from essay_lifecycle_service.config import EssayLifecycleSettings
@@ -23,6 +24,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "batch_orchestrator_service": BatchOrchestratorSettings,
     "essay_lifecycle_service": EssayLifecycleSettings,
     "spellchecker_service": SpellcheckerSettings,
+    "api_gateway_service": GatewaySettings,
 }
 # Services whose Kafka side runs as a second process with its own health port.
 WORKERS = {

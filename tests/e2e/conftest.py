@@ -1,4 +1,4 @@
-"""End-to-end fixtures: talk to the stack `make up` runs, as the gateway will."""
+"""End-to-end fixtures: teachers at the public gateway, and process control of the stack."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.testing.gateway_client import GatewayClient
 from huleedu_service_libs.testing.platform_client import PlatformClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +73,26 @@ class StackControl:
 def stack() -> StackControl:
     """Process control and polling for e2e tests."""
     return StackControl()
+
+
+@pytest.fixture
+async def gateway_http() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP session for a test's teachers."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+        yield http
+
+
+@pytest.fixture
+async def teacher(gateway_http: aiohttp.ClientSession) -> GatewayClient:
+    """A fresh teacher, logged in at the gateway with a development token."""
+    client = GatewayClient(gateway_http)
+    await client.login()
+    return client
+
+
+@pytest.fixture
+async def other_teacher(gateway_http: aiohttp.ClientSession) -> GatewayClient:
+    """A second, unrelated teacher."""
+    client = GatewayClient(gateway_http)
+    await client.login()
+    return client

@@ -2,7 +2,9 @@
 
 It listens on a free loopback port (aiohttp.web) and answers
 `GET /internal/v1/batches/{batch_id}/pipeline-state` the way BOS does: 401 without the
-internal key, 404 for batches it does not know, BatchPipelineStateV1 JSON otherwise. Tests
+internal key, 404 for batches it does not know, BatchPipelineStateV1 JSON otherwise. It also
+answers the teacher's `GET /internal/v1/batches/{batch_id}` (X-User-ID required; another
+teacher's batch is a 404 like a missing one) with the fields BOS returns. Tests
 make it fail (5xx), slow (longer than the caller's timeout) or go down and come back on the
 same port, and read how many requests reached it.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 
 from aiohttp import web
@@ -37,6 +39,7 @@ __all__ = ["BosStub", "StubRequest"]
 
 SERVICE_NAME = "batch_orchestrator_service"
 PIPELINE_STATE_ROUTE = "/internal/v1/batches/{batch_id}/pipeline-state"
+BATCH_ROUTE = "/internal/v1/batches/{batch_id}"
 # Handlers still waiting when the stub stops are released at once, so stopping stays fast.
 _SHUTDOWN_TIMEOUT_SECONDS = 2.0
 
@@ -58,7 +61,9 @@ class BosStub:
         self._key = internal_api_key
         self.port = port or free_port()
         self._batches: dict[str, BatchPipelineStateV1] = {}
+        self._details: dict[str, _BatchDetails] = {}
         self._requests: list[StubRequest] = []
+        self._batch_requests: list[StubRequest] = []
         self._failure_status: int | None = None
         self._delay_seconds = 0.0
         self._released = asyncio.Event()
@@ -86,8 +91,11 @@ class BosStub:
         class_id: str | None = None,
         expected_essay_count: int = 30,
         status: BatchStatus | None = None,
+        essay_instructions: str = "Skriv en reflekterande text om en plats.",
+        essay_ids: list[str] | None = None,
     ) -> BatchPipelineStateV1:
         """Register a batch the stub answers for (replacing any earlier one with that id)."""
+        self._details[batch_id] = _BatchDetails(essay_instructions, list(essay_ids or []))
         state = BatchPipelineStateV1(
             batch_id=batch_id,
             user_id=user_id,
@@ -101,6 +109,10 @@ class BosStub:
         self._batches[batch_id] = state
         return state
 
+    def set_state(self, state: BatchPipelineStateV1) -> None:
+        """Replace a batch's whole pipeline state (status, phases) as BOS moves it on."""
+        self._batches[state.batch_id] = state
+
     def set_accepts_files(self, batch_id: str, accepts_files: bool) -> None:
         """Open or close a registered batch for file changes (as BOS does when processing)."""
         state = self._batches[batch_id]
@@ -112,6 +124,7 @@ class BosStub:
     def remove_batch(self, batch_id: str) -> None:
         """Forget a batch: later requests for it get 404."""
         self._batches.pop(batch_id, None)
+        self._details.pop(batch_id, None)
 
     # -- behaviour switches ----------------------------------------------------------------
 
@@ -146,6 +159,11 @@ class BosStub:
         """The requests that asked about one batch."""
         return [r for r in self._requests if r.batch_id == batch_id]
 
+    @property
+    def batch_requests(self) -> list[StubRequest]:
+        """The teacher-batch (`GET /internal/v1/batches/{id}`) requests received, oldest first."""
+        return list(self._batch_requests)
+
     # -- listener --------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -154,6 +172,7 @@ class BosStub:
             return
         app = web.Application()
         app.router.add_get(PIPELINE_STATE_ROUTE, self._pipeline_state)
+        app.router.add_get(BATCH_ROUTE, self._batch)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -192,28 +211,78 @@ class BosStub:
 
     # -- handler ---------------------------------------------------------------------------
 
-    async def _pipeline_state(self, request: web.Request) -> web.Response:
-        batch_id = request.match_info["batch_id"]
+    async def _received(
+        self, request: web.Request, seen: list[StubRequest]
+    ) -> tuple[StubRequest, web.Response | None]:
+        """Record the request, apply delay and injected failure, check the key."""
         correlation_id = request.headers.get(CORRELATION_ID_HEADER)
         provided = request.headers.get(INTERNAL_API_KEY_HEADER, "")
         valid_key = hmac.compare_digest(provided.encode(), self._key.encode())
-        self._requests.append(
-            StubRequest(batch_id, correlation_id, request.headers.get(USER_ID_HEADER), valid_key)
+        received = StubRequest(
+            request.match_info["batch_id"],
+            correlation_id,
+            request.headers.get(USER_ID_HEADER),
+            valid_key,
         )
+        seen.append(received)
         if self._delay_seconds > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._released.wait(), timeout=self._delay_seconds)
         cid = correlation_id or new_correlation_id()
         if self._failure_status is not None:
-            return _error(self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid)
+            return received, _error(
+                self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid
+            )
         if not valid_key:
-            return _error(401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid)
-        state = self._batches.get(batch_id)
+            return received, _error(
+                401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid
+            )
+        return received, None
+
+    async def _pipeline_state(self, request: web.Request) -> web.Response:
+        received, failed = await self._received(request, self._requests)
+        if failed is not None:
+            return failed
+        cid = received.correlation_id or new_correlation_id()
+        state = self._batches.get(received.batch_id)
         if state is None:
             return _error(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
         return web.json_response(
             state.model_dump(mode="json"), headers={CORRELATION_ID_HEADER: cid}
         )
+
+    async def _batch(self, request: web.Request) -> web.Response:
+        received, failed = await self._received(request, self._batch_requests)
+        if failed is not None:
+            return failed
+        cid = received.correlation_id or new_correlation_id()
+        if not received.user_id:
+            return _error(401, ErrorCode.UNAUTHORIZED, "X-User-ID is required.", cid)
+        state = self._batches.get(received.batch_id)
+        # Another teacher's batch looks exactly like one that does not exist.
+        if state is None or state.user_id != received.user_id:
+            return _error(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
+        details = self._details.get(received.batch_id, _BatchDetails("", []))
+        body = {
+            "batch_id": state.batch_id,
+            "status": state.status.value,
+            "essay_ids": details.essay_ids,
+            "course_code": state.course_code.value,
+            "expected_essay_count": state.expected_essay_count,
+            "class_id": state.class_id,
+            "user_id": state.user_id,
+            "essay_instructions": details.essay_instructions,
+            "pipeline_state": state.model_dump(mode="json"),
+        }
+        return web.json_response(body, headers={CORRELATION_ID_HEADER: cid})
+
+
+@dataclass(frozen=True)
+class _BatchDetails:
+    """What BOS's batch route returns beyond the pipeline state."""
+
+    essay_instructions: str
+    essay_ids: list[str] = field(default_factory=list)
 
 
 def _error(status: int, code: ErrorCode, message: str, correlation_id: str) -> web.Response:

@@ -1,0 +1,46 @@
+"""Locust users for the gateway benchmark: each is one teacher reading status and batch lists.
+
+Run by benchmarks/gateway_api_bench.py (which prepares the teachers and their batches in
+HULEEDU_BENCH_TEACHERS, a JSON file) in its own process, so the load generator never shares
+an event loop with what it measures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+
+with open(os.environ["HULEEDU_BENCH_TEACHERS"], encoding="utf-8") as handle:
+    TEACHERS: list[dict[str, object]] = json.load(handle)
+_next = itertools.count()
+_lock = threading.Lock()
+
+
+class Teacher(FastHttpUser):
+    """One teacher polling their batches, about once a second (a dashboard's refresh rate)."""
+
+    wait_time = constant(float(os.environ.get("HULEEDU_BENCH_WAIT_SECONDS", "1.0")))
+
+    def on_start(self) -> None:
+        """Take the next prepared teacher: every locust user is a different one."""
+        with _lock:
+            me = TEACHERS[next(_next) % len(TEACHERS)]
+        self.headers = {"Authorization": f"Bearer {me['token']}"}
+        self.batch_ids = [str(b) for b in me["batch_ids"]]  # type: ignore[attr-defined]
+
+    @task(3)
+    def batch_status(self) -> None:
+        """GET one of my batches."""
+        batch_id = random.choice(self.batch_ids)
+        self.client.get(f"/v1/batches/{batch_id}", headers=self.headers, name="/v1/batches/{id}")
+
+    @task(1)
+    def batch_list(self) -> None:
+        """GET my newest batches."""
+        self.client.get("/v1/batches?limit=20", headers=self.headers, name="/v1/batches")

@@ -1,0 +1,1 @@
+"""Clients of the downstream services and the Kafka publisher."""

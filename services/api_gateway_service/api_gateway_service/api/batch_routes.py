@@ -1,0 +1,105 @@
+"""Batches: register one, list the teacher's own, read one batch and one essay."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ValidationError
+
+from api_gateway_service.adapters.errors import bad_gateway
+from api_gateway_service.api.deps import CurrentCaller, Services
+from api_gateway_service.api.docs import error_responses
+from api_gateway_service.api.models import BatchCreatedResponse, CreateBatchRequest
+from api_gateway_service.rate_limit import RouteLimits
+from common_core.enums import BatchStatus
+from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1
+
+__all__ = ["batch_router", "validated"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: Any, service: str) -> M:
+    """A downstream body as its contract model; a body that breaks the contract is a 502."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise bad_gateway(service, 200) from None
+
+
+def batch_router(limits: RouteLimits) -> APIRouter:
+    """Routes under /v1/batches served by the Batch Orchestrator and the Result Aggregator."""
+    router = APIRouter(prefix="/v1/batches", tags=["batches"])
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=BatchCreatedResponse,
+        responses=error_responses(401, 422),
+        summary="Register a batch",
+    )
+    @limits.write
+    async def create_batch(
+        request: Request, body: CreateBatchRequest, caller: CurrentCaller, services: Services
+    ) -> BatchCreatedResponse:
+        """Register a batch with one essay slot per expected essay."""
+        data = await services.bos.register_batch(caller, body.model_dump())
+        return validated(BatchCreatedResponse, data, services.bos.http.name)
+
+    @router.get(
+        "",
+        response_model=BatchListV1,
+        responses=error_responses(401, 422),
+        summary="List my batches",
+    )
+    @limits.read
+    async def list_batches(
+        request: Request,
+        caller: CurrentCaller,
+        services: Services,
+        status: Annotated[BatchStatus | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> BatchListV1:
+        """The caller's batches, newest first."""
+        params = {"limit": str(limit), "offset": str(offset)}
+        if status is not None:
+            params["status"] = status.value
+        data = await services.results.list_batches(caller, params)
+        return validated(BatchListV1, data, services.results.http.name)
+
+    @router.get(
+        "/{batch_id}",
+        response_model=BatchResultV1,
+        responses=error_responses(401, 404),
+        summary="Read a batch",
+    )
+    @limits.read
+    async def get_batch(
+        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+    ) -> BatchResultV1:
+        """One of the caller's batches with its essays and phases."""
+        data = await services.results.batch(caller, batch_id)
+        return validated(BatchResultV1, data, services.results.http.name)
+
+    @router.get(
+        "/{batch_id}/essays/{essay_id}",
+        response_model=EssayResultV1,
+        responses=error_responses(401, 404),
+        summary="Read an essay's results",
+    )
+    @limits.read
+    async def get_essay(
+        request: Request,
+        batch_id: str,
+        essay_id: str,
+        caller: CurrentCaller,
+        services: Services,
+        include_text: Annotated[bool, Query()] = False,
+    ) -> EssayResultV1:
+        """One essay's results; include_text adds the corrected text."""
+        data = await services.results.essay(caller, batch_id, essay_id, include_text=include_text)
+        return validated(EssayResultV1, data, services.results.http.name)
+
+    return router

@@ -1,0 +1,30 @@
+"""OpenAPI error responses: every documented 4xx/5xx carries the shared error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common_core.errors import ErrorBody
+
+_DESCRIPTIONS = {
+    400: "Malformed request.",
+    401: "Missing, expired or invalid bearer token (WWW-Authenticate: Bearer).",
+    404: "Not found, or not yours: both answer the same.",
+    409: "Conflict with the batch's state.",
+    413: "The upload is larger than the limit.",
+    415: "The body is not multipart/form-data.",
+    422: "Request validation failed.",
+    429: "Rate limit exceeded (Retry-After says when to try again).",
+    502: "A downstream service failed.",
+    503: "A downstream service or Kafka is unavailable (Retry-After says when to try again).",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for the given statuses, plus 422, 429, 502 and 503 of every route.
+
+    422 is always listed so FastAPI's own HTTPValidationError schema (which our handler never
+    sends) is replaced by the error body clients really get.
+    """
+    wanted = sorted(set(statuses) | {422, 429, 502, 503})
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in wanted}

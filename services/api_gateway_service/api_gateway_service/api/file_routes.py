@@ -1,0 +1,146 @@
+"""A batch's files: streamed upload, list and remove (all answered by the File Service)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api_gateway_service.adapters.upload_body import ClientGone, LimitedBody, UploadTooLarge
+from api_gateway_service.api.batch_routes import validated
+from api_gateway_service.api.deps import CurrentCaller, Services
+from api_gateway_service.api.docs import error_responses
+from api_gateway_service.api.models import (
+    FileListResponse,
+    FileRemovedResponse,
+    FileUploadResponse,
+)
+from api_gateway_service.config import GatewaySettings
+from api_gateway_service.rate_limit import RouteLimits
+from common_core.errors import ErrorCode
+from huleedu_service_libs.errors import HuleEduError, invalid_request
+
+__all__ = ["file_router", "too_large", "upload_headers"]
+
+_MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "One or more essay files (.txt, .docx, .pdf).",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def too_large(limit: int) -> HuleEduError:
+    """413 PAYLOAD_TOO_LARGE naming the limit."""
+    return HuleEduError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        f"The upload is larger than {limit} bytes.",
+        details={"limit_bytes": limit},
+    )
+
+
+def upload_headers(content_type: str, content_length: str | None, limit: int) -> dict[str, str]:
+    """Headers to forward, after refusing what can be refused from the headers alone."""
+    media_type, _, params = content_type.partition(";")
+    if media_type.strip().lower() != "multipart/form-data" or "boundary=" not in params.lower():
+        raise HuleEduError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            "Upload files as multipart/form-data in the field 'files'.",
+            details={"content_type": media_type.strip()},
+        )
+    # The boundary must reach the File Service byte for byte, so the header goes as it came.
+    headers = {"Content-Type": content_type}
+    if content_length is not None:
+        if not content_length.strip().isdigit():
+            raise invalid_request("Content-Length is not a number.")
+        if int(content_length) > limit:
+            raise too_large(limit)
+        headers["Content-Length"] = content_length.strip()
+    return headers
+
+
+def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
+    """Routes under /v1/batches/{batch_id}/files."""
+    router = APIRouter(prefix="/v1/batches/{batch_id}/files", tags=["files"])
+    max_bytes = settings.max_upload_bytes
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=FileUploadResponse,
+        responses=error_responses(400, 401, 404, 409, 413, 415, 422),
+        openapi_extra=_MULTIPART_BODY,
+        summary="Upload essay files",
+    )
+    @limits.upload
+    async def upload_files(
+        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+    ) -> Response:
+        """Stream the multipart body to the File Service; 201 if at least one file was accepted."""
+        headers = upload_headers(
+            request.headers.get("content-type", ""),
+            request.headers.get("content-length"),
+            max_bytes,
+        )
+        body = LimitedBody(request.stream(), max_bytes)
+        try:
+            answer = await services.files.upload(
+                caller, batch_id, body, headers, body_failure=body.failed
+            )
+        except UploadTooLarge:
+            raise too_large(max_bytes) from None
+        except ClientGone:
+            raise invalid_request("The upload ended before its body was complete.") from None
+        # Passed through unparsed: the File Service's per-file results are the answer.
+        return Response(
+            content=answer.body,
+            status_code=answer.status,
+            media_type=answer.headers.get("Content-Type", "application/json"),
+        )
+
+    @router.get(
+        "",
+        response_model=FileListResponse,
+        responses=error_responses(401, 404),
+        summary="List a batch's files",
+    )
+    @limits.read
+    async def list_files(
+        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+    ) -> FileListResponse:
+        """The batch's current files."""
+        data = await services.files.list_files(caller, batch_id)
+        return validated(FileListResponse, data, services.files.http.name)
+
+    @router.delete(
+        "/{file_upload_id}",
+        response_model=FileRemovedResponse,
+        responses=error_responses(401, 404, 409),
+        summary="Remove a file",
+    )
+    @limits.write
+    async def remove_file(
+        request: Request,
+        batch_id: str,
+        file_upload_id: str,
+        caller: CurrentCaller,
+        services: Services,
+    ) -> FileRemovedResponse:
+        """Remove a file while the batch has not started processing."""
+        data = await services.files.remove_file(caller, batch_id, file_upload_id)
+        return validated(FileRemovedResponse, data, services.files.http.name)
+
+    return router

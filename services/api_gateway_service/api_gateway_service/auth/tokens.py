@@ -1,0 +1,129 @@
+"""JWT verification for every public route and development token minting."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from api_gateway_service.config import GatewaySettings
+
+__all__ = ["AuthError", "Principal", "TokenIssuer", "TokenVerifier"]
+
+_REQUIRED_CLAIMS = ["exp", "sub", "aud", "iss"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the JWT subject and all of its claims."""
+
+    user_id: str
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AuthError(Exception):
+    """A token was missing or not acceptable; the message is safe to show the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TokenVerifier:
+    """Checks signature, algorithm, expiry, audience, issuer and subject of a bearer token."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._algorithm = settings.jwt_algorithm
+        self._audience = settings.jwt_audience
+        self._issuer = settings.jwt_issuer
+        self._leeway = settings.jwt_leeway_seconds
+        self._jwks: jwt.PyJWKClient | None = None
+        self._key: str = ""
+        if self._algorithm == "HS256":
+            self._key = settings.jwt_secret
+        elif settings.jwt_public_key:
+            self._key = settings.jwt_public_key
+        else:
+            # PyJWKClient caches the key set and refetches only for an unknown kid.
+            self._jwks = jwt.PyJWKClient(
+                settings.jwt_jwks_url,
+                cache_keys=True,
+                lifespan=settings.jwt_jwks_cache_seconds,
+                timeout=5,
+            )
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; AuthError for anything else."""
+        if not token:
+            raise AuthError("Missing bearer token")
+        key: Any = self._key
+        if self._jwks is not None:
+            key = await self._signing_key(token)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                # Exactly one accepted algorithm: no "none", no HS/RS confusion.
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("Token has expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise AuthError("Token audience is not accepted") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise AuthError("Token issuer is not accepted") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError("Invalid token") from exc
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise AuthError("Token has no subject")
+        return Principal(user_id=subject, claims=claims)
+
+    async def _signing_key(self, token: str) -> Any:
+        assert self._jwks is not None
+        try:
+            # The JWKS fetch is blocking urllib; keep it off the event loop.
+            signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientConnectionError as exc:
+            raise AuthError("Token keys are unavailable") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError("Invalid token") from exc
+        return signing_key.key
+
+
+class TokenIssuer:
+    """Mints HS256 development tokens with the configured secret, audience and issuer."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+
+    @property
+    def enabled(self) -> bool:
+        """True only in development with HS256: otherwise the gateway cannot mint tokens."""
+        return self._settings.dev_tokens_enabled and self._settings.jwt_algorithm == "HS256"
+
+    def issue(self, user_id: str) -> tuple[str, int]:
+        """A signed token for user_id and its lifetime in seconds."""
+        if not self.enabled:
+            raise AuthError("Development tokens are not available in this environment")
+        if not user_id.strip():
+            raise AuthError("user_id must not be empty")
+        now = int(time.time())
+        ttl = self._settings.dev_token_ttl_seconds
+        claims = {
+            "sub": user_id,
+            "aud": self._settings.jwt_audience,
+            "iss": self._settings.jwt_issuer,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        token = jwt.encode(claims, self._settings.jwt_secret, algorithm="HS256")
+        return token, ttl

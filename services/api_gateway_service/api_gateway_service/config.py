@@ -1,0 +1,85 @@
+"""API Gateway settings (env prefix API_GATEWAY_SERVICE_)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from huleedu_service_libs.config import Environment, ServiceSettings
+
+# The File Service's own default limit for one upload request (200 MiB).
+_FILE_SERVICE_MAX_UPLOAD_BYTES = 209_715_200
+_DEV_JWT_SECRET = "dev-jwt-secret-for-local-development-only"  # noqa: S105 - refused in production
+
+
+class GatewaySettings(ServiceSettings):
+    """Port, downstream services, JWT verification, rate limits and realtime tuning."""
+
+    model_config = SettingsConfigDict(env_prefix="API_GATEWAY_SERVICE_", extra="ignore")
+
+    service_name: str = "api_gateway_service"
+    http_port: int = 8080
+    http_server: str = Field(default="uvicorn", description="uvicorn or hypercorn")
+
+    bos_url: str = "http://127.0.0.1:5001"
+    file_service_url: str = "http://127.0.0.1:7001"
+    result_aggregator_url: str = "http://127.0.0.1:4003"
+    class_management_url: str = "http://127.0.0.1:5002"
+    downstream_timeout_seconds: float = 5.0
+    upload_timeout_seconds: float = 120.0
+    downstream_get_attempts: int = 3
+    breaker_fail_max: int = 5
+    breaker_reset_seconds: float = 30.0
+    retry_after_seconds: int = 5
+
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: str = _DEV_JWT_SECRET
+    jwt_public_key: str = Field(default="", description="PEM public key for RS256")
+    jwt_jwks_url: str = Field(default="", description="JWKS endpoint for RS256")
+    jwt_jwks_cache_seconds: int = 300
+    jwt_audience: str = "huleedu-api"
+    jwt_issuer: str = "huleedu"
+    jwt_leeway_seconds: int = 30
+    dev_token_ttl_seconds: int = 3600
+
+    rate_limit_read: str = "600/minute"
+    rate_limit_write: str = "60/minute"
+    rate_limit_upload: str = "30/minute"
+    rate_limit_enabled: bool = True
+
+    max_upload_bytes: int = _FILE_SERVICE_MAX_UPLOAD_BYTES
+    pipeline_topic: str = "huleedu.commands.batch.pipeline.v1"
+    kafka_publish_timeout_seconds: float = 10.0
+
+    ws_ticket_ttl_seconds: int = 30
+    ws_max_connections_per_user: int = 5
+    ws_heartbeat_interval_seconds: float = 20.0
+    ws_heartbeat_timeout_seconds: float = 10.0
+    ws_send_queue_size: int = 256
+    ws_auth_timeout_seconds: float = 5.0
+    notification_consumer_group: str = "api_gateway_service.notifications"
+
+    @model_validator(mode="after")
+    def _refuse_dev_jwt_secret(self) -> GatewaySettings:
+        # The default is public in this repository; the base check only knows generic names.
+        # HS256 keys shorter than the hash (32 bytes) are brute-forceable.
+        weak = self.jwt_secret == _DEV_JWT_SECRET or len(self.jwt_secret.encode()) < 32
+        if self.environment is Environment.PRODUCTION and self.jwt_algorithm == "HS256" and weak:
+            raise ValueError("jwt_secret must be set to a real secret in production")
+        if self.jwt_algorithm == "RS256" and not (self.jwt_public_key or self.jwt_jwks_url):
+            raise ValueError("RS256 needs jwt_public_key or jwt_jwks_url")
+        return self
+
+    @property
+    def dev_tokens_enabled(self) -> bool:
+        """True only in development: the token-minting route exists nowhere else."""
+        return self.environment is Environment.DEVELOPMENT
+
+    def secret_values(self) -> dict[str, str]:
+        """The internal API key, plus the JWT secret when tokens are HS256-signed."""
+        secrets = super().secret_values()
+        if self.jwt_algorithm == "HS256":
+            secrets["jwt_secret"] = self.jwt_secret
+        return secrets

@@ -1,0 +1,176 @@
+"""One Redis pub/sub connection per process: dynamic SUBSCRIBE/UNSUBSCRIBE, one reader task.
+
+redis-py's asyncio PubSub lets one task send SUBSCRIBE/UNSUBSCRIBE while another reads the
+same connection (the commands only write; replies arrive in the read stream), so hundreds of
+users share one connection. When the connection breaks, the reader rebuilds it with backoff
+and resubscribes every channel the listener still wants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import redis.asyncio as aioredis
+import structlog
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from api_gateway_service.realtime import metrics
+from api_gateway_service.realtime.hub import ChannelListener
+
+logger = structlog.get_logger(__name__)
+
+_CONNECTION_ERRORS = (RedisError, OSError)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+
+
+class RedisChannelSubscriber:
+    """Implements ChannelSubscriber over a single redis-py PubSub connection."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        read_timeout_seconds: float = 1.0,
+        reconnect_initial_seconds: float = 0.2,
+        reconnect_max_seconds: float = 10.0,
+    ) -> None:
+        self._client = client
+        self._read_timeout = read_timeout_seconds
+        self._backoff_initial = reconnect_initial_seconds
+        self._backoff_max = reconnect_max_seconds
+        self._listener: ChannelListener | None = None
+        self._pubsub: PubSub | None = None
+        # Serialises commands so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order they were asked.
+        self._lock = asyncio.Lock()
+        self._broken = asyncio.Event()
+        self._connected = asyncio.Event()
+        # SUBSCRIBEs sent for a channel whose confirmation has not arrived yet: only the last
+        # confirmation means "subscribed now" (an earlier one may precede an UNSUBSCRIBE).
+        self._outstanding: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        """True while the pub/sub connection is up."""
+        return self._connected.is_set()
+
+    async def start(self, listener: ChannelListener) -> None:
+        """Start the reader; it connects (and keeps reconnecting) in the background."""
+        self._listener = listener
+        self._task = asyncio.create_task(self._run(), name="realtime-redis-subscriber")
+
+    async def stop(self) -> None:
+        """Stop the reader and close the connection."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._teardown()
+
+    async def check(self) -> None:
+        """Health: raise unless the reader runs and its connection is up."""
+        if self._task is None or self._task.done():
+            raise RuntimeError("realtime subscriber is not running")
+        if not self._connected.is_set():
+            raise RuntimeError("realtime pub/sub connection is down (reconnecting)")
+
+    async def subscribe(self, channel: str) -> None:
+        """Send SUBSCRIBE; while disconnected, the reconnect resubscribes it instead."""
+        async with self._lock:
+            pubsub = self._pubsub
+            if pubsub is None or not self._connected.is_set():
+                return
+            self._outstanding[channel] = self._outstanding.get(channel, 0) + 1
+            try:
+                await pubsub.subscribe(channel)
+            except _CONNECTION_ERRORS as exc:
+                self._mark_broken(exc)
+
+    async def unsubscribe(self, channel: str) -> None:
+        """Send UNSUBSCRIBE; while disconnected there is nothing to drop."""
+        async with self._lock:
+            pubsub = self._pubsub
+            if pubsub is None or not self._connected.is_set():
+                return
+            try:
+                await pubsub.unsubscribe(channel)
+            except _CONNECTION_ERRORS as exc:
+                self._mark_broken(exc)
+
+    async def _run(self) -> None:
+        delay = self._backoff_initial
+        while True:
+            try:
+                await self._connect()
+                delay = self._backoff_initial
+                await self._read_until_broken()
+            except _CONNECTION_ERRORS as exc:
+                logger.warning("realtime pub/sub connection lost", error=repr(exc))
+            await self._teardown()
+            self._require_listener().on_disconnected()
+            metrics.REDIS_RESUBSCRIBES.inc()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._backoff_max)
+
+    async def _connect(self) -> None:
+        async with self._lock:
+            self._broken.clear()
+            self._outstanding.clear()
+            pubsub = self._client.pubsub()
+            self._pubsub = pubsub
+            await pubsub.connect()  # type: ignore[no-untyped-call]  # untyped in redis-py
+            channels = self._require_listener().wanted_channels()
+            if channels:
+                for channel in channels:
+                    self._outstanding[channel] = 1
+                await pubsub.subscribe(*channels)
+            self._connected.set()
+        logger.info("realtime pub/sub connected", resubscribed=len(channels))
+
+    async def _read_until_broken(self) -> None:
+        pubsub = self._pubsub
+        assert pubsub is not None
+        listener = self._require_listener()
+        while not self._broken.is_set():
+            message = await pubsub.get_message(timeout=self._read_timeout)
+            if message is None:
+                continue
+            kind = message["type"]
+            channel = _text(message["channel"])
+            if kind == "message":
+                listener.on_message(channel, _text(message["data"]))
+            elif kind == "subscribe" and self._confirmation_is_current(channel):
+                listener.on_subscribed(channel)
+
+    def _confirmation_is_current(self, channel: str) -> bool:
+        pending = self._outstanding.get(channel, 0)
+        if pending > 1:
+            self._outstanding[channel] = pending - 1
+            return False
+        self._outstanding.pop(channel, None)
+        return True
+
+    def _mark_broken(self, exc: BaseException) -> None:
+        logger.warning("realtime pub/sub command failed; reconnecting", error=repr(exc))
+        self._connected.clear()
+        self._broken.set()
+
+    async def _teardown(self) -> None:
+        self._connected.clear()
+        pubsub, self._pubsub = self._pubsub, None
+        if pubsub is not None:
+            # The connection may already be broken; closing it must still happen.
+            with contextlib.suppress(*_CONNECTION_ERRORS):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py
+
+    def _require_listener(self) -> ChannelListener:
+        if self._listener is None:
+            raise RuntimeError("RedisChannelSubscriber.start() has not been called")
+        return self._listener

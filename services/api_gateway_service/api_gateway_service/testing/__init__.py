@@ -1,0 +1,1 @@
+"""Test support for the gateway: contract stubs of its downstreams and served-app harnesses."""

@@ -1,0 +1,214 @@
+"""One in-process aiohttp server speaking the BOS, File Service and Result Aggregator contracts.
+
+Each gateway downstream URL gets its own instance (so one can be stopped alone). Batches have
+owners; like the real services, a foreign or unknown batch is the same 404, except BOS's
+pipeline-state, which answers for any batch (the gateway compares user_id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from common_core.enums import BatchStatus, CourseCode, EssayStatus
+from common_core.errors import ErrorCode
+from common_core.internal_api import BatchPipelineStateV1
+from common_core.result_api import BatchListV1, BatchResultV1, BatchSummaryV1, EssayResultV1
+from huleedu_service_libs.correlation import CORRELATION_ID_HEADER, USER_ID_HEADER
+from huleedu_service_libs.errors import build_error_body
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request that reached the stub."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class StubBatch:
+    """What the stub knows about one batch."""
+
+    user_id: str
+    status: BatchStatus = BatchStatus.AWAITING_CONTENT
+    essay_ids: list[str] = field(default_factory=lambda: ["essay-1"])
+
+
+class ContractStub:
+    """The internal routes the gateway calls, on a free loopback port."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.port = free_port()
+        self.batches: dict[str, StubBatch] = {}
+        self.seen: list[Seen] = []
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL for the gateway's settings."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    async def start(self) -> None:
+        """Listen (again, on the same port)."""
+        app = web.Application(client_max_size=1024**3)
+        base = "/internal/v1/batches"
+        app.router.add_post(base, self._register)
+        app.router.add_get(base, self._list)
+        app.router.add_get(base + "/{batch_id}/pipeline-state", self._pipeline_state)
+        app.router.add_get(base + "/{batch_id}", self._batch)
+        app.router.add_get(base + "/{batch_id}/essays/{essay_id}", self._essay)
+        app.router.add_post(base + "/{batch_id}/files", self._upload)
+        app.router.add_get(base + "/{batch_id}/files", self._files)
+        app.router.add_delete(base + "/{batch_id}/files/{file_id}", self._remove)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True).start()
+        self._runner = runner
+
+    async def stop(self) -> None:
+        """Stop listening: callers get connection refused."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def seen_paths(self) -> list[str]:
+        """Paths of the requests received, oldest first."""
+        return [s.path for s in self.seen]
+
+    async def _record(self, request: web.Request) -> str:
+        self.seen.append(
+            Seen(request.method, request.path, dict(request.headers), await request.read())
+        )
+        return request.headers.get(USER_ID_HEADER, "")
+
+    def _not_found(self, request: web.Request, batch_id: str) -> web.Response:
+        cid = request.headers.get(CORRELATION_ID_HEADER, "")
+        body = build_error_body(
+            ErrorCode.BATCH_NOT_FOUND,
+            "Batch not found.",
+            correlation_id=cid,
+            service=self.service,
+            details={"batch_id": batch_id},
+        )
+        return web.json_response(body, status=404)
+
+    def _owned(self, request: web.Request, user_id: str) -> StubBatch | None:
+        batch = self.batches.get(request.match_info["batch_id"])
+        return batch if batch is not None and batch.user_id == user_id else None
+
+    async def _register(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        body = await request.json()
+        batch_id = str(uuid.uuid4())
+        essay_ids = [str(uuid.uuid4()) for _ in range(body["expected_essay_count"])]
+        self.batches[batch_id] = StubBatch(user_id, essay_ids=essay_ids)
+        answer = {
+            "batch_id": batch_id,
+            "status": "awaiting_content",
+            "essay_ids": essay_ids,
+            "course_code": body["course_code"],
+            "expected_essay_count": body["expected_essay_count"],
+            "class_id": body.get("class_id"),
+        }
+        return web.json_response(answer, status=201)
+
+    async def _pipeline_state(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        batch_id = request.match_info["batch_id"]
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return self._not_found(request, batch_id)
+        state = BatchPipelineStateV1(
+            batch_id=batch_id,
+            user_id=batch.user_id,
+            status=batch.status,
+            accepts_files=batch.status is BatchStatus.AWAITING_CONTENT,
+            course_code=CourseCode.SV1,
+            expected_essay_count=len(batch.essay_ids),
+        )
+        return web.json_response(state.model_dump(mode="json"))
+
+    def _result(self, batch_id: str, batch: StubBatch) -> BatchResultV1:
+        return BatchResultV1(
+            batch_id=batch_id,
+            user_id=batch.user_id,
+            course_code=CourseCode.SV1,
+            status=batch.status,
+            expected_essay_count=len(batch.essay_ids),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+
+    async def _list(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        items = [
+            BatchSummaryV1(**self._result(bid, b).model_dump(exclude={"essays", "phases"}))
+            for bid, b in self.batches.items()
+            if b.user_id == user_id
+        ]
+        limit = int(request.query.get("limit", "20"))
+        offset = int(request.query.get("offset", "0"))
+        listing = BatchListV1(items=items, total=len(items), limit=limit, offset=offset)
+        return web.json_response(listing.model_dump(mode="json"))
+
+    async def _batch(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        batch = self._owned(request, user_id)
+        batch_id = request.match_info["batch_id"]
+        if batch is None:
+            return self._not_found(request, batch_id)
+        return web.json_response(self._result(batch_id, batch).model_dump(mode="json"))
+
+    async def _essay(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        batch = self._owned(request, user_id)
+        batch_id = request.match_info["batch_id"]
+        if batch is None:
+            return self._not_found(request, batch_id)
+        essay = EssayResultV1(
+            essay_id=request.match_info["essay_id"],
+            batch_id=batch_id,
+            user_id=user_id,
+            status=EssayStatus.READY_FOR_PROCESSING,
+            updated_at=NOW,
+        )
+        return web.json_response(essay.model_dump(mode="json"))
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        batch_id = request.match_info["batch_id"]
+        if self._owned(request, user_id) is None:
+            return self._not_found(request, batch_id)
+        answer: dict[str, Any] = {
+            "batch_id": batch_id,
+            "accepted_count": 1,
+            "rejected_count": 0,
+            "files": [{"status": "accepted", "file_upload_id": "file-1", "filename": "x"}],
+        }
+        return web.json_response(answer, status=201)
+
+    async def _files(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        batch_id = request.match_info["batch_id"]
+        if self._owned(request, user_id) is None:
+            return self._not_found(request, batch_id)
+        return web.json_response({"batch_id": batch_id, "files": []})
+
+    async def _remove(self, request: web.Request) -> web.Response:
+        user_id = await self._record(request)
+        batch_id = request.match_info["batch_id"]
+        if self._owned(request, user_id) is None:
+            return self._not_found(request, batch_id)
+        removed = {"file_upload_id": request.match_info["file_id"], "filename": "x.txt"}
+        return web.json_response({"batch_id": batch_id, "removed": removed})

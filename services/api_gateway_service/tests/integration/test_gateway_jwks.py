@@ -1,0 +1,63 @@
+"""RS256 tokens verified against keys fetched from a JWKS endpoint (a local HTTP server)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+
+import jwt
+import pytest
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from api_gateway_service.auth import AuthError, TokenVerifier
+from api_gateway_service.config import GatewaySettings
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+
+
+@pytest.fixture
+async def jwks() -> AsyncIterator[tuple[str, rsa.RSAPrivateKey]]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    public_jwk.update({"kid": "key-1", "use": "sig", "alg": "RS256"})
+
+    async def keys(_: web.Request) -> web.Response:
+        return web.json_response({"keys": [public_jwk]})
+
+    app = web.Application()
+    app.router.add_get("/.well-known/jwks.json", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, LOOPBACK, port).start()
+    yield f"http://{LOOPBACK}:{port}/.well-known/jwks.json", key
+    await runner.cleanup()
+
+
+def _claims() -> dict[str, object]:
+    now = int(time.time())
+    return {"sub": "teacher-9", "aud": "huleedu-api", "iss": "huleedu", "exp": now + 60}
+
+
+async def test_rs256_token_verified_through_jwks(jwks: tuple[str, rsa.RSAPrivateKey]) -> None:
+    url, key = jwks
+    verifier = TokenVerifier(GatewaySettings(jwt_algorithm="RS256", jwt_jwks_url=url))
+    token = jwt.encode(_claims(), key, algorithm="RS256", headers={"kid": "key-1"})
+
+    principal = await verifier.verify(token)
+
+    assert principal.user_id == "teacher-9"
+
+
+async def test_token_signed_by_another_key_is_refused(
+    jwks: tuple[str, rsa.RSAPrivateKey],
+) -> None:
+    url, _ = jwks
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    verifier = TokenVerifier(GatewaySettings(jwt_algorithm="RS256", jwt_jwks_url=url))
+
+    with pytest.raises(AuthError):
+        await verifier.verify(jwt.encode(_claims(), other, "RS256", headers={"kid": "key-1"}))
+    with pytest.raises(AuthError):
+        await verifier.verify(jwt.encode(_claims(), other, "RS256", headers={"kid": "unknown"}))
