@@ -109,7 +109,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     register_rate_limit_handler(app, limiter, settings.service_name)
     register_downstream_handler(app)
     if issuer.enabled:
-        app.include_router(dev_router(limits, issuer))
+        app.include_router(dev_router(issuer))
     secured = [Depends(BEARER_SCHEME)]
     app.include_router(batch_router(limits), dependencies=secured)
     app.include_router(file_router(limits, settings), dependencies=secured)
