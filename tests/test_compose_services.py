@@ -15,6 +15,7 @@ from content_service.config import ContentServiceSettings
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from file_service.config import FileServiceSettings
 from huleedu_service_libs.config import ServiceSettings
+from result_aggregator_service.config import ResultAggregatorSettings
 from spellchecker_service.config import SpellcheckerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "batch_orchestrator_service": BatchOrchestratorSettings,
     "essay_lifecycle_service": EssayLifecycleSettings,
     "spellchecker_service": SpellcheckerSettings,
+    "result_aggregator_service": ResultAggregatorSettings,
     "api_gateway_service": GatewaySettings,
 }
 # Services whose Kafka side runs as a second process with its own health port.
@@ -31,6 +33,7 @@ WORKERS = {
     "file_service": FileServiceSettings,
     "batch_orchestrator_service": BatchOrchestratorSettings,
     "essay_lifecycle_service": EssayLifecycleSettings,
+    "result_aggregator_service": ResultAggregatorSettings,
 }
 
 

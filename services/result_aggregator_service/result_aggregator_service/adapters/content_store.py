@@ -1,0 +1,36 @@
+"""TextStore over the shared Content Service client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import aiohttp
+
+from huleedu_service_libs.clients import (
+    ContentNotFoundError,
+    ContentServiceClient,
+    ContentServiceUnavailable,
+)
+from huleedu_service_libs.clients.content_service import ContentClientSettings
+from result_aggregator_service.domain.ports import TextUnavailable
+
+
+class ContentServiceTexts:
+    """Corrected texts from the Content Service (UTF-8), with its timeout and retries."""
+
+    def __init__(
+        self, http: Callable[[], aiohttp.ClientSession], settings: ContentClientSettings
+    ) -> None:
+        self._http = http
+        self._settings = settings
+
+    async def text(self, storage_id: str) -> str | None:
+        """The text, None if nothing is stored under the id, TextUnavailable if unreachable."""
+        client = ContentServiceClient.from_settings(self._http(), self._settings)
+        try:
+            data = await client.fetch(storage_id)
+        except ContentNotFoundError:
+            return None
+        except ContentServiceUnavailable as exc:
+            raise TextUnavailable(str(exc)) from exc
+        return data.decode("utf-8", errors="replace")

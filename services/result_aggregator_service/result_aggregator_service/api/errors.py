@@ -1,0 +1,59 @@
+"""Domain exceptions of the queries mapped to the shared error body."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+from common_core.errors import ErrorCode
+from huleedu_service_libs.errors import HuleEduError, service_unavailable
+from result_aggregator_service.domain.ports import BosUnavailable, TextUnavailable
+from result_aggregator_service.domain.queries import BatchNotFound, EssayNotFound
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Seconds a caller should wait after a 503 caused by a dependency.
+RETRY_AFTER_SECONDS = 5
+
+
+def to_http_error(exc: Exception) -> HuleEduError | None:
+    """The HTTP error for a domain exception, or None if it is not one of ours."""
+    if isinstance(exc, BatchNotFound):
+        return HuleEduError(
+            ErrorCode.BATCH_NOT_FOUND, "Batch not found.", details={"batch_id": str(exc)}
+        )
+    if isinstance(exc, EssayNotFound):
+        return HuleEduError(
+            ErrorCode.ESSAY_NOT_FOUND, "Essay not found.", details={"essay_id": str(exc)}
+        )
+    if isinstance(exc, TextUnavailable):
+        return service_unavailable(
+            "The corrected text cannot be fetched right now; try again shortly.",
+            retry_after=RETRY_AFTER_SECONDS,
+            details={"dependency": "content_service"},
+        )
+    if isinstance(exc, BosUnavailable):
+        return service_unavailable(
+            "Batch details cannot be fetched right now; try again shortly.",
+            retry_after=RETRY_AFTER_SECONDS,
+            details={"dependency": "batch_orchestrator_service"},
+        )
+    return None
+
+
+def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Translate the queries' exceptions into HuleEduError for the shared handlers."""
+
+    @functools.wraps(view)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await view(*args, **kwargs)
+        except Exception as exc:
+            mapped = to_http_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    return wrapper

@@ -1,0 +1,89 @@
+"""Teacher notifications the aggregator announces, as (envelope, key) pairs for the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from common_core.enums import NotificationCategory, NotificationPriority
+from common_core.envelope import EventEnvelope
+from common_core.events import TeacherNotificationRequestedV1
+from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
+
+Outgoing = tuple[EventEnvelope[Any], str]
+
+
+@dataclass(frozen=True)
+class Notices:
+    """Builds notifications with this service's name and the event's correlation id."""
+
+    source_service: str
+    correlation_id: str
+
+    def _notify(
+        self,
+        user_id: str,
+        batch: BatchView,
+        notification_type: str,
+        message: str,
+        payload: dict[str, Any],
+        priority: NotificationPriority = NotificationPriority.STANDARD,
+    ) -> Outgoing:
+        data = TeacherNotificationRequestedV1(
+            user_id=user_id,
+            notification_type=notification_type,
+            category=NotificationCategory.PROCESSING_RESULTS,
+            priority=priority,
+            batch_id=batch.batch_id,
+            class_id=batch.class_id,
+            message=message,
+            payload=payload,
+        )
+        envelope = EventEnvelope.wrap(
+            data, source_service=self.source_service, correlation_id=self.correlation_id
+        )
+        # Keyed by teacher, like every notification, so one teacher's stay in order.
+        return envelope, user_id
+
+    def essay_results_available(
+        self, user_id: str, batch: BatchView, essay: EssayView, counts: EssayCounts
+    ) -> Outgoing:
+        """One essay's result landed: the teacher's live progress."""
+        outcome = essay.spellcheck.outcome.value if essay.spellcheck else None
+        expected = batch.expected_essay_count or counts.total
+        name = essay.filename or essay.essay_id
+        return self._notify(
+            user_id,
+            batch,
+            "essay_results_available",
+            f"Results for {name} are ready ({counts.processed} of {expected} essay(s) done).",
+            {
+                "batch_id": batch.batch_id,
+                "essay_id": essay.essay_id,
+                "outcome": outcome,
+                "processed_count": counts.processed,
+                "failed_count": counts.failed,
+                "expected_essay_count": expected,
+                "total_essay_count": counts.total,
+            },
+            priority=NotificationPriority.LOW,
+        )
+
+    def batch_results_ready(self, user_id: str, batch: BatchView, counts: EssayCounts) -> Outgoing:
+        """The pipeline finished and its results are in the view."""
+        failed = f", {counts.failed} failed" if counts.failed else ""
+        return self._notify(
+            user_id,
+            batch,
+            "batch_results_ready",
+            f"Results are ready: {counts.processed} essay(s) processed{failed}.",
+            {
+                "batch_id": batch.batch_id,
+                "final_status": batch.status.value,
+                "expected_essay_count": batch.expected_essay_count or counts.total,
+                "assigned_essay_count": counts.assigned,
+                "processed_essay_count": counts.processed,
+                "failed_essay_count": counts.failed,
+            },
+            priority=NotificationPriority.HIGH if counts.failed else NotificationPriority.STANDARD,
+        )

@@ -1,0 +1,128 @@
+"""Ports the aggregator's logic needs; adapters implement them, unit tests fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from common_core.enums import BatchStatus, CourseCode
+from common_core.envelope import EventEnvelope
+from common_core.internal_api import BatchPipelineStateV1
+from huleedu_service_libs.kafka import TransientError
+from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
+
+
+class BatchViews(Protocol):
+    """The batch rows of the view."""
+
+    async def lock(self, batch_id: str) -> None:
+        """Until commit, keep every other change of this batch (and its essays) out."""
+        ...
+
+    async def get(self, batch_id: str) -> BatchView | None:
+        """One batch row."""
+        ...
+
+    async def put(self, batch: BatchView) -> None:
+        """Insert or replace the batch row."""
+        ...
+
+    async def list_for_user(
+        self, user_id: str, status: BatchStatus | None, limit: int, offset: int
+    ) -> tuple[list[tuple[BatchView, EssayCounts]], int]:
+        """A teacher's servable batches, newest first, with essay counts; and their total."""
+        ...
+
+
+class EssayViews(Protocol):
+    """The essay rows of the view."""
+
+    async def get(self, batch_id: str, essay_id: str) -> EssayView | None:
+        """One essay of a batch."""
+        ...
+
+    async def get_many(self, batch_id: str, essay_ids: Sequence[str]) -> dict[str, EssayView]:
+        """Essays of a batch by id (missing ids are absent)."""
+        ...
+
+    async def list_for_batch(self, batch_id: str) -> list[EssayView]:
+        """The batch's essays in slot order."""
+        ...
+
+    async def put_many(self, essays: Sequence[EssayView]) -> None:
+        """Insert or replace essay rows (one statement)."""
+        ...
+
+    async def counts(self, batch_id: str) -> EssayCounts:
+        """Counts over the batch's essays."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: the inbox claim, the view rows and the outbox."""
+
+    batches: BatchViews
+    essays: EssayViews
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        """Record the event as handled; False if it already was."""
+        ...
+
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        """Write (envelope, key) pairs to the outbox."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit everything together."""
+        ...
+
+
+class BosUnavailable(TransientError):
+    """BOS kept failing (connection errors, timeouts, 5xx) through the retries."""
+
+
+class BosBatch(BaseModel):
+    """BOS's answer to `GET /internal/v1/batches/{batch_id}` (the fields the aggregator reads)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    batch_id: str
+    user_id: str
+    status: BatchStatus
+    course_code: CourseCode
+    expected_essay_count: int
+    class_id: str | None = None
+    essay_instructions: str | None = None
+    essay_ids: list[str] = []
+    pipeline_state: BatchPipelineStateV1 | None = None
+
+
+class BatchOrchestrator(Protocol):
+    """BOS's internal API; BosUnavailable when it stays unreachable through retries."""
+
+    async def pipeline_state(self, batch_id: str) -> BatchPipelineStateV1 | None:
+        """The batch's pipeline state; None when BOS does not know the batch."""
+        ...
+
+    async def batch_for_user(self, batch_id: str, user_id: str) -> BosBatch | None:
+        """The teacher's batch; None when missing or another teacher's."""
+        ...
+
+
+class TextUnavailable(Exception):
+    """The Content Service could not be reached."""
+
+
+class TextStore(Protocol):
+    """Stored texts (the Content Service)."""
+
+    async def text(self, storage_id: str) -> str | None:
+        """The text; None if nothing is stored under the id; TextUnavailable if unreachable."""
+        ...

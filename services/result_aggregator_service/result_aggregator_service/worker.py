@@ -1,0 +1,111 @@
+"""Kafka entrypoint of the Result Aggregator: the view consumer and the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+
+from quart import Quart
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common_core.events import (
+    BatchEssaysReadyV1,
+    BatchEssaysRegisteredV1,
+    BatchPipelineCompletedV1,
+    BatchSpellcheckInitiateCommandV1,
+    ELSBatchPhaseOutcomeV1,
+    EssaySlotAssignedV1,
+    EssaySpellcheckCompletedV1,
+)
+from common_core.topics import topic_for
+from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
+from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.kafka import EventDispatcher
+from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
+from huleedu_service_libs.worker import create_worker_app as create_runtime_app
+from result_aggregator_service.adapters.http_session import LazyHttpSession
+from result_aggregator_service.config import ResultAggregatorSettings
+from result_aggregator_service.di import make_bos_client, make_uow_factory
+from result_aggregator_service.domain import intake, outcomes
+from result_aggregator_service.domain.handling import Clock, EventHandling, utc_now
+from result_aggregator_service.domain.ports import BatchOrchestrator
+
+CONSUMED_EVENTS = (
+    BatchEssaysRegisteredV1,
+    EssaySlotAssignedV1,
+    BatchEssaysReadyV1,
+    BatchSpellcheckInitiateCommandV1,
+    EssaySpellcheckCompletedV1,
+    ELSBatchPhaseOutcomeV1,
+    BatchPipelineCompletedV1,
+)
+CONSUMED_TOPICS = tuple(topic_for(m) for m in CONSUMED_EVENTS)
+
+
+def _worker_settings(settings: ResultAggregatorSettings) -> ResultAggregatorSettings:
+    return settings.model_copy(update={"http_port": settings.worker_http_port})
+
+
+def build_dispatcher(handling: EventHandling) -> EventDispatcher:
+    """Every consumed event type routed to its view update."""
+    dispatcher = EventDispatcher()
+    dispatcher.register(BatchEssaysRegisteredV1, handling.handler(intake.registered))
+    dispatcher.register(EssaySlotAssignedV1, handling.handler(intake.slot_assigned))
+    dispatcher.register(BatchEssaysReadyV1, handling.handler(intake.essays_ready))
+    dispatcher.register(
+        BatchSpellcheckInitiateCommandV1, handling.handler(intake.spellcheck_initiated)
+    )
+    dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(outcomes.spellcheck_completed))
+    dispatcher.register(
+        ELSBatchPhaseOutcomeV1, handling.handler(outcomes.phase_outcome, ask_bos=True)
+    )
+    dispatcher.register(
+        BatchPipelineCompletedV1, handling.handler(outcomes.pipeline_completed, ask_bos=True)
+    )
+    return dispatcher
+
+
+def create_worker_app(
+    settings: ResultAggregatorSettings,
+    engine: AsyncEngine | None = None,
+    *,
+    clock: Clock = utc_now,
+    bos: BatchOrchestrator | None = None,
+) -> tuple[Quart, WorkerRuntime]:
+    """The worker's health/metrics app and its runtime (clock and BOS injectable for tests)."""
+    worker_settings = _worker_settings(settings)
+    engine = engine or create_engine_from_settings(worker_settings)
+    http = LazyHttpSession()
+    handling = EventHandling(
+        make_uow_factory(make_session_factory(engine)),
+        bos or make_bos_client(http, settings),
+        source_service=settings.service_name,
+        consumer=settings.service_name,
+        clock=clock,
+    )
+    return create_runtime_app(
+        worker_settings,
+        engine,
+        consumers=[
+            ConsumerSpec(
+                "views",
+                CONSUMED_TOPICS,
+                build_dispatcher(handling).handle,
+                # One group for every topic: the views are one projection.
+                group_id=settings.kafka_consumer_group,
+                max_attempts=settings.consumer_max_attempts,
+                transient_budget_seconds=settings.consumer_transient_budget_seconds,
+            )
+        ],
+        on_shutdown=[http.close],
+    )
+
+
+def main() -> None:
+    """Consume and relay until SIGTERM/SIGINT."""
+    settings = ResultAggregatorSettings()
+    app, _runtime = create_worker_app(settings)
+    asyncio.run(serve_quart(app, _worker_settings(settings)))
+
+
+if __name__ == "__main__":
+    main()
