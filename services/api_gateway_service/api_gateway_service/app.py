@@ -49,13 +49,15 @@ _CONNECTION_LIMIT = 200
 
 def _include_realtime(app: FastAPI, realtime: Realtime, limits: RouteLimits) -> None:
     """The realtime router, with the write limit (per user) on its HTTP routes (the ticket)."""
-    http_routes = APIRouter(
-        dependencies=[Depends(BEARER_SCHEME), Depends(user_limit_dependency(limits.write))]
-    )
-    other_routes = APIRouter()
+    http_routes, other_routes = APIRouter(), APIRouter()
     for route in realtime.router.routes:
         (http_routes if isinstance(route, APIRoute) else other_routes).routes.append(route)
-    app.include_router(http_routes)
+    # Dependencies given to include_router are applied to each route as it is added; a
+    # router's own `dependencies` only reach routes created through that router.
+    app.include_router(
+        http_routes,
+        dependencies=[Depends(BEARER_SCHEME), Depends(user_limit_dependency(limits.write))],
+    )
     app.include_router(other_routes)
 
 
@@ -64,7 +66,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     verifier = TokenVerifier(settings)
     issuer = TokenIssuer(settings)
-    pubsub = RedisPubSub.from_url(settings.redis_url)
+    pubsub = RedisPubSub.from_url(
+        settings.redis_url,
+        socket_connect_timeout=settings.redis_connect_timeout_seconds,
+        socket_timeout=settings.redis_socket_timeout_seconds,
+        health_check_interval=settings.redis_health_check_interval_seconds,
+    )
     producer = make_producer(settings)
     realtime = Realtime(settings, verifier, pubsub.client)
     limiter = build_limiter(settings)

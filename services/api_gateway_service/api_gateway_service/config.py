@@ -28,7 +28,10 @@ class GatewaySettings(ServiceSettings):
     result_aggregator_url: str = "http://127.0.0.1:4003"
     class_management_url: str = "http://127.0.0.1:5002"
     downstream_timeout_seconds: float = 5.0
+    # The File Service's answer once the whole body is sent (not the client's transfer).
     upload_timeout_seconds: float = 120.0
+    # The client's own budget for sending its whole upload body.
+    upload_body_timeout_seconds: float = 900.0
     downstream_get_attempts: int = 3
     breaker_fail_max: int = 5
     breaker_reset_seconds: float = 30.0
@@ -39,6 +42,9 @@ class GatewaySettings(ServiceSettings):
     jwt_public_key: str = Field(default="", description="PEM public key for RS256")
     jwt_jwks_url: str = Field(default="", description="JWKS endpoint for RS256")
     jwt_jwks_cache_seconds: int = 300
+    # Unknown kids trigger at most one JWKS refetch per interval (an unauthenticated flood
+    # of random kids must not stall all authentication).
+    jwt_jwks_min_refetch_seconds: float = 30.0
     jwt_audience: str = "huleedu-api"
     jwt_issuer: str = "huleedu"
     jwt_leeway_seconds: int = 30
@@ -52,6 +58,11 @@ class GatewaySettings(ServiceSettings):
     max_upload_bytes: int = _FILE_SERVICE_MAX_UPLOAD_BYTES
     pipeline_topic: str = "huleedu.commands.batch.pipeline.v1"
     kafka_publish_timeout_seconds: float = 10.0
+
+    # Without these a half-open Redis connection hangs calls and silently stops pub/sub.
+    redis_connect_timeout_seconds: float = 2.0
+    redis_socket_timeout_seconds: float = 5.0
+    redis_health_check_interval_seconds: float = 15.0
 
     ws_ticket_ttl_seconds: int = 30
     ws_max_connections_per_user: int = 5

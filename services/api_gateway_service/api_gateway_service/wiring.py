@@ -68,6 +68,7 @@ def build_backends(
         files=FileServiceClient(
             _client("file_service", settings.file_service_url, session, settings),
             upload_timeout_seconds=settings.upload_timeout_seconds,
+            upload_body_timeout_seconds=settings.upload_body_timeout_seconds,
         ),
         results=ResultAggregatorClient(
             _client("result_aggregator_service", settings.result_aggregator_url, session, settings)

@@ -21,6 +21,6 @@ NOTIFICATIONS = Counter(
 )
 BOS_REQUESTS = Counter(
     "huleedu_ras_bos_requests_total",
-    "Calls to the Batch Orchestrator, by route and outcome (ok, not_found, unavailable).",
+    "Calls to the Batch Orchestrator, by route and outcome (ok, not_found, unavailable, rejected).",
     ["route", "outcome"],
 )

@@ -58,9 +58,28 @@ class RedisPubSub:
         self._client = client
 
     @classmethod
-    def from_url(cls, url: str) -> RedisPubSub:
-        """A wrapper over a new client for `url` (connects lazily, on first use)."""
-        return cls(aioredis.Redis.from_url(url))
+    def from_url(
+        cls,
+        url: str,
+        *,
+        socket_connect_timeout: float | None = None,
+        socket_timeout: float | None = None,
+        health_check_interval: float | None = None,
+    ) -> RedisPubSub:
+        """A wrapper over a new client for `url` (connects lazily, on first use).
+
+        Without timeouts a half-open connection hangs commands forever; socket_timeout does
+        not cut blocking pub/sub reads (`listen()`, `get_message(timeout=None)`), and
+        health_check_interval makes pub/sub reads PING a connection that has been quiet.
+        """
+        options: dict[str, Any] = {}
+        if socket_connect_timeout is not None:
+            options["socket_connect_timeout"] = socket_connect_timeout
+        if socket_timeout is not None:
+            options["socket_timeout"] = socket_timeout
+        if health_check_interval is not None:
+            options["health_check_interval"] = health_check_interval
+        return cls(aioredis.Redis.from_url(url, **options))
 
     @property
     def client(self) -> aioredis.Redis:

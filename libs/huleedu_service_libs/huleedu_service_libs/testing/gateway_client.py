@@ -141,7 +141,8 @@ class GatewayClient:
 
     async def essay(self, batch_id: str, essay_id: str) -> dict[str, Any]:
         """One essay's results, with the corrected text."""
-        return dict(await self.expect(200, "GET", f"/v1/batches/{batch_id}/essays/{essay_id}"))
+        path = f"/v1/batches/{batch_id}/essays/{essay_id}?include_text=true"
+        return dict(await self.expect(200, "GET", path))
 
     async def request_pipeline(self, batch_id: str, pipeline: str = "spellcheck") -> dict[str, Any]:
         """Ask for a pipeline run; the 202 body."""
@@ -153,11 +154,14 @@ class GatewayClient:
         ticket = await self.expect(201, "POST", "/v1/ws-tickets")
         ws_url = self.base_url.replace("http", "ws", 1) + f"/ws?ticket={ticket['ticket']}"
         socket = await self.http.ws_connect(ws_url, heartbeat=None)
-        async with asyncio.timeout(10):
-            while True:
-                first = await socket.receive_json()
-                if first.get("type") == "ready":
-                    break
+        try:
+            async with asyncio.timeout(10):
+                while (await socket.receive_json()).get("type") != "ready":
+                    pass
+        except BaseException:
+            # Closed, refused or silent before "ready": do not leak the connection.
+            await socket.close()
+            raise
         notifications = Notifications(socket)
         notifications.start()
         return notifications

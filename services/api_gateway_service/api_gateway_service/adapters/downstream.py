@@ -21,6 +21,7 @@ from api_gateway_service.adapters.errors import (
     passthrough_body,
     unavailable,
 )
+from api_gateway_service.adapters.upload_body import ClientTooSlow
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
     INTERNAL_API_KEY_HEADER,
@@ -30,11 +31,12 @@ from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.logging_setup import get_logger
 from huleedu_service_libs.resilience.circuit_breaker import AsyncCircuitBreaker, CircuitOpenError
 
-__all__ = ["BodyFailure", "Caller", "DownstreamClient", "DownstreamResponse"]
+__all__ = ["BodyComplete", "BodyFailure", "Caller", "DownstreamClient", "DownstreamResponse"]
 
 logger = get_logger(__name__)
 
 BodyFailure = Callable[[], NotADownstreamFailure | None]
+BodyComplete = Callable[[], bool]
 
 # Only what says nothing reached the service is retried: a refused or reset connection.
 _RETRY_WAIT = wait_exponential(multiplier=0.05, max=0.5)
@@ -136,13 +138,25 @@ class DownstreamClient:
         body: AsyncIterable[bytes],
         headers: Mapping[str, str],
         timeout_seconds: float,
+        body_timeout_seconds: float,
         body_failure: BodyFailure | None = None,
+        body_complete: BodyComplete | None = None,
     ) -> DownstreamResponse:
         """Send a streamed body (one attempt: it cannot be replayed).
 
-        body_failure tells whether the body itself failed (too large, client gone); such a
-        failure is raised instead of the transport error and is not held against the breaker.
+        timeout_seconds bounds the downstream's answer once the body is sent; the client's
+        body transfer has its own budget (body_timeout_seconds) and is not the downstream's.
+        body_failure tells whether the body itself failed (too large, client gone, too slow);
+        such a failure is raised instead of the transport error and is not held against the
+        breaker, and so is a timeout while body_complete() is still false.
         """
+        timeout = aiohttp.ClientTimeout(
+            # A backstop for a downstream that stops reading the body altogether.
+            total=body_timeout_seconds + timeout_seconds,
+            sock_connect=self._timeout.total,
+            # aiohttp starts this clock only once the whole body has been written.
+            sock_read=timeout_seconds,
+        )
         return await self._mapped(
             lambda: self._attempt(
                 method,
@@ -150,8 +164,9 @@ class DownstreamClient:
                 caller,
                 data=body,
                 extra_headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+                timeout=timeout,
                 body_failure=body_failure,
+                body_complete=body_complete,
             )
         )
 
@@ -164,6 +179,7 @@ class DownstreamClient:
         extra_headers: Mapping[str, str] | None = None,
         timeout: aiohttp.ClientTimeout | None = None,  # noqa: ASYNC109 - aiohttp per-request
         body_failure: BodyFailure | None = None,
+        body_complete: BodyComplete | None = None,
         **kwargs: Any,
     ) -> DownstreamResponse:
         try:
@@ -181,6 +197,9 @@ class DownstreamClient:
             failure = body_failure() if body_failure is not None else None
             if failure is not None:
                 raise failure from exc
+            if isinstance(exc, TimeoutError) and body_complete is not None and not body_complete():
+                # Time ran out while the client was still sending: its slowness, not ours.
+                raise ClientTooSlow("the upload timed out before its body was complete") from exc
             raise
         if answer.status >= 500:
             raise _ServerError(answer)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from common_core.errors import ErrorBody, ErrorCode
 from huleedu_service_libs.correlation import get_correlation_id, new_correlation_id
@@ -18,9 +18,11 @@ __all__ = [
     "bad_gateway",
     "passthrough_body",
     "unavailable",
+    "validated",
 ]
 
 SERVICE_NAME = "api_gateway_service"
+M = TypeVar("M", bound=BaseModel)
 
 
 class NotADownstreamFailure(Exception):
@@ -70,3 +72,11 @@ def passthrough_body(status: int, raw: bytes) -> dict[str, Any]:
             correlation_id=get_correlation_id() or new_correlation_id(),
             service=SERVICE_NAME,
         )
+
+
+def validated(model: type[M], data: Any, service: str) -> M:
+    """A downstream body as its contract model; a body that breaks the contract is a 502."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise bad_gateway(service, 200) from None

@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import quote
 
 from api_gateway_service.adapters.downstream import (
+    BodyComplete,
     BodyFailure,
     Caller,
     DownstreamClient,
     DownstreamResponse,
 )
-from api_gateway_service.adapters.errors import bad_gateway
+from api_gateway_service.adapters.errors import bad_gateway, validated
 from common_core.internal_api import BatchPipelineStateV1
 
 __all__ = ["BatchOrchestratorClient", "FileServiceClient", "ResultAggregatorClient", "json_of"]
@@ -48,15 +49,23 @@ class BatchOrchestratorClient:
         response = await self.http.get(
             f"/internal/v1/batches/{_seg(batch_id)}/pipeline-state", caller
         )
-        return BatchPipelineStateV1.model_validate(json_of(self.http, response))
+        # A body that breaks the contract is BOS's fault: 502, like every other contract break.
+        return validated(BatchPipelineStateV1, json_of(self.http, response), self.http.name)
 
 
 class FileServiceClient:
     """Uploads, lists and removes a batch's files on the File Service."""
 
-    def __init__(self, http: DownstreamClient, *, upload_timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        http: DownstreamClient,
+        *,
+        upload_timeout_seconds: float,
+        upload_body_timeout_seconds: float,
+    ) -> None:
         self.http = http
         self._upload_timeout = upload_timeout_seconds
+        self._body_timeout = upload_body_timeout_seconds
 
     async def upload(
         self,
@@ -65,6 +74,7 @@ class FileServiceClient:
         body: AsyncIterable[bytes],
         headers: Mapping[str, str],
         body_failure: BodyFailure | None = None,
+        body_complete: BodyComplete | None = None,
     ) -> DownstreamResponse:
         """Stream a multipart body to POST .../files; the File Service's answer."""
         return await self.http.stream(
@@ -74,7 +84,9 @@ class FileServiceClient:
             body=body,
             headers=headers,
             timeout_seconds=self._upload_timeout,
+            body_timeout_seconds=self._body_timeout,
             body_failure=body_failure,
+            body_complete=body_complete,
         )
 
     async def list_files(self, caller: Caller, batch_id: str) -> Any:

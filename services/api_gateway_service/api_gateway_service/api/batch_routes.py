@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ValidationError
 
-from api_gateway_service.adapters.errors import bad_gateway
+from api_gateway_service.adapters.errors import validated
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.models import BatchCreatedResponse, CreateBatchRequest
+from api_gateway_service.api.params import BatchId, EssayId
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.enums import BatchStatus
 from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1
 
 __all__ = ["batch_router", "validated"]
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def validated(model: type[M], data: Any, service: str) -> M:
-    """A downstream body as its contract model; a body that breaks the contract is a 502."""
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        raise bad_gateway(service, 200) from None
 
 
 def batch_router(limits: RouteLimits) -> APIRouter:
@@ -36,7 +26,7 @@ def batch_router(limits: RouteLimits) -> APIRouter:
         "",
         status_code=201,
         response_model=BatchCreatedResponse,
-        responses=error_responses(401, 422),
+        responses=error_responses(400, 401, 422),
         summary="Register a batch",
     )
     @limits.write
@@ -72,12 +62,12 @@ def batch_router(limits: RouteLimits) -> APIRouter:
     @router.get(
         "/{batch_id}",
         response_model=BatchResultV1,
-        responses=error_responses(401, 404),
+        responses=error_responses(401, 404, 422),
         summary="Read a batch",
     )
     @limits.read
     async def get_batch(
-        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+        request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services
     ) -> BatchResultV1:
         """One of the caller's batches with its essays and phases."""
         data = await services.results.batch(caller, batch_id)
@@ -86,14 +76,14 @@ def batch_router(limits: RouteLimits) -> APIRouter:
     @router.get(
         "/{batch_id}/essays/{essay_id}",
         response_model=EssayResultV1,
-        responses=error_responses(401, 404),
+        responses=error_responses(401, 404, 422),
         summary="Read an essay's results",
     )
     @limits.read
     async def get_essay(
         request: Request,
-        batch_id: str,
-        essay_id: str,
+        batch_id: BatchId,
+        essay_id: EssayId,
         caller: CurrentCaller,
         services: Services,
         include_text: Annotated[bool, Query()] = False,

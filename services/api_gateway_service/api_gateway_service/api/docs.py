@@ -10,6 +10,7 @@ _DESCRIPTIONS = {
     400: "Malformed request.",
     401: "Missing, expired or invalid bearer token (WWW-Authenticate: Bearer).",
     404: "Not found, or not yours: both answer the same.",
+    408: "The upload body did not arrive in time (code TIMEOUT).",
     409: "Conflict with the batch's state.",
     413: "The upload is larger than the limit.",
     415: "The body is not multipart/form-data.",

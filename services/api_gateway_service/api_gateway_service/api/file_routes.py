@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api_gateway_service.adapters.upload_body import ClientGone, LimitedBody, UploadTooLarge
+from api_gateway_service.adapters.upload_body import (
+    ClientGone,
+    ClientTooSlow,
+    LimitedBody,
+    UploadTooLarge,
+)
 from api_gateway_service.api.batch_routes import validated
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
@@ -14,12 +19,13 @@ from api_gateway_service.api.models import (
     FileRemovedResponse,
     FileUploadResponse,
 )
+from api_gateway_service.api.params import BatchId, FileUploadId
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError, invalid_request
 
-__all__ = ["file_router", "too_large", "upload_headers"]
+__all__ = ["file_router", "too_large", "too_slow", "upload_headers"]
 
 _MULTIPART_BODY = {
     "requestBody": {
@@ -52,6 +58,16 @@ def too_large(limit: int) -> HuleEduError:
     )
 
 
+def too_slow() -> HuleEduError:
+    """408 TIMEOUT: the client did not send its upload body in time (no File Service fault)."""
+    return HuleEduError(
+        ErrorCode.TIMEOUT,
+        "The upload body did not arrive in time; try again on a faster connection.",
+        status=408,
+        headers={"Connection": "close"},
+    )
+
+
 def upload_headers(content_type: str, content_length: str | None, limit: int) -> dict[str, str]:
     """Headers to forward, after refusing what can be refused from the headers alone."""
     media_type, _, params = content_type.partition(";")
@@ -81,13 +97,13 @@ def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
         "",
         status_code=201,
         response_model=FileUploadResponse,
-        responses=error_responses(400, 401, 404, 409, 413, 415, 422),
+        responses=error_responses(400, 401, 404, 408, 409, 413, 415, 422),
         openapi_extra=_MULTIPART_BODY,
         summary="Upload essay files",
     )
     @limits.upload
     async def upload_files(
-        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+        request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services
     ) -> Response:
         """Stream the multipart body to the File Service; 201 if at least one file was accepted."""
         headers = upload_headers(
@@ -95,15 +111,24 @@ def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
             request.headers.get("content-length"),
             max_bytes,
         )
-        body = LimitedBody(request.stream(), max_bytes)
+        body = LimitedBody(
+            request.stream(), max_bytes, timeout_seconds=settings.upload_body_timeout_seconds
+        )
         try:
             answer = await services.files.upload(
-                caller, batch_id, body, headers, body_failure=body.failed
+                caller,
+                batch_id,
+                body,
+                headers,
+                body_failure=body.failed,
+                body_complete=lambda: body.complete,
             )
         except UploadTooLarge:
             raise too_large(max_bytes) from None
         except ClientGone:
             raise invalid_request("The upload ended before its body was complete.") from None
+        except ClientTooSlow:
+            raise too_slow() from None
         # Passed through unparsed: the File Service's per-file results are the answer.
         return Response(
             content=answer.body,
@@ -114,12 +139,12 @@ def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
     @router.get(
         "",
         response_model=FileListResponse,
-        responses=error_responses(401, 404),
+        responses=error_responses(401, 404, 422),
         summary="List a batch's files",
     )
     @limits.read
     async def list_files(
-        request: Request, batch_id: str, caller: CurrentCaller, services: Services
+        request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services
     ) -> FileListResponse:
         """The batch's current files."""
         data = await services.files.list_files(caller, batch_id)
@@ -128,14 +153,14 @@ def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
     @router.delete(
         "/{file_upload_id}",
         response_model=FileRemovedResponse,
-        responses=error_responses(401, 404, 409),
+        responses=error_responses(401, 404, 409, 422),
         summary="Remove a file",
     )
     @limits.write
     async def remove_file(
         request: Request,
-        batch_id: str,
-        file_upload_id: str,
+        batch_id: BatchId,
+        file_upload_id: FileUploadId,
         caller: CurrentCaller,
         services: Services,
     ) -> FileRemovedResponse:

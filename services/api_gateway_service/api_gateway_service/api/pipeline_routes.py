@@ -10,6 +10,7 @@ from api_gateway_service.adapters.errors import DownstreamAnswer
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.models import PipelineAccepted, PipelineRequest
+from api_gateway_service.api.params import BatchId
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.enums import BatchStatus
 from common_core.errors import ErrorCode
@@ -36,13 +37,13 @@ def pipeline_router(limits: RouteLimits) -> APIRouter:
         "/{batch_id}/pipelines",
         status_code=202,
         response_model=PipelineAccepted,
-        responses=error_responses(401, 404, 409, 422),
+        responses=error_responses(400, 401, 404, 409, 422),
         summary="Start a pipeline",
     )
     @limits.write
     async def request_pipeline(
         request: Request,
-        batch_id: str,
+        batch_id: BatchId,
         body: PipelineRequest,
         caller: CurrentCaller,
         services: Services,
@@ -66,6 +67,13 @@ def pipeline_router(limits: RouteLimits) -> APIRouter:
         if state.status is BatchStatus.PROCESSING:
             raise conflict(
                 "A pipeline is already running on this batch.",
+                code=ErrorCode.PIPELINE_ALREADY_RUNNING,
+                details={"batch_id": batch_id, "status": state.status.value},
+            )
+        if state.requested_pipeline == body.pipeline:
+            # BOS would deny it too, but only asynchronously; the teacher learns it now.
+            raise conflict(
+                f"The {body.pipeline.value} pipeline has already run on this batch.",
                 code=ErrorCode.PIPELINE_ALREADY_RUNNING,
                 details={"batch_id": batch_id, "status": state.status.value},
             )

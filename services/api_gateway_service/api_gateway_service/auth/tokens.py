@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from typing import Any
 
 import jwt
 
+from api_gateway_service.auth.jwks import JwksKeys, KeysUnavailable
 from api_gateway_service.config import GatewaySettings
 
 __all__ = ["AuthError", "Principal", "TokenIssuer", "TokenVerifier"]
@@ -41,19 +41,17 @@ class TokenVerifier:
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
         self._leeway = settings.jwt_leeway_seconds
-        self._jwks: jwt.PyJWKClient | None = None
+        self._jwks: JwksKeys | None = None
         self._key: str = ""
         if self._algorithm == "HS256":
             self._key = settings.jwt_secret
         elif settings.jwt_public_key:
             self._key = settings.jwt_public_key
         else:
-            # PyJWKClient caches the key set and refetches only for an unknown kid.
-            self._jwks = jwt.PyJWKClient(
+            self._jwks = JwksKeys(
                 settings.jwt_jwks_url,
-                cache_keys=True,
-                lifespan=settings.jwt_jwks_cache_seconds,
-                timeout=5,
+                cache_seconds=settings.jwt_jwks_cache_seconds,
+                min_refetch_seconds=settings.jwt_jwks_min_refetch_seconds,
             )
 
     async def verify(self, token: str) -> Principal:
@@ -90,12 +88,15 @@ class TokenVerifier:
     async def _signing_key(self, token: str) -> Any:
         assert self._jwks is not None
         try:
-            # The JWKS fetch is blocking urllib; keep it off the event loop.
-            signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
-        except jwt.PyJWKClientConnectionError as exc:
-            raise AuthError("Token keys are unavailable") from exc
+            kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
             raise AuthError("Invalid token") from exc
+        try:
+            signing_key = await self._jwks.key_for(kid if isinstance(kid, str) else None)
+        except KeysUnavailable as exc:
+            raise AuthError("Token keys are unavailable") from exc
+        if signing_key is None:
+            raise AuthError("Invalid token")
         return signing_key.key
 
 

@@ -67,7 +67,13 @@ class NotificationBridge:
         data: TeacherNotificationRequestedV1 = envelope.data
         message = notification_message(envelope)
         try:
-            receivers = await self._pubsub.publish_to_user(data.user_id, message)
+            # Bounded even if the connection hangs past the client's socket timeout.
+            receivers = await asyncio.wait_for(
+                self._pubsub.publish_to_user(data.user_id, message),
+                timeout=self._settings.redis_socket_timeout_seconds,
+            )
+        except TimeoutError as exc:
+            raise TransientError("Redis publish timed out") from exc
         except (RedisError, OSError) as exc:
             raise TransientError(f"Redis publish failed: {exc!r}") from exc
         metrics.NOTIFICATIONS_BRIDGED.inc()

@@ -33,6 +33,7 @@ def build_router(tickets: TicketStore, sessions: SocketSessions) -> APIRouter:
         summary="Issue a WebSocket ticket",
         responses={
             401: {"model": ErrorBody, "description": "Missing, invalid or expired bearer token"},
+            429: {"model": ErrorBody, "description": "Rate limit exceeded (Retry-After)"},
             503: {"model": ErrorBody, "description": "Ticket store (Redis) unavailable"},
         },
     )

@@ -29,7 +29,14 @@ class Realtime:
         notification_topic: str | None = None,
     ) -> None:
         self.tickets = TicketStore(redis, ttl_seconds=settings.ws_ticket_ttl_seconds)
-        self.subscriber = RedisChannelSubscriber(redis)
+        self.subscriber = RedisChannelSubscriber(
+            redis,
+            # A quiet pub/sub connection is PINGed every health-check interval; no answer
+            # within the socket timeout after that means it is half-open.
+            ping_interval_seconds=settings.redis_health_check_interval_seconds,
+            stale_after_seconds=settings.redis_health_check_interval_seconds
+            + settings.redis_socket_timeout_seconds,
+        )
         self.hub = NotificationHub(
             self.subscriber, max_connections_per_user=settings.ws_max_connections_per_user
         )

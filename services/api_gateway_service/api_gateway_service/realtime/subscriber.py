@@ -15,6 +15,7 @@ from typing import Any
 import redis.asyncio as aioredis
 import structlog
 from redis.asyncio.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from api_gateway_service.realtime import metrics
@@ -23,6 +24,8 @@ from api_gateway_service.realtime.hub import ChannelListener
 logger = structlog.get_logger(__name__)
 
 _CONNECTION_ERRORS = (RedisError, OSError)
+# Distinct from redis-py's own health-check message, whose PONG it drops before we see it.
+_PING_MESSAGE = "gateway-liveness"
 
 
 def _text(value: Any) -> str:
@@ -39,8 +42,15 @@ class RedisChannelSubscriber:
         read_timeout_seconds: float = 1.0,
         reconnect_initial_seconds: float = 0.2,
         reconnect_max_seconds: float = 10.0,
+        ping_interval_seconds: float | None = None,
+        stale_after_seconds: float | None = None,
     ) -> None:
         self._client = client
+        # redis-py swallows the PONGs of its own health checks, so liveness is checked here:
+        # PING a quiet connection every ping interval; nothing heard for stale_after means the
+        # connection is half-open (it delivers nothing and raises nothing): rebuild it.
+        self._ping_interval = ping_interval_seconds
+        self._stale_after = stale_after_seconds
         self._read_timeout = read_timeout_seconds
         self._backoff_initial = reconnect_initial_seconds
         self._backoff_max = reconnect_max_seconds
@@ -138,16 +148,32 @@ class RedisChannelSubscriber:
         pubsub = self._pubsub
         assert pubsub is not None
         listener = self._require_listener()
+        loop = asyncio.get_running_loop()
+        last_heard = last_ping = loop.time()
         while not self._broken.is_set():
             message = await pubsub.get_message(timeout=self._read_timeout)
+            now = loop.time()
             if message is None:
+                if self._stale_after is not None and now - last_heard > self._stale_after:
+                    raise RedisConnectionError("pub/sub connection silent: no answer to PING")
+                quiet_since = max(last_heard, last_ping)
+                if self._ping_interval is not None and now - quiet_since >= self._ping_interval:
+                    await self._ping(pubsub)
+                    last_ping = now
                 continue
+            # Any frame, our PONGs included, proves the connection still delivers.
+            last_heard = now
             kind = message["type"]
             channel = _text(message["channel"])
             if kind == "message":
                 listener.on_message(channel, _text(message["data"]))
             elif kind == "subscribe" and self._confirmation_is_current(channel):
                 listener.on_subscribed(channel)
+
+    async def _ping(self, pubsub: PubSub) -> None:
+        async with self._lock:
+            # The PONG arrives in the read stream as a message of type "pong".
+            await pubsub.ping(_PING_MESSAGE)
 
     def _confirmation_is_current(self, channel: str) -> bool:
         pending = self._outstanding.get(channel, 0)

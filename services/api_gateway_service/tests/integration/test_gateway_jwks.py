@@ -61,3 +61,59 @@ async def test_token_signed_by_another_key_is_refused(
         await verifier.verify(jwt.encode(_claims(), other, "RS256", headers={"kid": "key-1"}))
     with pytest.raises(AuthError):
         await verifier.verify(jwt.encode(_claims(), other, "RS256", headers={"kid": "unknown"}))
+
+
+@pytest.fixture
+async def counted_jwks() -> AsyncIterator[tuple[str, rsa.RSAPrivateKey, list[int]]]:
+    """A JWKS endpoint that counts its fetches (the list holds one entry per fetch)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    public_jwk.update({"kid": "key-1", "use": "sig", "alg": "RS256"})
+    fetches: list[int] = []
+
+    async def keys(_: web.Request) -> web.Response:
+        fetches.append(1)
+        return web.json_response({"keys": [public_jwk]})
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, LOOPBACK, port).start()
+    yield f"http://{LOOPBACK}:{port}/jwks.json", key, fetches
+    await runner.cleanup()
+
+
+async def test_unknown_kid_flood_refetches_at_most_once_per_interval(
+    counted_jwks: tuple[str, rsa.RSAPrivateKey, list[int]],
+) -> None:
+    url, key, fetches = counted_jwks
+    verifier = TokenVerifier(GatewaySettings(jwt_algorithm="RS256", jwt_jwks_url=url))
+    await verifier.verify(jwt.encode(_claims(), key, "RS256", headers={"kid": "key-1"}))
+
+    for n in range(20):
+        with pytest.raises(AuthError):
+            await verifier.verify(jwt.encode(_claims(), key, "RS256", headers={"kid": f"r{n}"}))
+
+    assert len(fetches) == 1
+    # Known keys keep working during the flood, from the cache.
+    token = jwt.encode(_claims(), key, "RS256", headers={"kid": "key-1"})
+    assert (await verifier.verify(token)).user_id == "teacher-9"
+    assert len(fetches) == 1
+
+
+async def test_unknown_kid_refetches_once_the_interval_has_passed(
+    counted_jwks: tuple[str, rsa.RSAPrivateKey, list[int]],
+) -> None:
+    url, key, fetches = counted_jwks
+    settings = GatewaySettings(
+        jwt_algorithm="RS256", jwt_jwks_url=url, jwt_jwks_min_refetch_seconds=0
+    )
+    verifier = TokenVerifier(settings)
+
+    for n in range(3):
+        with pytest.raises(AuthError):
+            await verifier.verify(jwt.encode(_claims(), key, "RS256", headers={"kid": f"r{n}"}))
+
+    assert len(fetches) == 3

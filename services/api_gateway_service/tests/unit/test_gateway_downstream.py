@@ -214,6 +214,7 @@ async def test_body_failure_replaces_transport_error_and_spares_the_breaker() ->
             body=_chunks(b"x"),
             headers={},
             timeout_seconds=1,
+            body_timeout_seconds=1,
             body_failure=lambda: failure,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+from urllib.parse import quote
 
 import aiohttp
 import structlog
@@ -21,7 +22,7 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     outgoing_headers,
 )
-from result_aggregator_service.domain.ports import BosBatch, BosUnavailable
+from result_aggregator_service.domain.ports import BosBatch, BosRejected, BosUnavailable
 from result_aggregator_service.metrics import BOS_REQUESTS
 
 logger = structlog.get_logger(__name__)
@@ -29,8 +30,19 @@ logger = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
+# Answers that say "not now" rather than "never": throttling is retried here; a refused key
+# (e.g. during key rotation) is not retried here but surfaces as BosUnavailable, so the
+# consumer runner retries the message later and the API answers 503.
+_THROTTLED = frozenset({429})
+_REFUSED = frozenset({401, 403})
+
+
 class _Retryable(Exception):
-    """A 5xx answer or a transport failure (refused, reset, timed out)."""
+    """A 5xx or 429 answer or a transport failure (refused, reset, timed out)."""
+
+
+class _Refused(Exception):
+    """BOS refused our credentials (401/403)."""
 
 
 class BosClient:
@@ -55,12 +67,14 @@ class BosClient:
 
     async def pipeline_state(self, batch_id: str) -> BatchPipelineStateV1 | None:
         """`GET .../{batch_id}/pipeline-state`; None on 404; BosUnavailable after retries."""
-        body = await self._get("pipeline_state", f"{self._base}/{batch_id}/pipeline-state", {})
+        url = f"{self._base}/{quote(batch_id, safe='')}/pipeline-state"
+        body = await self._get("pipeline_state", url, {})
         return BatchPipelineStateV1.model_validate_json(body) if body is not None else None
 
     async def batch_for_user(self, batch_id: str, user_id: str) -> BosBatch | None:
         """`GET .../{batch_id}` as the teacher; None when missing or another teacher's."""
-        body = await self._get("batch", f"{self._base}/{batch_id}", {USER_ID_HEADER: user_id})
+        url = f"{self._base}/{quote(batch_id, safe='')}"
+        body = await self._get("batch", url, {USER_ID_HEADER: user_id})
         return BosBatch.model_validate_json(body) if body is not None else None
 
     async def _get(self, route: str, url: str, extra: dict[str, str]) -> bytes | None:
@@ -71,6 +85,14 @@ class BosClient:
             BOS_REQUESTS.labels(route, "unavailable").inc()
             logger.warning("ras.bos_unavailable", url=url, error=str(exc))
             raise BosUnavailable(f"batch orchestrator unavailable: {exc}") from exc
+        except _Refused as exc:
+            BOS_REQUESTS.labels(route, "unavailable").inc()
+            logger.error("ras.bos_refused_credentials", url=url, error=str(exc))
+            raise BosUnavailable(f"batch orchestrator refused the request: {exc}") from exc
+        except BosRejected as exc:
+            BOS_REQUESTS.labels(route, "rejected").inc()
+            logger.error("ras.bos_rejected_request", url=url, status=exc.status)
+            raise
         except ValidationError as exc:
             # An answer we cannot read is a BOS/contract fault; retrying the message may help
             # once BOS is fixed, so it is treated as an outage rather than poison.
@@ -95,9 +117,13 @@ class BosClient:
             async with self._http().get(url, headers=headers, timeout=self._timeout) as response:
                 if response.status == 404:
                     return None
-                if response.status >= 500:
-                    raise _Retryable(f"batch orchestrator answered {response.status}")
-                response.raise_for_status()
+                status = response.status
+                if status >= 500 or status in _THROTTLED:
+                    raise _Retryable(f"batch orchestrator answered {status}")
+                if status in _REFUSED:
+                    raise _Refused(f"batch orchestrator answered {status}")
+                if status >= 400:
+                    raise BosRejected(status, url)
                 return await response.read()
         except (aiohttp.ClientConnectionError, aiohttp.ServerTimeoutError, TimeoutError) as exc:
             raise _Retryable(f"batch orchestrator unreachable: {exc!r}") from exc

@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError, service_unavailable
-from result_aggregator_service.domain.ports import BosUnavailable, TextUnavailable
+from result_aggregator_service.domain.ports import BosRejected, BosUnavailable, TextUnavailable
 from result_aggregator_service.domain.queries import BatchNotFound, EssayNotFound
 
 P = ParamSpec("P")
@@ -39,6 +39,12 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
             "Batch details cannot be fetched right now; try again shortly.",
             retry_after=RETRY_AFTER_SECONDS,
             details={"dependency": "batch_orchestrator_service"},
+        )
+    if isinstance(exc, BosRejected):
+        return HuleEduError(
+            ErrorCode.EXTERNAL_SERVICE_ERROR,
+            "The batch orchestrator rejected the request for batch details.",
+            details={"dependency": "batch_orchestrator_service", "status": exc.status},
         )
     return None
 

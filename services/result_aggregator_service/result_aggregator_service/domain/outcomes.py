@@ -22,6 +22,7 @@ from common_core.internal_api import BatchPipelineStateV1
 from result_aggregator_service.domain.handling import StepContext
 from result_aggregator_service.domain.intake import fill_from, new_batch, new_essay
 from result_aggregator_service.domain.models import (
+    BATCH_RANK,
     ESSAY_RANK,
     TERMINAL_BATCH_STATUSES,
     BatchView,
@@ -105,21 +106,36 @@ async def spellcheck_completed(
 def apply_pipeline_state(
     batch: BatchView, state: BatchPipelineStateV1, completed_at: datetime
 ) -> BatchView:
-    """BOS's current state of the batch: it is authoritative for status and phases."""
-    terminal = state.status in TERMINAL_BATCH_STATUSES
-    return replace(
+    """BOS's state of the batch, authoritative for status and phases unless it is stale.
+
+    The state is fetched before the batch lock, so another worker may have stored a newer one
+    meanwhile: a state ranking below the view's status is stale and only fills registration
+    facts. A re-run moves the view back itself (a newer spell-check command reopens it), so
+    a state never moves the status back, nor clears the completion or its announcement.
+    """
+    filled = replace(
         fill_from(batch, user_id=state.user_id, course_code=state.course_code),
         class_id=batch.class_id or state.class_id,
         expected_essay_count=batch.expected_essay_count or state.expected_essay_count,
+    )
+    if BATCH_RANK[state.status] < BATCH_RANK[batch.status]:
+        logger.info(
+            "ras.stale_pipeline_state_ignored",
+            batch_id=batch.batch_id,
+            view_status=batch.status.value,
+            fetched_status=state.status.value,
+        )
+        return filled
+    terminal = state.status in TERMINAL_BATCH_STATUSES
+    return replace(
+        filled,
         status=state.status,
         requested_pipeline=state.requested_pipeline.value
         if state.requested_pipeline
         else batch.requested_pipeline,
         current_phase=state.current_phase.value if state.current_phase else None,
         phases=[p.model_dump(mode="json") for p in state.phases],
-        completed_at=(batch.completed_at or completed_at) if terminal else None,
-        # A batch running again (a re-run) will announce its results again.
-        results_notified_at=batch.results_notified_at if terminal else None,
+        completed_at=batch.completed_at or (completed_at if terminal else None),
     )
 
 
@@ -141,7 +157,9 @@ async def phase_outcome(
     """Record BOS's view of the pipeline; essays with no result of their own get the outcome."""
     batch = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
     if context.pipeline_state is not None:
-        batch = apply_pipeline_state(batch, context.pipeline_state, context.now)
+        # The event's time, like pipeline_completed: a re-run command is recognised by being
+        # newer than the completion, however late the aggregator handles either event.
+        batch = apply_pipeline_state(batch, context.pipeline_state, context.event_at)
     else:
         # BOS does not know the batch: keep what the events say, this event included.
         phase = {

@@ -88,6 +88,14 @@ class BosUnavailable(TransientError):
     """BOS kept failing (connection errors, timeouts, 5xx) through the retries."""
 
 
+class BosRejected(Exception):
+    """BOS rejected the request itself (a 4xx other than 401/403/404/429): not transient."""
+
+    def __init__(self, status: int, url: str) -> None:
+        super().__init__(f"batch orchestrator answered {status} for {url}")
+        self.status = status
+
+
 class BosBatch(BaseModel):
     """BOS's answer to `GET /internal/v1/batches/{batch_id}` (the fields the aggregator reads)."""
 
@@ -105,7 +113,7 @@ class BosBatch(BaseModel):
 
 
 class BatchOrchestrator(Protocol):
-    """BOS's internal API; BosUnavailable when it stays unreachable through retries."""
+    """BOS's internal API; BosUnavailable when it stays unreachable, BosRejected on a 4xx."""
 
     async def pipeline_state(self, batch_id: str) -> BatchPipelineStateV1 | None:
         """The batch's pipeline state; None when BOS does not know the batch."""

@@ -15,6 +15,7 @@ from huleedu_service_libs.testing.bos_stub import BosStub
 from huleedu_service_libs.testing.migrations import downgrade_to_base, upgrade_to_head
 from result_aggregator_service.adapters.bos_client import BosClient
 from result_aggregator_service.adapters.http_session import LazyHttpSession
+from result_aggregator_service.domain.ports import BosRejected, BosUnavailable
 
 from .conftest import INTERNAL_KEY, SERVICE_DIR, rows
 
@@ -107,3 +108,60 @@ async def test_batch_for_user_checks_ownership(bos: BosStub, client: BosClient) 
     assert found.pipeline_state is not None
     assert await client.batch_for_user(batch_id, random_id()) is None
     assert bos.batch_requests[0].user_id == owner
+
+
+async def test_throttling_is_retried_then_unavailable(bos: BosStub, client: BosClient) -> None:
+    batch_id = random_id()
+    bos.add_batch(batch_id, random_id())
+    bos.fail_with(429)
+    with pytest.raises(BosUnavailable):
+        await client.pipeline_state(batch_id)
+    assert len(bos.requests_for(batch_id)) == 3
+
+
+async def test_refused_key_is_transient_without_retries(bos: BosStub) -> None:
+    batch_id = random_id()
+    bos.add_batch(batch_id, random_id())
+    http = LazyHttpSession()
+    rotated = BosClient(
+        http, base_url=bos.url, internal_api_key="old-key", timeout_seconds=0.5, max_attempts=3
+    )
+    try:
+        with pytest.raises(TransientError):
+            await rotated.pipeline_state(batch_id)
+        with pytest.raises(BosUnavailable):
+            await rotated.batch_for_user(batch_id, random_id())
+    finally:
+        await http.close()
+    assert len(bos.requests_for(batch_id)) == 1
+    bos.fail_with(403)
+    http = LazyHttpSession()
+    forbidden = BosClient(
+        http, base_url=bos.url, internal_api_key=INTERNAL_KEY, timeout_seconds=0.5, max_attempts=3
+    )
+    try:
+        with pytest.raises(BosUnavailable):
+            await forbidden.pipeline_state(batch_id)
+    finally:
+        await http.close()
+
+
+async def test_other_4xx_is_rejected_not_transient(bos: BosStub, client: BosClient) -> None:
+    batch_id = random_id()
+    bos.add_batch(batch_id, random_id())
+    bos.fail_with(400)
+    with pytest.raises(BosRejected) as caught:
+        await client.pipeline_state(batch_id)
+    assert not isinstance(caught.value, TransientError)
+    assert caught.value.status == 400
+    assert len(bos.requests_for(batch_id)) == 1
+
+
+async def test_batch_id_is_quoted_in_the_url(bos: BosStub, client: BosClient) -> None:
+    batch_id, owner = f"{random_id()}/a?b#c d", random_id()
+    bos.add_batch(batch_id, owner)
+    state = await client.pipeline_state(batch_id)
+    assert state is not None
+    assert state.batch_id == batch_id
+    assert await client.batch_for_user(batch_id, owner) is not None
+    assert [r.batch_id for r in bos.requests_for(batch_id)] == [batch_id]

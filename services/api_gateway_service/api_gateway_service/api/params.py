@@ -1,0 +1,30 @@
+"""Path ids checked at the gateway, before any downstream call.
+
+BOS, the File Service and the Result Aggregator issue uuid4 strings. Anything else (NUL bytes,
+`..`, slashes, whitespace) is refused with 422 here: a NUL reaching PostgreSQL is a downstream
+500 that any caller could use to open the shared circuit breaker, and dot-segments would let a
+client steer the gateway to other internal routes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+__all__ = ["ID_PATTERN", "BatchId", "EssayId", "FileUploadId"]
+
+# Starts with a letter or digit (so never "." or ".."), then letters, digits, "_" and "-".
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_ID_DESCRIPTION = "An id as issued by the platform (a uuid); 1-64 of A-Z a-z 0-9 _ -."
+
+BatchId = Annotated[
+    str, Path(pattern=ID_PATTERN, max_length=64, description=f"Batch id. {_ID_DESCRIPTION}")
+]
+EssayId = Annotated[
+    str, Path(pattern=ID_PATTERN, max_length=64, description=f"Essay id. {_ID_DESCRIPTION}")
+]
+FileUploadId = Annotated[
+    str,
+    Path(pattern=ID_PATTERN, max_length=64, description=f"File upload id. {_ID_DESCRIPTION}"),
+]
