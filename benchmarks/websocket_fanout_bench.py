@@ -114,7 +114,10 @@ async def main(teachers: int, samples: int, per_teacher: int) -> None:
     engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
     producer = KafkaEventProducer(infra.kafka_bootstrap_servers, client_id="bench-ws")
     relay = OutboxRelay(engine, producer, service_name="bench", config=RelayConfig())
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    # Each open socket holds a connection: no pool limit (aiohttp's default is 100).
+    http = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=60), connector=aiohttp.TCPConnector(limit=0)
+    )
     relay_task: asyncio.Task[None] | None = None
     connected: list[tuple[str, Notifications]] = []
     try:
@@ -131,6 +134,7 @@ async def main(teachers: int, samples: int, per_teacher: int) -> None:
         relay.request_stop()
         if relay_task is not None:
             await relay_task
+        await producer.stop()
         for _, socket in connected:
             await socket.close()
         await http.close()
