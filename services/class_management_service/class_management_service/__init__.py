@@ -1,0 +1,1 @@
+"""Class Management Service: courses, classes, students (encrypted PII), essay authors."""

@@ -1,0 +1,1 @@
+"""adapters of the Class Management Service."""

@@ -1,0 +1,64 @@
+"""Application-level protection of student PII: Fernet encryption with rotation, keyed hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class PiiKeyError(ValueError):
+    """A stored value could not be decrypted with any configured key."""
+
+
+def normalise_email(email: str) -> str:
+    """The form emails are compared and hashed in: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+class PiiCipher:
+    """Encrypts names and emails with the newest key, decrypts with any, hashes emails."""
+
+    def __init__(self, encryption_keys: str, hash_key: str) -> None:
+        keys = [k.strip() for k in encryption_keys.split(",") if k.strip()]
+        if not keys:
+            raise ValueError("at least one PII encryption key is required")
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        self._primary = Fernet(keys[0].encode())
+        if not hash_key:
+            raise ValueError("a PII hash key is required")
+        self._hash_key = hash_key.encode()
+
+    def encrypt(self, value: str) -> bytes:
+        """A Fernet token for `value` under the primary key."""
+        return self._primary.encrypt(value.encode())
+
+    def decrypt(self, token: bytes) -> str:
+        """The plaintext of a token made with any configured key."""
+        try:
+            return self._fernet.decrypt(bytes(token)).decode()
+        except InvalidToken as exc:
+            raise PiiKeyError("stored PII cannot be decrypted with the configured keys") from exc
+
+    def encrypt_name(self, first_name: str, last_name: str) -> bytes:
+        """One token for both name parts (one decryption per student on the read path)."""
+        return self.encrypt(json.dumps([first_name, last_name], ensure_ascii=False))
+
+    def decrypt_name(self, token: bytes) -> tuple[str, str]:
+        """(first_name, last_name) from an `encrypt_name` token."""
+        first, last = json.loads(self.decrypt(token))
+        return str(first), str(last)
+
+    def email_hash(self, email: str) -> str:
+        """HMAC-SHA256 (hex) of the normalised email: the lookup and uniqueness key."""
+        digest = hmac.new(self._hash_key, normalise_email(email).encode(), hashlib.sha256)
+        return digest.hexdigest()
+
+    def rotate(self, token: bytes) -> bytes:
+        """The same plaintext re-encrypted under the primary key."""
+        try:
+            return self._fernet.rotate(bytes(token))
+        except InvalidToken as exc:
+            raise PiiKeyError("stored PII cannot be decrypted with the configured keys") from exc

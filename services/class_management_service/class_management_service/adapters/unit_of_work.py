@@ -1,0 +1,42 @@
+"""SQLAlchemy unit of work: rows, audit records, inbox row and outbox events in one transaction."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from class_management_service.adapters.association_repository import (
+    PostgresAssociations,
+    PostgresClassBatches,
+)
+from class_management_service.adapters.audit_repository import PostgresAuditLog
+from class_management_service.adapters.class_repository import PostgresClasses
+from class_management_service.adapters.student_repository import PostgresStudents
+from class_management_service.domain.association_ports import (
+    AssociationRepository,
+    ClassBatchRepository,
+)
+from class_management_service.domain.ports import AuditLog, ClassRepository, StudentRepository
+from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
+
+
+class SqlAlchemyUnitOfWork(BaseUnitOfWork):
+    """Every repository of the service over one session and transaction."""
+
+    classes: ClassRepository
+    students: StudentRepository
+    audit: AuditLog
+    class_batches: ClassBatchRepository
+    associations: AssociationRepository
+
+    def _bind_repositories(self, session: AsyncSession) -> None:
+        self.classes = PostgresClasses(session)
+        self.students = PostgresStudents(session)
+        self.audit = PostgresAuditLog(session)
+        self.class_batches = PostgresClassBatches(session)
+        self.associations = PostgresAssociations(session)
+
+    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        """The inbox row, first in the transaction."""
+        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)

@@ -1,0 +1,59 @@
+"""Class Management Service settings (env prefix CLASS_MANAGEMENT_SERVICE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from huleedu_service_libs.config import Environment, ServiceSettings
+
+# Public development keys: fine on a laptop, refused in production (see the validator).
+DEV_PII_ENCRYPTION_KEY = "SNPAXzBZrvGo-ZzltBJ8qsHaJ3PTOTUMOZ_IwBENErE="
+DEV_PII_HASH_KEY = "dev-pii-hash-key-not-for-production"
+
+
+class ClassManagementSettings(ServiceSettings):
+    """Ports, database, PII keys, roster import limits and the association timeout monitor."""
+
+    model_config = SettingsConfigDict(env_prefix="CLASS_MANAGEMENT_SERVICE_", extra="ignore")
+
+    service_name: str = "class_management_service"
+    http_port: int = 5002
+    worker_http_port: int = 5004
+    database_name: str = "huleedu_class_management"
+
+    # Fernet keys, comma-separated, newest first: new data is encrypted with the first, any
+    # of them decrypts, and `python -m class_management_service.rotate_keys` re-encrypts
+    # every stored value with the first so an old key can then be dropped.
+    pii_encryption_keys: str = DEV_PII_ENCRYPTION_KEY
+    # HMAC-SHA256 key for the email lookup hash. Changing it needs a re-hash (rotate_keys
+    # --rehash-from OLD_KEY), because the hash is what makes emails unique per teacher.
+    pii_hash_key: str = DEV_PII_HASH_KEY
+
+    roster_import_max_rows: int = Field(default=1000, ge=1)
+    roster_import_max_bytes: int = Field(default=1_000_000, ge=1)
+    list_max_limit: int = Field(default=200, ge=1)
+
+    # Matching of essay authors and the association timeout monitor.
+    association_timeout_hours: float = Field(default=24.0, gt=0)
+    association_monitor_interval_seconds: float = Field(default=3600.0, gt=0)
+    association_keep_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_transient_budget_seconds: float = Field(default=900.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_development_pii_keys(self) -> ClassManagementSettings:
+        if self.environment is Environment.PRODUCTION and (
+            DEV_PII_ENCRYPTION_KEY in self.pii_encryption_keys
+            or self.pii_hash_key == DEV_PII_HASH_KEY
+        ):
+            raise ValueError("the development PII keys must not be used in production")
+        return self
+
+    def secret_values(self) -> dict[str, str]:
+        """The internal API key and both PII keys (masked in logs, checked in production)."""
+        return {
+            **super().secret_values(),
+            "pii_encryption_keys": self.pii_encryption_keys,
+            "pii_hash_key": self.pii_hash_key,
+        }
