@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from class_management_service.adapters.association_repository import (
     PostgresAssociations,
@@ -12,6 +12,7 @@ from class_management_service.adapters.association_repository import (
 )
 from class_management_service.adapters.audit_repository import PostgresAuditLog
 from class_management_service.adapters.class_repository import PostgresClasses
+from class_management_service.adapters.pii import PiiCipher
 from class_management_service.adapters.student_repository import PostgresStudents
 from class_management_service.domain.association_ports import (
     AssociationRepository,
@@ -30,12 +31,18 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     class_batches: ClassBatchRepository
     associations: AssociationRepository
 
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: PiiCipher) -> None:
+        # Repositories encrypt and decrypt at the boundary: the domain sees plaintext, the
+        # database only ciphertext and keyed hashes.
+        self._cipher = cipher
+        super().__init__(sessions)
+
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.classes = PostgresClasses(session)
-        self.students = PostgresStudents(session)
+        self.students = PostgresStudents(session, self._cipher)
         self.audit = PostgresAuditLog(session)
         self.class_batches = PostgresClassBatches(session)
-        self.associations = PostgresAssociations(session)
+        self.associations = PostgresAssociations(session, self._cipher)
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """The inbox row, first in the transaction."""
