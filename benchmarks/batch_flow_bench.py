@@ -26,6 +26,7 @@ from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.testing.platform_client import PlatformClient
+from huleedu_service_libs.testing.stats import percentile
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_text_checker
 
@@ -96,12 +97,6 @@ async def drive(
     await run.ready.wait()
     await client.request_pipeline(run.batch_id)
     await run.completed.wait()
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
 
 
 async def spellcheck_rates(essays: int) -> dict[Language, float]:

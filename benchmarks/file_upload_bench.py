@@ -38,6 +38,7 @@ from huleedu_service_libs.testing import random_id, random_suffix
 from huleedu_service_libs.testing.bos_stub import BosStub
 from huleedu_service_libs.testing.migrations import upgrade_to_head
 from huleedu_service_libs.testing.servers import free_port, wait_until_answering
+from huleedu_service_libs.testing.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "huleedu_libs_test"
@@ -51,12 +52,6 @@ FORMATS: dict[str, Builder] = {
     "rtf": rtf_bytes,
     "txt": lambda essay: txt_bytes(essay, "utf-8"),
 }
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
 
 
 def essay(seed: int, words: int) -> str:

@@ -23,6 +23,7 @@ from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig, read_outbox_stats
 from huleedu_service_libs.testing import random_id, random_suffix
 from huleedu_service_libs.testing.outbox_helpers import notification, write_events
+from huleedu_service_libs.testing.stats import percentile
 
 
 async def create_topics(bootstrap: str, *names: str) -> None:
@@ -103,12 +104,6 @@ async def commit_to_consumer_latency(
         await producer.stop()
         await consumer.stop()
     return latencies
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
 
 
 async def main(count: int, samples: int, rounds: int) -> None:

@@ -30,14 +30,9 @@ from huleedu_service_libs.testing.outbox_helpers import (
     notification,
     write_events,
 )
+from huleedu_service_libs.testing.stats import percentile
 
 TOPIC = topic_for(TeacherNotificationRequestedV1)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(round(pct / 100 * len(ordered)) - 1, 0))]
 
 
 async def connect_teachers(

@@ -11,6 +11,7 @@ import yaml
 
 from api_gateway_service.config import GatewaySettings
 from batch_orchestrator_service.config import BatchOrchestratorSettings
+from class_management_service.config import ClassManagementSettings
 from content_service.config import ContentServiceSettings
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from file_service.config import FileServiceSettings
@@ -26,6 +27,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "essay_lifecycle_service": EssayLifecycleSettings,
     "spellchecker_service": SpellcheckerSettings,
     "result_aggregator_service": ResultAggregatorSettings,
+    "class_management_service": ClassManagementSettings,
     "api_gateway_service": GatewaySettings,
 }
 # Services whose Kafka side runs as a second process with its own health port.
@@ -34,6 +36,7 @@ WORKERS = {
     "batch_orchestrator_service": BatchOrchestratorSettings,
     "essay_lifecycle_service": EssayLifecycleSettings,
     "result_aggregator_service": ResultAggregatorSettings,
+    "class_management_service": ClassManagementSettings,
 }
 
 

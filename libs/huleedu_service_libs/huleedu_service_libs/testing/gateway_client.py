@@ -116,15 +116,61 @@ class GatewayClient:
         return body
 
     async def register_batch(
-        self, course: str, count: int, instructions: str = "Skriv en argumenterande text."
+        self,
+        course: str,
+        count: int,
+        instructions: str = "Skriv en argumenterande text.",
+        class_id: str | None = None,
     ) -> dict[str, Any]:
-        """Register a batch; its body (batch_id, essay_ids, ...)."""
+        """Register a batch (for a class when given); its body (batch_id, essay_ids, ...)."""
         body: dict[str, Any] = {
             "course_code": course,
             "essay_instructions": instructions,
             "expected_essay_count": count,
         }
+        if class_id is not None:
+            body["class_id"] = class_id
         return dict(await self.expect(201, "POST", "/v1/batches", json=body))
+
+    async def create_class(self, name: str, course: str) -> dict[str, Any]:
+        """Create a class; its body (class_id, name, course_code, ...)."""
+        body = {"name": name, "course_code": course}
+        return dict(await self.expect(201, "POST", "/v1/classes", json=body))
+
+    async def import_roster(
+        self, class_id: str, csv_bytes: bytes, filename: str = "roster.csv", status: int = 201
+    ) -> dict[str, Any]:
+        """Upload a roster CSV for the class, as a browser's file field would."""
+        form = aiohttp.FormData(quote_fields=False)
+        form.add_field("file", csv_bytes, filename=filename, content_type="text/csv")
+        path = f"/v1/classes/{class_id}/roster"
+        return dict(await self.expect(status, "POST", path, data=form))
+
+    async def class_detail(self, class_id: str) -> dict[str, Any]:
+        """The class with its roster."""
+        return dict(await self.expect(200, "GET", f"/v1/classes/{class_id}"))
+
+    async def associations(self, batch_id: str) -> dict[str, Any]:
+        """The batch's suggested (or decided) essay authors."""
+        return dict(await self.expect(200, "GET", f"/v1/batches/{batch_id}/associations"))
+
+    async def confirm_associations(
+        self,
+        batch_id: str,
+        confirmations: dict[str, str] | None = None,
+        *,
+        accept_suggestions: bool = False,
+    ) -> dict[str, Any]:
+        """Set essay authors ({essay_id: student_id}) and/or accept the remaining suggestions."""
+        body = {
+            "confirmations": [
+                {"essay_id": essay_id, "student_id": student_id}
+                for essay_id, student_id in (confirmations or {}).items()
+            ],
+            "accept_suggestions": accept_suggestions,
+        }
+        path = f"/v1/batches/{batch_id}/associations/confirm"
+        return dict(await self.expect(200, "POST", path, json=body))
 
     async def upload(
         self, batch_id: str, files: list[tuple[str, bytes]], status: int = 201
