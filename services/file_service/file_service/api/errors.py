@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
 from common_core.errors import ErrorCode
+from file_service.domain.course_check import MixedCourses
 from file_service.domain.ports import BatchNotAcceptingFiles, BatchNotFound, DependencyUnavailable
 from file_service.domain.uploads import FileNotFoundInBatch, UploadRejected
 from huleedu_service_libs.errors import HuleEduError, service_unavailable
@@ -33,6 +34,8 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
             "No such file in this batch.",
             details={"file_upload_id": str(exc)},
         )
+    if isinstance(exc, MixedCourses):
+        return HuleEduError(ErrorCode.MIXED_COURSES, exc.message, details=exc.details)
     if isinstance(exc, UploadRejected):
         return HuleEduError(exc.code, exc.message)
     if isinstance(exc, DependencyUnavailable):

@@ -1,7 +1,9 @@
-"""The pure domain of file_service: file type detection, text extraction, validation, headers."""
+"""The pure domain of file_service: file types, text extraction, validation, headers, courses."""
 
 from __future__ import annotations
 
+from file_service.domain.course_check import MixedCourses, find_mixed_courses
+from file_service.domain.course_header import NamedCourse, find_course
 from file_service.domain.errors import FileRejected
 from file_service.domain.extraction import extract_text
 from file_service.domain.file_types import FileType, detect_file_type
@@ -19,12 +21,16 @@ __all__ = [
     "AcceptedFile",
     "FileRejected",
     "FileType",
+    "MixedCourses",
+    "NamedCourse",
     "ParsedHeader",
     "RejectedFile",
     "ValidationLimits",
     "decode_text",
     "detect_file_type",
     "extract_text",
+    "find_course",
+    "find_mixed_courses",
     "parse_student_header",
     "sanitize_filename",
     "validate_file",

@@ -67,3 +67,19 @@ TITLE_WORDS = frozenset(_TITLE_WORDS.split())
 # Endings of abstract nouns that head titles ("Education", "Friendship", "Ensamhet").
 _SUFFIXES = "tion sion ism ity ness ment ance ology ship hood het skap ande"
 TITLE_SUFFIXES = tuple(_SUFFIXES.split())
+
+# Labels whose value may be a course ("Kurs: Engelska 6"), lower case.
+COURSE_LABELS = frozenset(
+    (
+        "kurs",
+        "kursnamn",
+        "kurskod",
+        "kursens namn",
+        "course",
+        "course name",
+        "course code",
+        "ämne",
+        "amne",
+        "subject",
+    )
+)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from file_service.domain.course_header import is_course_name
+from file_service.domain.header_lines import MAX_HEADER_LINE_CHARS, header_lines
 from file_service.domain.header_words import (
     FUZZY_NAME_LABELS,
     NAME_LABELS,
@@ -25,7 +27,6 @@ EMAIL_CONFIDENCE = 1.0
 LABELLED_CONFIDENCE = 0.9
 CLASS_CODE_CONFIDENCE = 0.8
 BARE_NAME_CONFIDENCE = 0.5
-_MAX_HEADER_LINE = 100
 _MAX_BARE_LINE = 40
 _MAX_NAME_CHARS = 60
 
@@ -44,7 +45,6 @@ _PART_SEPARATORS = re.compile(r"\s*(?:[,;|/()\[\]\t\u2013\u2014]|\s-\s)\s*")
 _CLASS_CODE = re.compile(r"^(?:klass\s+|class\s+)?[^\W\d_]{2,4}\s?\d{2}[^\W\d_]{0,2}$", re.I)
 _WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
 _SEGMENT = re.compile("['\u2019-]")
-_MARKUP = re.compile(r"^[#>\s]+|\*\*|__")
 _AROUND = " \t.,;:\"'\u00ab\u00bb\u201c\u201d\u2018\u2019()[]{}<>*_#"
 
 
@@ -59,25 +59,14 @@ class ParsedHeader:
 
 def parse_student_header(text: str, max_lines: int = 6) -> ParsedHeader:
     """The name and e-mail in the first max_lines non-empty lines of the essay."""
-    lines = _header_lines(text, max_lines)
+    lines = header_lines(text, max_lines)
     emails = [match.group(1).lower() for line in lines for match in _EMAIL.finditer(line)]
     email = emails[0] if emails else None
     named = [_EMAIL.sub(" ", line).strip() for line in lines]
-    name, confidence = _find_name([line for line in named if len(line) <= _MAX_HEADER_LINE])
+    name, confidence = _find_name([line for line in named if len(line) <= MAX_HEADER_LINE_CHARS])
     if email is not None:
         confidence = EMAIL_CONFIDENCE
     return ParsedHeader(student_name=name, student_email=email, confidence=confidence)
-
-
-def _header_lines(text: str, max_lines: int) -> list[str]:
-    lines: list[str] = []
-    for raw in text.splitlines():
-        line = _MARKUP.sub("", raw).strip()
-        if line:
-            lines.append(line)
-            if len(lines) == max_lines:
-                break
-    return lines
 
 
 def _find_name(lines: list[str]) -> tuple[str | None, float]:
@@ -128,10 +117,12 @@ def _bare_name(line: str) -> str | None:
 
 
 def _parts_without_codes(line: str) -> tuple[list[str], bool]:
-    """The line's parts without class codes and dates, and whether a class code was there."""
+    """The line's parts without class codes, courses and dates; was a class code there?"""
     parts: list[str] = []
     has_class_code = False
     for part in _parts(line):
+        if is_course_name(part):
+            continue  # "Anna Svensson, Engelska 6": the course is not part of the name
         # "Anna Svensson NA22b 2024-05-01": codes and dates may follow a name without a comma.
         words: list[str] = []
         for word in part.split():

@@ -11,7 +11,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import structlog
+
 from common_core.errors import ErrorCode
+from file_service.domain.course_check import find_mixed_courses
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.ports import (
     BatchAccess,
@@ -38,6 +41,8 @@ RAW_CONTENT_TYPES = {
     "pdf": "application/pdf",
     "rtf": "application/rtf",
 }
+
+logger = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,18 @@ class UploadFiles:
         class_id = state.class_id if state else None
         outcomes = await asyncio.gather(*(self._validate(f) for f in files))
         outcomes = _reject_repeats_within_request(outcomes)
+        # Decided before anything is stored: a refused upload leaves no blob, row or event.
+        mixed = find_mixed_courses(
+            batch_id,
+            state.course_code if state else None,
+            [(o.filename, o.text) for o in outcomes if isinstance(o, AcceptedFile)],
+            self._limits.header_lines,
+        )
+        if mixed is not None:
+            logger.warning(
+                "file.upload_mixed_courses", correlation_id=correlation_id, **mixed.details
+            )
+            raise mixed
         stored = await self._store_accepted(batch_id, user_id, outcomes)
 
         events = EventFactory(self._source, correlation_id)
