@@ -93,6 +93,30 @@ class GatewayApi(Protocol):
         """Get a ticket (`POST /v1/ws-tickets`) and open `/ws?ticket=...`."""
         ...
 
+    async def create_class(self, body: JsonDict) -> JsonDict:
+        """`POST /v1/classes`."""
+        ...
+
+    async def list_classes(self, limit: int, offset: int) -> JsonDict:
+        """`GET /v1/classes`."""
+        ...
+
+    async def get_class(self, class_id: str) -> JsonDict:
+        """`GET /v1/classes/{class_id}` (with its roster)."""
+        ...
+
+    async def import_roster(self, class_id: str, csv_file: Path) -> JsonDict:
+        """`POST /v1/classes/{class_id}/roster` with the file in the `file` part."""
+        ...
+
+    async def get_associations(self, batch_id: str) -> JsonDict:
+        """`GET /v1/batches/{batch_id}/associations`."""
+        ...
+
+    async def confirm_associations(self, batch_id: str, body: JsonDict) -> JsonDict:
+        """`POST /v1/batches/{batch_id}/associations/confirm`."""
+        ...
+
 
 class _AiohttpSocket:
     def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
@@ -194,6 +218,30 @@ class AiohttpGateway:
         return await self._request(
             "POST", f"/v1/batches/{batch_id}/pipelines", json={"pipeline": pipeline}
         )
+
+    async def create_class(self, body: JsonDict) -> JsonDict:
+        return await self._request("POST", "/v1/classes", json=body)
+
+    async def list_classes(self, limit: int, offset: int) -> JsonDict:
+        params = {"limit": str(limit), "offset": str(offset)}
+        return await self._request("GET", "/v1/classes", params=params)
+
+    async def get_class(self, class_id: str) -> JsonDict:
+        return await self._request("GET", f"/v1/classes/{class_id}")
+
+    async def import_roster(self, class_id: str, csv_file: Path) -> JsonDict:
+        form = aiohttp.FormData(quote_fields=False)  # the filename as it is, not %-encoded
+        content = await asyncio.to_thread(csv_file.read_bytes)
+        # The bytes go as they are: the service reads UTF-8 and cp1252 (Excel) alike.
+        form.add_field("file", content, filename=csv_file.name, content_type="text/csv")
+        return await self._request("POST", f"/v1/classes/{class_id}/roster", data=form)
+
+    async def get_associations(self, batch_id: str) -> JsonDict:
+        return await self._request("GET", f"/v1/batches/{batch_id}/associations")
+
+    async def confirm_associations(self, batch_id: str, body: JsonDict) -> JsonDict:
+        path = f"/v1/batches/{batch_id}/associations/confirm"
+        return await self._request("POST", path, json=body)
 
     @asynccontextmanager
     async def notifications(self) -> AsyncIterator[NotificationSocket]:

@@ -20,6 +20,9 @@ _HINTS: dict[str, str] = {
     ErrorCode.ESSAY_NOT_FOUND: "Essay not found ({code}) — it is not part of this batch.",
     ErrorCode.FILE_NOT_FOUND: "File not found ({code}) — it is not part of this batch.",
     ErrorCode.CLASS_NOT_FOUND: "Class not found ({code}) — it does not exist or is not yours.",
+    ErrorCode.STUDENT_NOT_FOUND: (
+        "Student not found ({code}) — they do not exist or are not your student."
+    ),
     ErrorCode.BATCH_NOT_ACCEPTING_FILES: (
         "The batch no longer accepts files ({code}) — processing has started or it is full."
     ),

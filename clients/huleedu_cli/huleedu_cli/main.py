@@ -6,14 +6,17 @@ from typing import Annotated
 
 import typer
 
-from huleedu_cli.commands import auth, batch, files, live, pipeline, results
+from huleedu_cli.commands import associations, auth, batch, classes, files, live, pipeline, results
 from huleedu_cli.config import DEFAULT_API_URL, CliSettings
 from huleedu_cli.context import AppState
 from huleedu_cli.output import Output
 
 app = typer.Typer(
     name="huleedu",
-    help="HuleEdu for teachers: register batches, upload essays, run spell checks, see results.",
+    help=(
+        "HuleEdu for teachers: manage classes, register batches, upload essays, confirm their"
+        " authors, run spell checks, see results."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -51,6 +54,9 @@ app.add_typer(files.app, name="files")
 app.add_typer(pipeline.app, name="pipeline")
 app.command("watch")(live.watch_command)
 app.command("results")(results.results)
+app.add_typer(classes.app, name="class")
+app.add_typer(classes.roster_app, name="roster")
+app.add_typer(associations.app, name="associations")
 
 
 def run() -> None:

@@ -10,10 +10,13 @@ import aiohttp
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
+from api_gateway_service.api.association_routes import association_router
 from api_gateway_service.api.batch_routes import batch_router
+from api_gateway_service.api.class_routes import class_router
 from api_gateway_service.api.dev_routes import dev_router
 from api_gateway_service.api.file_routes import file_router
 from api_gateway_service.api.pipeline_routes import pipeline_router
+from api_gateway_service.api.student_routes import student_router
 from api_gateway_service.auth import BEARER_SCHEME, TokenIssuer, TokenVerifier
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import (
@@ -38,8 +41,9 @@ __all__ = ["create_app", "main"]
 
 API_VERSION = "1.0.0"
 DESCRIPTION = (
-    "Public API of the HuleEdu platform for teachers and CLI clients: register batches, "
-    "upload essays, start pipelines and read results. Every route except the development "
+    "Public API of the HuleEdu platform for teachers and CLI clients: manage classes and "
+    "students, register batches, upload essays, confirm who wrote them, start pipelines and "
+    "read results. Every route except the development "
     "token route needs `Authorization: Bearer <JWT>`. Errors use one body: "
     '`{"error": {"code", "message", "correlation_id", "service", "details"}}`.'
 )
@@ -121,6 +125,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(batch_router(limits), dependencies=secured)
     app.include_router(file_router(limits, settings), dependencies=secured)
     app.include_router(pipeline_router(limits), dependencies=secured)
+    app.include_router(association_router(limits), dependencies=secured)
+    app.include_router(class_router(limits, settings), dependencies=secured)
+    app.include_router(student_router(limits), dependencies=secured)
     _include_realtime(app, realtime, limits)
     return app
 

@@ -56,6 +56,11 @@ class GatewaySettings(ServiceSettings):
     rate_limit_enabled: bool = True
 
     max_upload_bytes: int = _FILE_SERVICE_MAX_UPLOAD_BYTES
+    # A roster CSV request body (CSV plus multipart framing): read into memory, so kept small.
+    # 1 MiB leaves room around the Class Management Service's own 1,000,000-byte CSV limit.
+    roster_max_bytes: int = Field(default=1_048_576, ge=1)
+    # Class Management's answer to an import (up to its row limit, all in one transaction).
+    roster_timeout_seconds: float = Field(default=30.0, gt=0)
     pipeline_topic: str = "huleedu.commands.batch.pipeline.v1"
     kafka_publish_timeout_seconds: float = 10.0
 

@@ -9,6 +9,7 @@ import aiohttp
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import DownstreamClient
 from api_gateway_service.adapters.errors import DownstreamAnswer, NotADownstreamFailure
 from api_gateway_service.adapters.pipeline_publisher import KafkaPipelinePublisher
@@ -72,6 +73,10 @@ def build_backends(
         ),
         results=ResultAggregatorClient(
             _client("result_aggregator_service", settings.result_aggregator_url, session, settings)
+        ),
+        classes=ClassManagementClient(
+            _client("class_management_service", settings.class_management_url, session, settings),
+            roster_timeout_seconds=settings.roster_timeout_seconds,
         ),
         publisher=KafkaPipelinePublisher(
             producer,

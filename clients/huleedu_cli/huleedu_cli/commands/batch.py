@@ -26,7 +26,8 @@ def register(
         str, typer.Option("--instructions", help="The essay instructions the students were given.")
     ],
     class_id: Annotated[
-        str | None, typer.Option("--class-id", help="Class the essays belong to.")
+        str | None,
+        typer.Option("--class", "--class-id", help="Class the essays belong to (class id)."),
     ] = None,
 ) -> None:
     """Register a batch of essays and print its id."""

@@ -57,6 +57,11 @@ class FakeGateway:
     ws_scripts: list[list[dict[str, Any]]] = field(default_factory=list)
     ws_tickets: list[str] = field(default_factory=list)
     pongs: int = 0
+    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (field name, filename, content type, bytes) of each roster file received
+    roster_uploads: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+    associations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    confirm_requests: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, route: str, response: web.Response) -> None:
         """Answer `route` (e.g. "GET /v1/batches/{batch_id}") with this response."""
@@ -81,8 +86,99 @@ class FakeGateway:
         return batch
 
 
+def _class_routes(gw: FakeGateway, routes: web.RouteTableDef) -> None:
+    """Classes, roster import and essay authors, as the class_api contract describes them."""
+
+    @routes.post("/v1/classes")
+    async def create_class(request: web.Request) -> web.Response:
+        body = await request.json()
+        class_id = f"c-{len(gw.classes) + 1}"
+        gw.classes[class_id] = {
+            "class_id": class_id,
+            "name": body["name"],
+            "course_code": body["course_code"],
+            "student_count": 0,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "students": [],
+        }
+        return web.json_response(gw.classes[class_id], status=201)
+
+    @routes.get("/v1/classes")
+    async def list_classes(request: web.Request) -> web.Response:
+        limit, offset = int(request.query["limit"]), int(request.query["offset"])
+        items = list(gw.classes.values())
+        page = {"items": items[offset : offset + limit], "total": len(items)}
+        return web.json_response({**page, "limit": limit, "offset": offset})
+
+    @routes.get("/v1/classes/{class_id}")
+    async def get_class(request: web.Request) -> web.Response:
+        found = gw.classes.get(request.match_info["class_id"])
+        if found is None:
+            return error_response(404, "CLASS_NOT_FOUND", "Class not found.")
+        return web.json_response(found)
+
+    @routes.post("/v1/classes/{class_id}/roster")
+    async def roster(request: web.Request) -> web.Response:
+        found = gw.classes.get(request.match_info["class_id"])
+        if found is None:
+            return error_response(404, "CLASS_NOT_FOUND", "Class not found.")
+        async for part in await request.multipart():
+            assert isinstance(part, BodyPartReader)
+            content = await part.read()
+            ctype = part.headers.get("Content-Type", "")
+            gw.roster_uploads.append((part.name or "", part.filename or "", ctype, bytes(content)))
+        lines = bytes(gw.roster_uploads[-1][3]).decode("utf-8").splitlines()[1:]
+        bad = [
+            {"row": n, "field": "email", "message": "The email address is missing."}
+            for n, line in enumerate(lines, start=1)
+            if "@" not in line
+        ]
+        if bad:
+            return error_response(422, "VALIDATION_ERROR", "Rows are invalid.", {"rows": bad})
+        students = [
+            {
+                "student_id": f"s-{n}",
+                "first_name": line.split(";")[0],
+                "last_name": line.split(";")[1],
+                "email": line.split(";")[2],
+                "class_ids": [found["class_id"]],
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for n, line in enumerate(lines, start=1)
+        ]
+        found["students"] += students
+        found["student_count"] = len(found["students"])
+        answer = {"class_id": found["class_id"], "created_count": len(students)}
+        body = {**answer, "existing_count": 0, "students": students}
+        return web.json_response(body, status=201)
+
+    @routes.get("/v1/batches/{batch_id}/associations")
+    async def associations(request: web.Request) -> web.Response:
+        found = gw.associations.get(request.match_info["batch_id"])
+        if found is None:
+            return error_response(404, "BATCH_NOT_FOUND", "Batch not found.")
+        return web.json_response(found)
+
+    @routes.post("/v1/batches/{batch_id}/associations/confirm")
+    async def confirm(request: web.Request) -> web.Response:
+        found = gw.associations[request.match_info["batch_id"]]
+        body = await request.json()
+        gw.confirm_requests.append(body)
+        chosen = {c["essay_id"]: c["student_id"] for c in body["confirmations"]}
+        for row in found["associations"]:
+            if row["essay_id"] in chosen or (body["accept_suggestions"] and row["student_id"]):
+                row["student_id"] = chosen.get(row["essay_id"], row["student_id"])
+                row["status"] = "confirmed"
+        if all(row["status"] == "confirmed" for row in found["associations"]):
+            found["status"] = "confirmed"
+        return web.json_response(found)
+
+
 def _app(gw: FakeGateway) -> web.Application:
     routes = web.RouteTableDef()
+    _class_routes(gw, routes)
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -124,10 +124,24 @@ class DownstreamClient:
         return await self._mapped(lambda: retrying(attempt))
 
     async def send(
-        self, method: str, path: str, caller: Caller, *, json_body: Any = None
+        self,
+        method: str,
+        path: str,
+        caller: Caller,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout_seconds: float | None = None,
     ) -> DownstreamResponse:
-        """A non-idempotent call (POST, DELETE): one attempt."""
-        return await self._mapped(lambda: self._attempt(method, path, caller, json=json_body))
+        """A non-idempotent call (POST, DELETE): one attempt, with a JSON body or raw bytes."""
+        kwargs: dict[str, Any] = {"data": content} if content is not None else {"json": json_body}
+        timeout = None if timeout_seconds is None else aiohttp.ClientTimeout(total=timeout_seconds)
+        return await self._mapped(
+            lambda: self._attempt(
+                method, path, caller, extra_headers=headers, timeout=timeout, **kwargs
+            )
+        )
 
     async def stream(
         self,

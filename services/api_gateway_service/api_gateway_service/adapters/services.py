@@ -1,4 +1,7 @@
-"""Typed calls of the Batch Orchestrator, File Service and Result Aggregator internal APIs."""
+"""Typed calls of the Batch Orchestrator, File Service and Result Aggregator internal APIs.
+
+Class Management has its own module (class_management.py): it has many more routes.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +20,17 @@ from api_gateway_service.adapters.downstream import (
 from api_gateway_service.adapters.errors import bad_gateway, validated
 from common_core.internal_api import BatchPipelineStateV1
 
-__all__ = ["BatchOrchestratorClient", "FileServiceClient", "ResultAggregatorClient", "json_of"]
+__all__ = [
+    "BatchOrchestratorClient",
+    "FileServiceClient",
+    "ResultAggregatorClient",
+    "json_of",
+    "path_segment",
+]
 
 
-def _seg(value: str) -> str:
-    # Ids come from the client's path: encode so they can never change the downstream path.
+def path_segment(value: str) -> str:
+    """An id as one percent-encoded path segment: it can never change the downstream path."""
     return quote(value, safe="")
 
 
@@ -47,7 +56,7 @@ class BatchOrchestratorClient:
     async def pipeline_state(self, caller: Caller, batch_id: str) -> BatchPipelineStateV1:
         """GET .../pipeline-state (not user-checked by BOS: the caller compares user_id)."""
         response = await self.http.get(
-            f"/internal/v1/batches/{_seg(batch_id)}/pipeline-state", caller
+            f"/internal/v1/batches/{path_segment(batch_id)}/pipeline-state", caller
         )
         # A body that breaks the contract is BOS's fault: 502, like every other contract break.
         return validated(BatchPipelineStateV1, json_of(self.http, response), self.http.name)
@@ -79,7 +88,7 @@ class FileServiceClient:
         """Stream a multipart body to POST .../files; the File Service's answer."""
         return await self.http.stream(
             "POST",
-            f"/internal/v1/batches/{_seg(batch_id)}/files",
+            f"/internal/v1/batches/{path_segment(batch_id)}/files",
             caller,
             body=body,
             headers=headers,
@@ -91,14 +100,16 @@ class FileServiceClient:
 
     async def list_files(self, caller: Caller, batch_id: str) -> Any:
         """GET .../files."""
-        response = await self.http.get(f"/internal/v1/batches/{_seg(batch_id)}/files", caller)
+        response = await self.http.get(
+            f"/internal/v1/batches/{path_segment(batch_id)}/files", caller
+        )
         return json_of(self.http, response)
 
     async def remove_file(self, caller: Caller, batch_id: str, file_upload_id: str) -> Any:
         """DELETE .../files/{file_upload_id}."""
         response = await self.http.send(
             "DELETE",
-            f"/internal/v1/batches/{_seg(batch_id)}/files/{_seg(file_upload_id)}",
+            f"/internal/v1/batches/{path_segment(batch_id)}/files/{path_segment(file_upload_id)}",
             caller,
         )
         return json_of(self.http, response)
@@ -117,7 +128,7 @@ class ResultAggregatorClient:
 
     async def batch(self, caller: Caller, batch_id: str) -> Any:
         """GET /internal/v1/batches/{batch_id}."""
-        response = await self.http.get(f"/internal/v1/batches/{_seg(batch_id)}", caller)
+        response = await self.http.get(f"/internal/v1/batches/{path_segment(batch_id)}", caller)
         return json_of(self.http, response)
 
     async def essay(
@@ -125,7 +136,7 @@ class ResultAggregatorClient:
     ) -> Any:
         """GET /internal/v1/batches/{batch_id}/essays/{essay_id}."""
         response = await self.http.get(
-            f"/internal/v1/batches/{_seg(batch_id)}/essays/{_seg(essay_id)}",
+            f"/internal/v1/batches/{path_segment(batch_id)}/essays/{path_segment(essay_id)}",
             caller,
             params={"include_text": "true" if include_text else "false"},
         )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import Caller
 from api_gateway_service.adapters.pipeline_publisher import PipelinePublisher
 from api_gateway_service.adapters.services import (
@@ -27,6 +28,7 @@ class Backends:
     bos: BatchOrchestratorClient
     files: FileServiceClient
     results: ResultAggregatorClient
+    classes: ClassManagementClient
     publisher: PipelinePublisher
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from yarl import URL
 
 from api_gateway_service.app import create_app
 from api_gateway_service.auth import TokenIssuer
 from api_gateway_service.config import GatewaySettings
+from api_gateway_service.testing.stub_class_management import ClassManagementStub
 from api_gateway_service.testing.stub_downstreams import ContractStub
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.http import serve_asgi
@@ -29,6 +35,7 @@ class Gateway:
     bos: ContractStub
     files: ContractStub
     results: ContractStub
+    classes: ClassManagementStub
 
     def token(self, user_id: str) -> str:
         """A valid bearer token for user_id."""
@@ -57,3 +64,12 @@ async def serve_gateway(settings: GatewaySettings) -> AsyncIterator[str]:
 
 
 GatewayFactory = Callable[..., Awaitable[Gateway]]
+
+
+async def call(
+    http: aiohttp.ClientSession, method: str, url: str | URL, **kwargs: Any
+) -> tuple[int, Any]:
+    """One request; its status and JSON body (None when the body is empty, as on 204)."""
+    async with http.request(method, url, **kwargs) as response:
+        raw = await response.read()
+        return response.status, json.loads(raw) if raw else None

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from common_core.enums import BatchStatus, CourseCode, EssayStatus
-from common_core.errors import ErrorCode
+from common_core.errors import ErrorCode, http_status_for
 from common_core.internal_api import BatchPipelineStateV1
 from common_core.result_api import BatchListV1, BatchResultV1, BatchSummaryV1, EssayResultV1
 from huleedu_service_libs.correlation import CORRELATION_ID_HEADER, USER_ID_HEADER
@@ -62,6 +62,14 @@ class ContractStub:
     async def start(self) -> None:
         """Listen (again, on the same port)."""
         app = web.Application(client_max_size=1024**3)
+        self.add_routes(app)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True).start()
+        self._runner = runner
+
+    def add_routes(self, app: web.Application) -> None:
+        """The internal routes this stub answers (a subclass speaks another contract)."""
         base = "/internal/v1/batches"
         app.router.add_post(base, self._register)
         app.router.add_get(base, self._list)
@@ -71,10 +79,6 @@ class ContractStub:
         app.router.add_post(base + "/{batch_id}/files", self._upload)
         app.router.add_get(base + "/{batch_id}/files", self._files)
         app.router.add_delete(base + "/{batch_id}/files/{file_id}", self._remove)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        await web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True).start()
-        self._runner = runner
 
     async def stop(self) -> None:
         """Stop listening: callers get connection refused."""
@@ -86,29 +90,36 @@ class ContractStub:
         """Paths of the requests received, oldest first."""
         return [s.path for s in self.seen]
 
-    async def _record(self, request: web.Request) -> str:
+    async def record(self, request: web.Request) -> str:
+        """Keep the request (body read in full); the X-User-ID it was made for."""
         self.seen.append(
             Seen(request.method, request.path, dict(request.headers), await request.read())
         )
         return request.headers.get(USER_ID_HEADER, "")
 
-    def _not_found(self, request: web.Request, batch_id: str) -> web.Response:
-        cid = request.headers.get(CORRELATION_ID_HEADER, "")
+    def error(
+        self, request: web.Request, code: ErrorCode, message: str, **details: Any
+    ) -> web.Response:
+        """The shared error body with the code's status, as the real services answer."""
         body = build_error_body(
-            ErrorCode.BATCH_NOT_FOUND,
-            "Batch not found.",
-            correlation_id=cid,
+            code,
+            message,
+            correlation_id=request.headers.get(CORRELATION_ID_HEADER, ""),
             service=self.service,
-            details={"batch_id": batch_id},
+            details=details,
         )
-        return web.json_response(body, status=404)
+        return web.json_response(body, status=http_status_for(code))
+
+    def not_found(self, request: web.Request, batch_id: str) -> web.Response:
+        """404 BATCH_NOT_FOUND: unknown and foreign batches alike."""
+        return self.error(request, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", batch_id=batch_id)
 
     def _owned(self, request: web.Request, user_id: str) -> StubBatch | None:
         batch = self.batches.get(request.match_info["batch_id"])
         return batch if batch is not None and batch.user_id == user_id else None
 
     async def _register(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         body = await request.json()
         batch_id = str(uuid.uuid4())
         essay_ids = [str(uuid.uuid4()) for _ in range(body["expected_essay_count"])]
@@ -124,11 +135,11 @@ class ContractStub:
         return web.json_response(answer, status=201)
 
     async def _pipeline_state(self, request: web.Request) -> web.Response:
-        await self._record(request)
+        await self.record(request)
         batch_id = request.match_info["batch_id"]
         batch = self.batches.get(batch_id)
         if batch is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         state = BatchPipelineStateV1(
             batch_id=batch_id,
             user_id=batch.user_id,
@@ -151,7 +162,7 @@ class ContractStub:
         )
 
     async def _list(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         items = [
             BatchSummaryV1(**self._result(bid, b).model_dump(exclude={"essays", "phases"}))
             for bid, b in self.batches.items()
@@ -163,19 +174,19 @@ class ContractStub:
         return web.json_response(listing.model_dump(mode="json"))
 
     async def _batch(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         batch = self._owned(request, user_id)
         batch_id = request.match_info["batch_id"]
         if batch is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         return web.json_response(self._result(batch_id, batch).model_dump(mode="json"))
 
     async def _essay(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         batch = self._owned(request, user_id)
         batch_id = request.match_info["batch_id"]
         if batch is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         essay = EssayResultV1(
             essay_id=request.match_info["essay_id"],
             batch_id=batch_id,
@@ -186,10 +197,10 @@ class ContractStub:
         return web.json_response(essay.model_dump(mode="json"))
 
     async def _upload(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         batch_id = request.match_info["batch_id"]
         if self._owned(request, user_id) is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         answer: dict[str, Any] = {
             "batch_id": batch_id,
             "accepted_count": 1,
@@ -199,16 +210,16 @@ class ContractStub:
         return web.json_response(answer, status=201)
 
     async def _files(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         batch_id = request.match_info["batch_id"]
         if self._owned(request, user_id) is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         return web.json_response({"batch_id": batch_id, "files": []})
 
     async def _remove(self, request: web.Request) -> web.Response:
-        user_id = await self._record(request)
+        user_id = await self.record(request)
         batch_id = request.match_info["batch_id"]
         if self._owned(request, user_id) is None:
-            return self._not_found(request, batch_id)
+            return self.not_found(request, batch_id)
         removed = {"file_upload_id": request.match_info["file_id"], "filename": "x.txt"}
         return web.json_response({"batch_id": batch_id, "removed": removed})

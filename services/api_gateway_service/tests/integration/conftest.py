@@ -17,6 +17,7 @@ from api_gateway_service.testing.harness import (
     GatewayFactory,
     serve_gateway,
 )
+from api_gateway_service.testing.stub_class_management import ClassManagementStub
 from api_gateway_service.testing.stub_downstreams import ContractStub
 from huleedu_service_libs.testing import random_id, random_name
 
@@ -27,11 +28,13 @@ async def gateway_factory() -> AsyncIterator[GatewayFactory]:
     stack = contextlib.AsyncExitStack()
 
     async def make(**overrides: Any) -> Gateway:
-        stubs = [ContractStub(name) for name in ("bos", "file_service", "result_aggregator")]
-        for stub in stubs:
+        bos, files, results = (
+            ContractStub(name) for name in ("bos", "file_service", "result_aggregator")
+        )
+        classes = ClassManagementStub()
+        for stub in (bos, files, results, classes):
             await stub.start()
             stack.push_async_callback(stub.stop)
-        bos, files, results = stubs
         # One world: a batch registered at BOS is known to the File Service and the RAS.
         files.batches = results.batches = bos.batches
         values: dict[str, Any] = {
@@ -41,13 +44,14 @@ async def gateway_factory() -> AsyncIterator[GatewayFactory]:
             "bos_url": bos.url,
             "file_service_url": files.url,
             "result_aggregator_url": results.url,
+            "class_management_url": classes.url,
             "notification_consumer_group": random_name("gateway-test-notifications"),
             "log_level": "WARNING",
             **overrides,
         }
         settings = GatewaySettings(**values)
         url = await stack.enter_async_context(serve_gateway(settings))
-        return Gateway(url, settings, bos, files, results)
+        return Gateway(url, settings, bos, files, results, classes)
 
     yield make
     await stack.aclose()
