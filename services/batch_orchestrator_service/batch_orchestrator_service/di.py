@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import aiohttp
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from batch_orchestrator_service.adapters.cms_client import CmsClassDirectory
 from batch_orchestrator_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from batch_orchestrator_service.config import BatchOrchestratorSettings
 from batch_orchestrator_service.domain.batches import (
@@ -17,9 +21,11 @@ from batch_orchestrator_service.domain.orchestration import (
     HandleBatchEssaysReady,
     HandlePhaseOutcome,
     HandlePipelineRequest,
+    HandleStudentAssociationsConfirmed,
 )
-from batch_orchestrator_service.domain.ports import UnitOfWork
+from batch_orchestrator_service.domain.ports import ClassDirectory, UnitOfWork
 from huleedu_service_libs.db import make_session_factory
+from huleedu_service_libs.resilience import AsyncCircuitBreaker
 
 
 class BatchOrchestratorProvider(Provider):
@@ -45,12 +51,48 @@ class BatchOrchestratorProvider(Provider):
         """One transaction for batch rows, inbox and outbox."""
         return SqlAlchemyUnitOfWork(sessions)
 
+    # -- Class Management Service (created on first use: only registration needs it) ----------
+
+    @provide(scope=Scope.APP)
+    async def http(self) -> AsyncIterator[aiohttp.ClientSession]:
+        """One pooled HTTP client for calls to other services."""
+        async with aiohttp.ClientSession() as session:
+            yield session
+
+    @provide(scope=Scope.APP)
+    def cms_breaker(self, settings: BatchOrchestratorSettings) -> AsyncCircuitBreaker:
+        """The breaker in front of the Class Management Service."""
+        return AsyncCircuitBreaker(
+            "batch_orchestrator_to_cms",
+            fail_max=settings.cms_breaker_fail_max,
+            reset_timeout=settings.cms_breaker_reset_seconds,
+        )
+
+    @provide(scope=Scope.APP)
+    def class_directory(
+        self,
+        http: aiohttp.ClientSession,
+        settings: BatchOrchestratorSettings,
+        breaker: AsyncCircuitBreaker,
+    ) -> ClassDirectory:
+        """Class checks at registration, through the breaker."""
+        return CmsClassDirectory(
+            http,
+            base_url=settings.cms_url,
+            internal_api_key=settings.internal_api_key,
+            timeout_seconds=settings.cms_timeout_seconds,
+            max_attempts=settings.cms_max_attempts,
+            breaker=breaker,
+        )
+
     # -- HTTP use cases ------------------------------------------------------------------------
 
     @provide(scope=Scope.REQUEST)
-    def register_batch(self, settings: BatchOrchestratorSettings, uow: UnitOfWork) -> RegisterBatch:
-        """Register a batch."""
-        return RegisterBatch(uow=uow, source_service=settings.service_name)
+    def register_batch(
+        self, settings: BatchOrchestratorSettings, uow: UnitOfWork, classes: ClassDirectory
+    ) -> RegisterBatch:
+        """Register a batch (a class batch's class checked with CMS first)."""
+        return RegisterBatch(uow=uow, classes=classes, source_service=settings.service_name)
 
     @provide(scope=Scope.REQUEST)
     def get_pipeline_state(self, uow: UnitOfWork) -> GetPipelineState:
@@ -89,6 +131,13 @@ class BatchOrchestratorProvider(Provider):
     ) -> HandlePhaseOutcome:
         """Apply ELSBatchPhaseOutcomeV1."""
         return HandlePhaseOutcome(uow=uow, source_service=settings.service_name)
+
+    @provide(scope=Scope.REQUEST)
+    def students_confirmed(
+        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
+    ) -> HandleStudentAssociationsConfirmed:
+        """Apply StudentAssociationsConfirmedV1."""
+        return HandleStudentAssociationsConfirmed(uow=uow, source_service=settings.service_name)
 
 
 def make_container(settings: BatchOrchestratorSettings, engine: AsyncEngine) -> AsyncContainer:

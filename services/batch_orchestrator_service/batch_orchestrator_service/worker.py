@@ -16,12 +16,14 @@ from batch_orchestrator_service.domain.orchestration import (
     HandleBatchEssaysReady,
     HandlePhaseOutcome,
     HandlePipelineRequest,
+    HandleStudentAssociationsConfirmed,
 )
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     ClientBatchPipelineRequestV1,
     ELSBatchPhaseOutcomeV1,
+    StudentAssociationsConfirmedV1,
 )
 from common_core.topics import topic_for
 from huleedu_service_libs.db import create_engine_from_settings
@@ -30,7 +32,12 @@ from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
 
-CONSUMED_EVENTS = (BatchEssaysReadyV1, ClientBatchPipelineRequestV1, ELSBatchPhaseOutcomeV1)
+CONSUMED_EVENTS = (
+    BatchEssaysReadyV1,
+    ClientBatchPipelineRequestV1,
+    ELSBatchPhaseOutcomeV1,
+    StudentAssociationsConfirmedV1,
+)
 CONSUMED_TOPICS = tuple(topic_for(model) for model in CONSUMED_EVENTS)
 
 
@@ -58,6 +65,10 @@ def build_dispatcher(container: AsyncContainer) -> EventDispatcher:
         ClientBatchPipelineRequestV1, _in_request_scope(container, HandlePipelineRequest)
     )
     dispatcher.register(ELSBatchPhaseOutcomeV1, _in_request_scope(container, HandlePhaseOutcome))
+    dispatcher.register(
+        StudentAssociationsConfirmedV1,
+        _in_request_scope(container, HandleStudentAssociationsConfirmed),
+    )
     return dispatcher
 
 
@@ -68,7 +79,7 @@ def _worker_settings(settings: BatchOrchestratorSettings) -> BatchOrchestratorSe
 def create_worker_app(
     settings: BatchOrchestratorSettings, engine: AsyncEngine | None = None
 ) -> tuple[Quart, WorkerRuntime]:
-    """Health and metrics app plus the runtime: consumers of the three topics and the relay."""
+    """Health and metrics app plus the runtime: consumers of the four topics and the relay."""
     worker_settings = _worker_settings(settings)
     engine = engine or create_engine_from_settings(worker_settings)
     container = make_container(worker_settings, engine)

@@ -15,6 +15,7 @@ from common_core.events import (
     ELSBatchPhaseOutcomeV1,
     EssaySlotAssignedV1,
     EssaySpellcheckCompletedV1,
+    StudentAssociationsConfirmedV1,
 )
 from common_core.topics import topic_for
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
@@ -33,6 +34,7 @@ CONSUMED_EVENTS = (
     BatchEssaysRegisteredV1,
     EssaySlotAssignedV1,
     BatchEssaysReadyV1,
+    StudentAssociationsConfirmedV1,
     BatchSpellcheckInitiateCommandV1,
     EssaySpellcheckCompletedV1,
     ELSBatchPhaseOutcomeV1,
@@ -51,6 +53,7 @@ def build_dispatcher(handling: EventHandling) -> EventDispatcher:
     dispatcher.register(BatchEssaysRegisteredV1, handling.handler(intake.registered))
     dispatcher.register(EssaySlotAssignedV1, handling.handler(intake.slot_assigned))
     dispatcher.register(BatchEssaysReadyV1, handling.handler(intake.essays_ready))
+    dispatcher.register(StudentAssociationsConfirmedV1, handling.handler(intake.students_confirmed))
     dispatcher.register(
         BatchSpellcheckInitiateCommandV1, handling.handler(intake.spellcheck_initiated)
     )

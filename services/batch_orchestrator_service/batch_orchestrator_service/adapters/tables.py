@@ -36,6 +36,8 @@ batches = Table(
     Column("validation_failure_count", Integer, nullable=False, server_default=text("0")),
     Column("requested_pipeline", String(32), nullable=True),
     Column("current_phase", String(32), nullable=True),
+    # A class batch's StudentAssociationsConfirmedV1 (it may arrive before BatchEssaysReadyV1).
+    Column("students_confirmed_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

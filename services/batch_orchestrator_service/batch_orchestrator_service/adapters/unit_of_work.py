@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from batch_orchestrator_service.adapters.tables import batch_essay_slots, batch_phases, batches
-from batch_orchestrator_service.domain.batch import Batch, EssayOutcome, PhaseState
+from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.phase_state import EssayOutcome, PhaseState
 from batch_orchestrator_service.domain.ports import BatchRepository
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.events import EssayRef
@@ -104,6 +105,7 @@ class PostgresBatchRepository:
             else None,
             current_phase=PhaseName(row.current_phase) if row.current_phase else None,
             phases={p.phase: p for p in phases},
+            students_confirmed_at=row.students_confirmed_at,
         )
 
     async def save(self, batch: Batch) -> None:
@@ -170,6 +172,7 @@ class PostgresBatchRepository:
             if batch.requested_pipeline
             else None,
             "current_phase": batch.current_phase.value if batch.current_phase else None,
+            "students_confirmed_at": batch.students_confirmed_at,
         }
 
 

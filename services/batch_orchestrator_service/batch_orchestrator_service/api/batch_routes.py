@@ -61,7 +61,11 @@ def _batch_json(batch: Batch) -> dict[str, Any]:
 @batches_bp.post("")
 @domain_errors
 async def register_batch(use_case: FromDishka[RegisterBatch]) -> tuple[dict[str, Any], int]:
-    """Register a batch: one essay slot per expected essay; announced in the same commit."""
+    """Register a batch: one essay slot per expected essay; announced in the same commit.
+
+    With a class_id, the class must be the teacher's and for the batch's course (checked with
+    the Class Management Service before anything is stored).
+    """
     user_id = _user_id()
     body = RegisterBatchRequest.model_validate(await request.get_json(silent=True))
     command = RegisterBatchCommand(user_id=user_id, **body.model_dump())
@@ -90,6 +94,9 @@ async def get_batch(batch_id: str, use_case: FromDishka[GetBatch]) -> dict[str, 
         "missing_essay_count": batch.missing_essay_count,
         "validation_failure_count": batch.validation_failure_count,
         "pipeline_state": batch.pipeline_state().model_dump(mode="json"),
+        "students_confirmed_at": batch.students_confirmed_at.isoformat()
+        if batch.students_confirmed_at
+        else None,
     }
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
-from batch_orchestrator_service.domain.errors import BatchNotFound, PhaseNotRetryable, UnknownCourse
+from batch_orchestrator_service.domain.errors import (
+    BatchNotFound,
+    ClassNotFound,
+    DependencyUnavailable,
+    MixedCourses,
+    PhaseNotRetryable,
+    UnknownCourse,
+)
 from common_core.errors import ErrorCode
-from huleedu_service_libs.errors import HuleEduError
+from huleedu_service_libs.errors import HuleEduError, service_unavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,6 +37,29 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
     if isinstance(exc, PhaseNotRetryable):
         return HuleEduError(
             ErrorCode.PHASE_NOT_RETRYABLE, exc.reason, details={"phase": exc.phase.value}
+        )
+    return _class_error(exc)
+
+
+def _class_error(exc: Exception) -> HuleEduError | None:
+    """Errors of the class check at registration."""
+    if isinstance(exc, ClassNotFound):
+        # The same answer for an unknown class and another teacher's: nothing to learn.
+        return HuleEduError(
+            ErrorCode.CLASS_NOT_FOUND, "Class not found.", details={"class_id": exc.class_id}
+        )
+    if isinstance(exc, MixedCourses):
+        return HuleEduError(
+            ErrorCode.MIXED_COURSES,
+            str(exc),
+            details={"class_course": exc.class_course, "batch_course": exc.batch_course},
+        )
+    if isinstance(exc, DependencyUnavailable):
+        return service_unavailable(
+            f"{exc.service} is unavailable; nothing was stored. Try again shortly.",
+            code=ErrorCode.SERVICE_UNAVAILABLE,
+            retry_after=max(1, math.ceil(exc.retry_after_seconds)),
+            details={"dependency": exc.service},
         )
     return None
 

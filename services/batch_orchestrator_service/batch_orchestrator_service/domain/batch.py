@@ -1,6 +1,8 @@
 """The batch aggregate and its pipeline state machine: plain Python, no I/O, no frameworks.
 
 awaiting_content --ready--> ready_for_pipeline --request--> processing
+class batch: awaiting_content --ready--> awaiting_student_validation --students confirmed-->
+    ready_for_pipeline (straight to ready_for_pipeline when the confirmation came first)
 processing --phase outcome, more phases--> processing (next phase)
 processing --last phase outcome--> completed | completed_with_failures | failed
 completed_with_failures | failed --retry phase--> processing
@@ -11,19 +13,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
+from batch_orchestrator_service.domain.phase_state import (
+    RETRYABLE_PHASE_STATUSES,
+    EssayOutcome,
+    NextStep,
+    PhaseState,
+    PipelineFinished,
+    StartPhase,
+)
 from batch_orchestrator_service.domain.pipelines import PIPELINES, phases_for
-from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
 
-RETRYABLE_PHASE_STATUSES = frozenset({PhaseStatus.FAILED, PhaseStatus.COMPLETED_WITH_FAILURES})
 FINISHED_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
 )
 _FILES_ACCEPTED_IN = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.READY_FOR_PIPELINE})
+# Once ELS announced a class batch's essays, CMS matches exactly those to students: a file
+# changed afterwards would leave an essay without a confirmed author.
+_CLASS_FILES_ACCEPTED_IN = frozenset({BatchStatus.AWAITING_CONTENT})
 _NOT_READY = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.AWAITING_STUDENT_VALIDATION})
 
 
@@ -35,74 +48,20 @@ class DenialCode(StrEnum):
     PIPELINE_ALREADY_RUNNING = "PIPELINE_ALREADY_RUNNING"
 
 
+class StudentConfirmation(StrEnum):
+    """What a class batch's student confirmation did."""
+
+    READY = "ready"  # the batch was waiting for it and is ready for a pipeline now
+    RECORDED = "recorded"  # kept until ELS reports the essays ready
+    IGNORED = "ignored"  # not a class batch, already confirmed, or past that point
+
+
 @dataclass(frozen=True)
 class Denial:
     """A refused pipeline request: a code for machines, a sentence for the teacher."""
 
     code: DenialCode
     reason: str
-
-
-@dataclass(frozen=True)
-class EssayOutcome:
-    """How one essay fared in one phase."""
-
-    essay_id: str
-    outcome: OperationOutcome
-    output_storage_id: str | None = None
-    error_message: str | None = None
-
-    @property
-    def succeeded(self) -> bool:
-        """True for a successful outcome."""
-        return self.outcome is OperationOutcome.SUCCESS
-
-
-@dataclass
-class PhaseState:
-    """One phase of the requested pipeline: the essays sent to it and how each fared."""
-
-    phase: PhaseName
-    status: PhaseStatus = PhaseStatus.PENDING
-    essays: list[EssayRef] = field(default_factory=list)
-    outcomes: dict[str, EssayOutcome] = field(default_factory=dict)
-    attempts: int = 0
-
-    @property
-    def failed_essays(self) -> list[EssayRef]:
-        """Essays sent to the phase that have no successful outcome."""
-        return [
-            e for e in self.essays if not (o := self.outcomes.get(e.essay_id)) or not o.succeeded
-        ]
-
-    def derived_status(self) -> PhaseStatus:
-        """The phase status its per-essay outcomes imply."""
-        failed = len(self.failed_essays)
-        if failed == 0:
-            return PhaseStatus.COMPLETED
-        return (
-            PhaseStatus.FAILED
-            if failed == len(self.essays)
-            else PhaseStatus.COMPLETED_WITH_FAILURES
-        )
-
-
-@dataclass(frozen=True)
-class StartPhase:
-    """Send the phase's command for these essays."""
-
-    phase: PhaseName
-    essays: tuple[EssayRef, ...]
-
-
-@dataclass(frozen=True)
-class PipelineFinished:
-    """No phase follows: the pipeline ended with this status."""
-
-    final_status: BatchStatus
-
-
-NextStep = StartPhase | PipelineFinished
 
 
 @dataclass
@@ -123,6 +82,8 @@ class Batch:
     requested_pipeline: PhaseName | None = None
     current_phase: PhaseName | None = None
     phases: dict[PhaseName, PhaseState] = field(default_factory=dict)
+    # When CMS confirmed every essay's author (class batches only; may precede readiness).
+    students_confirmed_at: datetime | None = None
 
     # -- registration ----------------------------------------------------------------------
 
@@ -157,14 +118,23 @@ class Batch:
     # -- readiness -------------------------------------------------------------------------
 
     @property
+    def is_class_batch(self) -> bool:
+        """Registered for a class: essays need confirmed authors before a pipeline runs."""
+        return self.class_id is not None
+
+    @property
     def accepts_files(self) -> bool:
-        """Files may change until a pipeline is requested."""
-        return self.requested_pipeline is None and self.status in _FILES_ACCEPTED_IN
+        """Files may change until a pipeline is requested (a class batch's: until ready)."""
+        accepted = _CLASS_FILES_ACCEPTED_IN if self.is_class_batch else _FILES_ACCEPTED_IN
+        return self.requested_pipeline is None and self.status in accepted
 
     def mark_ready(
         self, essays: Sequence[EssayRef], *, missing_count: int = 0, validation_failures: int = 0
     ) -> bool:
-        """Record the essays ELS found ready; False (nothing changes) once a pipeline started."""
+        """Record the essays ELS found ready; False (nothing changes) once a pipeline started.
+
+        A class batch whose students are not confirmed yet waits in awaiting_student_validation.
+        """
         if self.requested_pipeline is not None or self.status not in (
             _NOT_READY | _FILES_ACCEPTED_IN
         ):
@@ -172,8 +142,24 @@ class Batch:
         self.ready_essays = list(essays)
         self.missing_essay_count = missing_count
         self.validation_failure_count = validation_failures
-        self.status = BatchStatus.READY_FOR_PIPELINE
+        waiting = self.is_class_batch and self.students_confirmed_at is None
+        self.status = (
+            BatchStatus.AWAITING_STUDENT_VALIDATION if waiting else BatchStatus.READY_FOR_PIPELINE
+        )
         return True
+
+    def confirm_students(self, confirmed_at: datetime) -> StudentConfirmation:
+        """Record that every essay has a confirmed author; ready now if only that was missing."""
+        if not self.is_class_batch or self.students_confirmed_at is not None:
+            return StudentConfirmation.IGNORED
+        if self.status not in _NOT_READY:
+            return StudentConfirmation.IGNORED
+        self.students_confirmed_at = confirmed_at
+        if self.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
+            self.status = BatchStatus.READY_FOR_PIPELINE
+            return StudentConfirmation.READY
+        # The confirmation overtook ELS's ready event (another topic): readiness finds it.
+        return StudentConfirmation.RECORDED
 
     # -- pipeline requests -----------------------------------------------------------------
 
@@ -184,6 +170,11 @@ class Batch:
         if pipeline not in PIPELINES:
             return Denial(
                 DenialCode.PIPELINE_NOT_READY, f"No pipeline named {pipeline.value} is defined."
+            )
+        if self.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
+            return Denial(
+                DenialCode.PIPELINE_NOT_READY,
+                "Confirm which student wrote each essay first; then the batch can be processed.",
             )
         if self.status in _NOT_READY:
             return Denial(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batch_orchestrator_service.domain.batch import Batch
-from batch_orchestrator_service.domain.errors import BatchNotFound
+from batch_orchestrator_service.domain.errors import BatchNotFound, ClassNotFound, MixedCourses
 from batch_orchestrator_service.domain.messages import Emitter
-from batch_orchestrator_service.domain.ports import UnitOfWork
+from batch_orchestrator_service.domain.ports import ClassDirectory, UnitOfWork
 from common_core.enums import PhaseName
 from common_core.internal_api import BatchPipelineStateV1
 
@@ -24,14 +24,23 @@ class RegisterBatchCommand:
 
 
 class RegisterBatch:
-    """Store a batch with its slots and announce it, in one transaction."""
+    """Store a batch with its slots and announce it, in one transaction.
 
-    def __init__(self, *, uow: UnitOfWork, source_service: str) -> None:
+    A batch for a class is checked with the Class Management Service first (the teacher's
+    class, the batch's course); nothing is stored unless the check passes.
+    """
+
+    def __init__(self, *, uow: UnitOfWork, classes: ClassDirectory, source_service: str) -> None:
         self._uow = uow
+        self._classes = classes
         self._source = source_service
 
     async def execute(self, command: RegisterBatchCommand, correlation_id: str) -> Batch:
-        """The registered batch; raises UnknownCourse for a course we do not teach."""
+        """The registered batch.
+
+        Raises UnknownCourse, ClassNotFound (unknown or another teacher's class), MixedCourses,
+        or DependencyUnavailable (the class could not be checked).
+        """
         batch = Batch.register(
             user_id=command.user_id,
             course_code=command.course_code,
@@ -39,12 +48,22 @@ class RegisterBatch:
             expected_essay_count=command.expected_essay_count,
             class_id=command.class_id,
         )
+        if batch.class_id is not None:
+            await self._check_class(batch, batch.class_id, correlation_id)
         emitter = Emitter(self._source, correlation_id)
         async with self._uow as uow:
             await uow.batches.add(batch)
             await uow.add_events(emitter.registered(batch))
             await uow.commit()
         return batch
+
+    async def _check_class(self, batch: Batch, class_id: str, correlation_id: str) -> None:
+        # Asked before the transaction opens: no connection or lock is held while CMS answers.
+        found = await self._classes.class_summary(class_id, batch.user_id, correlation_id)
+        if found is None:
+            raise ClassNotFound(class_id)
+        if found.course_code is not batch.course_code:
+            raise MixedCourses(found.name, found.course_code.value, batch.course_code.value)
 
 
 class GetPipelineState:

@@ -28,3 +28,32 @@ class PhaseNotRetryable(Exception):
         super().__init__(reason)
         self.phase = phase
         self.reason = reason
+
+
+class ClassNotFound(Exception):
+    """No such class, or it belongs to another teacher (indistinguishable on purpose)."""
+
+    def __init__(self, class_id: str) -> None:
+        super().__init__(class_id)
+        self.class_id = class_id
+
+
+class MixedCourses(Exception):
+    """The batch's course is not the course of the class it is registered for."""
+
+    def __init__(self, class_name: str, class_course: str, batch_course: str) -> None:
+        super().__init__(
+            f"Class '{class_name}' is for {class_course}; this batch is for {batch_course}"
+        )
+        self.class_name = class_name
+        self.class_course = class_course
+        self.batch_course = batch_course
+
+
+class DependencyUnavailable(Exception):
+    """A service the use case needs is down, too slow, or its circuit is open."""
+
+    def __init__(self, service: str, retry_after_seconds: float) -> None:
+        super().__init__(f"{service} unavailable")
+        self.service = service
+        self.retry_after_seconds = retry_after_seconds

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from batch_orchestrator_service.domain.batch import Batch, Denial, PipelineFinished, StartPhase
+from batch_orchestrator_service.domain.batch import Batch, Denial
+from batch_orchestrator_service.domain.phase_state import PipelineFinished, StartPhase
 from batch_orchestrator_service.domain.pipelines import PhaseContext, initiate_command
 from common_core.enums import NotificationCategory, NotificationPriority, PhaseName
 from common_core.envelope import EventEnvelope
@@ -85,7 +86,13 @@ class Emitter:
     def ready(self, batch: Batch, *, is_partial: bool) -> list[Outgoing]:
         """The teacher hears the batch is ready (and how many essays are missing)."""
         count = len(batch.ready_essays)
-        if is_partial:
+        if batch.is_class_batch:
+            message = (
+                f"The students are confirmed for {count} essay(s)"
+                + (f"; {batch.missing_essay_count} missing" if is_partial else "")
+                + ". The batch is ready for processing."
+            )
+        elif is_partial:
             message = (
                 f"Batch ready with {count} essay(s); {batch.missing_essay_count} missing."
                 " You can start processing now."
@@ -98,6 +105,26 @@ class Emitter:
                 "batch_ready",
                 message,
                 action_required=True,
+                payload={
+                    "ready_essay_count": count,
+                    "missing_essay_count": batch.missing_essay_count,
+                    "validation_failure_count": batch.validation_failure_count,
+                    "is_partial": is_partial,
+                },
+            )
+        ]
+
+    def awaiting_students(self, batch: Batch, *, is_partial: bool) -> list[Outgoing]:
+        """A class batch's essays are in; their authors must be confirmed before processing."""
+        count = len(batch.ready_essays)
+        missing = f" ({batch.missing_essay_count} missing)" if is_partial else ""
+        return [
+            self.notify(
+                batch,
+                "batch_awaiting_student_validation",
+                f"{count} essay(s) are in{missing}. Confirm which student wrote each essay"
+                " before processing.",
+                # CMS's own notification with the suggested matches carries the action.
                 payload={
                     "ready_essay_count": count,
                     "missing_essay_count": batch.missing_essay_count,

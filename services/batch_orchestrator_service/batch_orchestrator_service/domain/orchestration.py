@@ -10,19 +10,21 @@ from typing import Any
 
 import structlog
 
-from batch_orchestrator_service.domain.batch import (
+from batch_orchestrator_service.domain.batch import StudentConfirmation, denial_for_missing_batch
+from batch_orchestrator_service.domain.messages import Emitter
+from batch_orchestrator_service.domain.phase_state import (
     EssayOutcome,
     PipelineFinished,
     StartPhase,
-    denial_for_missing_batch,
 )
-from batch_orchestrator_service.domain.messages import Emitter
 from batch_orchestrator_service.domain.ports import UnitOfWork
+from common_core.enums import BatchStatus
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     ClientBatchPipelineRequestV1,
     ELSBatchPhaseOutcomeV1,
+    StudentAssociationsConfirmedV1,
 )
 
 logger = structlog.get_logger(__name__)
@@ -44,7 +46,10 @@ class _Handler:
 
 
 class HandleBatchEssaysReady(_Handler):
-    """ELS says the batch's essays are in: store them and tell the teacher."""
+    """ELS says the batch's essays are in: store them and tell the teacher.
+
+    A class batch whose essays' authors are not confirmed yet waits for the confirmation.
+    """
 
     consumer_name = "batch_essays_ready"
 
@@ -72,9 +77,54 @@ class HandleBatchEssaysReady(_Handler):
                 return
             await uow.batches.save(batch)
             is_partial = event.is_partial or bool(event.missing_essay_ids)
-            await uow.add_events(self._emitter(envelope).ready(batch, is_partial=is_partial))
+            emitter = self._emitter(envelope)
+            if batch.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
+                await uow.add_events(emitter.awaiting_students(batch, is_partial=is_partial))
+            else:
+                await uow.add_events(emitter.ready(batch, is_partial=is_partial))
             await uow.commit()
-        log.info("batch ready", essays=len(event.ready_essays), partial=is_partial)
+        log.info(
+            "batch essays ready",
+            status=batch.status,
+            essays=len(event.ready_essays),
+            partial=is_partial,
+        )
+
+
+class HandleStudentAssociationsConfirmed(_Handler):
+    """CMS confirmed who wrote each essay of a class batch: the batch may proceed."""
+
+    consumer_name = "student_associations_confirmed"
+
+    async def execute(self, envelope: EventEnvelope[StudentAssociationsConfirmedV1]) -> None:
+        """Apply the confirmation once; kept for later if the essays are not ready yet."""
+        event = envelope.data
+        log = logger.bind(batch_id=event.batch_id, event_id=str(envelope.event_id))
+        async with self._uow as uow:
+            if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
+                log.info("duplicate event skipped")
+                return
+            batch = await uow.batches.get(event.batch_id, for_update=True)
+            if batch is None or (batch.user_id, batch.class_id) != (event.user_id, event.class_id):
+                log.warning("confirmation for an unknown batch or another class skipped")
+                await uow.commit()
+                return
+            outcome = batch.confirm_students(envelope.event_timestamp)
+            if outcome is StudentConfirmation.IGNORED:
+                log.info("confirmation changes nothing", status=batch.status)
+                await uow.commit()
+                return
+            await uow.batches.save(batch)
+            if outcome is StudentConfirmation.READY:
+                is_partial = batch.missing_essay_count > 0
+                await uow.add_events(self._emitter(envelope).ready(batch, is_partial=is_partial))
+            await uow.commit()
+        log.info(
+            "students confirmed",
+            outcome=outcome.value,
+            by_timeout=event.confirmed_by_timeout,
+            essays=len(event.associations),
+        )
 
 
 class HandlePipelineRequest(_Handler):

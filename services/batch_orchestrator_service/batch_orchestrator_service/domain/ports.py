@@ -6,6 +6,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from batch_orchestrator_service.domain.batch import Batch
+from common_core.class_api import ClassV1
 from common_core.envelope import EventEnvelope
 
 
@@ -44,4 +45,17 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None:
         """Commit rows, inbox and outbox together."""
+        ...
+
+
+class ClassDirectory(Protocol):
+    """The Class Management Service's view of a teacher's classes."""
+
+    async def class_summary(
+        self, class_id: str, user_id: str, correlation_id: str
+    ) -> ClassV1 | None:
+        """The teacher's class; None when it is unknown or another teacher's.
+
+        Raises DependencyUnavailable when the directory cannot answer (down, slow, circuit open).
+        """
         ...

@@ -3,7 +3,8 @@
 Each test gets the orchestrator's migrated schema (pg_engine), its own batch and user ids and
 its own consumer group, started at the registry topics' current end so it reads only what the
 test publishes. Kafka assertions read the shared registry topics from offsets captured before
-the test, filtered by the test's ids.
+the test, filtered by the test's ids. The Class Management Service is a real HTTP stub
+(`CmsStub`) on a free port, answering the class summary contract.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.testing import random_name
+from huleedu_service_libs.testing.cms_stub import CmsStub
 from huleedu_service_libs.testing.kafka_helpers import (
     TopicProbe,
     batch_id_of,
@@ -84,14 +86,24 @@ async def bos_schema(bos_engine: AsyncEngine) -> str:
 
 
 @pytest.fixture
-def settings(bos_schema: str) -> BatchOrchestratorSettings:
-    """Test settings: the test's schema and its own consumer group."""
+async def cms() -> AsyncIterator[CmsStub]:
+    """The Class Management Service's class summary route, served on a free loopback port."""
+    async with CmsStub(internal_api_key=INTERNAL_KEY) as stub:
+        yield stub
+
+
+@pytest.fixture
+def settings(bos_schema: str, cms: CmsStub) -> BatchOrchestratorSettings:
+    """Test settings: the test's schema, its own consumer group, the CMS stub (short timeout)."""
     return BatchOrchestratorSettings(
         environment=Environment.TEST,
         internal_api_key=INTERNAL_KEY,
         database_schema=bos_schema,
         kafka_consumer_group=random_name("bos-it"),
         outbox_poll_interval_seconds=0.5,
+        cms_url=cms.url,
+        cms_timeout_seconds=1.0,
+        cms_breaker_fail_max=3,
     )
 
 
@@ -154,12 +166,20 @@ class Db:
         return bool(count)
 
     async def register(self, user_id: str, count: int = 3, course: str = "SV2") -> Batch:
-        """Register a batch through the real use case and unit of work."""
+        """Register a batch without a class through the real use case and unit of work."""
         uow = SqlAlchemyUnitOfWork(make_session_factory(self.engine))
         command = RegisterBatchCommand(user_id, course, "Skriv om hösten.", count, None)
-        return await RegisterBatch(uow=uow, source_service="batch_orchestrator_service").execute(
-            command, random_name("it-corr")
+        use_case = RegisterBatch(
+            uow=uow, classes=_NoClasses(), source_service="batch_orchestrator_service"
         )
+        return await use_case.execute(command, random_name("it-corr"))
+
+
+class _NoClasses:
+    """The class directory for batches without a class: asking it is a bug."""
+
+    async def class_summary(self, class_id: str, user_id: str, correlation_id: str) -> None:
+        raise AssertionError("a batch without a class must not ask the Class Management Service")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from common_core.enums import CourseCode
 from huleedu_service_libs.testing import random_id
 
 pytestmark = pytest.mark.integration
@@ -23,8 +24,11 @@ def body(**overrides: Any) -> dict[str, Any]:
     return values
 
 
-async def test_register_stores_batch_and_outbox_in_one_commit(client: Any, db: Any) -> None:
+async def test_register_stores_batch_and_outbox_in_one_commit(
+    client: Any, db: Any, cms: Any
+) -> None:
     user_id, class_id = random_id(), random_id()
+    cms.add_class(class_id, user_id, course_code=CourseCode.SV2)
     answer = await client.call("POST", BATCHES, user_id=user_id, json=body(class_id=class_id))
 
     assert answer.status == 201, answer.body

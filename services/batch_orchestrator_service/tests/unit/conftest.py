@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import pytest
 
 from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.errors import DependencyUnavailable
+from common_core.class_api import ClassV1
+from common_core.enums import CourseCode
 from common_core.envelope import EventEnvelope
 from common_core.events import EssayRef
 
@@ -77,6 +81,32 @@ class FakeUnitOfWork:
         return [(env, key) for env, key in self.events if env.event_type == event_type]
 
 
+class FakeClassDirectory:
+    """Classes by id with their teacher; `retry_after` set makes every check unavailable."""
+
+    def __init__(self) -> None:
+        self.classes: dict[str, tuple[str, ClassV1]] = {}
+        self.calls: list[tuple[str, str, str]] = []
+        self.retry_after: float | None = None
+
+    def add(self, class_id: str, user_id: str, name: str, course: CourseCode) -> ClassV1:
+        at = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+        found = ClassV1(
+            class_id=class_id, name=name, course_code=course, created_at=at, updated_at=at
+        )
+        self.classes[class_id] = (user_id, found)
+        return found
+
+    async def class_summary(
+        self, class_id: str, user_id: str, correlation_id: str
+    ) -> ClassV1 | None:
+        self.calls.append((class_id, user_id, correlation_id))
+        if self.retry_after is not None:
+            raise DependencyUnavailable("class_management_service", self.retry_after)
+        owner, found = self.classes.get(class_id, (None, None))
+        return found if owner == user_id else None
+
+
 def essay_refs(batch: Batch, count: int | None = None) -> list[EssayRef]:
     """Refs for the batch's first `count` slots."""
     ids = batch.essay_ids[: count if count is not None else len(batch.essay_ids)]
@@ -101,3 +131,9 @@ def uow() -> FakeUnitOfWork:
 def refs() -> Callable[..., list[EssayRef]]:
     """essay_refs(batch, count=None)."""
     return essay_refs
+
+
+@pytest.fixture
+def classes() -> FakeClassDirectory:
+    """A fake Class Management Service with no classes yet."""
+    return FakeClassDirectory()

@@ -27,7 +27,6 @@ def new_batch(count: int = 3) -> Batch:
         course_code="SV2",
         essay_instructions="Skriv om hösten.",
         expected_essay_count=count,
-        class_id="class-7",
     )
 
 

@@ -45,9 +45,20 @@ def envelope(data: EventModel) -> EventEnvelope[Any]:
     return EventEnvelope.wrap(data, source_service="test", correlation_id="corr-1")
 
 
+class NoClasses:
+    """The class directory for batches without a class: asking it is a bug."""
+
+    async def class_summary(self, class_id: str, user_id: str, correlation_id: str) -> None:
+        raise AssertionError("a batch without a class must not ask the Class Management Service")
+
+
+def register_batch(uow: Any) -> RegisterBatch:
+    return RegisterBatch(uow=uow, classes=NoClasses(), source_service=SOURCE)
+
+
 async def register(uow: Any, count: int = 3) -> Batch:
-    command = RegisterBatchCommand(TEACHER, "ENG6", "Write about autumn.", count, "class-7")
-    batch = await RegisterBatch(uow=uow, source_service=SOURCE).execute(command, "corr-reg")
+    command = RegisterBatchCommand(TEACHER, "ENG6", "Write about autumn.", count)
+    batch = await register_batch(uow).execute(command, "corr-reg")
     uow.events.clear()
     return batch
 
@@ -100,7 +111,7 @@ async def stored(uow: Any, batch_id: str) -> Batch:
 class TestRegisterBatch:
     async def test_stores_batch_and_emits_registration_and_notification(self, uow: Any) -> None:
         command = RegisterBatchCommand(TEACHER, "SV3", "Skriv en krönika.", 4, None)
-        batch = await RegisterBatch(uow=uow, source_service=SOURCE).execute(command, "corr-x")
+        batch = await register_batch(uow).execute(command, "corr-x")
         assert (await stored(uow, batch.batch_id)).essay_ids == batch.essay_ids
         assert uow.event_types() == ["BatchEssaysRegisteredV1", "TeacherNotificationRequestedV1"]
         (registered, key), (notification, user_key) = uow.events
@@ -114,7 +125,7 @@ class TestRegisterBatch:
     async def test_unknown_course_stores_nothing(self, uow: Any) -> None:
         command = RegisterBatchCommand(TEACHER, "MA1", "x", 1)
         with pytest.raises(UnknownCourse):
-            await RegisterBatch(uow=uow, source_service=SOURCE).execute(command, "c")
+            await register_batch(uow).execute(command, "c")
         assert uow.batches.rows == {}
         assert uow.events == []
 

@@ -1,4 +1,5 @@
-"""View updates from a batch's intake: registration, slot assignment, readiness, phase start."""
+"""View updates from a batch's intake: registration, slot assignment, readiness, student
+confirmation (class batches), phase start."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from common_core.events import (
     BatchSpellcheckInitiateCommandV1,
     EssayRef,
     EssaySlotAssignedV1,
+    StudentAssociationsConfirmedV1,
 )
 from result_aggregator_service.domain.handling import StepContext
 from result_aggregator_service.domain.models import (
@@ -105,6 +107,7 @@ async def registered(
     before = await uow.batches.get(event.batch_id)
     batch = replace(
         before or new_batch(event.batch_id, context),
+        status=_status_at_registration(before, event),
         user_id=event.user_id,
         course_code=event.course_code,
         class_id=event.class_id,
@@ -127,6 +130,23 @@ async def registered(
     return []
 
 
+def _status_at_registration(
+    before: BatchView | None, event: BatchEssaysRegisteredV1
+) -> BatchStatus:
+    """The status once the view learns whether the batch belongs to a class.
+
+    A ready event handled before the registration could not know it was a class batch and
+    proposed ready_for_pipeline. If no confirmation has been seen either (it would have set
+    the class), the batch is in fact still awaiting its students: the one backward move here.
+    """
+    if before is None:
+        return BatchStatus.AWAITING_CONTENT
+    guessed_ready = before.status is BatchStatus.READY_FOR_PIPELINE and before.class_id is None
+    if event.class_id is not None and guessed_ready:
+        return BatchStatus.AWAITING_STUDENT_VALIDATION
+    return before.status
+
+
 async def slot_assigned(
     uow: UnitOfWork, event: EssaySlotAssignedV1, context: StepContext
 ) -> list[Outgoing]:
@@ -147,14 +167,40 @@ async def slot_assigned(
 async def essays_ready(
     uow: UnitOfWork, event: BatchEssaysReadyV1, context: StepContext
 ) -> list[Outgoing]:
-    """The batch is ready for a pipeline (unless further along); its essays hold files."""
+    """The batch is ready for a pipeline (unless further along); its essays hold files.
+
+    A class batch waits for its students' confirmation first (awaiting_student_validation).
+    """
     before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
     batch = fill_from(before, user_id=event.user_id, course_code=event.course_code)
-    status = advance_batch_status(batch.status, BatchStatus.READY_FOR_PIPELINE)
+    proposed = (
+        BatchStatus.AWAITING_STUDENT_VALIDATION
+        if batch.class_id is not None
+        else BatchStatus.READY_FOR_PIPELINE
+    )
+    status = advance_batch_status(batch.status, proposed)
     await uow.batches.put(replace(batch, status=status, updated_at=context.now))
     await _apply_refs(
         uow, event.batch_id, event.ready_essays, EssayStatus.READY_FOR_PROCESSING, context
     )
+    return []
+
+
+async def students_confirmed(
+    uow: UnitOfWork, event: StudentAssociationsConfirmedV1, context: StepContext
+) -> list[Outgoing]:
+    """Every essay of the class batch has an author: ready for a pipeline (unless further).
+
+    CMS confirms only after the essays were ready, so this also holds when the view has not
+    handled the ready event yet (the topics are not ordered with each other).
+    """
+    before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
+    batch = replace(
+        fill_from(before, user_id=event.user_id, course_code=None),
+        class_id=before.class_id or event.class_id,
+    )
+    status = advance_batch_status(batch.status, BatchStatus.READY_FOR_PIPELINE)
+    await uow.batches.put(replace(batch, status=status, updated_at=context.now))
     return []
 
 
