@@ -1,0 +1,298 @@
+"""Students in PostgreSQL: names and emails encrypted on write, decrypted on read.
+
+The database sees Fernet tokens and the keyed email hash only. Bulk writes use one
+executemany per table; reads fetch each student's class ids in the same query.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, bindparam, delete, func, or_, select
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from class_management_service.adapters.db_errors import violated_constraint
+from class_management_service.adapters.pii import PiiCipher
+from class_management_service.adapters.tables import (
+    class_students,
+    essay_student_associations,
+    students,
+)
+from class_management_service.domain.errors import DuplicateStudentEmail
+from class_management_service.domain.models import Student, unknown_student_email
+from class_management_service.domain.records import AuthoredEssay
+from class_management_service.domain.roster_order import roster_sort_key
+from common_core.enums import AssociationMethod, AssociationStatus
+from common_core.envelope import utc_now
+
+UNIQUE_EMAIL_INDEX = "uq_students_user_email_hash"
+PLACEHOLDER_FIRST_NAME = "Unknown"
+PLACEHOLDER_LAST_NAME = "Student"
+
+_member = class_students.alias("member")
+# Every class of the student, oldest membership first (NULL when none: read as empty).
+_class_ids = (
+    select(func.array_agg(aggregate_order_by(_member.c.class_id, _member.c.added_at)))
+    .where(_member.c.student_id == students.c.student_id)
+    .scalar_subquery()
+    .label("class_ids")
+)
+_HASHES = bindparam("hashes", type_=ARRAY(String(64)))
+
+
+def _select_students() -> Select[Any]:
+    return select(
+        students.c.student_id,
+        students.c.user_id,
+        students.c.name_ciphertext,
+        students.c.email_ciphertext,
+        students.c.is_placeholder,
+        students.c.created_at,
+        students.c.updated_at,
+        _class_ids,
+    )
+
+
+# Hot statements built once: building a Select and its cache key costs ~0.1 ms per call.
+_BY_ID = _select_students().where(
+    students.c.student_id == bindparam("student_id"), students.c.user_id == bindparam("user_id")
+)
+_ROSTER = (
+    _select_students()
+    .join(class_students, class_students.c.student_id == students.c.student_id)
+    .where(class_students.c.class_id == bindparam("class_id"))
+)
+_REAL_ROSTER = _ROSTER.where(students.c.is_placeholder.is_(False))
+
+
+def _in_class(class_id: str) -> ColumnElement[bool]:
+    return students.c.student_id.in_(
+        select(class_students.c.student_id).where(class_students.c.class_id == class_id)
+    )
+
+
+class PostgresStudents:
+    """StudentRepository (and the matching side's roster reader) over `students`."""
+
+    def __init__(self, session: AsyncSession, cipher: PiiCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _row(self, student: Student) -> dict[str, Any]:
+        cipher = self._cipher
+        return {
+            "student_id": student.student_id,
+            "user_id": student.user_id,
+            "name_ciphertext": cipher.encrypt_name(student.first_name, student.last_name),
+            "email_ciphertext": cipher.encrypt(student.email),
+            "email_hash": cipher.email_hash(student.email),
+            "is_placeholder": student.is_placeholder,
+            "created_at": student.created_at,
+            "updated_at": student.updated_at,
+        }
+
+    async def add(self, student: Student) -> None:
+        """Insert a student (not their memberships); raises DuplicateStudentEmail."""
+        await self.add_many([student])
+
+    async def add_many(self, new_students: Sequence[Student]) -> None:
+        """Insert students with one executemany; raises DuplicateStudentEmail."""
+        if not new_students:
+            return
+        await self._write(sa_insert(students), [self._row(s) for s in new_students])
+
+    async def update(self, student: Student) -> None:
+        """Write names, email and updated_at; raises DuplicateStudentEmail."""
+        row = self._row(student)
+        statement = (
+            sa_update(students)
+            .where(students.c.student_id == student.student_id)
+            .values(
+                name_ciphertext=row["name_ciphertext"],
+                email_ciphertext=row["email_ciphertext"],
+                email_hash=row["email_hash"],
+                updated_at=student.updated_at,
+            )
+        )
+        await self._write(statement, None)
+
+    async def delete(self, student_id: str) -> None:
+        """Delete the student; memberships cascade, associations keep a NULL student."""
+        await self._session.execute(delete(students).where(students.c.student_id == student_id))
+
+    async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:
+        """The class's placeholder student, enrolled; True when it was created now."""
+        now = utc_now()
+        placeholder = Student(
+            student_id=str(uuid.uuid4()),
+            user_id=user_id,
+            first_name=PLACEHOLDER_FIRST_NAME,
+            last_name=PLACEHOLDER_LAST_NAME,
+            email=unknown_student_email(class_id),
+            created_at=now,
+            updated_at=now,
+            is_placeholder=True,
+        )
+        row = self._row(placeholder)
+        # Insert-or-find on the unique (user, email hash) index: safe when two
+        # transactions (monitor and a teacher's confirm) make it at once.
+        inserted = await self._session.execute(
+            pg_insert(students)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["user_id", "email_hash"])
+            .returning(students.c.student_id)
+        )
+        created = inserted.first() is not None
+        student_id = placeholder.student_id
+        if not created:
+            found = await self._session.scalar(
+                select(students.c.student_id).where(
+                    students.c.user_id == user_id, students.c.email_hash == row["email_hash"]
+                )
+            )
+            student_id = str(found)
+        await self._session.execute(
+            pg_insert(class_students)
+            .values(class_id=class_id, student_id=student_id)
+            .on_conflict_do_nothing(index_elements=["class_id", "student_id"])
+        )
+        student = await self.get(user_id, student_id)
+        if student is None:  # pragma: no cover - inserted or found above in this transaction
+            raise RuntimeError("placeholder student vanished within its transaction")
+        return student, created
+
+    async def _write(self, statement: Any, rows: list[dict[str, Any]] | None) -> None:
+        try:
+            await self._session.execute(statement, rows)
+        except IntegrityError as exc:
+            # The unique index decides (no racy read-then-write check).
+            if violated_constraint(exc) == UNIQUE_EMAIL_INDEX:
+                raise DuplicateStudentEmail() from None
+            raise
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _student(self, row: Any) -> Student:
+        first, last = self._cipher.decrypt_name(row.name_ciphertext)
+        return Student(
+            student_id=row.student_id,
+            user_id=row.user_id,
+            first_name=first,
+            last_name=last,
+            email=self._cipher.decrypt(row.email_ciphertext),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            is_placeholder=row.is_placeholder,
+            class_ids=tuple(row.class_ids or ()),
+        )
+
+    async def _fetch(
+        self, statement: Select[Any], params: dict[str, Any] | None = None
+    ) -> list[Student]:
+        rows = await self._session.execute(statement, params)
+        return [self._student(r) for r in rows]
+
+    async def get(self, user_id: str, student_id: str) -> Student | None:
+        """The teacher's student with class ids, or None."""
+        found = await self._fetch(_BY_ID, {"student_id": student_id, "user_id": user_id})
+        return found[0] if found else None
+
+    async def get_many(self, user_id: str, student_ids: Sequence[str]) -> list[Student]:
+        """Those of `student_ids` that are the teacher's (missing ids simply absent)."""
+        if not student_ids:
+            return []
+        return await self._fetch(
+            _select_students().where(
+                students.c.student_id.in_(list(student_ids)), students.c.user_id == user_id
+            )
+        )
+
+    async def find_by_emails(self, user_id: str, emails: Sequence[str]) -> list[Student]:
+        """The teacher's students having any of these emails, in one query over their hashes."""
+        if not emails:
+            return []
+        hashes = [self._cipher.email_hash(e) for e in emails]
+        # `email_hash IN (SELECT unnest(:hashes))` rather than `= ANY(:hashes)`: once
+        # PostgreSQL switches the prepared statement to a generic plan, ANY over a parameter
+        # array is checked element by element for every row of the teacher (1,000 x 3,000
+        # comparisons: ~120 ms measured), while the semi-join hashes the array (~3 ms).
+        return await self._fetch(
+            _select_students().where(
+                students.c.user_id == user_id,
+                students.c.email_hash.in_(select(func.unnest(_HASHES))),
+            ),
+            {"hashes": hashes},
+        )
+
+    async def page(
+        self, user_id: str, *, class_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Student], int]:
+        """One page of the teacher's real students, oldest first, and how many there are.
+
+        Names are ciphertext, so the database cannot sort by them: creation order is the
+        stable order that pages cheaply.
+        """
+        conditions = [students.c.user_id == user_id, students.c.is_placeholder.is_(False)]
+        if class_id is not None:
+            conditions.append(_in_class(class_id))
+        found = await self._fetch(
+            _select_students()
+            .where(*conditions)
+            .order_by(students.c.created_at, students.c.student_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await self._session.scalar(
+            select(func.count()).select_from(students).where(*conditions)
+        )
+        return found, int(total or 0)
+
+    async def roster(self, class_id: str, *, include_placeholders: bool = False) -> list[Student]:
+        """The class's students sorted by last, first name (placeholders last, if included)."""
+        statement = _ROSTER if include_placeholders else _REAL_ROSTER
+        return sorted(await self._fetch(statement, {"class_id": class_id}), key=roster_sort_key)
+
+    async def memberships(self, class_id: str) -> dict[str, tuple[str, ...]]:
+        """Each member of the class and all the classes they belong to (no decryption)."""
+        rows = await self._session.execute(
+            select(students.c.student_id, _class_ids).where(_in_class(class_id))
+        )
+        return {r.student_id: tuple(r.class_ids or ()) for r in rows}
+
+    async def authored_essays(self, student_id: str) -> list[AuthoredEssay]:
+        """Essay associations naming the student as author or suggestion, decrypted."""
+        esa = essay_student_associations
+        rows = await self._session.execute(
+            select(esa)
+            .where(or_(esa.c.student_id == student_id, esa.c.suggested_student_id == student_id))
+            .order_by(esa.c.created_at, esa.c.batch_id, esa.c.file_upload_id)
+        )
+        return [self._essay(r) for r in rows]
+
+    def _essay(self, row: Any) -> AuthoredEssay:
+        decrypt = self._cipher.decrypt
+        return AuthoredEssay(
+            batch_id=row.batch_id,
+            file_upload_id=row.file_upload_id,
+            essay_id=row.essay_id,
+            filename=row.filename,
+            parsed_name=decrypt(row.parsed_name_ciphertext) if row.parsed_name_ciphertext else None,
+            parsed_email=(
+                decrypt(row.parsed_email_ciphertext) if row.parsed_email_ciphertext else None
+            ),
+            suggested_student_id=row.suggested_student_id,
+            student_id=row.student_id,
+            confidence=float(row.confidence),
+            method=AssociationMethod(row.method),
+            status=AssociationStatus(row.status),
+            updated_at=row.updated_at,
+        )

@@ -1,0 +1,83 @@
+"""Composition root: Dishka providers for the Class Management Service's HTTP process."""
+
+from __future__ import annotations
+
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from class_management_service.adapters.pii import PiiCipher
+from class_management_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from class_management_service.config import ClassManagementSettings
+from class_management_service.di_associations import AssociationProvider
+from class_management_service.domain.classes import ClassService
+from class_management_service.domain.ports import UnitOfWorkFactory
+from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.students import StudentService
+from huleedu_service_libs.db import make_session_factory
+
+
+def make_cipher(settings: ClassManagementSettings) -> PiiCipher:
+    """The PII cipher configured from settings (keys newest first)."""
+    return PiiCipher(settings.pii_encryption_keys, settings.pii_hash_key)
+
+
+def make_uow_factory(
+    sessions: async_sessionmaker[AsyncSession], cipher: PiiCipher
+) -> UnitOfWorkFactory:
+    """A fresh unit of work per call (one transaction per use case)."""
+    return lambda: SqlAlchemyUnitOfWork(sessions, cipher)
+
+
+class ClassManagementProvider(Provider):
+    """Settings, cipher and sessions for the process; use cases per request."""
+
+    def __init__(self, settings: ClassManagementSettings, engine: AsyncEngine) -> None:
+        super().__init__()
+        self._settings = settings
+        self._engine = engine
+
+    @provide(scope=Scope.APP)
+    def settings(self) -> ClassManagementSettings:
+        """The validated settings."""
+        return self._settings
+
+    @provide(scope=Scope.APP)
+    def cipher(self) -> PiiCipher:
+        """Encrypts and hashes student PII (built once: key parsing is not free)."""
+        return make_cipher(self._settings)
+
+    @provide(scope=Scope.APP)
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Session factory over the service's engine."""
+        return make_session_factory(self._engine)
+
+    @provide(scope=Scope.APP)
+    def uow_factory(
+        self, sessions: async_sessionmaker[AsyncSession], cipher: PiiCipher
+    ) -> UnitOfWorkFactory:
+        """Units of work over the engine, with the cipher for the repositories."""
+        return make_uow_factory(sessions, cipher)
+
+    @provide(scope=Scope.REQUEST)
+    def class_service(self, uow_factory: UnitOfWorkFactory) -> ClassService:
+        """Courses and classes."""
+        return ClassService(uow_factory, self._settings.service_name)
+
+    @provide(scope=Scope.REQUEST)
+    def roster_service(self, uow_factory: UnitOfWorkFactory) -> RosterService:
+        """Roster reads, enrolment and CSV import."""
+        return RosterService(
+            uow_factory,
+            self._settings.service_name,
+            max_rows=self._settings.roster_import_max_rows,
+        )
+
+    @provide(scope=Scope.REQUEST)
+    def student_service(self, uow_factory: UnitOfWorkFactory) -> StudentService:
+        """Students, erasure and export."""
+        return StudentService(uow_factory, self._settings.service_name)
+
+
+def make_container(settings: ClassManagementSettings, engine: AsyncEngine) -> AsyncContainer:
+    """The HTTP process's container: the roster side and author matching's service."""
+    return make_async_container(ClassManagementProvider(settings, engine), AssociationProvider())

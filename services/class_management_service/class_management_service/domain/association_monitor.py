@@ -1,0 +1,160 @@
+"""The association timeout: batches the teacher left unconfirmed are confirmed automatically.
+
+After `timeout` since the suggestions went out, every essay still pending is decided: a
+suggestion with confidence >= `keep_threshold` is kept (method `timeout`), anything weaker
+goes to the class's UNKNOWN student (method `unknown_student`), so the batch can proceed and
+the teacher can still correct the authors later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+import structlog
+
+from class_management_service.association_metrics import count_committed
+from class_management_service.domain.association_events import AssociationEvents
+from class_management_service.domain.association_handling import utc_now
+from class_management_service.domain.association_ports import (
+    Association,
+    AssociationUnitOfWork,
+    AssociationUowFactory,
+    ClassBatch,
+    Clock,
+    Outgoing,
+)
+from class_management_service.domain.associations import completed, essays_of
+from common_core.enums import AssociationMethod, AssociationStatus
+
+logger = structlog.get_logger(__name__)
+
+MONITOR_ACTOR = "system:association-timeout"
+CONFIRM_ACTION = "association.confirm"
+
+
+class AssociationTimeoutMonitor:
+    """One pass confirms every overdue class batch, each in its own transaction."""
+
+    def __init__(
+        self,
+        uow_factory: AssociationUowFactory,
+        *,
+        source_service: str,
+        timeout: timedelta,
+        keep_threshold: float,
+        clock: Clock = utc_now,
+        batch_limit: int = 100,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._source = source_service
+        self._timeout = timeout
+        self._keep = keep_threshold
+        self._clock = clock
+        self._limit = batch_limit
+
+    async def check_once(self) -> int:
+        """Confirm the overdue batches; returns how many this pass confirmed.
+
+        Each batch is locked with SKIP LOCKED and re-checked under the lock, so a teacher
+        confirming at the same moment, or another worker's pass, is never doubled. One batch
+        failing (logged) does not keep the others from being confirmed.
+        """
+        now = self._clock()
+        cutoff = now - self._timeout
+        async with self._uow_factory() as uow:
+            due = await uow.class_batches.due_for_timeout(cutoff, self._limit)
+        confirmed = 0
+        for batch_id in due:
+            try:
+                outgoing = await self._confirm(batch_id, cutoff, now)
+            except Exception:
+                logger.exception("cms.association_timeout_failed", batch_id=batch_id)
+                continue
+            if outgoing:
+                count_committed(outgoing)
+                confirmed += 1
+        if confirmed:
+            logger.info("cms.associations_confirmed_by_timeout", count=confirmed)
+        return confirmed
+
+    async def _confirm(self, batch_id: str, cutoff: datetime, now: datetime) -> list[Outgoing]:
+        async with self._uow_factory() as uow:
+            batch = await uow.class_batches.lock_if_due(batch_id, cutoff)
+            if batch is None:
+                return []  # confirmed by the teacher meanwhile, or another worker has it
+            # A fresh correlation id per decision, logged with the batch id, ties its events,
+            # audit row and logs together.
+            events = AssociationEvents(self._source, str(uuid4()))
+            logger.info(
+                "cms.association_timeout_due",
+                batch_id=batch_id,
+                correlation_id=events.correlation_id,
+            )
+            outgoing = await self._decide(uow, batch, events, now)
+            await uow.add_events(outgoing)
+            await uow.commit()
+        return outgoing
+
+    async def _decide(
+        self,
+        uow: AssociationUnitOfWork,
+        batch: ClassBatch,
+        events: AssociationEvents,
+        now: datetime,
+    ) -> list[Outgoing]:
+        essays = essays_of(await uow.associations.list_for_batch(batch.batch_id))
+        in_class = {s.student_id for s in await uow.students.roster(batch.class_id)}
+        unknown_id: str | None = None
+        decided: list[Association] = []
+        for row in essays:
+            if not row.is_pending:
+                continue
+            suggested = row.suggested_student_id
+            if suggested is not None and suggested in in_class and row.confidence >= self._keep:
+                decided.append(self._confirmed(row, suggested, AssociationMethod.TIMEOUT))
+                continue
+            if unknown_id is None:
+                unknown, created = await uow.students.ensure_unknown_student(
+                    batch.user_id, batch.class_id
+                )
+                unknown_id = unknown.student_id
+                if created:
+                    logger.info("cms.unknown_student_created", class_id=batch.class_id)
+            decided.append(
+                replace(
+                    self._confirmed(row, unknown_id, AssociationMethod.UNKNOWN_STUDENT),
+                    confidence=0.0,
+                )
+            )
+        await uow.associations.save_many(decided)
+        by_id = {r.essay_id: r for r in [*essays, *decided]}
+        final = essays_of(list(by_id.values()))
+        done = completed(batch, final, now, by_timeout=True)
+        if done is None:  # cannot happen: every pending essay was just decided
+            raise RuntimeError(f"batch {batch.batch_id} still has pending essays")
+        await uow.class_batches.save(done)
+        student_ids = sorted({r.student_id for r in decided if r.student_id is not None})
+        await uow.audit.record(
+            actor_user_id=MONITOR_ACTOR,
+            action=CONFIRM_ACTION,
+            student_ids=student_ids,
+            class_id=batch.class_id,
+            correlation_id=events.correlation_id,
+        )
+        return [
+            *(events.updated(done, r) for r in decided),
+            events.confirmed(done, final),
+            events.associations_confirmed(done, final),
+        ]
+
+    @staticmethod
+    def _confirmed(row: Association, student_id: str, method: AssociationMethod) -> Association:
+        return replace(
+            row,
+            student_id=student_id,
+            status=AssociationStatus.CONFIRMED,
+            method=method,
+            decided_by=None,
+        )

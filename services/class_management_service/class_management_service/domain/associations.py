@@ -1,0 +1,192 @@
+"""The matching consumer's steps: class batch registered, headers parsed, essays ready.
+
+Each step runs inside `AssociationHandling` (inbox claim, effects, outbox, one commit) and
+first row-locks the class batch, so events of one batch never interleave. The parsing event
+normally arrives before readiness (File Service emits it with the content events), but the
+two topics are not ordered with each other: either order ends in the same rows, and a header
+parsed after readiness has its suggestion announced at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+import structlog
+
+from class_management_service.domain.association_events import AssociationEvents
+from class_management_service.domain.association_ports import (
+    Association,
+    AssociationUnitOfWork,
+    ClassBatch,
+    ClassBatchStatus,
+    Outgoing,
+)
+from class_management_service.domain.matching import match_author
+from common_core.enums import AssociationStatus
+from common_core.events import (
+    BatchEssaysReadyV1,
+    BatchEssaysRegisteredV1,
+    ParsedStudentHeader,
+    StudentParsingCompletedV1,
+)
+
+logger = structlog.get_logger(__name__)
+
+
+async def batch_registered(
+    uow: AssociationUnitOfWork,
+    event: BatchEssaysRegisteredV1,
+    events: AssociationEvents,
+    now: datetime,
+) -> list[Outgoing]:
+    """A class batch starts awaiting its essays; batches without a class are not ours."""
+    if event.class_id is None:
+        return []
+    await uow.class_batches.add(
+        ClassBatch(
+            batch_id=event.batch_id,
+            class_id=event.class_id,
+            user_id=event.user_id,
+            course_code=event.course_code,
+        )
+    )
+    return []
+
+
+async def _class_batch_for_headers(
+    uow: AssociationUnitOfWork, event: StudentParsingCompletedV1
+) -> ClassBatch | None:
+    """The locked class batch; created from the class when the registration is still behind."""
+    batch = await uow.class_batches.lock(event.batch_id)
+    if batch is not None or event.class_id is None:
+        return batch
+    school_class = await uow.classes.get(event.user_id, event.class_id)
+    if school_class is None:
+        logger.warning("cms.parsed_headers_for_unknown_class", batch_id=event.batch_id)
+        return None
+    await uow.class_batches.add(
+        ClassBatch(
+            batch_id=event.batch_id,
+            class_id=school_class.class_id,
+            user_id=event.user_id,
+            course_code=school_class.course_code,
+        )
+    )
+    return await uow.class_batches.lock(event.batch_id)
+
+
+def _with_header(row: Association, header: ParsedStudentHeader) -> Association:
+    return replace(
+        row,
+        text_storage_id=header.text_storage_id,
+        parsed_name=header.student_name,
+        parsed_email=header.student_email,
+        extraction_confidence=header.extraction_confidence,
+    )
+
+
+async def student_parsing_completed(
+    uow: AssociationUnitOfWork,
+    event: StudentParsingCompletedV1,
+    events: AssociationEvents,
+    now: datetime,
+) -> list[Outgoing]:
+    """Store each parsed header with its suggested author (announced now if already ready)."""
+    batch = await _class_batch_for_headers(uow, event)
+    if batch is None:
+        return []
+    if batch.status is ClassBatchStatus.CONFIRMED:
+        logger.warning("cms.parsed_headers_after_confirmation", batch_id=batch.batch_id)
+        return []
+    roster = await uow.students.roster(batch.class_id)
+    existing = {r.file_upload_id: r for r in await uow.associations.list_for_batch(batch.batch_id)}
+    changed: dict[str, Association] = {}
+    for header in event.parsed_headers:
+        row = existing.get(header.file_upload_id)
+        if row is not None and not row.is_pending:
+            continue  # the teacher's (or the timeout's) decision stands
+        match = match_author(header.student_name, header.student_email, roster)
+        suggested = match.student.student_id if match.student else None
+        changed[header.file_upload_id] = _with_header(
+            replace(
+                row or Association(batch_id=batch.batch_id, file_upload_id=header.file_upload_id),
+                suggested_student_id=suggested,
+                student_id=suggested,
+                confidence=match.confidence,
+                method=match.method,
+                status=AssociationStatus.PENDING_VALIDATION,
+            ),
+            header,
+        )
+    await uow.associations.save_many(list(changed.values()))
+    late = [r for r in changed.values() if r.essay_id is not None]
+    if batch.status is ClassBatchStatus.PENDING_VALIDATION and late:
+        logger.info("cms.late_headers_suggested", batch_id=batch.batch_id, count=len(late))
+        return [events.suggestions(batch, late)]
+    return []
+
+
+async def batch_essays_ready(
+    uow: AssociationUnitOfWork, event: BatchEssaysReadyV1, events: AssociationEvents, now: datetime
+) -> list[Outgoing]:
+    """Tie rows to essay ids and ask the teacher; a batch without essays is confirmed at once.
+
+    Rows of uploads that are not among the ready essays (validation failures, removed files)
+    are kept but never get an essay id, so they take no part in confirmation.
+    """
+    batch = await uow.class_batches.lock(event.batch_id)
+    if batch is None:
+        return []  # not a class batch
+    if batch.status is not ClassBatchStatus.AWAITING_CONTENT:
+        logger.warning("cms.batch_ready_again", batch_id=batch.batch_id, status=batch.status.value)
+        return []
+    existing = {r.file_upload_id: r for r in await uow.associations.list_for_batch(batch.batch_id)}
+    ready: dict[str, Association] = {}
+    for ref in event.ready_essays:
+        # ELS always names the upload; the essay id is the fallback key of a row without one.
+        key = ref.file_upload_id or ref.essay_id
+        row = existing.get(key) or Association(batch_id=batch.batch_id, file_upload_id=key)
+        ready[key] = replace(
+            row,
+            essay_id=ref.essay_id,
+            filename=ref.original_file_name or row.filename,
+            text_storage_id=ref.text_storage_id or row.text_storage_id,
+        )
+    rows = list(ready.values())
+    await uow.associations.save_many(rows)
+    if not rows:
+        confirmed = replace(
+            batch,
+            status=ClassBatchStatus.CONFIRMED,
+            ready_at=now,
+            suggested_at=now,
+            confirmed_at=now,
+        )
+        await uow.class_batches.save(confirmed)
+        return [events.confirmed(confirmed, [])]
+    pending = replace(
+        batch, status=ClassBatchStatus.PENDING_VALIDATION, ready_at=now, suggested_at=now
+    )
+    await uow.class_batches.save(pending)
+    return [events.suggestions(pending, rows), events.matching_required(pending, rows)]
+
+
+def essays_of(rows: Sequence[Association]) -> list[Association]:
+    """The rows that are essays of the batch (the confirmation set), in essay id order."""
+    return sorted((r for r in rows if r.essay_id is not None), key=lambda r: r.essay_id or "")
+
+
+def completed(
+    batch: ClassBatch, rows: Sequence[Association], now: datetime, *, by_timeout: bool
+) -> ClassBatch | None:
+    """The batch confirmed when none of its essays is pending any more, else None."""
+    if any(r.is_pending for r in essays_of(rows)):
+        return None
+    return replace(
+        batch,
+        status=ClassBatchStatus.CONFIRMED,
+        confirmed_at=now,
+        confirmed_by_timeout=by_timeout,
+    )

@@ -1,0 +1,167 @@
+"""Use cases of a class's roster: read it, enrol and unenrol one student, import a CSV."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+
+from class_management_service.domain.classes import owned_class
+from class_management_service.domain.errors import Conflict, StudentNotFound
+from class_management_service.domain.events import Emitter
+from class_management_service.domain.models import SchoolClass, Student
+from class_management_service.domain.ports import UnitOfWork, UnitOfWorkFactory
+from class_management_service.domain.records import Actor, AuditAction
+from class_management_service.domain.roster_import import parse_roster
+from common_core.envelope import utc_now
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """What an import did: the students in file order, how many were new or already known."""
+
+    school_class: SchoolClass
+    students: list[Student]
+    created_count: int
+    existing_count: int
+
+
+async def editable_student(uow: UnitOfWork, actor: Actor, student_id: str) -> Student:
+    """The teacher's student unless it is a placeholder (those belong to the platform)."""
+    student = await uow.students.get(actor.user_id, student_id)
+    if student is None:
+        raise StudentNotFound(student_id)
+    if student.is_placeholder:
+        raise Conflict(
+            "The class's UNKNOWN student is managed by the platform and cannot be changed.",
+            student_id=student_id,
+        )
+    return student
+
+
+class RosterService:
+    """Memberships of the teacher's classes; every operation is audited."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        source_service: str,
+        *,
+        max_rows: int,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._source = source_service
+        self._max_rows = max_rows
+
+    async def detail(self, actor: Actor, class_id: str) -> tuple[SchoolClass, list[Student]]:
+        """The class and its roster (placeholders included, last); audited as a roster read."""
+        async with self._uow_factory() as uow:
+            school_class = await owned_class(uow, actor, class_id)
+            students = await uow.students.roster(class_id, include_placeholders=True)
+            await uow.audit.record(
+                actor_user_id=actor.user_id,
+                action=AuditAction.ROSTER_READ,
+                student_ids=[s.student_id for s in students],
+                class_id=class_id,
+                correlation_id=actor.correlation_id,
+            )
+            await uow.commit()
+        return school_class, students
+
+    async def enrol(self, actor: Actor, class_id: str, student_id: str) -> None:
+        """Put the student in the class (idempotent)."""
+        await self._change_membership(actor, class_id, student_id, enrol=True)
+
+    async def unenrol(self, actor: Actor, class_id: str, student_id: str) -> None:
+        """Take the student out of the class (idempotent)."""
+        await self._change_membership(actor, class_id, student_id, enrol=False)
+
+    async def _change_membership(
+        self, actor: Actor, class_id: str, student_id: str, *, enrol: bool
+    ) -> None:
+        emitter = Emitter(self._source, actor.correlation_id)
+        async with self._uow_factory() as uow:
+            school_class = await owned_class(uow, actor, class_id)
+            student = await editable_student(uow, actor, student_id)
+            if enrol:
+                changed = bool(await uow.classes.enrol(class_id, [student_id]))
+                class_ids = (*student.class_ids, class_id)
+            else:
+                changed = await uow.classes.unenrol(class_id, student_id)
+                class_ids = tuple(c for c in student.class_ids if c != class_id)
+            await uow.audit.record(
+                actor_user_id=actor.user_id,
+                action=AuditAction.ENROL if enrol else AuditAction.UNENROL,
+                student_ids=[student_id],
+                class_id=class_id,
+                correlation_id=actor.correlation_id,
+            )
+            if changed:
+                kind = "student_enrolled" if enrol else "student_unenrolled"
+                moved = replace(student, class_ids=class_ids)
+                await uow.add_events(emitter.membership_changed(school_class, moved, kind))
+            await uow.commit()
+
+    async def import_csv(self, actor: Actor, class_id: str, data: bytes) -> RosterImport:
+        """Create or reuse a student per CSV row and enrol them all, or change nothing.
+
+        Raises RosterRejected (every bad row listed), ClassNotFound or DuplicateStudentEmail
+        (only when a concurrent request added the same email meanwhile).
+        """
+        rows = parse_roster(data, max_rows=self._max_rows)  # CPU only: before the transaction
+        emitter = Emitter(self._source, actor.correlation_id)
+        async with self._uow_factory() as uow:
+            school_class = await owned_class(uow, actor, class_id)
+            # One lookup for the whole file: rows whose email is already the teacher's
+            # student reuse that student as stored (their name is not overwritten).
+            known = {
+                s.email: s
+                for s in await uow.students.find_by_emails(actor.user_id, [r.email for r in rows])
+            }
+            now = utc_now()
+            created: list[Student] = []
+            in_file_order: list[Student] = []
+            for row in rows:
+                student = known.get(row.email)
+                if student is None:
+                    student = Student(
+                        student_id=str(uuid.uuid4()),
+                        user_id=actor.user_id,
+                        first_name=row.first_name,
+                        last_name=row.last_name,
+                        email=row.email,
+                        created_at=now,
+                        updated_at=now,
+                        class_ids=(class_id,),
+                    )
+                    created.append(student)
+                in_file_order.append(student)
+            await uow.students.add_many(created)
+            newly = set(await uow.classes.enrol(class_id, [s.student_id for s in in_file_order]))
+            created_ids = {s.student_id for s in created}
+            enrolled = [
+                replace(s, class_ids=(*s.class_ids, class_id))
+                for s in in_file_order
+                if s.student_id in newly and s.student_id not in created_ids
+            ]
+            moved = {s.student_id: s for s in enrolled}
+            result = [moved.get(s.student_id, s) for s in in_file_order]
+            await uow.audit.record(
+                actor_user_id=actor.user_id,
+                action=AuditAction.ROSTER_IMPORT,
+                student_ids=[s.student_id for s in result],
+                class_id=class_id,
+                correlation_id=actor.correlation_id,
+            )
+            existing_count = len(rows) - len(created)
+            await uow.add_events(
+                emitter.roster_imported(school_class, created, enrolled, existing_count)
+            )
+            await uow.commit()
+        return RosterImport(
+            school_class=replace(
+                school_class, student_count=school_class.student_count + len(newly)
+            ),
+            students=result,
+            created_count=len(created),
+            existing_count=existing_count,
+        )

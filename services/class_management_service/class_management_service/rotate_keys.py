@@ -1,0 +1,198 @@
+"""Re-encrypt every stored PII value with the primary key (and optionally re-hash emails).
+
+    python -m class_management_service.rotate_keys [--batch-size N] [--rehash-from OLD_HASH_KEY]
+
+Rotation: put the new Fernet key first in CLASS_MANAGEMENT_SERVICE_PII_ENCRYPTION_KEYS
+(keeping the old ones after it), deploy, run this, then drop the old keys. Values already
+under the primary key are left alone, so a second run (or a rerun after a crash) changes
+nothing. Each batch commits on its own: the service keeps running meanwhile.
+
+Hash key change: set CLASS_MANAGEMENT_SERVICE_PII_HASH_KEY to the new key and run with
+--rehash-from OLD_KEY; every student's email hash is recomputed from the decrypted email.
+Until it finishes, lookups by email (duplicate checks, roster imports) may miss students,
+so run it in a maintenance window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from class_management_service.adapters.pii import PiiCipher, normalise_email
+from class_management_service.adapters.tables import essay_student_associations, students
+from class_management_service.config import ClassManagementSettings
+from huleedu_service_libs.db import create_engine_from_settings
+
+
+@dataclass
+class TableReport:
+    """What happened to one table's encrypted columns."""
+
+    rows: int = 0
+    values_reencrypted: int = 0
+    values_current: int = 0
+    hashes_changed: int = 0
+    hashes_unexpected: int = 0  # matched neither the old nor the new hash key
+
+
+@dataclass(frozen=True)
+class _Target:
+    table: Table
+    key_columns: tuple[str, ...]
+    token_columns: tuple[str, ...]
+
+
+_STUDENTS = _Target(students, ("student_id",), ("name_ciphertext", "email_ciphertext"))
+_ASSOCIATIONS = _Target(
+    essay_student_associations,
+    ("batch_id", "file_upload_id"),
+    ("parsed_name_ciphertext", "parsed_email_ciphertext"),
+)
+
+
+class KeyRotation:
+    """Re-encrypts (and re-hashes) stored PII in keyset-paged batches."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        settings: ClassManagementSettings,
+        *,
+        rehash_from: str | None = None,
+        batch_size: int = 500,
+    ) -> None:
+        self._engine = engine
+        self._cipher = PiiCipher(settings.pii_encryption_keys, settings.pii_hash_key)
+        primary = next(k.strip() for k in settings.pii_encryption_keys.split(",") if k.strip())
+        self._primary = Fernet(primary.encode())
+        self._old_hash_key = rehash_from.encode() if rehash_from else None
+        self._batch_size = batch_size
+
+    def _is_current(self, token: bytes) -> bool:
+        try:
+            self._primary.decrypt(token)
+        except InvalidToken:
+            return False
+        return True
+
+    async def run(self) -> dict[str, TableReport]:
+        """Rotate both tables; the per-table counts."""
+        return {
+            "students": await self._rotate(_STUDENTS, rehash=self._old_hash_key is not None),
+            "essay_student_associations": await self._rotate(_ASSOCIATIONS, rehash=False),
+        }
+
+    async def _rotate(self, target: _Target, *, rehash: bool) -> TableReport:
+        report = TableReport()
+        table = target.table
+        keys = [table.c[k] for k in target.key_columns]
+        columns = [*keys, *(table.c[c] for c in target.token_columns)]
+        if rehash:
+            columns.append(table.c.email_hash)
+        after: tuple[Any, ...] | None = None
+        while True:
+            query = select(*columns).order_by(*keys).limit(self._batch_size).with_for_update()
+            if after is not None:
+                query = query.where(tuple_(*keys) > tuple_(*after))
+            async with self._engine.begin() as conn:
+                rows = (await conn.execute(query)).all()
+                if not rows:
+                    return report
+                changes = [c for c in (self._change(target, r, rehash, report) for r in rows) if c]
+                if changes:
+                    await conn.execute(self._update(target, rehash), changes)
+            report.rows += len(rows)
+            last = rows[-1]._mapping
+            after = tuple(last[k] for k in target.key_columns)
+
+    def _change(
+        self, target: _Target, row: Any, rehash: bool, report: TableReport
+    ) -> dict[str, Any] | None:
+        values = row._mapping
+        change: dict[str, Any] = {f"k_{k}": values[k] for k in target.key_columns}
+        dirty = False
+        for column in target.token_columns:
+            token = values[column]
+            if token is None:
+                change[column] = None
+                continue
+            if self._is_current(bytes(token)):
+                change[column] = bytes(token)
+                report.values_current += 1
+            else:
+                change[column] = self._cipher.rotate(bytes(token))
+                report.values_reencrypted += 1
+                dirty = True
+        if rehash:
+            email = self._cipher.decrypt(bytes(values["email_ciphertext"]))
+            new_hash = self._cipher.email_hash(email)
+            change["email_hash"] = new_hash
+            if new_hash != values["email_hash"]:
+                dirty = True
+                report.hashes_changed += 1
+                if values["email_hash"] != self._old_hash(email):
+                    report.hashes_unexpected += 1
+        return change if dirty else None
+
+    def _old_hash(self, email: str) -> str:
+        assert self._old_hash_key is not None
+        digest = hmac.new(self._old_hash_key, normalise_email(email).encode(), hashlib.sha256)
+        return digest.hexdigest()
+
+    def _update(self, target: _Target, rehash: bool) -> Any:
+        table = target.table
+        where = [table.c[k] == bindparam(f"k_{k}") for k in target.key_columns]
+        values: dict[str, Any] = {c: bindparam(c) for c in target.token_columns}
+        if rehash:
+            values["email_hash"] = bindparam("email_hash")
+        return update(table).where(*where).values(values)
+
+
+def _print(reports: dict[str, TableReport]) -> None:
+    for name, r in reports.items():
+        line = (
+            f"{name}: {r.rows} rows, {r.values_reencrypted} values re-encrypted, "
+            f"{r.values_current} already under the primary key"
+        )
+        if name == "students":
+            line += f", {r.hashes_changed} email hashes recomputed"
+            if r.hashes_unexpected:
+                line += f" ({r.hashes_unexpected} matched neither hash key)"
+        print(line)
+
+
+async def rotate(argv: Sequence[str] | None = None) -> dict[str, TableReport]:
+    """Parse arguments, rotate with the configured keys, print and return the counts."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--rehash-from", metavar="OLD_HASH_KEY", default=None)
+    args = parser.parse_args(argv)
+    settings = ClassManagementSettings()
+    engine = create_engine_from_settings(settings)
+    try:
+        rotation = KeyRotation(
+            engine, settings, rehash_from=args.rehash_from, batch_size=args.batch_size
+        )
+        reports = await rotation.run()
+    finally:
+        await engine.dispose()
+    _print(reports)
+    return reports
+
+
+def main() -> None:
+    """Entry point of `python -m class_management_service.rotate_keys`."""
+    asyncio.run(rotate())
+
+
+if __name__ == "__main__":
+    main()

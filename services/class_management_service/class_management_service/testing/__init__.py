@@ -1,0 +1,1 @@
+"""Test helpers of the Class Management Service (importable; never imported by the service)."""

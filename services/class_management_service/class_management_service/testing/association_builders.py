@@ -1,0 +1,102 @@
+"""Builders of the events the matching consumer reads, for unit and integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from common_core.enums import CourseCode
+from common_core.envelope import EventEnvelope
+from common_core.events import (
+    BatchEssaysReadyV1,
+    BatchEssaysRegisteredV1,
+    EssayRef,
+    ParsedStudentHeader,
+    StudentParsingCompletedV1,
+)
+from common_core.events.base import EventModel
+from huleedu_service_libs.testing import random_id
+
+Header = tuple[str, str | None, str | None]  # (file_upload_id, name, email)
+
+
+def wrap(data: EventModel) -> EventEnvelope[Any]:
+    """An envelope from another service with a fresh event id."""
+    envelope: EventEnvelope[Any] = EventEnvelope.wrap(
+        data, source_service="test", correlation_id=random_id()
+    )
+    return envelope
+
+
+def registered(
+    batch_id: str,
+    user_id: str,
+    class_id: str | None,
+    essay_count: int = 3,
+    course: CourseCode = CourseCode.SV1,
+) -> EventEnvelope[Any]:
+    """BatchEssaysRegisteredV1 of a (class) batch."""
+    return wrap(
+        BatchEssaysRegisteredV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            course_code=course,
+            essay_instructions="Skriv om din sommar.",
+            expected_essay_count=essay_count,
+            essay_ids=[f"{batch_id}-slot-{i}" for i in range(essay_count)],
+            class_id=class_id,
+        )
+    )
+
+
+def parsed(
+    batch_id: str, user_id: str, class_id: str | None, headers: Sequence[Header]
+) -> EventEnvelope[Any]:
+    """StudentParsingCompletedV1 with one header per (upload, name, email)."""
+    return wrap(
+        StudentParsingCompletedV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            class_id=class_id,
+            parsed_headers=[
+                ParsedStudentHeader(
+                    file_upload_id=upload,
+                    text_storage_id=f"text-{upload}",
+                    student_name=name,
+                    student_email=email,
+                    extraction_confidence=1.0 if email else 0.9 if name else 0.0,
+                )
+                for upload, name, email in headers
+            ],
+        )
+    )
+
+
+def essay_id_for(upload: str) -> str:
+    """The essay id the builders give an upload."""
+    return f"essay-{upload}"
+
+
+def ready(
+    batch_id: str,
+    user_id: str,
+    uploads: Sequence[str],
+    course: CourseCode = CourseCode.SV1,
+) -> EventEnvelope[Any]:
+    """BatchEssaysReadyV1 with one essay per upload (essay id `essay-<upload>`)."""
+    return wrap(
+        BatchEssaysReadyV1(
+            batch_id=batch_id,
+            user_id=user_id,
+            course_code=course,
+            ready_essays=[
+                EssayRef(
+                    essay_id=essay_id_for(upload),
+                    text_storage_id=f"text-{upload}",
+                    original_file_name=f"{upload}.docx",
+                    file_upload_id=upload,
+                )
+                for upload in uploads
+            ],
+        )
+    )
