@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     retry_if_exception,
@@ -22,6 +23,7 @@ from api_gateway_service.adapters.errors import (
     unavailable,
 )
 from api_gateway_service.adapters.upload_body import ClientTooSlow
+from common_core.errors import ErrorBody
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
     INTERNAL_API_KEY_HEADER,
@@ -215,7 +217,7 @@ class DownstreamClient:
                 # Time ran out while the client was still sending: its slowness, not ours.
                 raise ClientTooSlow("the upload timed out before its body was complete") from exc
             raise
-        if answer.status >= 500:
+        if answer.status >= 500 and not _dependency_unavailable(answer):
             raise _ServerError(answer)
         return answer
 
@@ -245,6 +247,7 @@ class DownstreamClient:
             logger.error("downstream.refused_internal_key", downstream=self.name)
             raise bad_gateway(self.name, answer.status)
         if answer.status >= 400:
+            # A 4xx, or a 503 in which the downstream names its own dependency as unavailable.
             raise DownstreamAnswer(
                 answer.status, passthrough_body(answer.status, answer.body), _kept(answer.headers)
             )
@@ -258,6 +261,22 @@ class DownstreamClient:
             seconds = float(retry_after) if retry_after.isdigit() else float(self._retry_after)
             return unavailable(self.name, retry_after=seconds, reason="downstream_unavailable")
         return bad_gateway(self.name, response.status)
+
+
+def _dependency_unavailable(response: DownstreamResponse) -> bool:
+    """A 503 whose error body names `details.dependency`: the downstream answered, healthy.
+
+    BOS answers so when Class Management is down, the File Service when BOS is: counting it
+    against this downstream's breaker would let one dependency's outage shut every route of
+    the healthy service (batch registration without a class, file listings, ...).
+    """
+    if response.status != 503:
+        return False
+    try:
+        error = ErrorBody.model_validate_json(response.body).error
+    except ValidationError:
+        return False
+    return isinstance(error.details.get("dependency"), str)
 
 
 def _kept(headers: Mapping[str, str]) -> dict[str, str]:

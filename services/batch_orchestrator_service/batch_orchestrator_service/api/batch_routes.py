@@ -24,6 +24,9 @@ from huleedu_service_libs.errors import HuleEduError, unauthorized
 
 batches_bp = Blueprint("batches", __name__, url_prefix="/internal/v1/batches")
 
+# The ids the platform issues (uuid4 strings); the gateway checks path ids the same way.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+
 
 class RegisterBatchRequest(BaseModel):
     """Body of POST /internal/v1/batches."""
@@ -33,7 +36,9 @@ class RegisterBatchRequest(BaseModel):
     course_code: str = Field(min_length=1, max_length=16)
     essay_instructions: str = Field(min_length=1, max_length=5000)
     expected_essay_count: int = Field(ge=1, le=500)
-    class_id: str | None = Field(default=None, min_length=1, max_length=64)
+    # Sent to CMS as a path segment: a NUL would be a CMS 500, charged to the CMS breaker, so
+    # any teacher could open it for everyone (and a gateway 503 charged to BOS's breaker).
+    class_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
 
 
 def _user_id() -> str:

@@ -210,3 +210,16 @@ async def test_batch_without_class_never_asks_cms(
     assert answer.body["class_id"] is None
     assert cms.request_count == 0
     assert await db.scalar("SELECT count(*) FROM batches") == 1
+
+
+@pytest.mark.parametrize("class_id", ["a\x00b", "\ud800", "../summary", "9A engelska"])
+async def test_malformed_class_id_is_422_and_never_reaches_cms(
+    client: Any, settings: Any, db: Any, cms: Any, class_id: str
+) -> None:
+    # A NUL is a CMS 500 that any teacher could repeat to open the breaker for everyone; dot
+    # segments and spaces are no class id CMS ever issued.
+    answer = await register(client, settings, random_id(), class_id=class_id)
+
+    assert (answer.status, answer.code) == (422, "VALIDATION_ERROR")
+    assert cms.request_count == 0
+    assert await nothing_stored(db)

@@ -12,7 +12,8 @@ is a leading zero):
 A word without its level ("Engelska", "Svenska") or with a level the subject does not have
 ("Engelska 1", "Svenska 5") names no course.
 
-Where a course counts, in the header lines the student-header parser reads (never prose):
+Where a course counts, in the header lines the student-header parser reads (never prose;
+e-mail addresses are taken out first, "anna.sv1@skola.se" names no course):
 1. a labelled value that starts with a course: "Kurs: Engelska 6", "Subject - ENG5";
 2. a part of a line that is nothing but a course: "Åsa Öberg / NA22b / Svenska 1",
    "Svenska 1: argumenterande text", a line "English 5";
@@ -55,6 +56,8 @@ _FIELD_SEPARATORS = re.compile(r"\s*(?:[,;|/()\[\]\t\u2013\u2014]|\s-\s)\s*")
 _PART_SEPARATORS = re.compile(r"\s*(?:[,;:|/()\[\]\t\u2013\u2014]|\s-\s)\s*")
 _AROUND = " \t.,;:\"'\u00ab\u00bb\u201c\u201d\u2018\u2019()[]{}<>*_#"
 _SENTENCE_END = ".!?"
+# An address names a person, never a course ("anna.sv1@skola.se" is no SV1 essay).
+_EMAIL = re.compile(r"\S+@\S+")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,11 @@ class NamedCourse:
 
 def find_course(text: str, max_lines: int = 6) -> NamedCourse | None:
     """The course named in the essay's first max_lines non-empty lines, or None."""
-    lines = [line for line in header_lines(text, max_lines) if len(line) <= MAX_HEADER_LINE_CHARS]
+    lines = [
+        _EMAIL.sub(" ", line).strip()
+        for line in header_lines(text, max_lines)
+        if len(line) <= MAX_HEADER_LINE_CHARS
+    ]
     for line in lines:
         labelled = _labelled_course(line)
         if labelled is not None:

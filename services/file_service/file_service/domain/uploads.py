@@ -127,8 +127,14 @@ class UploadFiles:
             self._limits.header_lines,
         )
         if mixed is not None:
+            # Filenames often carry the student's name: the log gets counts and codes only.
             logger.warning(
-                "file.upload_mixed_courses", correlation_id=correlation_id, **mixed.details
+                "file.upload_mixed_courses",
+                correlation_id=correlation_id,
+                batch_id=batch_id,
+                batch_course=mixed.details["batch_course"],
+                offending_files=len(mixed.offending),
+                named_courses=sorted({str(e.course.code) for e in mixed.offending}),
             )
             raise mixed
         stored = await self._store_accepted(batch_id, user_id, outcomes)

@@ -134,6 +134,7 @@ class TestBareCourses:
             ("# Engelska 6", CourseCode.ENG6),
             ("Åsa Öberg NA22b ENG5", CourseCode.ENG5),
             ("Mitt liv\nÅsa Öberg | SV3", CourseCode.SV3),
+            ("asa.oberg@elev.skola.se, Engelska 6", CourseCode.ENG6),
         ],
     )
     def test_a_course_as_a_field_of_a_header_line(self, header: str, code: CourseCode) -> None:
@@ -154,6 +155,9 @@ class TestNoFalsePositives:
             "Namn: Åsa Öberg\nKlass: NA22b\nDatum: 2024-05-01",
             "Kursen i Engelska 6 var rolig",
             "Svenska språket förändras",
+            "anna.eng6@elev.skola.se",
+            "Anna Svensson <anna.sv1@skola.se>",
+            "Åsa Öberg, NA22b, asa.sv3@elev.skola.se",
         ],
     )
     def test_titles_and_sentences_name_no_course(self, header: str) -> None:

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from common_core.enums import BatchStatus, CourseCode
 from common_core.envelope import EventEnvelope
@@ -207,3 +208,16 @@ class TestUploadRefusal:
         with pytest.raises(MixedCourses):
             await use_case.execute(BATCH, TEACHER, files, "c")
         assert (store.blobs, uow.opened) == ([], 0)
+
+    async def test_the_refusal_is_logged_without_filenames(self) -> None:
+        # Filenames are often the student's name ("Åsa Öberg.docx"): not for the logs.
+        use_case, _, _ = upload(CourseCode.ENG5)
+        files = [docx("Åsa Öberg.docx", "Kurs: SV1", 8), docx("Bo Ek.docx", "Course: ENG6", 9)]
+        with capture_logs() as logs, pytest.raises(MixedCourses):
+            await use_case.execute(BATCH, TEACHER, files, "corr-log")
+        [entry] = [e for e in logs if e["event"] == "file.upload_mixed_courses"]
+        assert entry["correlation_id"] == "corr-log"
+        assert (entry["batch_id"], entry["batch_course"]) == (BATCH, "ENG5")
+        assert (entry["offending_files"], entry["named_courses"]) == (2, ["ENG6", "SV1"])
+        assert "Öberg" not in repr(entry)
+        assert "Bo Ek" not in repr(entry)
