@@ -9,14 +9,18 @@ CMS stores them encrypted and audits every such read.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode, Language
 
 NAME_MAX = 100
 EMAIL_MAX = 254
 CLASS_NAME_MAX = 100
+# The id form every public path uses (the gateway's path ids): ids in bodies follow it too.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+EntityId = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class _ReadModel(BaseModel):
@@ -27,6 +31,15 @@ class _ReadModel(BaseModel):
 class _WriteModel(BaseModel):
     # Strict writer: a misspelt field is a 422, not silently dropped.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # NUL and other control characters are never part of a name, an email or an id, and
+        # PostgreSQL refuses NUL in text: refuse them here as a 422, never a server error.
+        if isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ValueError("must not contain control characters")
+        return value
 
 
 # --- courses -------------------------------------------------------------------------------
@@ -111,7 +124,7 @@ class StudentCreateV1(_WriteModel):
     first_name: str = Field(min_length=1, max_length=NAME_MAX)
     last_name: str = Field(min_length=1, max_length=NAME_MAX)
     email: str = Field(min_length=3, max_length=EMAIL_MAX)  # validated and normalised by CMS
-    class_ids: list[str] = Field(default_factory=list, max_length=50)
+    class_ids: list[EntityId] = Field(default_factory=list, max_length=50)
 
 
 class StudentUpdateV1(_WriteModel):
@@ -210,8 +223,8 @@ class BatchAssociationsV1(_ReadModel):
 class AssociationConfirmationV1(_WriteModel):
     """One essay's author as the teacher decided it."""
 
-    essay_id: str = Field(min_length=1, max_length=64)
-    student_id: str = Field(min_length=1, max_length=64)
+    essay_id: EntityId
+    student_id: EntityId
 
 
 class AssociationsConfirmV1(_WriteModel):
