@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,18 @@ ROSTER_CSV = (
     "Nyström, Johanna;johanna.nystrom@elev.skola.se\n"
     "Karlsson, Ali;ali.karlsson@elev.skola.se\n"
 ).encode()
+
+
+async def eventually(
+    read: Callable[[], Awaitable[dict[str, Any]]], done: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Poll `read` until `done` holds (views are updated by their own consumers)."""
+    async with asyncio.timeout(30):
+        while True:
+            body = await read()
+            if done(body):
+                return body
+            await asyncio.sleep(0.2)
 
 
 def essay(header: str, seed: int) -> str:
@@ -68,14 +82,22 @@ async def test_class_batch_waits_for_confirmed_authors_then_runs(
         async with asyncio.timeout(90):
             await socket.wait_for("student_matching_required", batch_id)
 
-        status_body = await teacher.batch(batch_id)
-        assert status_body["status"] == "awaiting_student_validation", status_body
+        # The Result Aggregator consumes readiness on its own: wait for its view to catch up.
+        await eventually(
+            lambda: teacher.batch(batch_id),
+            lambda body: body["status"] == "awaiting_student_validation",
+        )
         status, body, _ = await teacher.call(
             "POST", f"/v1/batches/{batch_id}/pipelines", json={"pipeline": "spellcheck"}
         )
         assert status == 409, body
 
-        suggested = await teacher.associations(batch_id)
+        suggested = await eventually(
+            lambda: teacher.associations(batch_id),
+            lambda body: (
+                sum(a["suggested_student_id"] is not None for a in body["associations"]) == 3
+            ),
+        )
         assert suggested["status"] == "pending_validation", suggested
         by_file = {a["filename"]: a for a in suggested["associations"]}
         assert by_file["e.txt"]["suggested_student_id"] == by_name["Erik Lind"]
