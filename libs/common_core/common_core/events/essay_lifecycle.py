@@ -18,6 +18,9 @@ class BatchEssaysReadyV1(EventModel):
     validation_failure_count: int = Field(default=0, ge=0)
     is_partial: bool = False
     missing_essay_ids: list[str] = Field(default_factory=list)
+    # Repeated from the registration so a consumer that sees readiness first (CMS catching up
+    # after an outage) still knows the batch is a class batch.
+    class_id: str | None = None
 
 
 class EssaySpellcheckRequestedV1(EventModel):

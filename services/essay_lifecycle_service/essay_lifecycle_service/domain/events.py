@@ -79,6 +79,7 @@ class EventFactory:
                 validation_failure_count=readiness.validation_failure_count,
                 is_partial=readiness.is_partial,
                 missing_essay_ids=readiness.missing_essay_ids,
+                class_id=batch.class_id,
             ),
             batch.batch_id,
         )

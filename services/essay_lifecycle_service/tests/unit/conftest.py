@@ -377,7 +377,7 @@ class EventBuilder:
     def wrap(data: Any) -> EventEnvelope[Any]:
         return EventEnvelope.wrap(data, source_service="test", correlation_id="corr-1")
 
-    def registered(self, count: int = 3) -> EventEnvelope[Any]:
+    def registered(self, count: int = 3, class_id: str | None = None) -> EventEnvelope[Any]:
         return self.wrap(
             BatchEssaysRegisteredV1(
                 batch_id=self.batch_id,
@@ -386,6 +386,7 @@ class EventBuilder:
                 essay_instructions="Skriv om en plats.",
                 expected_essay_count=count,
                 essay_ids=[f"{self.essay_prefix}-{i}" for i in range(count)],
+                class_id=class_id,
             )
         )
 

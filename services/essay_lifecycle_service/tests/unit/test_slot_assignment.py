@@ -44,8 +44,20 @@ async def test_three_provisioned_fill_slots_in_order_and_announce_ready_once(
     assert not ready.is_partial
     assert [r.essay_id for r in ready.ready_essays] == ["essay-0", "essay-1", "essay-2"]
     assert ready.user_id == "teacher-anna"
+    assert ready.class_id is None
     assert len(lifecycle.notifications("batch_essays_ready")) == 1
     assert lifecycle.state.batches["batch-1"].is_ready
+
+
+async def test_readiness_repeats_the_class_of_a_class_batch(lifecycle: Any, events: Any) -> None:
+    # CMS may see readiness before registration after an outage; the class id tells it
+    # the batch needs confirmed authors.
+    await lifecycle.deliver(events.registered(2, class_id="class-9a"))
+    for n in range(2):
+        await lifecycle.deliver(events.provisioned(n))
+
+    [ready] = lifecycle.published("BatchEssaysReadyV1")
+    assert ready.class_id == "class-9a"
 
 
 async def test_validation_failure_counts_once_towards_readiness(
