@@ -172,7 +172,12 @@ async def essays_ready(
     A class batch waits for its students' confirmation first (awaiting_student_validation).
     """
     before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
-    batch = fill_from(before, user_id=event.user_id, course_code=event.course_code)
+    batch = replace(
+        fill_from(before, user_id=event.user_id, course_code=event.course_code),
+        # The ready event repeats the class, so a view that has not seen the registration
+        # yet still holds a class batch back.
+        class_id=before.class_id or event.class_id,
+    )
     proposed = (
         BatchStatus.AWAITING_STUDENT_VALIDATION
         if batch.class_id is not None

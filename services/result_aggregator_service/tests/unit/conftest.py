@@ -225,13 +225,14 @@ class Events:
             minute,
         )
 
-    def ready(self, minute: int = 2) -> EventEnvelope[Any]:
+    def ready(self, minute: int = 2, class_id: str | None = None) -> EventEnvelope[Any]:
         return self.wrap(
             BatchEssaysReadyV1(
                 batch_id=self.batch_id,
                 user_id=self.user_id,
                 course_code=CourseCode.SV2,
                 ready_essays=[self.ref(i) for i in range(3)],
+                class_id=class_id,
             ),
             minute,
         )

@@ -117,6 +117,17 @@ async def test_ready_before_registration_steps_back_to_awaiting_students(
     assert views.batch().status is BatchStatus.READY_FOR_PIPELINE
 
 
+async def test_ready_naming_its_class_before_registration_awaits_students_at_once(
+    views: Any, events: Any
+) -> None:
+    await views.deliver(events.ready(minute=2, class_id="class-1"))
+    assert views.batch().status is BatchStatus.AWAITING_STUDENT_VALIDATION
+    assert views.batch().class_id == "class-1"
+
+    await views.deliver(events.registered(minute=0), confirmed(events))
+    assert views.batch().status is BatchStatus.READY_FOR_PIPELINE
+
+
 async def test_redelivered_confirmation_changes_nothing(views: Any, events: Any) -> None:
     confirmation = confirmed(events)
     await views.deliver(events.registered(), events.ready(), confirmation)
