@@ -5,10 +5,12 @@ Named logging_setup so it never shadows the stdlib `logging` module.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from huleedu_service_libs.correlation import get_correlation_id, get_user_id
@@ -44,6 +46,13 @@ def _parse_level(level: str | int) -> int:
         raise ValueError(f"unknown log level {level!r}") from None
 
 
+def _console_traceback_formatter() -> structlog.typing.ExceptionRenderer:
+    """Rich tracebacks when rich is installed, plain otherwise; never with locals."""
+    if importlib.util.find_spec("rich") is not None:
+        return structlog.dev.RichTracebackFormatter(show_locals=False)
+    return structlog.dev.plain_traceback
+
+
 def configure_logging(
     service_name: str, level: str | int = "INFO", json_logs: bool = False
 ) -> None:
@@ -58,12 +67,19 @@ def configure_logging(
         structlog.processors.StackInfoRenderer(),
     ]
     renderer: Processor
+    # Tracebacks without local variables: structlog shows them by default, and locals of
+    # a failing frame hold whatever it was working on (decrypted student names, emails,
+    # request bodies), which must never reach a log.
     if json_logs:
-        final: list[Processor] = [structlog.processors.dict_tracebacks]
+        final: list[Processor] = [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        ]
         renderer = structlog.processors.JSONRenderer()
     else:
         final = []
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stdout.isatty(), exception_formatter=_console_traceback_formatter()
+        )
 
     structlog.configure(
         processors=[

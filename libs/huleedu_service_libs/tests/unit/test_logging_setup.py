@@ -125,6 +125,25 @@ class TestConfigureLogging:
         assert line["exception"][0]["exc_type"] == "ValueError"
         assert line["exception"][0]["exc_value"] == "bad value"
 
+    @pytest.mark.parametrize("json_logs", [True, False])
+    def test_tracebacks_never_show_local_variables(
+        self, capsys: pytest.CaptureFixture[str], json_logs: bool
+    ) -> None:
+        # A failing frame's locals may hold decrypted personal data; only the trace is logged.
+        configure_logging("svc", json_logs=json_logs)
+
+        def fail(email: str) -> None:
+            raise RuntimeError("database unavailable")
+
+        try:
+            # Built at run time: rich tracebacks print source lines, which are not locals.
+            fail("".join(reversed("es.alioks@nossnevs.anna")))
+        except RuntimeError:
+            get_logger("tests").exception("failed")
+        out = capsys.readouterr().out
+        assert "database unavailable" in out
+        assert "anna.svensson" not in out
+
     def test_unknown_level_is_refused(self) -> None:
         with pytest.raises(ValueError, match="unknown log level"):
             configure_logging("svc", "LOUD")

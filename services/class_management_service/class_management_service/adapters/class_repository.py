@@ -150,8 +150,10 @@ class PostgresClasses:
             .on_conflict_do_nothing(index_elements=["class_id", "student_id"])
             .returning(class_students.c.student_id)
         )
+        # Sorted, so concurrent enrolments of the same students into a class take the key
+        # locks in one order and wait for each other instead of deadlocking.
         rows = await self._session.execute(
-            statement, [{"class_id": class_id, "student_id": s} for s in student_ids]
+            statement, [{"class_id": class_id, "student_id": s} for s in sorted(set(student_ids))]
         )
         return [r.student_id for r in rows]
 

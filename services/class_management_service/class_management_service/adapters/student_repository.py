@@ -108,7 +108,11 @@ class PostgresStudents:
         """Insert students with one executemany; raises DuplicateStudentEmail."""
         if not new_students:
             return
-        await self._write(sa_insert(students), [self._row(s) for s in new_students])
+        # One global insertion order (by email hash): two imports sharing emails then wait
+        # for each other on the unique index, and the later one gets DuplicateStudentEmail,
+        # where file order (one ascending, one descending) could deadlock them (a 500).
+        rows = sorted((self._row(s) for s in new_students), key=lambda row: row["email_hash"])
+        await self._write(sa_insert(students), rows)
 
     async def update(self, student: Student) -> None:
         """Write names, email and updated_at; raises DuplicateStudentEmail."""
@@ -126,7 +130,18 @@ class PostgresStudents:
         await self._write(statement, None)
 
     async def delete(self, student_id: str) -> None:
-        """Delete the student; memberships cascade, associations keep a NULL student."""
+        """Delete the student and the essay headers naming them as author.
+
+        Memberships cascade; associations keep a NULL student. The parsed header of an essay
+        the student wrote (or, pending, is suggested for) is their name and email too, so it
+        goes; a header only suggested them but decided for another student stays.
+        """
+        esa = essay_student_associations
+        await self._session.execute(
+            sa_update(esa)
+            .where(esa.c.student_id == student_id)
+            .values(parsed_name_ciphertext=None, parsed_email_ciphertext=None, updated_at=utc_now())
+        )
         await self._session.execute(delete(students).where(students.c.student_id == student_id))
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:

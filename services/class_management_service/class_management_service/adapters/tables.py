@@ -95,7 +95,8 @@ student_audit_log = Table(
     Column("action", String(40), nullable=False),
     Column("student_ids", ARRAY(String(36)), nullable=False),
     Column("class_id", String(36), nullable=True),
-    Column("correlation_id", String(64), nullable=True),
+    # As long as the shared correlation id format allows (huleedu_service_libs.correlation).
+    Column("correlation_id", String(128), nullable=True),
     Column("occurred_at", DateTime(timezone=True), server_default=_NOW, nullable=False),
     Index("ix_student_audit_log_student_ids", "student_ids", postgresql_using="gin"),
     Index("ix_student_audit_log_actor_time", "actor_user_id", "occurred_at"),

@@ -80,16 +80,17 @@ def roster_import_v1(result: RosterImport) -> RosterImportResultV1:
 
 
 def _essay_v1(essay: AuthoredEssay, student: Student) -> EssayAssociationV1:
-    # Name the decided author only when it is this student: another student's name is
-    # not part of this student's data.
+    # Name the decided author, and show what the essay's header says, only when this
+    # student is the author (or the pending suggestion): where the teacher chose another
+    # student, the header is that student's name and email, not part of this student's data.
     is_author = essay.student_id == student.student_id
     return EssayAssociationV1(
         batch_id=essay.batch_id,
         essay_id=essay.essay_id or "",  # a file not yet an essay (batch still filling)
         file_upload_id=essay.file_upload_id,
         filename=essay.filename,
-        parsed_name=essay.parsed_name,
-        parsed_email=essay.parsed_email,
+        parsed_name=essay.parsed_name if is_author else None,
+        parsed_email=essay.parsed_email if is_author else None,
         suggested_student_id=essay.suggested_student_id,
         student_id=essay.student_id,
         student_name=student.full_name if is_author else None,

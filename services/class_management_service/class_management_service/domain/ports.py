@@ -109,7 +109,7 @@ class StudentRepository(Protocol):
         ...
 
     async def delete(self, student_id: str) -> None:
-        """Delete the student; memberships cascade, associations keep a NULL student."""
+        """Delete the student and the parsed essay headers naming them as the author."""
         ...
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:

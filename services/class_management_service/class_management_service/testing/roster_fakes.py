@@ -209,6 +209,7 @@ class _Students:
     async def delete(self, student_id: str) -> None:
         del self._s.students[student_id]
         self._s.members = {(c, s) for c, s in self._s.members if s != student_id}
+        self._s.essays = [_without_author(e, student_id) for e in self._s.essays]
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:
         raise NotImplementedError("the roster use cases never make placeholders")
@@ -278,3 +279,12 @@ class FakeRosterUnitOfWork:
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         raise NotImplementedError("the roster use cases consume no events")
+
+
+def _without_author(essay: AuthoredEssay, student_id: str) -> AuthoredEssay:
+    """The essay after the student's erasure (as the database's SET NULL and header wipe)."""
+    if essay.student_id == student_id:
+        essay = replace(essay, student_id=None, parsed_name=None, parsed_email=None)
+    if essay.suggested_student_id == student_id:
+        essay = replace(essay, suggested_student_id=None)
+    return essay
