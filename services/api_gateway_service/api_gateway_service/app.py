@@ -18,6 +18,7 @@ from api_gateway_service.api.file_routes import file_router
 from api_gateway_service.api.pipeline_routes import pipeline_router
 from api_gateway_service.api.student_routes import student_router
 from api_gateway_service.auth import BEARER_SCHEME, TokenIssuer, TokenVerifier
+from api_gateway_service.body_limit import JsonBodyLimitMiddleware, register_body_limit_handler
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import (
     RouteLimits,
@@ -117,6 +118,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         settings,
         [redis_check(pubsub.client), kafka_health_check(producer), *realtime.health_checks()],
     )
+    app.add_middleware(JsonBodyLimitMiddleware, limit=settings.max_json_body_bytes)
+    register_body_limit_handler(app, settings.service_name)
     register_rate_limit_handler(app, limiter, settings.service_name)
     register_downstream_handler(app)
     if issuer.enabled:

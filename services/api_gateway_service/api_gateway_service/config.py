@@ -56,6 +56,8 @@ class GatewaySettings(ServiceSettings):
     rate_limit_enabled: bool = True
 
     max_upload_bytes: int = _FILE_SERVICE_MAX_UPLOAD_BYTES
+    # Every other request body (JSON), which FastAPI reads whole before the route runs.
+    max_json_body_bytes: int = Field(default=1_048_576, ge=1)
     # A roster CSV request body (CSV plus multipart framing): read into memory, so kept small.
     # 1 MiB leaves room around the Class Management Service's own 1,000,000-byte CSV limit.
     roster_max_bytes: int = Field(default=1_048_576, ge=1)

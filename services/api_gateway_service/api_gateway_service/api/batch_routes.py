@@ -17,6 +17,15 @@ from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1
 
 __all__ = ["batch_router", "validated"]
 
+# With a class_id, BOS checks the class with Class Management first; nothing is stored on these.
+_REGISTER_NOTES = {
+    404: "CLASS_NOT_FOUND: the class_id is unknown, or another teacher's (both answer the same).",
+    422: "VALIDATION_ERROR: the body is invalid. MIXED_COURSES: the class is for another course "
+    "than the batch (details: class_course, batch_course).",
+    503: "SERVICE_UNAVAILABLE (Retry-After): a downstream service or Kafka is unavailable, or "
+    "the class service is, so the class_id cannot be checked (details.dependency).",
+}
+
 
 def batch_router(limits: RouteLimits) -> APIRouter:
     """Routes under /v1/batches served by the Batch Orchestrator and the Result Aggregator."""
@@ -26,14 +35,14 @@ def batch_router(limits: RouteLimits) -> APIRouter:
         "",
         status_code=201,
         response_model=BatchCreatedResponse,
-        responses=error_responses(400, 401, 422),
+        responses=error_responses(400, 401, 404, 422, notes=_REGISTER_NOTES),
         summary="Register a batch",
     )
     @limits.write
     async def create_batch(
         request: Request, body: CreateBatchRequest, caller: CurrentCaller, services: Services
     ) -> BatchCreatedResponse:
-        """Register a batch with one essay slot per expected essay."""
+        """Register a batch with one essay slot per expected essay (and its class, if given)."""
         data = await services.bos.register_batch(caller, body.model_dump())
         return validated(BatchCreatedResponse, data, services.bos.http.name)
 

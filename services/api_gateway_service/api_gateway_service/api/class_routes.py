@@ -16,6 +16,7 @@ from api_gateway_service.api.roster_body import (
     read_body,
     roster_body,
 )
+from api_gateway_service.body_limit import limits_own_body
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.class_api import (
@@ -199,6 +200,7 @@ def class_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
         openapi_extra=_ROSTER_BODY,
         summary="Import a class roster from CSV",
     )
+    @limits_own_body
     @limits.upload
     async def import_roster(
         request: Request, class_id: ClassId, caller: CurrentCaller, services: Services

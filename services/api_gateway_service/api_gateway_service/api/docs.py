@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from common_core.errors import ErrorBody
@@ -21,11 +22,15 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(
+    *statuses: int, notes: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries for the given statuses, plus 422, 429, 502 and 503 of every route.
 
     422 is always listed so FastAPI's own HTTPValidationError schema (which our handler never
-    sends) is replaced by the error body clients really get.
+    sends) is replaced by the error body clients really get. `notes` replaces a status's
+    generic description with what it means on this route (its codes).
     """
-    wanted = sorted(set(statuses) | {422, 429, 502, 503})
-    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in wanted}
+    described = {**_DESCRIPTIONS, **(notes or {})}
+    wanted = sorted(set(statuses) | set(notes or ()) | {422, 429, 502, 503})
+    return {s: {"model": ErrorBody, "description": described[s]} for s in wanted}

@@ -20,6 +20,7 @@ from api_gateway_service.api.models import (
     FileUploadResponse,
 )
 from api_gateway_service.api.params import BatchId, FileUploadId
+from api_gateway_service.body_limit import limits_own_body
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.errors import ErrorCode
@@ -101,6 +102,7 @@ def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
         openapi_extra=_MULTIPART_BODY,
         summary="Upload essay files",
     )
+    @limits_own_body
     @limits.upload
     async def upload_files(
         request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api_gateway_service.api.params import ID_PATTERN
 from common_core.enums import BatchStatus, CourseCode, PhaseName
 
 
@@ -43,7 +44,14 @@ class CreateBatchRequest(BaseModel):
     )
     essay_instructions: str = Field(min_length=1, max_length=5000)
     expected_essay_count: int = Field(ge=1, le=500)
-    class_id: str | None = Field(default=None, min_length=1, max_length=64)
+    # The same check as path ids: the class id ends up in BOS's call to Class Management.
+    class_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=ID_PATTERN,
+        description="A class of yours for the same course (its essays' authors get confirmed).",
+    )
 
 
 class BatchCreatedResponse(_Tolerant):

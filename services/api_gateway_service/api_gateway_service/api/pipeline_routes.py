@@ -19,7 +19,15 @@ from huleedu_service_libs.errors import HuleEduError, conflict
 
 __all__ = ["pipeline_router"]
 
-_NOT_READY = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.AWAITING_STUDENT_VALIDATION})
+# Why a batch cannot start a pipeline yet, and what the teacher can do about it.
+_NOT_READY = {
+    BatchStatus.AWAITING_CONTENT: "The batch is not ready: its essays have not all arrived.",
+    BatchStatus.AWAITING_STUDENT_VALIDATION: (
+        "The batch is not ready: its essays' authors must be confirmed first "
+        "(GET /v1/batches/{batch_id}/associations, then "
+        "POST /v1/batches/{batch_id}/associations/confirm)."
+    ),
+}
 
 
 def batch_not_found(batch_id: str) -> HuleEduError:
@@ -60,7 +68,7 @@ def pipeline_router(limits: RouteLimits) -> APIRouter:
             raise batch_not_found(batch_id)
         if state.status in _NOT_READY:
             raise conflict(
-                "The batch is not ready: its essays have not all arrived.",
+                _NOT_READY[state.status].format(batch_id=batch_id),
                 code=ErrorCode.PIPELINE_NOT_READY,
                 details={"batch_id": batch_id, "status": state.status.value},
             )

@@ -263,12 +263,16 @@ async def test_pipeline_refused_while_not_ready_or_running(
     gw = await gateway_factory()
     teacher, _ = user_ids
     expected = {
-        BatchStatus.AWAITING_CONTENT: "PIPELINE_NOT_READY",
-        BatchStatus.AWAITING_STUDENT_VALIDATION: "PIPELINE_NOT_READY",
-        BatchStatus.PROCESSING: "PIPELINE_ALREADY_RUNNING",
+        BatchStatus.AWAITING_CONTENT: ("PIPELINE_NOT_READY", "essays have not all arrived"),
+        BatchStatus.AWAITING_STUDENT_VALIDATION: (
+            "PIPELINE_NOT_READY",
+            "authors must be confirmed first (GET /v1/batches/{id}/associations, "
+            "then POST /v1/batches/{id}/associations/confirm)",
+        ),
+        BatchStatus.PROCESSING: ("PIPELINE_ALREADY_RUNNING", "already running"),
     }
 
-    for status, code in expected.items():
+    for status, (code, says) in expected.items():
         batch_id = random_id()
         gw.bos.batches[batch_id] = StubBatch(teacher, status=status)
         async with http.post(
@@ -277,7 +281,10 @@ async def test_pipeline_refused_while_not_ready_or_running(
             headers=gw.auth(teacher),
         ) as r:
             assert r.status == 409
-            assert (await r.json())["error"]["code"] == code
+            error = (await r.json())["error"]
+        assert error["code"] == code
+        assert says.format(id=batch_id) in error["message"], error["message"]
+        assert error["details"]["status"] == status.value
 
 
 async def test_dev_tokens_only_in_development(

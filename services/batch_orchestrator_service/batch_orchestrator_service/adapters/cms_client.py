@@ -1,13 +1,21 @@
 """ClassDirectory over the Class Management Service's internal API, through a circuit breaker.
 
 `GET {cms_url}/internal/v1/classes/{class_id}/summary` as the registering teacher: 200 ClassV1,
-404 for an unknown class or another teacher's (the same answer on purpose). A timeout per
-attempt; tenacity retries connection failures only (the GET is idempotent, and a slow CMS
-would only get slower if asked again); the whole retried call counts once in the breaker.
+404 CLASS_NOT_FOUND for an unknown class or another teacher's (the same answer on purpose). A
+timeout per attempt; tenacity retries connection failures only (the GET is idempotent, and a
+slow CMS would only get slower if asked again); the whole retried call counts once in the
+breaker.
+
+Only those two answers are answers. A 404 without CMS's error code (a wrong CMS_URL answering
+an HTML or plain 404) and any other 4xx (our key refused, a path or request CMS does not take)
+mean BOS cannot ask CMS as it is configured: they are failures like a 5xx, logged as errors,
+answered 503 and counted by the breaker. Nothing a teacher sends can cause them (BOS checks the
+class id and user id as CMS does), so one teacher cannot open the circuit for everyone.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import aiohttp
@@ -22,6 +30,7 @@ from tenacity import (
 
 from batch_orchestrator_service.domain.errors import DependencyUnavailable
 from common_core.class_api import ClassV1
+from common_core.errors import ErrorCode
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
     INTERNAL_API_KEY_HEADER,
@@ -34,11 +43,25 @@ logger = structlog.get_logger(__name__)
 CMS_SERVICE = "class_management_service"
 # The smallest Retry-After we suggest when CMS failed but the circuit is still closed.
 _MIN_RETRY_AFTER_SECONDS = 1.0
+# The one 404 that means "no such class for this teacher". Any other 404 (a generic NOT_FOUND
+# from an unknown route, an HTML page) means CMS_URL points somewhere else.
+_UNKNOWN_CLASS_CODES = frozenset({ErrorCode.CLASS_NOT_FOUND.value})
 
 
 def _is_connection_failure(exc: BaseException) -> bool:
     """Refused, reset or dropped connections; timeouts (also ClientConnectionErrors) are not."""
     return isinstance(exc, aiohttp.ClientConnectionError) and not isinstance(exc, TimeoutError)
+
+
+def _error_code(body: bytes) -> str | None:
+    """The `error.code` of a shared error body; None for anything else (HTML, text, other JSON)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
 
 
 class CmsClassDirectory:
@@ -95,11 +118,22 @@ class CmsClassDirectory:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _fetch(self, url: str, headers: dict[str, str]) -> ClassV1 | None:
-        # A 404 is an answer, not a failure: returned (not raised) so the breaker counts it as
-        # a success and unknown class ids can never open the circuit.
         async with self._http.get(url, headers=headers, timeout=self._timeout) as response:
             if response.status == 404:
-                return None
-            # 5xx, and 401/403 (our key refused): CMS cannot answer now; counted as failures.
+                code = _error_code(await response.read())
+                if code in _UNKNOWN_CLASS_CODES:
+                    # An answer, not a failure: returned (not raised) so the breaker counts it
+                    # as a success and unknown class ids can never open the circuit.
+                    return None
+                logger.error("bos.cms_unexpected_404", url=url, status=404, error_code=code)
+            elif 400 <= response.status < 500:
+                # Our own bug or misconfiguration (key, URL, request): every call fails alike.
+                logger.error(
+                    "bos.cms_refused_request",
+                    url=url,
+                    status=response.status,
+                    error_code=_error_code(await response.read()),
+                )
+            # 4xx as above and 5xx: CMS cannot answer as configured; counted as failures.
             response.raise_for_status()
             return ClassV1.model_validate_json(await response.read())

@@ -167,6 +167,22 @@ async def test_cms_error_is_503_without_retrying(
     assert await nothing_stored(db)
 
 
+async def test_cms_404_without_class_not_found_is_503_not_an_unknown_class(
+    client: Any, settings: Any, db: Any, cms: Any
+) -> None:
+    # What a wrong CMS_URL looks like: a 404 that is not CMS's "no such class".
+    teacher, class_id = random_id(), random_id()
+    cms.add_class(class_id, teacher)
+    cms.fail_with(404)
+
+    answer = await register(client, settings, teacher, class_id=class_id)
+
+    assert (answer.status, answer.code) == (503, "SERVICE_UNAVAILABLE")
+    assert answer.body["error"]["details"] == {"dependency": "class_management_service"}
+    assert "Retry-After" in answer.headers
+    assert await nothing_stored(db)
+
+
 async def test_dropped_connection_is_retried(client: Any, settings: Any, db: Any, cms: Any) -> None:
     teacher, class_id = random_id(), random_id()
     cms.add_class(class_id, teacher)
