@@ -75,6 +75,14 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     database_schema: str = Field(default="", description="search_path; empty means public")
     database_pool_size: int = 10
+    # Pre-ping tests every connection on checkout (three round trips on asyncpg: BEGIN, an
+    # empty query, ROLLBACK; ~0.3 ms of CPU). Without it, the first statement on a
+    # connection that PostgreSQL closed (restart, failover) fails once and the pool then
+    # drops every connection older than that failure.
+    database_pool_pre_ping: bool = True
+    # Replace a pooled connection older than this on checkout (-1: never); bounds how long a
+    # connection can outlive idle timeouts of the network in between.
+    database_pool_recycle_seconds: int = Field(default=-1, ge=-1)
     redis_url: str = ""
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = ""

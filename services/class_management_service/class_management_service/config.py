@@ -21,6 +21,17 @@ class ClassManagementSettings(ServiceSettings):
     http_port: int = 5002
     worker_http_port: int = 5004
     database_name: str = "huleedu_class_management"
+    # Uvicorn, not hypercorn: hypercorn's HTTP handling is most of the framework's CPU per
+    # request (benchmarks/class_management_roster_cpu.py; PERF_BASELINES.md: Quart on
+    # uvicorn serves 2.5x Quart on hypercorn), and the roster read, polled by every
+    # teacher's page, is CPU-bound. HTTP_SERVER=hypercorn still works.
+    http_server: str = Field(default="uvicorn", description="uvicorn or hypercorn")
+    # No pre-ping: it costs three round trips (~0.3 ms of CPU) on every checkout, about a
+    # tenth of a roster read. After a PostgreSQL restart one request per process fails (a
+    # 500; the roster read's statement is atomic, so nothing half-done) and the pool then
+    # replaces all its older connections; recycling bounds how long an idle connection lives.
+    database_pool_pre_ping: bool = False
+    database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
 
     # Fernet keys, comma-separated, newest first: new data is encrypted with the first, any
     # of them decrypts, and `python -m class_management_service.rotate_keys` re-encrypts
@@ -29,6 +40,11 @@ class ClassManagementSettings(ServiceSettings):
     # HMAC-SHA256 key for the email lookup hash. Changing it needs a re-hash (rotate_keys
     # --rehash-from OLD_KEY), because the hash is what makes emails unique per teacher.
     pii_hash_key: str = DEV_PII_HASH_KEY
+
+    # Decrypted names and emails of recently read students (adapters/pii_cache.py): saves two
+    # Fernet decryptions per student on the roster read. 0 turns the cache off.
+    roster_pii_cache_students: int = Field(default=10_000, ge=0)
+    roster_pii_cache_seconds: float = Field(default=300.0, gt=0)
 
     roster_import_max_rows: int = Field(default=1000, ge=1)
     roster_import_max_bytes: int = Field(default=1_000_000, ge=1)

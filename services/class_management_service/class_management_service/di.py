@@ -6,12 +6,14 @@ from dishka import AsyncContainer, Provider, Scope, make_async_container, provid
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from class_management_service.adapters.pii import PiiCipher
+from class_management_service.adapters.pii_cache import PiiPlaintextCache
+from class_management_service.adapters.roster_reads import PostgresRosterReads
 from class_management_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di_associations import AssociationProvider
 from class_management_service.domain.classes import ClassService
-from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.ports import AuditedRosterReads, UnitOfWorkFactory
+from class_management_service.domain.rosters import RosterReadService, RosterService
 from class_management_service.domain.students import StudentService
 from huleedu_service_libs.db import make_session_factory
 
@@ -29,7 +31,7 @@ def make_uow_factory(
 
 
 class ClassManagementProvider(Provider):
-    """Settings, cipher and sessions for the process; use cases per request."""
+    """Settings, cipher, sessions and the (stateless) use cases, once per process."""
 
     def __init__(self, settings: ClassManagementSettings, engine: AsyncEngine) -> None:
         super().__init__()
@@ -58,12 +60,27 @@ class ClassManagementProvider(Provider):
         """Units of work over the engine, with the cipher for the repositories."""
         return make_uow_factory(sessions, cipher)
 
-    @provide(scope=Scope.REQUEST)
+    @provide(scope=Scope.APP)
+    def roster_reads(self, cipher: PiiCipher) -> AuditedRosterReads:
+        """The audited roster read, with the process's cache of decrypted names and emails."""
+        plaintexts = PiiPlaintextCache(
+            cipher,
+            max_students=self._settings.roster_pii_cache_students,
+            max_age_seconds=self._settings.roster_pii_cache_seconds,
+        )
+        return PostgresRosterReads(self._engine, plaintexts)
+
+    @provide(scope=Scope.APP)
+    def roster_read_service(self, roster_reads: AuditedRosterReads) -> RosterReadService:
+        """The roster read use case."""
+        return RosterReadService(roster_reads)
+
+    @provide(scope=Scope.APP)
     def class_service(self, uow_factory: UnitOfWorkFactory) -> ClassService:
         """Courses and classes."""
         return ClassService(uow_factory, self._settings.service_name)
 
-    @provide(scope=Scope.REQUEST)
+    @provide(scope=Scope.APP)
     def roster_service(self, uow_factory: UnitOfWorkFactory) -> RosterService:
         """Roster reads, enrolment and CSV import."""
         return RosterService(
@@ -72,7 +89,7 @@ class ClassManagementProvider(Provider):
             max_rows=self._settings.roster_import_max_rows,
         )
 
-    @provide(scope=Scope.REQUEST)
+    @provide(scope=Scope.APP)
     def student_service(self, uow_factory: UnitOfWorkFactory) -> StudentService:
         """Students, erasure and export."""
         return StudentService(uow_factory, self._settings.service_name)

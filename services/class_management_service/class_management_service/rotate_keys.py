@@ -1,16 +1,18 @@
 """Re-encrypt every stored PII value with the primary key (and optionally re-hash emails).
 
-    python -m class_management_service.rotate_keys [--batch-size N] [--rehash-from OLD_HASH_KEY]
+    python -m class_management_service.rotate_keys [--batch-size N] [--rehash]
 
 Rotation: put the new Fernet key first in CLASS_MANAGEMENT_SERVICE_PII_ENCRYPTION_KEYS
 (keeping the old ones after it), deploy, run this, then drop the old keys. Values already
 under the primary key are left alone, so a second run (or a rerun after a crash) changes
 nothing. Each batch commits on its own: the service keeps running meanwhile.
 
-Hash key change: set CLASS_MANAGEMENT_SERVICE_PII_HASH_KEY to the new key and run with
---rehash-from OLD_KEY; every student's email hash is recomputed from the decrypted email.
-Until it finishes, lookups by email (duplicate checks, roster imports) may miss students,
-so run it in a maintenance window.
+Hash key change: set CLASS_MANAGEMENT_SERVICE_PII_HASH_KEY to the new key and
+CLASS_MANAGEMENT_SERVICE_OLD_PII_HASH_KEY to the old one (an environment variable, not an
+argument: arguments are visible to every user of the host in the process list), and run with
+--rehash; every student's email hash is recomputed from the decrypted email. Until it
+finishes, lookups by email (duplicate checks, roster imports) may miss students, so run it
+in a maintenance window.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +58,9 @@ _STUDENTS = _Target(students, ("student_id",), ("name_ciphertext", "email_cipher
 _ASSOCIATIONS = _Target(
     essay_student_associations,
     ("batch_id", "file_upload_id"),
-    ("parsed_name_ciphertext", "parsed_email_ciphertext"),
+    ("parsed_name_ciphertext", "parsed_email_ciphertext", "filename_ciphertext"),
 )
+OLD_HASH_KEY_ENV = "CLASS_MANAGEMENT_SERVICE_OLD_PII_HASH_KEY"
 
 
 class KeyRotation:
@@ -174,13 +178,22 @@ async def rotate(argv: Sequence[str] | None = None) -> dict[str, TableReport]:
     """Parse arguments, rotate with the configured keys, print and return the counts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--rehash-from", metavar="OLD_HASH_KEY", default=None)
+    parser.add_argument(
+        "--rehash",
+        action="store_true",
+        help=f"recompute email hashes; the old hash key is read from {OLD_HASH_KEY_ENV}",
+    )
     args = parser.parse_args(argv)
+    old_hash_key: str | None = None
+    if args.rehash:
+        old_hash_key = os.environ.get(OLD_HASH_KEY_ENV, "").strip()
+        if not old_hash_key:
+            parser.error(f"--rehash needs the old hash key in {OLD_HASH_KEY_ENV}")
     settings = ClassManagementSettings()
     engine = create_engine_from_settings(settings)
     try:
         rotation = KeyRotation(
-            engine, settings, rehash_from=args.rehash_from, batch_size=args.batch_size
+            engine, settings, rehash_from=old_hash_key, batch_size=args.batch_size
         )
         reports = await rotation.run()
     finally:

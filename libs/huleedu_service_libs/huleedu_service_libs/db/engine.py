@@ -28,7 +28,7 @@ def make_metadata() -> MetaData:
 
 
 def create_engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
-    """The service's engine (asyncpg, pre-ping, pool size from settings)."""
+    """The service's engine (asyncpg; pool size, pre-ping and recycling from settings)."""
     connect_args: dict[str, object] = {}
     if settings.database_schema:
         # Lets tests (and side-by-side setups) run a service inside its own schema.
@@ -37,7 +37,8 @@ def create_engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.database_pool_pre_ping,
+        pool_recycle=settings.database_pool_recycle_seconds,
         connect_args=connect_args,
     )
 

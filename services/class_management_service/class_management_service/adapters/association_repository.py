@@ -1,7 +1,8 @@
 """Class batches and essay-student associations in PostgreSQL (SQLAlchemy Core).
 
-Parsed names and emails from essay headers are student PII: they are stored only as Fernet
-tokens and decrypted on read, like the roster's names and emails.
+Parsed names and emails from essay headers, and the uploaded files' names (often the
+student's name), are student PII: they are stored only as Fernet tokens and decrypted on read,
+like the roster's names and emails.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _rows = essay_student_associations
 _MUTABLE = (
     "essay_id",
     "text_storage_id",
-    "filename",
+    "filename_ciphertext",
     "parsed_name_ciphertext",
     "parsed_email_ciphertext",
     "extraction_confidence",
@@ -157,7 +158,7 @@ class PostgresAssociations:
             "file_upload_id": row.file_upload_id,
             "essay_id": row.essay_id,
             "text_storage_id": row.text_storage_id,
-            "filename": row.filename,
+            "filename_ciphertext": self._encrypt(row.filename),
             "parsed_name_ciphertext": self._encrypt(row.parsed_name),
             "parsed_email_ciphertext": self._encrypt(row.parsed_email),
             "extraction_confidence": row.extraction_confidence,
@@ -175,7 +176,7 @@ class PostgresAssociations:
             file_upload_id=row.file_upload_id,
             essay_id=row.essay_id,
             text_storage_id=row.text_storage_id,
-            filename=row.filename,
+            filename=self._decrypt(row.filename_ciphertext),
             parsed_name=self._decrypt(row.parsed_name_ciphertext),
             parsed_email=self._decrypt(row.parsed_email_ciphertext),
             extraction_confidence=row.extraction_confidence,

@@ -18,8 +18,10 @@ from class_management_service.domain.records import Course
 from common_core.enums import CourseCode, Language
 
 UNIQUE_NAME_INDEX = "uq_classes_user_name"
-# The matching side's terminal status; every other status means "authors not confirmed yet".
-CONFIRMED_BATCH_STATUS = "confirmed"
+# The matching side's statuses in which a batch still waits for its class's authors; a
+# `confirmed` or `class_missing` batch (registered for a class that was not the teacher's)
+# never holds a class back.
+UNCONFIRMED_BATCH_STATUSES = ("awaiting_content", "pending_validation")
 
 _student_count = (
     select(func.count())
@@ -135,7 +137,7 @@ class PostgresClasses:
             select(class_batches.c.batch_id)
             .where(
                 class_batches.c.class_id == class_id,
-                class_batches.c.status != CONFIRMED_BATCH_STATUS,
+                class_batches.c.status.in_(UNCONFIRMED_BATCH_STATUSES),
             )
             .exists()
         )

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from class_management_service.adapters.db_errors import violated_constraint
 from class_management_service.adapters.pii import PiiCipher
+from class_management_service.adapters.roster_reads import roster_select
 from class_management_service.adapters.tables import (
     class_students,
     essay_student_associations,
@@ -64,11 +65,8 @@ def _select_students() -> Select[Any]:
 _BY_ID = _select_students().where(
     students.c.student_id == bindparam("student_id"), students.c.user_id == bindparam("user_id")
 )
-_ROSTER = (
-    _select_students()
-    .join(class_students, class_students.c.student_id == students.c.student_id)
-    .where(class_students.c.class_id == bindparam("class_id"))
-)
+# Each member's classes by one join and GROUP BY rather than a subquery per student.
+_ROSTER = roster_select(bindparam("class_id"))
 _REAL_ROSTER = _ROSTER.where(students.c.is_placeholder.is_(False))
 
 
@@ -132,15 +130,21 @@ class PostgresStudents:
     async def delete(self, student_id: str) -> None:
         """Delete the student and the essay headers naming them as author.
 
-        Memberships cascade; associations keep a NULL student. The parsed header of an essay
-        the student wrote (or, pending, is suggested for) is their name and email too, so it
-        goes; a header only suggested them but decided for another student stays.
+        Memberships cascade; associations keep a NULL student. The parsed header and the file
+        name of an essay the student wrote (or, pending, is suggested for) are their name and
+        email too, so they go; a header only suggested them but decided for another student
+        stays.
         """
         esa = essay_student_associations
         await self._session.execute(
             sa_update(esa)
             .where(esa.c.student_id == student_id)
-            .values(parsed_name_ciphertext=None, parsed_email_ciphertext=None, updated_at=utc_now())
+            .values(
+                parsed_name_ciphertext=None,
+                parsed_email_ciphertext=None,
+                filename_ciphertext=None,
+                updated_at=utc_now(),
+            )
         )
         await self._session.execute(delete(students).where(students.c.student_id == student_id))
 
@@ -299,7 +303,7 @@ class PostgresStudents:
             batch_id=row.batch_id,
             file_upload_id=row.file_upload_id,
             essay_id=row.essay_id,
-            filename=row.filename,
+            filename=decrypt(row.filename_ciphertext) if row.filename_ciphertext else None,
             parsed_name=decrypt(row.parsed_name_ciphertext) if row.parsed_name_ciphertext else None,
             parsed_email=(
                 decrypt(row.parsed_email_ciphertext) if row.parsed_email_ciphertext else None

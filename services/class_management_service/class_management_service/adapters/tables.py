@@ -136,7 +136,8 @@ essay_student_associations = Table(
     Column("file_upload_id", String(64), nullable=False),
     Column("essay_id", String(64), nullable=True),
     Column("text_storage_id", String(64), nullable=True),
-    Column("filename", String(255), nullable=True),
+    # The uploaded file's name is often the student's name: a Fernet token like the header.
+    Column("filename_ciphertext", LargeBinary, nullable=True),
     Column("parsed_name_ciphertext", LargeBinary, nullable=True),
     Column("parsed_email_ciphertext", LargeBinary, nullable=True),
     Column("extraction_confidence", Float, server_default=text("0"), nullable=False),

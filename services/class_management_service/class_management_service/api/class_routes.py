@@ -16,7 +16,7 @@ from class_management_service.api.errors import domain_errors
 from class_management_service.api.views import class_detail_v1, class_v1, roster_import_v1
 from class_management_service.config import ClassManagementSettings
 from class_management_service.domain.classes import ClassService
-from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.rosters import RosterReadService, RosterService
 from common_core.class_api import ClassCreateV1, ClassListV1, ClassUpdateV1
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError
@@ -53,7 +53,7 @@ async def list_classes(
 
 @classes_bp.get("/<class_id>")
 @domain_errors
-async def get_class(class_id: str, service: FromDishka[RosterService]) -> Response:
+async def get_class(class_id: str, service: FromDishka[RosterReadService]) -> Response:
     """The class with its roster (ClassDetailV1); audited as a roster read."""
     school_class, students = await service.detail(actor(), class_id)
     return json_response(class_detail_v1(school_class, students))

@@ -32,6 +32,16 @@ from common_core.errors import ErrorCode
 READ_ACTION = "association.read"
 CONFIRM_ACTION = "association.confirm"
 TEACHER_CONFIDENCE = 1.0
+# Why a batch in each other status cannot be confirmed (a 409).
+_NOT_CONFIRMABLE = {
+    ClassBatchStatus.AWAITING_CONTENT: (
+        "The batch's essays are not all in yet; there is nothing to confirm."
+    ),
+    ClassBatchStatus.CONFIRMED: "The batch's authors are already confirmed.",
+    ClassBatchStatus.CLASS_MISSING: (
+        "The batch's class no longer exists; the batch continues without authors."
+    ),
+}
 
 
 class BatchNotFound(DomainError):
@@ -97,17 +107,9 @@ class AssociationService:
         events = AssociationEvents(self._source, actor.correlation_id)
         async with self._uow_factory() as uow:
             batch = await self._owned(uow, actor, batch_id, lock=True)
-            if batch.status is ClassBatchStatus.AWAITING_CONTENT:
+            if batch.status is not ClassBatchStatus.PENDING_VALIDATION:
                 raise Conflict(
-                    "The batch's essays are not all in yet; there is nothing to confirm.",
-                    batch_id=batch_id,
-                    status=batch.status.value,
-                )
-            if batch.status is ClassBatchStatus.CONFIRMED:
-                raise Conflict(
-                    "The batch's authors are already confirmed.",
-                    batch_id=batch_id,
-                    status=batch.status.value,
+                    _NOT_CONFIRMABLE[batch.status], batch_id=batch_id, status=batch.status.value
                 )
             essays = {
                 r.essay_id: r for r in essays_of(await uow.associations.list_for_batch(batch_id))

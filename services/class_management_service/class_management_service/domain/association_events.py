@@ -21,6 +21,7 @@ from common_core.events.base import EventModel
 
 MATCHING_REQUIRED = "student_matching_required"
 ASSOCIATIONS_CONFIRMED = "student_associations_confirmed"
+CLASS_MISSING = "student_matching_class_missing"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,17 @@ class AssociationEvents:
                 "confirmed_by_timeout": batch.confirmed_by_timeout,
                 "by_method": by_method,
             },
+        )
+
+    def class_missing(self, batch: ClassBatch) -> Outgoing:
+        """Tell the teacher the batch went on without authors because its class is gone."""
+        return self._notify(
+            batch,
+            CLASS_MISSING,
+            "The class this batch was registered for no longer exists, so its essays could "
+            "not be matched to students; the batch continues without authors.",
+            {"reason": "class_not_found"},
+            priority=NotificationPriority.HIGH,
         )
 
     def _notify(

@@ -2,8 +2,12 @@
 
 After `timeout` since the suggestions went out, every essay still pending is decided: a
 suggestion with confidence >= `keep_threshold` is kept (method `timeout`), anything weaker
-goes to the class's UNKNOWN student (method `unknown_student`), so the batch can proceed and
-the teacher can still correct the authors later.
+goes to the class's UNKNOWN student (method `unknown_student`), so the batch can proceed.
+The decision is final: a confirmed batch's authors cannot be changed (confirming again is a
+409 CONFLICT); the weak suggestions stay stored for the teacher to see.
+
+A batch whose class has disappeared (it cannot get an UNKNOWN student) is confirmed with no
+authors and the teacher is told why, instead of failing on every pass.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from class_management_service.domain.association_ports import (
     AssociationUnitOfWork,
     AssociationUowFactory,
     ClassBatch,
+    ClassBatchStatus,
     Clock,
     Outgoing,
 )
@@ -104,6 +109,16 @@ class AssociationTimeoutMonitor:
         events: AssociationEvents,
         now: datetime,
     ) -> list[Outgoing]:
+        if await uow.classes.get(batch.user_id, batch.class_id) is None:
+            logger.warning("cms.association_timeout_class_missing", batch_id=batch.batch_id)
+            gone = replace(
+                batch,
+                status=ClassBatchStatus.CONFIRMED,
+                confirmed_at=now,
+                confirmed_by_timeout=True,
+            )
+            await uow.class_batches.save(gone)
+            return [events.confirmed(gone, []), events.class_missing(gone)]
         essays = essays_of(await uow.associations.list_for_batch(batch.batch_id))
         in_class = {s.student_id for s in await uow.students.roster(batch.class_id)}
         unknown_id: str | None = None

@@ -23,6 +23,9 @@ class ClassBatchStatus(StrEnum):
     AWAITING_CONTENT = "awaiting_content"  # essays not all in yet
     PENDING_VALIDATION = "pending_validation"  # suggestions out, the teacher is asked
     CONFIRMED = "confirmed"  # every essay has an author; the batch may proceed
+    # Registered for a class that does not exist (or is not the teacher's): confirmed with
+    # no authors as soon as the essays are ready, so the batch never hangs.
+    CLASS_MISSING = "class_missing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,15 @@
 """The matching consumer's steps: class batch registered, headers parsed, essays ready.
 
 Each step runs inside `AssociationHandling` (inbox claim, effects, outbox, one commit) and
-first row-locks the class batch, so events of one batch never interleave. The parsing event
-normally arrives before readiness (File Service emits it with the content events), but the
-two topics are not ordered with each other: either order ends in the same rows, and a header
-parsed after readiness has its suggestion announced at once.
+first row-locks the class batch, so events of one batch never interleave. The three topics
+are not ordered with each other: whichever of the parsing and readiness events arrives before
+the registration creates the class batch from its own class id (after checking that the class
+is the teacher's), either order ends in the same rows, and a header parsed after readiness
+has its suggestion announced at once.
+
+A batch whose class does not exist (deleted between BOS's check and this consumer, or never
+the teacher's) is recorded as `class_missing` and confirmed with no authors as soon as its
+essays are ready, with a notification telling the teacher why: it must never hang in BOS.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from class_management_service.domain.association_ports import (
     Outgoing,
 )
 from class_management_service.domain.matching import match_author
-from common_core.enums import AssociationStatus
+from class_management_service.domain.models import Student
+from common_core.enums import AssociationStatus, CourseCode
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
@@ -33,6 +39,28 @@ from common_core.events import (
 )
 
 logger = structlog.get_logger(__name__)
+
+SUGGEST_ACTOR = "system:author-matching"
+SUGGEST_ACTION = "association.suggest"
+
+
+async def _new_class_batch(
+    uow: AssociationUnitOfWork, batch_id: str, user_id: str, class_id: str, course: CourseCode
+) -> ClassBatch:
+    """The batch an event names: awaiting content, or `class_missing` without the class."""
+    if await uow.classes.get(user_id, class_id) is not None:
+        return ClassBatch(batch_id, class_id, user_id, course)
+    logger.warning("cms.class_batch_without_its_class", batch_id=batch_id, class_id=class_id)
+    return ClassBatch(batch_id, class_id, user_id, course, ClassBatchStatus.CLASS_MISSING)
+
+
+async def _add_and_lock(uow: AssociationUnitOfWork, batch: ClassBatch) -> ClassBatch:
+    """Insert the batch unless another event did first, and lock whichever row stands."""
+    await uow.class_batches.add(batch)
+    locked = await uow.class_batches.lock(batch.batch_id)
+    if locked is None:  # pragma: no cover - inserted or found above in this transaction
+        raise RuntimeError(f"class batch {batch.batch_id} vanished within its transaction")
+    return locked
 
 
 async def batch_registered(
@@ -45,11 +73,8 @@ async def batch_registered(
     if event.class_id is None:
         return []
     await uow.class_batches.add(
-        ClassBatch(
-            batch_id=event.batch_id,
-            class_id=event.class_id,
-            user_id=event.user_id,
-            course_code=event.course_code,
+        await _new_class_batch(
+            uow, event.batch_id, event.user_id, event.class_id, event.course_code
         )
     )
     return []
@@ -64,17 +89,18 @@ async def _class_batch_for_headers(
         return batch
     school_class = await uow.classes.get(event.user_id, event.class_id)
     if school_class is None:
+        # The event names no course, so the registration or readiness records the batch.
         logger.warning("cms.parsed_headers_for_unknown_class", batch_id=event.batch_id)
         return None
-    await uow.class_batches.add(
+    return await _add_and_lock(
+        uow,
         ClassBatch(
             batch_id=event.batch_id,
             class_id=school_class.class_id,
             user_id=event.user_id,
             course_code=school_class.course_code,
-        )
+        ),
     )
-    return await uow.class_batches.lock(event.batch_id)
 
 
 def _with_header(row: Association, header: ParsedStudentHeader) -> Association:
@@ -97,10 +123,14 @@ async def student_parsing_completed(
     batch = await _class_batch_for_headers(uow, event)
     if batch is None:
         return []
-    if batch.status is ClassBatchStatus.CONFIRMED:
-        logger.warning("cms.parsed_headers_after_confirmation", batch_id=batch.batch_id)
+    if batch.status in (ClassBatchStatus.CONFIRMED, ClassBatchStatus.CLASS_MISSING):
+        # Nothing left to match (and no header PII worth keeping).
+        logger.warning(
+            "cms.parsed_headers_ignored", batch_id=batch.batch_id, status=batch.status.value
+        )
         return []
     roster = await uow.students.roster(batch.class_id)
+    await _audit_roster_read(uow, batch, roster, events)
     existing = {r.file_upload_id: r for r in await uow.associations.list_for_batch(batch.batch_id)}
     changed: dict[str, Association] = {}
     for header in event.parsed_headers:
@@ -131,14 +161,29 @@ async def student_parsing_completed(
 async def batch_essays_ready(
     uow: AssociationUnitOfWork, event: BatchEssaysReadyV1, events: AssociationEvents, now: datetime
 ) -> list[Outgoing]:
-    """Tie rows to essay ids and ask the teacher; a batch without essays is confirmed at once.
+    """Tie rows to essay ids and ask the teacher; confirmed at once without essays or class.
 
     Rows of uploads that are not among the ready essays (validation failures, removed files)
     are kept but never get an essay id, so they take no part in confirmation.
     """
     batch = await uow.class_batches.lock(event.batch_id)
     if batch is None:
-        return []  # not a class batch
+        if event.class_id is None:
+            return []  # not a class batch
+        # Readiness overtook the registration (CMS catching up): the event names the class.
+        new = await _new_class_batch(
+            uow, event.batch_id, event.user_id, event.class_id, event.course_code
+        )
+        batch = await _add_and_lock(uow, new)
+    elif (
+        batch.status is ClassBatchStatus.AWAITING_CONTENT
+        and await uow.classes.get(batch.user_id, batch.class_id) is None
+    ):
+        # Deleted while its registration was being handled (the delete's pending-batch check
+        # ran before the batch was recorded).
+        batch = replace(batch, status=ClassBatchStatus.CLASS_MISSING)
+    if batch.status is ClassBatchStatus.CLASS_MISSING:
+        return await _confirm_without_class(uow, batch, events, now)
     if batch.status is not ClassBatchStatus.AWAITING_CONTENT:
         logger.warning("cms.batch_ready_again", batch_id=batch.batch_id, status=batch.status.value)
         return []
@@ -157,13 +202,7 @@ async def batch_essays_ready(
     rows = list(ready.values())
     await uow.associations.save_many(rows)
     if not rows:
-        confirmed = replace(
-            batch,
-            status=ClassBatchStatus.CONFIRMED,
-            ready_at=now,
-            suggested_at=now,
-            confirmed_at=now,
-        )
+        confirmed = _confirmed_at_once(batch, now)
         await uow.class_batches.save(confirmed)
         return [events.confirmed(confirmed, [])]
     pending = replace(
@@ -171,6 +210,46 @@ async def batch_essays_ready(
     )
     await uow.class_batches.save(pending)
     return [events.suggestions(pending, rows), events.matching_required(pending, rows)]
+
+
+def _confirmed_at_once(batch: ClassBatch, now: datetime) -> ClassBatch:
+    return replace(
+        batch,
+        status=ClassBatchStatus.CONFIRMED,
+        ready_at=now,
+        suggested_at=now,
+        confirmed_at=now,
+    )
+
+
+async def _confirm_without_class(
+    uow: AssociationUnitOfWork, batch: ClassBatch, events: AssociationEvents, now: datetime
+) -> list[Outgoing]:
+    """Confirm with no authors (like a batch without essays) and tell the teacher why."""
+    logger.warning(
+        "cms.class_batch_confirmed_without_class", batch_id=batch.batch_id, class_id=batch.class_id
+    )
+    confirmed = _confirmed_at_once(batch, now)
+    await uow.class_batches.save(confirmed)
+    return [events.confirmed(confirmed, []), events.class_missing(confirmed)]
+
+
+async def _audit_roster_read(
+    uow: AssociationUnitOfWork,
+    batch: ClassBatch,
+    roster: Sequence[Student],
+    events: AssociationEvents,
+) -> None:
+    """One audit row naming every student whose decrypted data the matching read."""
+    if not roster:
+        return  # no student data was read
+    await uow.audit.record(
+        actor_user_id=SUGGEST_ACTOR,
+        action=SUGGEST_ACTION,
+        student_ids=[s.student_id for s in roster],
+        class_id=batch.class_id,
+        correlation_id=events.correlation_id,
+    )
 
 
 def essays_of(rows: Sequence[Association]) -> list[Association]:

@@ -121,6 +121,16 @@ class StudentRepository(Protocol):
         ...
 
 
+class AuditedRosterReads(Protocol):
+    """The roster read and its audit row as one atomic operation."""
+
+    async def read(
+        self, *, actor_user_id: str, class_id: str, action: str, correlation_id: str | None
+    ) -> tuple[SchoolClass, list[Student]] | None:
+        """The class and its sorted roster, audited; None (and no audit row) if not theirs."""
+        ...
+
+
 class AuditLog(Protocol):
     """The student data audit trail (ids only, never names or emails)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from common_core.enums import CourseCode
@@ -82,8 +82,12 @@ def ready(
     user_id: str,
     uploads: Sequence[str],
     course: CourseCode = CourseCode.SV1,
+    *,
+    class_id: str | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> EventEnvelope[Any]:
-    """BatchEssaysReadyV1 with one essay per upload (essay id `essay-<upload>`)."""
+    """BatchEssaysReadyV1, one essay per upload (`essay-<upload>`, file `<upload>.docx`)."""
+    names = filenames or {}
     return wrap(
         BatchEssaysReadyV1(
             batch_id=batch_id,
@@ -93,10 +97,11 @@ def ready(
                 EssayRef(
                     essay_id=essay_id_for(upload),
                     text_storage_id=f"text-{upload}",
-                    original_file_name=f"{upload}.docx",
+                    original_file_name=names.get(upload, f"{upload}.docx"),
                     file_upload_id=upload,
                 )
                 for upload in uploads
             ],
+            class_id=class_id,
         )
     )

@@ -168,6 +168,9 @@ class _Students:
         return [s for s in found if s is not None and s.user_id == user_id]
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:
+        if class_id not in self._state.classes:
+            # What the membership's foreign key does in PostgreSQL.
+            raise LookupError(f"class {class_id} does not exist: the membership cannot be added")
         email = unknown_student_email(class_id)
         for student in self._state.students.values():
             if student.user_id == user_id and student.email == email:

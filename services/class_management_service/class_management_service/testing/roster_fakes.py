@@ -76,6 +76,10 @@ class RosterStore:
         """A new unit of work (the UnitOfWorkFactory of the use cases)."""
         return FakeRosterUnitOfWork(self)
 
+    def roster_reads(self) -> FakeRosterReads:
+        """The audited roster read over the committed state (AuditedRosterReads)."""
+        return FakeRosterReads(self)
+
     def events(self, event_type: str) -> list[EventEnvelope[Any]]:
         """Committed outbox envelopes of one event type."""
         return [env for env, _ in self.state.outbox if env.event_type == event_type]
@@ -241,6 +245,28 @@ class _Audit:
             for a in self._s.audit
             if wanted & set(a.student_ids)
         ]
+
+
+class FakeRosterReads:
+    """One atomic step, as the real single statement: roster and audit row, or neither."""
+
+    def __init__(self, store: RosterStore) -> None:
+        self._store = store
+
+    async def read(
+        self, *, actor_user_id: str, class_id: str, action: str, correlation_id: str | None
+    ) -> tuple[SchoolClass, list[Student]] | None:
+        state = self._store.state
+        school_class = state.classes.get(class_id)
+        if school_class is None or school_class.user_id != actor_user_id:
+            return None
+        roster = sorted(
+            (state.with_classes(state.students[s]) for c, s in state.members if c == class_id),
+            key=roster_sort_key,
+        )
+        ids = sorted(s.student_id for s in roster)
+        state.audit.append(AuditCall(actor_user_id, str(action), ids, class_id, correlation_id))
+        return replace(school_class, student_count=len(roster)), roster
 
 
 class FakeRosterUnitOfWork:

@@ -60,7 +60,9 @@ async def _ready_store(*, make_ready: bool = True) -> FakeStore:
     )
     if make_ready:
         await consumer.deliver(ready(BATCH, TEACHER.user_id, ["up-1", "up-2", "up-3"]))
+    # Only what the teacher's calls do is checked (the matching's own audit rows are not).
     store.state.outbox.clear()
+    store.state.audit.clear()
     return store
 
 
@@ -227,6 +229,18 @@ class TestRefusals:
         await _service(store).confirm(TEACHER, BATCH, _request((E3, "bjorn"), accept=True))
         with pytest.raises(Conflict):
             await _service(store).confirm(TEACHER, BATCH, _request((E3, "asa")))
+
+    async def test_a_batch_whose_class_is_gone_is_a_conflict(self) -> None:
+        store = FakeStore()
+        await MatchingConsumer(store.factory, lambda: FIXED_NOW).deliver(
+            registered(BATCH, TEACHER.user_id, "class-deleted")
+        )
+        assert store.state.batches[BATCH].status is ClassBatchStatus.CLASS_MISSING
+        with pytest.raises(Conflict) as conflict:
+            await _service(store).confirm(TEACHER, BATCH, _request(accept=True))
+        assert conflict.value.details["status"] == "class_missing"
+        assert store.state.batches[BATCH].status is ClassBatchStatus.CLASS_MISSING
+        assert store.state.outbox == []
 
     async def test_another_teacher_cannot_confirm(self) -> None:
         store = await _ready_store()

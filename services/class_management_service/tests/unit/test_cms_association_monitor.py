@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from class_management_service.domain.association_confirmation import AssociationService
+from class_management_service.domain.association_events import CLASS_MISSING
 from class_management_service.domain.association_monitor import (
     MONITOR_ACTOR,
     AssociationTimeoutMonitor,
@@ -75,6 +76,7 @@ async def _pending_store() -> FakeStore:
     weak = (BATCH, "up-weak")
     store.state.rows[weak] = replace(store.state.rows[weak], confidence=0.55)
     store.state.outbox.clear()
+    store.state.audit.clear()  # the matching's own audit row; the monitor's are checked
     return store
 
 
@@ -182,6 +184,23 @@ class TestTimeout:
         assert _rows(store)[E_EMAIL][:2] == (f"unknown-{CLASS}", AssociationMethod.UNKNOWN_STUDENT)
         [done] = store.events_of(StudentAssociationsConfirmedV1)
         assert all(a.student_id for a in done.data.associations)
+
+    async def test_a_batch_whose_class_vanished_is_confirmed_without_authors_once(self) -> None:
+        store = await _pending_store()
+        del store.state.classes[CLASS]  # deleted in the race the delete's batch check misses
+        monitor = _monitor(store, Clock(FIXED_NOW + TIMEOUT))
+
+        assert await monitor.check_once() == 1
+        assert await monitor.check_once() == 0
+
+        batch = store.state.batches[BATCH]
+        assert (batch.status, batch.confirmed_by_timeout) == (ClassBatchStatus.CONFIRMED, True)
+        [done] = store.events_of(StudentAssociationsConfirmedV1)
+        assert (done.data.associations, done.data.confirmed_by_timeout) == ([], True)
+        [notice] = store.events_of(TeacherNotificationRequestedV1)
+        assert notice.data.notification_type == CLASS_MISSING
+        assert store.events_of(EssayStudentAssociationUpdatedV1) == []
+        assert not any(s.is_placeholder for s in store.state.students.values())
 
     async def test_running_twice_confirms_once_with_one_unknown_student(self) -> None:
         store = await _pending_store()

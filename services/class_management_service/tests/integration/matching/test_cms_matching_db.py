@@ -38,10 +38,13 @@ HEADERS = [
     ("up-3", "Sigrid Okänd", None),
 ]
 UPLOADS = ["up-1", "up-2", "up-3"]
+# Not the ciphertexts: Fernet tokens of one value differ on every write.
 DECISION_COLUMNS = (
-    "file_upload_id, essay_id, filename, text_storage_id, suggested_student_id, student_id, "
+    "file_upload_id, essay_id, text_storage_id, suggested_student_id, student_id, "
     "confidence, method, status, extraction_confidence"
 )
+# What teachers name uploads: the student's name.
+FILENAMES = {"up-1": "Åsa Öberg.docx", "up-2": "Erik Johanson uppsats.docx"}
 
 
 async def _seed(uow_factory: UnitOfWorkFactory) -> SeededClass:
@@ -74,7 +77,7 @@ async def _ready_batch(uow_factory: UnitOfWorkFactory, seeded: SeededClass) -> s
     await MatchingConsumer(uow_factory, lambda: T0).deliver(
         registered(batch_id, user, seeded.class_id),
         parsed(batch_id, user, seeded.class_id, HEADERS),
-        ready(batch_id, user, UPLOADS),
+        ready(batch_id, user, UPLOADS, filenames=FILENAMES),
     )
     return batch_id
 
@@ -137,17 +140,22 @@ async def test_association_rows_hold_no_plaintext_pii(
     uow_factory: UnitOfWorkFactory, matching_db: Db
 ) -> None:
     seeded = await _seed(uow_factory)
-    await _ready_batch(uow_factory, seeded)
+    batch_id = await _ready_batch(uow_factory, seeded)
     stored = await matching_db.raw_values("essay_student_associations")
     assert stored
-    for secret in ("Åsa", "Öberg", "asa.oberg", "Johanson", "Sigrid", "Okänd", "skolan.se"):
+    secrets = ("Åsa", "Öberg", "asa.oberg", "Johanson", "uppsats", "Sigrid", "Okänd", "skolan.se")
+    for secret in secrets:
         needle = secret.encode("utf-8")
         assert not any(needle in value for value in stored), secret
     [row] = await matching_db.rows(
-        "SELECT parsed_name_ciphertext FROM essay_student_associations "
+        "SELECT parsed_name_ciphertext, filename_ciphertext FROM essay_student_associations "
         "WHERE file_upload_id = 'up-1'"
     )
     assert bytes(row["parsed_name_ciphertext"]).startswith(b"gAAAAA")  # a Fernet token
+    assert bytes(row["filename_ciphertext"]).startswith(b"gAAAAA")
+    async with uow_factory() as uow:  # decrypted on read
+        rows = await uow.associations.list_for_batch(batch_id)
+    assert [r.filename for r in rows] == [*FILENAMES.values(), "up-3.docx"]
 
 
 async def test_monitor_makes_one_unknown_student_per_class_even_run_twice(

@@ -20,24 +20,13 @@ from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor
 from class_management_service.domain.rosters import RosterService
+from class_management_service.testing.pg_locks import wait_for_waiters
 from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.envelope import utc_now
 from huleedu_service_libs.db import make_session_factory
 
 EMAILS = [f"elev{i}@skola.se" for i in range(9)]
 HELD = EMAILS[4]  # the middle row of both files
-
-# Backends waiting, directly or through another waiter, for the given backend.
-_WAITING_ON = text(
-    """
-    WITH RECURSIVE waiting(pid) AS (
-        SELECT pid FROM pg_stat_activity WHERE CAST(:pid AS int) = ANY(pg_blocking_pids(pid))
-        UNION
-        SELECT a.pid FROM pg_stat_activity a JOIN waiting w ON w.pid = ANY(pg_blocking_pids(a.pid))
-    )
-    SELECT count(*) FROM waiting
-    """
-)
 
 
 def _csv(emails: list[str]) -> bytes:
@@ -47,15 +36,6 @@ def _csv(emails: list[str]) -> bytes:
 def _student(user_id: str, email: str) -> Student:
     now = utc_now()
     return Student(str(uuid.uuid4()), user_id, "Elev", "Test", email, now, now)
-
-
-async def _wait_for_waiters(engine: AsyncEngine, pid: int, count: int) -> None:
-    async with engine.connect() as conn:
-        for _ in range(500):
-            if await conn.scalar(_WAITING_ON, {"pid": pid}) >= count:
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError("the imports never waited for the held key")
 
 
 async def _race(
@@ -72,7 +52,7 @@ async def _race(
         service.import_csv(actor, targets[1], _csv(EMAILS[::-1])),
         return_exceptions=True,
     )
-    await _wait_for_waiters(engine, pid, 2)
+    await wait_for_waiters(engine, pid, 2)
     await blocker.__aexit__(None, None, None)  # roll back: the key is free again
     return list(await asyncio.wait_for(race, timeout=30))
 

@@ -87,6 +87,8 @@ async def test_erasure_deletes_the_student_and_keeps_an_id_only_trail(
         batch_id="batch-e",
         file_upload_id="upload-1",
         essay_id="essay-1",
+        filename="Bo Ek.docx",
+        parsed_name="Bo Ek",
         student_id=student_id,
         suggested_student_id=student_id,
         confidence=1.0,
@@ -100,8 +102,16 @@ async def test_erasure_deletes_the_student_and_keeps_an_id_only_trail(
     assert erased.status == 204
     assert await db.rows("SELECT 1 FROM students WHERE student_id = :s", s=student_id) == []
     assert await db.rows("SELECT 1 FROM class_students WHERE student_id = :s", s=student_id) == []
-    [row] = await db.rows("SELECT student_id, suggested_student_id FROM essay_student_associations")
-    assert row == {"student_id": None, "suggested_student_id": None}
+    [row] = await db.rows(
+        "SELECT student_id, suggested_student_id, parsed_name_ciphertext, filename_ciphertext "
+        "FROM essay_student_associations"
+    )
+    assert row == {
+        "student_id": None,
+        "suggested_student_id": None,
+        "parsed_name_ciphertext": None,
+        "filename_ciphertext": None,  # the file name is the student's name too
+    }
     trail = await db.rows(
         "SELECT action FROM student_audit_log WHERE :s = ANY(student_ids) ORDER BY audit_id",
         s=student_id,

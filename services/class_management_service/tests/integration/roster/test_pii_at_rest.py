@@ -45,6 +45,7 @@ async def test_students_associations_audit_and_outbox_hold_no_plaintext(
                     batch_id="b-1",
                     file_upload_id="f-1",
                     essay_id="e-1",
+                    filename=f"{PARSED[0]}.docx",  # file names are often the student's name
                     parsed_name=PARSED[0],
                     parsed_email=PARSED[1],
                     suggested_student_id=marta["student_id"],
@@ -58,6 +59,9 @@ async def test_students_associations_audit_and_outbox_hold_no_plaintext(
     # The API still answers in plaintext, so the data really went through the repositories.
     assert marta["first_name"] == "Märta"
     assert await db.count("essay_student_associations") == 1
+    async with uow_factory() as uow:
+        [stored] = await uow.associations.list_for_batch("b-1")
+    assert stored.filename == "Märta Kjellström.docx"
 
     for table in ("students", "essay_student_associations", "student_audit_log", "event_outbox"):
         values = await db.raw_values(table)

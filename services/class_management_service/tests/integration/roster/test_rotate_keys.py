@@ -14,7 +14,7 @@ from class_management_service.domain.classes import ClassService
 from class_management_service.domain.ports import UnitOfWorkFactory
 from class_management_service.domain.records import Actor
 from class_management_service.domain.rosters import RosterService
-from class_management_service.rotate_keys import KeyRotation, rotate
+from class_management_service.rotate_keys import OLD_HASH_KEY_ENV, KeyRotation, rotate
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
 from huleedu_service_libs.db import make_session_factory
 
@@ -44,6 +44,7 @@ async def write_under_k1(engine: AsyncEngine, settings: ClassManagementSettings)
                 Association(
                     batch_id="b1",
                     file_upload_id="u1",
+                    filename="Elev0 Efternamn.docx",
                     parsed_name="Elev0 Efternamn",
                     parsed_email=None,
                     suggested_student_id=result.students[0].student_id,
@@ -67,7 +68,8 @@ async def test_rotation_reencrypts_everything_and_is_idempotent(
     second = await KeyRotation(cms_engine, both, batch_size=2).run()
 
     assert (first["students"].rows, first["students"].values_reencrypted) == (5, 10)
-    assert first["essay_student_associations"].values_reencrypted == 1  # the email is NULL
+    # The parsed name and the file name (the email is NULL).
+    assert first["essay_student_associations"].values_reencrypted == 2
     assert (second["students"].values_reencrypted, second["students"].values_current) == (0, 10)
     assert second["essay_student_associations"].values_reencrypted == 0
     only_new = both.model_copy(update={"pii_encryption_keys": K2})
@@ -75,7 +77,7 @@ async def test_rotation_reencrypts_everything_and_is_idempotent(
         roster = await uow.students.roster(class_id)
         rows = await uow.associations.list_for_batch("b1")
     assert [s.email for s in roster] == [f"elev{i}@skola.se" for i in range(5)]
-    assert rows[0].parsed_name == "Elev0 Efternamn"
+    assert (rows[0].parsed_name, rows[0].filename) == ("Elev0 Efternamn", "Elev0 Efternamn.docx")
     async with factory(cms_engine, old)() as uow:  # K1 alone no longer opens anything
         with pytest.raises(PiiKeyError):
             await uow.students.roster(class_id)
@@ -114,11 +116,25 @@ async def test_command_line_reads_settings_from_the_environment(
     monkeypatch.setenv(f"{prefix}DATABASE_SCHEMA", cms_settings.database_schema)
     monkeypatch.setenv(f"{prefix}PII_ENCRYPTION_KEYS", f"{K2},{K1}")
     monkeypatch.setenv(f"{prefix}PII_HASH_KEY", H2)
+    # The old hash key comes from the environment, never from the (world-readable) argv.
+    monkeypatch.setenv(f"{prefix}OLD_PII_HASH_KEY", H1)
 
-    reports = await rotate(["--batch-size", "4", "--rehash-from", H1])
+    reports = await rotate(["--batch-size", "4", "--rehash"])
 
-    assert reports["students"].hashes_changed == 5
+    assert (reports["students"].hashes_changed, reports["students"].hashes_unexpected) == (5, 0)
     printed = capsys.readouterr().out
     assert "students: 5 rows, 10 values re-encrypted" in printed
     assert "5 email hashes recomputed" in printed
-    assert "essay_student_associations: 1 rows, 1 values re-encrypted" in printed
+    assert "essay_student_associations: 1 rows, 2 values re-encrypted" in printed
+
+
+async def test_rehash_without_the_old_key_in_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(OLD_HASH_KEY_ENV, raising=False)
+    with pytest.raises(SystemExit) as refused:
+        await rotate(["--rehash"])
+    assert refused.value.code == 2
+    assert OLD_HASH_KEY_ENV in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the key is no longer accepted as an argument
+        await rotate(["--rehash-from", H1])

@@ -14,7 +14,7 @@ from class_management_service.domain.errors import (
     StudentNotFound,
 )
 from class_management_service.domain.records import Actor
-from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.rosters import RosterReadService, RosterService
 from class_management_service.domain.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 
@@ -30,6 +30,11 @@ def store() -> RosterStore:
 @pytest.fixture
 def rosters(store: RosterStore) -> RosterService:
     return RosterService(store.factory, "class_management_service", max_rows=50)
+
+
+@pytest.fixture
+def reads(store: RosterStore) -> RosterReadService:
+    return RosterReadService(store.roster_reads())
 
 
 @pytest.fixture
@@ -113,7 +118,7 @@ class TestImport:
 
 class TestRosterAndEnrolment:
     async def test_roster_read_is_sorted_audited_and_lists_the_placeholder_last(
-        self, store: RosterStore, rosters: RosterService, class_id: str
+        self, store: RosterStore, rosters: RosterService, reads: RosterReadService, class_id: str
     ) -> None:
         result = await rosters.import_csv(
             TEACHER,
@@ -125,16 +130,21 @@ class TestRosterAndEnrolment:
         )
         store.state.students["unknown"] = unknown
         store.state.members.add((class_id, "unknown"))
-        school_class, roster = await rosters.detail(TEACHER, class_id)
+        school_class, roster = await reads.detail(TEACHER, class_id)
         assert [s.last_name for s in roster] == ["Zorn", "Åberg", "Ärlig", "Ödman", "Student"]
         assert school_class.student_count == 5
         audit = store.state.audit[-1]
-        assert (audit.action, set(audit.student_ids)) == (
+        assert (audit.action, set(audit.student_ids), audit.correlation_id) == (
             "class.roster_read",
             {s.student_id for s in roster},
+            TEACHER.correlation_id,
         )
+        audited = len(store.state.audit)
         with pytest.raises(ClassNotFound):
-            await rosters.detail(OTHER, class_id)
+            await reads.detail(OTHER, class_id)
+        with pytest.raises(ClassNotFound):
+            await reads.detail(TEACHER, "no-such-class")
+        assert len(store.state.audit) == audited
 
     async def test_enrol_and_unenrol_are_idempotent(
         self, store: RosterStore, rosters: RosterService, students: StudentService, class_id: str

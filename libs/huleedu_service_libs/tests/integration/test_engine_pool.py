@@ -1,0 +1,68 @@
+"""create_engine_from_settings on real PostgreSQL: what pre-ping buys when a connection dies."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from huleedu_service_libs.config import InfraSettings, ServiceSettings
+from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
+
+pytestmark = pytest.mark.integration
+
+
+def _engine(infra: InfraSettings, *, pre_ping: bool) -> AsyncEngine:
+    settings = ServiceSettings(
+        database_url=infra.database_url(LIBS_TEST_DATABASE),
+        database_pool_size=1,
+        database_pool_pre_ping=pre_ping,
+        database_pool_recycle_seconds=1800,
+    )
+    return create_engine_from_settings(settings)
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+async def _terminate(pg_engine: AsyncEngine, pid: int) -> None:
+    """What a PostgreSQL restart does to a pooled connection: the server closes it."""
+    async with pg_engine.connect() as conn:
+        assert await conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def test_the_pool_settings_reach_the_engine(infra: InfraSettings) -> None:
+    engine = _engine(infra, pre_ping=False)
+    assert (engine.pool._pre_ping, engine.pool._recycle) == (False, 1800)
+    assert _engine(infra, pre_ping=True).pool._pre_ping is True
+    assert ServiceSettings().database_pool_pre_ping is True
+
+
+async def test_pre_ping_hides_a_connection_the_server_closed(
+    infra: InfraSettings, pg_engine: AsyncEngine
+) -> None:
+    engine = _engine(infra, pre_ping=True)
+    try:
+        await _terminate(pg_engine, await _backend_pid(engine))
+        assert await _backend_pid(engine) > 0  # a fresh connection, no error
+    finally:
+        await engine.dispose()
+
+
+async def test_without_pre_ping_one_statement_fails_then_the_pool_recovers(
+    infra: InfraSettings, pg_engine: AsyncEngine
+) -> None:
+    engine = _engine(infra, pre_ping=False)
+    try:
+        dead = await _backend_pid(engine)
+        await _terminate(pg_engine, dead)
+        with pytest.raises(DBAPIError) as failed:
+            await _backend_pid(engine)
+        assert failed.value.connection_invalidated
+        assert await _backend_pid(engine) not in (0, dead)
+    finally:
+        await engine.dispose()
