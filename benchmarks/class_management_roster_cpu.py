@@ -2,14 +2,15 @@
 
 Needs only PostgreSQL, not the stack: the service's migrations run in a throwaway schema of
 the library test database, dropped at the end.
-- default: the app in this process behind Quart's test client; sequential roster reads of a
-  32-student class in 5 rounds; CMS CPU ms per request (time.process_time; least and median
-  round), the PostgreSQL backend's CPU per request (from /proc) and database round trips per
-  request (asyncpg calls counted). --profile prints a cProfile of the measured requests.
+- default: the app in this process behind Quart's test client (or, with --via uvicorn|
+  hypercorn, served for real in this process to a raw keep-alive client that costs almost
+  nothing: the server's overhead included); sequential roster reads of a 32-student class in
+  5 rounds; CMS CPU ms per request (time.process_time; least and median round), the
+  PostgreSQL backend's CPU per request (from /proc) and database round trips per request
+  (asyncpg calls counted). --profile prints a cProfile of the measured requests.
 - --serve uvicorn|hypercorn: the app served for real by a child process; `--users` teachers
   (32 students each) fetch their roster every `--interval` s (class_management_bench.py's
-  pattern), or one request at a time with --sequential; latency percentiles and the
-  server's CPU ms per request.
+  pattern); latency percentiles, and CPU of the server process and the load generator.
 --set NAME=VALUE overrides a setting (e.g. roster_pii_cache_students=0). On this two-vCPU VM
 CPU time per request grows by up to ~1.5x when the other vCPU is busy: compare variants
 alternately in one sitting (an older tree: PYTHONPATH to a `git archive` of it). Prints
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,11 @@ from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
 from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import free_port, wait_until_answering
+from huleedu_service_libs.testing.servers import (
+    free_port,
+    serve_in_background,
+    wait_until_answering,
+)
 from huleedu_service_libs.testing.stats import percentile
 
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "class_management_service"
@@ -53,26 +58,21 @@ FIRST = "Åsa Erik Sara Johanna Ali Elin Oskar Maja Noah Wilma Hugo Alice Liam E
 LAST = "Öberg Lind Berg Nyström Karlsson Holm Ekström Sjöberg Åkesson Lundqvist Jönsson Ali"
 ROUNDS = 5
 SERVER_SCRIPT = """
-import asyncio, cProfile, json, sys
+import asyncio, json, sys
 from class_management_service.app import create_app
 from class_management_service.testing.roster_http import settings_for_schema
 from huleedu_service_libs.http import serve_quart
 settings = settings_for_schema(**json.loads(sys.argv[1]))
-profiler = cProfile.Profile() if sys.argv[2] else None
-if profiler:
-    profiler.enable()
 asyncio.run(serve_quart(create_app(settings), settings))
-if profiler:
-    profiler.disable()
-    profiler.dump_stats(sys.argv[2])
 """
 _SIMPLE_QUERIES = ("BEGIN;", "COMMIT;", "ROLLBACK;", ";")  # transactions and pre-ping
 _ROUND_TRIPS: Counter[str] = Counter()
 _BACKENDS: set[int] = set()  # PostgreSQL backend processes that served the requests
+Reader = Callable[[], Awaitable[None]]
 
 
 def roster_csv(rows: int, tag: str) -> bytes:
-    """A Swedish roster with unique emails."""
+    """A Swedish roster with unique emails (as class_management_bench.py makes them)."""
     first, last = FIRST.split(), LAST.split()
     lines = ["Förnamn;Efternamn;E-post"]
     for i in range(rows):
@@ -156,54 +156,95 @@ async def seed(client: Any, teachers: int) -> list[tuple[str, str]]:
     return pairs
 
 
-async def in_process(schema: str, requests: int, profile: bool, overrides: dict[str, str]) -> None:
-    """Sequential roster reads through the test client: CPU and round trips per request."""
+async def raw_reader(base_url: str, path: str, headers: dict[str, str]) -> Reader:
+    """Reads over one keep-alive HTTP/1.1 connection with asyncio streams (almost no CPU)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{head}\r\n".encode()
+    streams = [await asyncio.open_connection(host, int(port))]
+
+    async def read() -> None:
+        reader, writer = streams[0]
+        writer.write(request)
+        try:
+            raw = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:  # hypercorn closes after 1,000 requests
+            streams[0] = await asyncio.open_connection(host, int(port))
+            return await read()
+        lines = raw.decode().split("\r\n")
+        length = next(
+            int(v)
+            for k, _, v in (h.partition(": ") for h in lines)
+            if k.lower() == "content-length"
+        )
+        body = json.loads(await reader.readexactly(length))
+        assert (lines[0].split()[1], len(body["students"])) == ("200", 32)
+
+    return read
+
+
+async def measure(read: Reader, label: str, requests: int, profile: bool) -> None:
+    """Warm up, then ROUNDS rounds of sequential reads; print CPU, round trips, DB CPU."""
+    for _ in range(200):
+        await read()
+    _BACKENDS.clear()
+    await read()
+    backends = {pid: sum(cpu_times(pid)) for pid in _BACKENDS}
+    _ROUND_TRIPS.clear()
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    per_round, rounds = max(requests // ROUNDS, 1), []
+    for _ in range(ROUNDS):
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(per_round):
+            await read()
+        rounds.append((time.process_time() - cpu, time.perf_counter() - wall))
+    if profiler:
+        profiler.disable()
+    done = per_round * ROUNDS
+    db_cpu = sum(sum(cpu_times(pid)) - before for pid, before in backends.items())
+    trips = {k: round(v / done, 2) for k, v in sorted(_ROUND_TRIPS.items())}
+    cpus = sorted(c / per_round * 1000 for c, _ in rounds)
+    print(
+        f"in-process via {label}, {done} sequential roster reads of 32 students: CMS CPU/request "
+        f"min {cpus[0]:.2f} ms, median {cpus[ROUNDS // 2]:.2f} ms (wall min "
+        f"{min(w for _, w in rounds) / per_round * 1000:.2f} ms); PostgreSQL CPU/request "
+        f"{db_cpu / done * 1000:.2f} ms; {sum(_ROUND_TRIPS.values()) / done:.1f} round "
+        f"trips/request {trips}"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(30)
+
+
+async def in_process(schema: str, args: argparse.Namespace, overrides: dict[str, str]) -> None:
+    """Sequential roster reads through the test client, or a real server in this process."""
     count_round_trips()
-    app = create_app(settings_for_schema(schema, **overrides))
+    settings = settings_for_schema(schema, **overrides)
+    app = create_app(settings)
     async with app.test_app() as test_app:
         client = test_app.test_client()
         [(user, class_id)] = await seed(client, 1)
+        path = f"/internal/v1/classes/{class_id}"
         headers = {"X-Internal-API-Key": INTERNAL_KEY, "X-User-ID": user}
 
         async def read() -> None:
-            response = await client.get(f"/internal/v1/classes/{class_id}", headers=headers)
+            response = await client.get(path, headers=headers)
             students = json.loads(await response.get_data())["students"]
             assert (response.status_code, len(students)) == (200, 32)
 
-        for _ in range(200):
-            await read()
-        _BACKENDS.clear()
-        await read()
-        backends = {pid: sum(cpu_times(pid)) for pid in _BACKENDS}
-        _ROUND_TRIPS.clear()
-        profiler = cProfile.Profile() if profile else None
-        if profiler:
-            profiler.enable()
-        per_round, rounds = max(requests // ROUNDS, 1), []
-        for _ in range(ROUNDS):
-            cpu, wall = time.process_time(), time.perf_counter()
-            for _ in range(per_round):
-                await read()
-            rounds.append((time.process_time() - cpu, time.perf_counter() - wall))
-        if profiler:
-            profiler.disable()
-        done = per_round * ROUNDS
-        db_cpu = sum(sum(cpu_times(pid)) - before for pid, before in backends.items())
-        trips = {k: round(v / done, 2) for k, v in sorted(_ROUND_TRIPS.items())}
-        cpus = sorted(c / per_round * 1000 for c, _ in rounds)
-        print(
-            f"in-process, {done} sequential roster reads of 32 students: CMS CPU/request "
-            f"min {cpus[0]:.2f} ms, median {cpus[ROUNDS // 2]:.2f} ms (wall min "
-            f"{min(w for _, w in rounds) / per_round * 1000:.2f} ms); PostgreSQL CPU/request "
-            f"{db_cpu / done * 1000:.2f} ms; {sum(_ROUND_TRIPS.values()) / done:.1f} round "
-            f"trips/request {trips}"
-        )
-        if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(30)
+        if not args.via:
+            await measure(read, "test client", args.requests, args.profile)
+            return
+    # A fresh app (its startup hooks run again) served for real on a loopback port.
+    served_settings = settings.model_copy(update={"http_server": args.via})
+    async with serve_in_background(create_app(served_settings), served_settings) as base:
+        reader = await raw_reader(base, path, headers)
+        await measure(reader, args.via, args.requests, args.profile)
 
 
 async def served(schema: str, args: argparse.Namespace, overrides: dict[str, str]) -> None:
-    """Paced (or sequential) roster reads against the app served by a child process."""
+    """Paced roster reads against the app served by a child process."""
     app = create_app(settings_for_schema(schema, **overrides))
     async with app.test_app() as test_app:
         pairs = await seed(test_app.test_client(), args.users)
@@ -211,7 +252,7 @@ async def served(schema: str, args: argparse.Namespace, overrides: dict[str, str
     child_settings = {**overrides, "schema": schema, "http_port": port, "http_server": args.serve}
     # Its request log is still produced (as in the stack) but goes nowhere.
     child = subprocess.Popen(  # noqa: ASYNC220, S603 - our own interpreter and script
-        [sys.executable, "-c", SERVER_SCRIPT, json.dumps(child_settings), args.server_profile],
+        [sys.executable, "-c", SERVER_SCRIPT, json.dumps(child_settings)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -243,10 +284,7 @@ async def served(schema: str, args: argparse.Namespace, overrides: dict[str, str
             latencies.clear()
             before, client_cpu = cpu_times(child.pid), time.process_time()
             until = time.perf_counter() + args.seconds
-            if args.sequential:  # one keep-alive connection, one request at a time
-                await user(0, until, 0.0)
-            else:
-                await asyncio.gather(*(user(i, until, args.interval) for i in range(args.users)))
+            await asyncio.gather(*(user(i, until, args.interval) for i in range(args.users)))
             user_cpu, system_cpu = (
                 a - b for a, b in zip(cpu_times(child.pid), before, strict=True)
             )
@@ -255,11 +293,9 @@ async def served(schema: str, args: argparse.Namespace, overrides: dict[str, str
         child.terminate()
         child.wait(timeout=30)
     n = max(len(latencies), 1)
-    pattern = (
-        "sequential" if args.sequential else f"{args.users} teachers every {args.interval:g} s"
-    )
     print(
-        f"{args.serve}, {pattern} for {args.seconds:g} s: {len(latencies)} requests "
+        f"{args.serve}, {args.users} teachers every {args.interval:g} s for {args.seconds:g} s: "
+        f"{len(latencies)} requests "
         f"({len(latencies) / args.seconds:.0f}/s), {errors} errors, p50 "
         f"{percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, p99 "
         f"{percentile(latencies, 99):.1f} ms; server CPU {(user_cpu + system_cpu) / n * 1000:.2f} "
@@ -274,12 +310,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--via", choices=("", "uvicorn", "hypercorn"), default="")
     parser.add_argument("--serve", choices=("", "uvicorn", "hypercorn"), default="")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--interval", type=float, default=1.0)
-    parser.add_argument("--sequential", action="store_true", help="with --serve")
-    parser.add_argument("--server-profile", default="", help="with --serve: a cProfile file")
     parser.add_argument("--set", action="append", default=[], help="a setting, NAME=VALUE")
     args = parser.parse_args()
     overrides = dict(item.split("=", 1) for item in args.set)
@@ -287,7 +322,7 @@ def main() -> None:
         if args.serve:
             asyncio.run(served(schema, args, overrides))
         else:
-            asyncio.run(in_process(schema, args.requests, args.profile, overrides))
+            asyncio.run(in_process(schema, args, overrides))
 
 
 if __name__ == "__main__":

@@ -21,15 +21,18 @@ class ClassManagementSettings(ServiceSettings):
     http_port: int = 5002
     worker_http_port: int = 5004
     database_name: str = "huleedu_class_management"
-    # Uvicorn, not hypercorn: hypercorn's HTTP handling is most of the framework's CPU per
-    # request (benchmarks/class_management_roster_cpu.py; PERF_BASELINES.md: Quart on
-    # uvicorn serves 2.5x Quart on hypercorn), and the roster read, polled by every
-    # teacher's page, is CPU-bound. HTTP_SERVER=hypercorn still works.
+    # Uvicorn, not hypercorn: this process is CPU-bound (every teacher's page polls the
+    # roster) and hypercorn costs more per request. Measured on the two-core VM with
+    # benchmarks/class_management_roster_cpu.py --via (server in-process, least of 5 rounds):
+    # GET /courses 1.6-2.4 ms of CPU on hypercorn vs 1.2-1.4 on uvicorn; the roster read as
+    # it was 3.8-5.2 vs 3.4-3.9 ms (PERF_BASELINES.md: Quart on uvicorn serves 2.5x the
+    # requests of Quart on hypercorn). HTTP_SERVER=hypercorn still works.
     http_server: str = Field(default="uvicorn", description="uvicorn or hypercorn")
-    # No pre-ping: it costs three round trips (~0.3 ms of CPU) on every checkout, about a
-    # tenth of a roster read. After a PostgreSQL restart one request per process fails (a
-    # 500; the roster read's statement is atomic, so nothing half-done) and the pool then
-    # replaces all its older connections; recycling bounds how long an idle connection lives.
+    # No pre-ping: on asyncpg it costs three round trips (BEGIN, an empty query, ROLLBACK;
+    # ~0.3 ms of CPU) on every checkout, where the roster read needs one. The price: after a
+    # PostgreSQL restart one request per process fails (a 500; the roster read is a single
+    # atomic statement, so nothing half-done) and the pool then replaces all its older
+    # connections; recycling bounds how long a connection can outlive a network idle timeout.
     database_pool_pre_ping: bool = False
     database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
 

@@ -14,12 +14,12 @@ from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
 pytestmark = pytest.mark.integration
 
 
-def _engine(infra: InfraSettings, *, pre_ping: bool) -> AsyncEngine:
+def _engine(infra: InfraSettings, *, pre_ping: bool, recycle_seconds: int = 1800) -> AsyncEngine:
     settings = ServiceSettings(
         database_url=infra.database_url(LIBS_TEST_DATABASE),
         database_pool_size=1,
         database_pool_pre_ping=pre_ping,
-        database_pool_recycle_seconds=1800,
+        database_pool_recycle_seconds=recycle_seconds,
     )
     return create_engine_from_settings(settings)
 
@@ -35,11 +35,20 @@ async def _terminate(pg_engine: AsyncEngine, pid: int) -> None:
         assert await conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
-def test_the_pool_settings_reach_the_engine(infra: InfraSettings) -> None:
-    engine = _engine(infra, pre_ping=False)
-    assert (engine.pool._pre_ping, engine.pool._recycle) == (False, 1800)
-    assert _engine(infra, pre_ping=True).pool._pre_ping is True
-    assert ServiceSettings().database_pool_pre_ping is True
+async def test_recycling_replaces_connections_older_than_the_setting(
+    infra: InfraSettings,
+) -> None:
+    assert ServiceSettings().database_pool_pre_ping is True  # the safe default
+    kept, recycled = (
+        _engine(infra, pre_ping=False, recycle_seconds=-1),
+        _engine(infra, pre_ping=False, recycle_seconds=0),
+    )
+    try:
+        assert await _backend_pid(kept) == await _backend_pid(kept)
+        assert await _backend_pid(recycled) != await _backend_pid(recycled)
+    finally:
+        await kept.dispose()
+        await recycled.dispose()
 
 
 async def test_pre_ping_hides_a_connection_the_server_closed(
