@@ -10,7 +10,7 @@ from api_gateway_service.adapters.errors import validated
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.models import BatchCreatedResponse, CreateBatchRequest
-from api_gateway_service.api.params import BatchId, EssayId
+from api_gateway_service.api.params import MAX_OFFSET, BatchId, EssayId
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.enums import BatchStatus
 from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1
@@ -59,7 +59,7 @@ def batch_router(limits: RouteLimits) -> APIRouter:
         services: Services,
         status: Annotated[BatchStatus | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> BatchListV1:
         """The caller's batches, newest first."""
         params = {"limit": str(limit), "offset": str(offset)}

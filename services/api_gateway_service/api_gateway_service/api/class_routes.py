@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
-from api_gateway_service.api.params import ClassId, StudentId
+from api_gateway_service.api.params import MAX_OFFSET, ClassId, StudentId
 from api_gateway_service.api.roster_body import (
     ROSTER_FIELD,
     csv_of_multipart,
@@ -90,7 +90,7 @@ def class_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
         caller: CurrentCaller,
         services: Services,
         limit: Annotated[int, Query(ge=1, le=LIST_MAX_LIMIT)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> ClassListV1:
         """The caller's classes by name."""
         return await services.classes.list_classes(caller, limit=limit, offset=offset)

@@ -24,6 +24,8 @@ __all__ = [
 
 # Starts with a letter or digit (so never "." or ".."), then letters, digits, "_" and "-".
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+# The largest list offset: far beyond any teacher's data, well inside PostgreSQL's bigint.
+MAX_OFFSET = 1_000_000
 _ID_DESCRIPTION = "An id as issued by the platform (a uuid); 1-64 of A-Z a-z 0-9 _ -."
 
 BatchId = Annotated[

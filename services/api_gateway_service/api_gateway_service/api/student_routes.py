@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api_gateway_service.api.class_routes import LIST_MAX_LIMIT
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
-from api_gateway_service.api.params import ClassIdFilter, StudentId
+from api_gateway_service.api.params import MAX_OFFSET, ClassIdFilter, StudentId
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.class_api import (
     StudentCreateV1,
@@ -40,7 +40,7 @@ def student_router(limits: RouteLimits) -> APIRouter:
         services: Services,
         class_id: ClassIdFilter = None,
         limit: Annotated[int, Query(ge=1, le=LIST_MAX_LIMIT)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> StudentListV1:
         """The caller's students (of one class with class_id), sorted by last name."""
         return await services.classes.list_students(

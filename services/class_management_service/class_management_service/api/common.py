@@ -12,6 +12,9 @@ from huleedu_service_libs.correlation import USER_ID_HEADER, get_correlation_id,
 from huleedu_service_libs.errors import unauthorized, validation_error
 
 DEFAULT_PAGE_SIZE = 50
+# The largest list offset: far beyond any teacher's data, well inside PostgreSQL's bigint
+# (a larger one was a 500, found by schemathesis through the gateway).
+MAX_OFFSET = 1_000_000
 
 
 class PageParams(BaseModel):
@@ -20,7 +23,7 @@ class PageParams(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class StudentPageParams(PageParams):

@@ -24,7 +24,8 @@ class ListParams(BaseModel):
 
     status: BatchStatus | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+    # Bounded: a larger offset overflows PostgreSQL's bigint (a 500 instead of a 422).
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class EssayParams(BaseModel):
