@@ -41,7 +41,8 @@ class ClassManagementSettings(ServiceSettings):
     # every stored value with the first so an old key can then be dropped.
     pii_encryption_keys: str = DEV_PII_ENCRYPTION_KEY
     # HMAC-SHA256 key for the email lookup hash. Changing it needs a re-hash (rotate_keys
-    # --rehash-from OLD_KEY), because the hash is what makes emails unique per teacher.
+    # --rehash, the old key in CLASS_MANAGEMENT_SERVICE_OLD_PII_HASH_KEY), because the hash
+    # is what makes emails unique per teacher.
     pii_hash_key: str = DEV_PII_HASH_KEY
 
     # Decrypted names and emails of recently read students (adapters/pii_cache.py): saves two
