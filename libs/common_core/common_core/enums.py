@@ -94,6 +94,13 @@ class AssociationMethod(StrEnum):
     UNKNOWN_STUDENT = "unknown_student"
 
 
+class EssayErasureMode(StrEnum):
+    """What erasing a student does to their essays, as the teacher chooses."""
+
+    DELETE = "delete"  # essays, texts and results removed everywhere
+    KEEP = "keep"  # kept without their author: file names and the student's name scrubbed
+
+
 class NotificationPriority(StrEnum):
     """How urgently a teacher should see a notification."""
 

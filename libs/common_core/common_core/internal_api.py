@@ -31,3 +31,30 @@ class BatchPipelineStateV1(BaseModel):
     requested_pipeline: PhaseName | None = None
     current_phase: PhaseName | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
+
+
+class ContentErasureV1(BaseModel):
+    """`POST /internal/v1/content/erasures` on the Content Service: one batch's part of an erasure.
+
+    `delete`: the holder (a batch id) lets go of these blobs and of every blob derived from
+    them (corrected texts); a blob no other holder keeps is deleted. `redact`: these text blobs
+    and their derived blobs get every whole-word, case-insensitive occurrence of a `terms`
+    string masked in place (same length, so offsets into them stay valid; ids unchanged).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    holder: str = Field(min_length=1, max_length=64)
+    delete: list[str] = Field(default_factory=list, max_length=1000)
+    redact: list[str] = Field(default_factory=list, max_length=1000)
+    terms: list[str] = Field(default_factory=list, max_length=200)
+
+
+class ContentErasureResultV1(BaseModel):
+    """What a content erasure did."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    deleted: int = Field(ge=0)
+    kept_for_other_holders: int = Field(ge=0)
+    redacted: int = Field(ge=0)

@@ -34,6 +34,15 @@ class EssayResultSummaryV1(_ResultModel):
     updated_at: datetime
 
 
+class RejectedFileV1(_ResultModel):
+    """A file of the batch the File Service refused, and why (an ErrorCode value)."""
+
+    file_upload_id: str
+    filename: str
+    error_code: str
+    message: str
+
+
 class BatchResultV1(_ResultModel):
     """`GET /internal/v1/batches/{batch_id}`: a batch's status and its essays."""
 
@@ -47,6 +56,9 @@ class BatchResultV1(_ResultModel):
     assigned_essay_count: int = Field(default=0, ge=0)
     processed_essay_count: int = Field(default=0, ge=0)
     failed_essay_count: int = Field(default=0, ge=0)
+    # Files refused at upload (empty, corrupt, too short, duplicate...): never an essay slot.
+    rejected_file_count: int = Field(default=0, ge=0)
+    rejected_files: list[RejectedFileV1] = Field(default_factory=list)
     requested_pipeline: str | None = None
     current_phase: str | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
@@ -67,6 +79,7 @@ class BatchSummaryV1(_ResultModel):
     assigned_essay_count: int = Field(default=0, ge=0)
     processed_essay_count: int = Field(default=0, ge=0)
     failed_essay_count: int = Field(default=0, ge=0)
+    rejected_file_count: int = Field(default=0, ge=0)
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None
@@ -108,3 +121,19 @@ class EssayResultV1(_ResultModel):
     text_storage_id: str | None = None
     spellcheck: SpellcheckResultV1 | None = None
     updated_at: datetime
+
+
+class EssayTextV1(_ResultModel):
+    """`GET /internal/v1/batches/{batch_id}/essays/{essay_id}/text`: the essay as uploaded.
+
+    The text extracted from the teacher's file, before any correction: the spell-check
+    misspellings' `start`/`end` index it in Unicode code points (`text[start:end] == word`).
+    """
+
+    essay_id: str
+    batch_id: str
+    file_upload_id: str | None = None
+    filename: str | None = None
+    text_storage_id: str
+    char_count: int = Field(ge=0)
+    text: str

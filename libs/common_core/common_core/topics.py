@@ -35,6 +35,7 @@ _EVENT_TOPICS: dict[type[BaseModel], str] = {
     ev.BatchAuthorMatchesSuggestedV1: "huleedu.batch.author.matches.suggested.v1",
     ev.EssayStudentAssociationUpdatedV1: "huleedu.class.essay.association.updated.v1",
     ev.StudentAssociationsConfirmedV1: "huleedu.class.student.associations.confirmed.v1",
+    ev.StudentErasureRequestedV1: "huleedu.class.student.erasure.requested.v1",
     ev.TeacherNotificationRequestedV1: "huleedu.notification.teacher.requested.v1",
 }
 

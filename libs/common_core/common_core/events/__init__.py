@@ -13,9 +13,11 @@ from common_core.events.class_management import (
     ClassCreatedV1,
     ClassUpdatedV1,
     ConfirmedAssociation,
+    ErasedEssay,
     EssayStudentAssociationUpdatedV1,
     StudentAssociationsConfirmedV1,
     StudentCreatedV1,
+    StudentErasureRequestedV1,
     StudentUpdatedV1,
 )
 from common_core.events.commands import BatchSpellcheckInitiateCommandV1
@@ -34,6 +36,7 @@ from common_core.events.file import (
     EssayValidationFailedV1,
     ParsedStudentHeader,
     StudentParsingCompletedV1,
+    UploadSummary,
 )
 from common_core.events.notification import TeacherNotificationRequestedV1
 from common_core.events.spellcheck import EssaySpellcheckCompletedV1, Misspelling
@@ -54,6 +57,7 @@ __all__ = [
     "ConfirmedAssociation",
     "ELSBatchPhaseOutcomeV1",
     "EntityRef",
+    "ErasedEssay",
     "EssayContentProvisionedV1",
     "EssayPhaseOutcome",
     "EssayRef",
@@ -68,7 +72,9 @@ __all__ = [
     "ParsedStudentHeader",
     "StudentAssociationsConfirmedV1",
     "StudentCreatedV1",
+    "StudentErasureRequestedV1",
     "StudentParsingCompletedV1",
     "StudentUpdatedV1",
     "TeacherNotificationRequestedV1",
+    "UploadSummary",
 ]

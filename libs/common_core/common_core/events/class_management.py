@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
+from common_core.enums import (
+    AssociationMethod,
+    AssociationStatus,
+    CourseCode,
+    EssayErasureMode,
+)
 from common_core.events.base import EventModel
 
 
@@ -88,3 +93,30 @@ class StudentAssociationsConfirmedV1(EventModel):
     user_id: str
     associations: list[ConfirmedAssociation]
     confirmed_by_timeout: bool = False
+
+
+class ErasedEssay(EventModel):
+    """An essay of an erased student, by the ids Class Management knows it under."""
+
+    batch_id: str
+    file_upload_id: str
+    essay_id: str | None = None
+    text_storage_id: str | None = None
+
+
+class StudentErasureRequestedV1(EventModel):
+    """A teacher erased a student: every service holding a copy of their data removes it.
+
+    `essays` are the essays whose association names the student (decided author, or pending
+    suggestion); `essay_mode` is the teacher's choice for them. With `keep`, the File Service
+    redacts the kept texts, so the strings that name the student (roster name, email, and the
+    names and emails read from the essays' headers) travel along as one Fernet token under the
+    event PII key, which only the File Service and Class Management hold; never in plaintext.
+    """
+
+    erasure_id: str
+    student_id: str
+    user_id: str
+    essay_mode: EssayErasureMode
+    essays: list[ErasedEssay] = Field(default_factory=list)
+    redaction_terms_ciphertext: str | None = None

@@ -8,6 +8,19 @@ from common_core.errors import ErrorCode
 from common_core.events.base import EventModel
 
 
+class UploadSummary(EventModel):
+    """One upload request as a whole, repeated in each of its files' events.
+
+    Whichever of an upload's events a consumer sees first tells it how many accepted essays
+    are still on their way, so it never decides about a batch with part of an upload missing
+    (the accepted and rejected events travel on different topics, in no order).
+    """
+
+    upload_id: str
+    accepted_count: int = Field(ge=0)
+    rejected_count: int = Field(ge=0)
+
+
 class EssayContentProvisionedV1(EventModel):
     """A file was accepted: its raw bytes and extracted text are stored."""
 
@@ -20,6 +33,8 @@ class EssayContentProvisionedV1(EventModel):
     file_size_bytes: int = Field(ge=0)
     char_count: int = Field(ge=0)
     word_count: int = Field(ge=0)
+    # None only in events written before uploads were summarised.
+    upload: UploadSummary | None = None
 
 
 class EssayValidationFailedV1(EventModel):
@@ -31,6 +46,7 @@ class EssayValidationFailedV1(EventModel):
     error_code: ErrorCode
     message: str
     file_size_bytes: int = Field(default=0, ge=0)
+    upload: UploadSummary | None = None
 
 
 class BatchFileAddedV1(EventModel):
@@ -52,13 +68,23 @@ class BatchFileRemovedV1(EventModel):
 
 
 class ParsedStudentHeader(EventModel):
-    """Who an essay's first lines say wrote it."""
+    """Who an essay's first lines say wrote it, and the name of the file it came in.
+
+    On the bus the name, the email and the file name travel only as Fernet tokens under the
+    event PII key (`*_ciphertext`), which the File Service and Class Management alone hold.
+    The plaintext fields are what Class Management works with once it has decrypted them; the
+    File Service never fills them (events written before encryption did, and still decode).
+    """
 
     file_upload_id: str
     text_storage_id: str
+    student_name_ciphertext: str | None = None
+    student_email_ciphertext: str | None = None
+    original_file_name_ciphertext: str | None = None
+    extraction_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     student_name: str | None = None
     student_email: str | None = None
-    extraction_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    original_file_name: str | None = None
 
 
 class StudentParsingCompletedV1(EventModel):

@@ -53,11 +53,12 @@ ARCHITECTURE_TOPICS = [
     "huleedu.notification.teacher.requested.v1",
 ]
 
-# Added with the batch flow and listed in documentation/events.md.
+# Added with the batch flow and erasure, and listed in documentation/events.md.
 ADDED_TOPICS = [
     "huleedu.batch.pipeline.denied.v1",
     "huleedu.els.essay.slot.assigned.v1",
     "huleedu.els.excess.content.provisioned.v1",
+    "huleedu.class.student.erasure.requested.v1",
 ]
 TOPIC_NAME = re.compile(r"^huleedu(\.[a-z][a-z0-9_]*){2,}\.v[1-9][0-9]*$")
 REGISTRY_MODELS = list(EVENT_TOPICS)
