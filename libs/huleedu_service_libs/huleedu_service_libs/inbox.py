@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common_core.envelope import EventEnvelope
 from huleedu_service_libs.db.tables import processed_events
 
 
@@ -25,3 +28,28 @@ async def claim_event(
         .returning(processed_events.c.event_id)
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def apply_once(
+    sessions: async_sessionmaker[AsyncSession],
+    envelope: EventEnvelope[Any],
+    *,
+    consumer: str,
+    effects: Callable[[AsyncSession], Awaitable[None]],
+) -> bool:
+    """Claim the event and run `effects` in one transaction; False (nothing run) if handled.
+
+    For consumers whose effects are plain statements on one session: if `effects` raises,
+    the claim rolls back with them and the redelivery tries again.
+    """
+    async with sessions() as session, session.begin():
+        claimed = await claim_event(
+            session,
+            consumer=consumer,
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+        )
+        if not claimed:
+            return False
+        await effects(session)
+    return True

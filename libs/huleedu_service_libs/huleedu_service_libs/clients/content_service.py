@@ -1,4 +1,4 @@
-"""Client of the Content Service's internal API (GET and POST are idempotent: both retried)."""
+"""Client of the Content Service's internal API (every call is idempotent: all are retried)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 import aiohttp
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -13,6 +14,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from common_core.internal_api import ContentErasureResultV1, ContentErasureV1
 from huleedu_service_libs.correlation import outgoing_headers
 
 T = TypeVar("T")
@@ -74,9 +76,25 @@ class ContentServiceClient:
         """The stored bytes; ContentNotFoundError on 404, Unavailable once retries are spent."""
         return await self._retrying(lambda: self._fetch_once(content_id))
 
-    async def store(self, data: bytes, content_type: str) -> str:
-        """Store bytes, return their content id; Unavailable once retries are spent."""
-        return await self._retrying(lambda: self._store_once(data, content_type))
+    async def store(
+        self,
+        data: bytes,
+        content_type: str,
+        *,
+        holder: str | None = None,
+        derived_from: str | None = None,
+    ) -> str:
+        """Store bytes for `holder` (a batch id), made from `derived_from`; their content id.
+
+        ContentNotFoundError when `derived_from` no longer exists (erased meanwhile);
+        Unavailable once retries are spent.
+        """
+        query = {k: v for k, v in (("holder", holder), ("derived_from", derived_from)) if v}
+        return await self._retrying(lambda: self._store_once(data, content_type, query))
+
+    async def erase(self, request: ContentErasureV1) -> ContentErasureResultV1:
+        """Apply one batch's part of a student erasure; Unavailable once retries are spent."""
+        return await self._retrying(lambda: self._erase_once(request))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -109,12 +127,14 @@ class ContentServiceClient:
         except (aiohttp.ClientConnectionError, TimeoutError) as exc:
             raise _Retryable(f"content service unreachable: {exc!r}") from exc
 
-    async def _store_once(self, data: bytes, content_type: str) -> str:
+    async def _store_once(self, data: bytes, content_type: str, query: dict[str, str]) -> str:
         headers = {**self._headers(), "Content-Type": content_type}
         try:
             async with self._http.post(
-                self._url, data=data, headers=headers, timeout=self._timeout
+                self._url, data=data, headers=headers, params=query, timeout=self._timeout
             ) as response:
+                if response.status == 404:
+                    raise ContentNotFoundError(query.get("derived_from", ""))
                 if response.status >= 500:
                     raise _Retryable(f"content service answered {response.status}")
                 response.raise_for_status()
@@ -122,3 +142,22 @@ class ContentServiceClient:
         except (aiohttp.ClientConnectionError, TimeoutError) as exc:
             raise _Retryable(f"content service unreachable: {exc!r}") from exc
         return str(body["content_id"])
+
+    async def _erase_once(self, request: ContentErasureV1) -> ContentErasureResultV1:
+        try:
+            async with self._http.post(
+                f"{self._url}/erasures",
+                json=request.model_dump(mode="json"),
+                headers=self._headers(),
+                timeout=self._timeout,
+            ) as response:
+                if response.status >= 500:
+                    raise _Retryable(f"content service answered {response.status}")
+                response.raise_for_status()
+                body = await response.read()
+        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+            raise _Retryable(f"content service unreachable: {exc!r}") from exc
+        try:
+            return ContentErasureResultV1.model_validate_json(body)
+        except ValidationError as exc:
+            raise ContentServiceUnavailable(f"unexpected erasure answer: {exc}") from exc

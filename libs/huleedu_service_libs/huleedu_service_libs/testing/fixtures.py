@@ -7,6 +7,7 @@ test with a message saying how to start it; integration tests are never skipped.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -50,6 +51,19 @@ async def kafka_admin(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient
     await admin.close()
 
 
+async def _until_described(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Wait until the broker describes every new topic (KRaft publishes them a moment later)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while True:
+        described = await admin.describe_topics(names)
+        if all(d["error_code"] == 0 and d["partitions"] for d in described):
+            return
+        if loop.time() > deadline:
+            pytest.fail(f"Kafka did not publish the new topics {names} within 15 s")
+        await asyncio.sleep(0.1)
+
+
 @pytest.fixture
 async def make_topic(kafka_admin: AIOKafkaAdminClient) -> AsyncIterator[TopicFactory]:
     """Factory creating uniquely named topics (and their .dlq); deleted after the test."""
@@ -62,6 +76,7 @@ async def make_topic(kafka_admin: AIOKafkaAdminClient) -> AsyncIterator[TopicFac
             [NewTopic(name=n, num_partitions=partitions, replication_factor=1) for n in names]
         )
         created.extend(names)
+        await _until_described(kafka_admin, names)
         return name
 
     yield _make

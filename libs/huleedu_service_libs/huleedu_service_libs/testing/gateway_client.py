@@ -11,6 +11,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,9 +62,17 @@ class Notifications:
 
     async def wait_for(self, notification_type: str, batch_id: str) -> dict[str, Any]:
         """The first notification of `notification_type` for `batch_id` (wrap in a timeout)."""
+        return await self.wait_matching(
+            lambda n: (
+                n.get("batch_id") == batch_id and n.get("notification_type") == notification_type
+            )
+        )
+
+    async def wait_matching(self, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The first notification `match` accepts, arrived or to come (wrap in a timeout)."""
         while True:
-            for note in self.of_batch(batch_id):
-                if note.get("notification_type") == notification_type:
+            for note in self.received:
+                if match(note):
                     return note
             self._arrived.clear()
             await self._arrived.wait()

@@ -7,6 +7,7 @@ so a new event model without an example here fails the contract test at once.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import TypeVar, cast
 from uuid import uuid4
@@ -19,6 +20,7 @@ from common_core.enums import (
     AssociationStatus,
     BatchStatus,
     CourseCode,
+    EssayErasureMode,
     Language,
     NotificationCategory,
     NotificationPriority,
@@ -28,6 +30,7 @@ from common_core.enums import (
     language_for_course,
 )
 from common_core.errors import ErrorCode
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -121,12 +124,15 @@ def _batch_file_removed() -> ev.BatchFileRemovedV1:
 
 
 def _student_parsing_completed() -> ev.StudentParsingCompletedV1:
+    # As the File Service sends it: names, emails and file names sealed under the event key.
+    seal = KeyRing(DEV_EVENT_PII_KEY).encrypt_text
     headers = [
         ev.ParsedStudentHeader(
             file_upload_id=_id(),
             text_storage_id=_id(),
-            student_name=name,
-            student_email=email if i % 2 == 0 else None,
+            student_name_ciphertext=seal(name),
+            student_email_ciphertext=seal(email) if i % 2 == 0 else None,
+            original_file_name_ciphertext=seal(f"{name}.docx"),
             extraction_confidence=0.95 if i % 2 == 0 else 0.72,
         )
         for i, (name, email) in enumerate(STUDENTS)
@@ -331,6 +337,23 @@ def _student_associations_confirmed() -> ev.StudentAssociationsConfirmedV1:
     )
 
 
+def _student_erasure_requested() -> ev.StudentErasureRequestedV1:
+    name, email = STUDENTS[1]
+    terms = json.dumps([name, email], ensure_ascii=False)
+    return ev.StudentErasureRequestedV1(
+        erasure_id=_id(),
+        student_id=_id(),
+        user_id=_id(),
+        essay_mode=EssayErasureMode.KEEP,
+        essays=[
+            ev.ErasedEssay(
+                batch_id=_id(), file_upload_id=_id(), essay_id=_id(), text_storage_id="e" * 64
+            )
+        ],
+        redaction_terms_ciphertext=KeyRing(DEV_EVENT_PII_KEY).encrypt_text(terms),
+    )
+
+
 def _teacher_notification_requested() -> ev.TeacherNotificationRequestedV1:
     batch_id = _id()
     return ev.TeacherNotificationRequestedV1(
@@ -369,6 +392,7 @@ SAMPLE_EVENTS: dict[type[BaseModel], Callable[[], BaseModel]] = {
     ev.BatchAuthorMatchesSuggestedV1: _batch_author_matches_suggested,
     ev.EssayStudentAssociationUpdatedV1: _essay_student_association_updated,
     ev.StudentAssociationsConfirmedV1: _student_associations_confirmed,
+    ev.StudentErasureRequestedV1: _student_erasure_requested,
     ev.TeacherNotificationRequestedV1: _teacher_notification_requested,
 }
 
