@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
+from typing import Any
 
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchFileRemovedV1,
@@ -16,16 +18,20 @@ from common_core.events import (
     EssayContentProvisionedV1,
     EssaySpellcheckCompletedV1,
     EssayValidationFailedV1,
+    StudentErasureRequestedV1,
 )
 from common_core.topics import topic_for
+from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory
+from essay_lifecycle_service.domain.erasure import erase_essays
 from essay_lifecycle_service.domain.handling import Clock, EventHandling, utc_now
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import BackgroundLoop, ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
@@ -62,7 +68,8 @@ def create_worker_app(
     """The worker's health/metrics app and its runtime (clock injectable for tests)."""
     worker_settings = _worker_settings(settings)
     engine = engine or create_engine_from_settings(worker_settings)
-    uow_factory = make_uow_factory(make_session_factory(engine))
+    sessions = make_session_factory(engine)
+    uow_factory = make_uow_factory(sessions)
     handling = EventHandling(
         uow_factory,
         source_service=settings.service_name,
@@ -82,6 +89,17 @@ def create_worker_app(
     phase_dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(phases.initiate))
     phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(phases.complete))
 
+    async def erase(envelope: EventEnvelope[Any]) -> None:
+        """A student's erasure: their essays' rows deleted or relabelled, once (inbox)."""
+
+        async def effects(session: AsyncSession) -> None:
+            await erase_essays(envelope.data, PostgresErasureStore(session))
+
+        await apply_once(sessions, envelope, consumer=settings.service_name, effects=effects)
+
+    erasure_dispatcher = EventDispatcher()
+    erasure_dispatcher.register(StudentErasureRequestedV1, erase)
+
     monitor = ReadinessMonitor(
         uow_factory,
         source_service=settings.service_name,
@@ -95,6 +113,9 @@ def create_worker_app(
         consumers=[
             ConsumerSpec("slots", [topic_for(m) for m in SLOT_EVENTS], slot_dispatcher.handle),
             ConsumerSpec("phases", [topic_for(m) for m in PHASE_EVENTS], phase_dispatcher.handle),
+            ConsumerSpec(
+                "erasure", [topic_for(StudentErasureRequestedV1)], erasure_dispatcher.handle
+            ),
         ],
         background=[
             (

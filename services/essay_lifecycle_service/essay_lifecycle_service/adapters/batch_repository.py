@@ -41,6 +41,7 @@ def _batch(row: Any) -> BatchTracker:
         class_id=row.class_id,
         ready_at=row.ready_at,
         is_partial=row.is_partial,
+        reannounce_pending=row.reannounce_pending,
     )
 
 
@@ -99,7 +100,13 @@ class PostgresBatchRepository:
         await self._session.execute(
             update(batches)
             .where(batches.c.batch_id == batch_id)
-            .values(ready_at=at, is_partial=is_partial)
+            .values(ready_at=at, is_partial=is_partial, reannounce_pending=False)
+        )
+
+    async def owe_reannouncement(self, batch_id: str) -> None:
+        """The ready batch's essays changed: readiness must be announced anew."""
+        await self._session.execute(
+            update(batches).where(batches.c.batch_id == batch_id).values(reannounce_pending=True)
         )
 
     async def add_validation_failure(
@@ -310,6 +317,11 @@ class PostgresPhaseRepository:
             .where(batch_phases.c.batch_id == batch_id, batch_phases.c.phase == phase.value)
             .values(status=status.value, finished_at=at)
         )
+
+    async def any_started(self, batch_id: str) -> bool:
+        """True once any phase of the batch has started (its essay set is then fixed)."""
+        stmt = select(batch_phases.c.phase).where(batch_phases.c.batch_id == batch_id).limit(1)
+        return (await self._session.execute(stmt)).first() is not None
 
     async def overdue(self, phase: PhaseName, now: datetime, limit: int) -> list[str]:
         """Batches whose phase is running past its deadline, oldest deadline first.

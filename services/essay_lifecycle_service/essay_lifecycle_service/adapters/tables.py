@@ -32,6 +32,8 @@ batches = Table(
     Column("readiness_deadline", DateTime(timezone=True), nullable=False),
     Column("ready_at", DateTime(timezone=True), nullable=True),
     Column("is_partial", Boolean, nullable=False, server_default=text("false")),
+    # Ready, but its essays changed since (a late upload filled a free slot): announce anew.
+    Column("reannounce_pending", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # The timeout monitor scans only batches still waiting.
     Index(
@@ -114,6 +116,42 @@ pending_content = Table(
     Column("raw_storage_id", String(128), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("batch_id", "file_upload_id"),
+)
+
+# Each upload's counts, from whichever of its file events came first.
+batch_uploads = Table(
+    "batch_uploads",
+    metadata,
+    Column("batch_id", String(64), nullable=False),
+    Column("upload_id", String(64), nullable=False),
+    Column("accepted_count", Integer, nullable=False),
+    Column("rejected_count", Integer, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("batch_id", "upload_id"),
+)
+
+# Every file event handled, once: what has arrived of each upload.
+received_files = Table(
+    "received_files",
+    metadata,
+    Column("batch_id", String(64), nullable=False),
+    Column("file_upload_id", String(64), nullable=False),
+    Column("upload_id", String(64), nullable=True),
+    Column("accepted", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("batch_id", "file_upload_id"),
+    Index("ix_received_files_upload", "batch_id", "upload_id"),
+)
+
+# Files removed before their content arrived: the late content must not take a slot.
+removed_files = Table(
+    "removed_files",
+    metadata,
+    Column("batch_id", String(64), nullable=False),
+    Column("file_upload_id", String(64), nullable=False),
+    Column("removed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("batch_id", "file_upload_id"),
 )
 

@@ -11,7 +11,13 @@ from essay_lifecycle_service.adapters.batch_repository import (
     PostgresPhaseRepository,
 )
 from essay_lifecycle_service.adapters.essay_repository import PostgresEssayRepository
-from essay_lifecycle_service.domain.ports import BatchRepository, EssayRepository, PhaseRepository
+from essay_lifecycle_service.adapters.upload_repository import PostgresUploadRepository
+from essay_lifecycle_service.domain.ports import (
+    BatchRepository,
+    EssayRepository,
+    PhaseRepository,
+    UploadRepository,
+)
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 
 
@@ -21,11 +27,13 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     batches: BatchRepository
     essays: EssayRepository
     phases: PhaseRepository
+    uploads: UploadRepository
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.batches = PostgresBatchRepository(session)
         self.essays = PostgresEssayRepository(session)
         self.phases = PostgresPhaseRepository(session)
+        self.uploads = PostgresUploadRepository(session)
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """The inbox row, first in the transaction."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from common_core.enums import CourseCode, EssayStatus, OperationOutcome, PhaseName, PhaseStatus
-from common_core.events import EssayContentProvisionedV1, EssayRef
+from common_core.events import EssayContentProvisionedV1, EssayRef, UploadSummary
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class BatchTracker:
     class_id: str | None = None
     ready_at: datetime | None = None
     is_partial: bool = False
+    reannounce_pending: bool = False
 
     @property
     def is_ready(self) -> bool:
@@ -84,6 +85,27 @@ class ProvisionedContent:
             raw_storage_id=event.raw_storage_id,
             content_sha256=event.content_sha256,
         )
+
+
+@dataclass(frozen=True)
+class FileArrival:
+    """One file event of an upload (accepted or rejected), with the upload's counts if known."""
+
+    batch_id: str
+    file_upload_id: str
+    accepted: bool
+    upload: UploadSummary | None = None
+
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """How much of one upload has arrived."""
+
+    upload_id: str
+    accepted_count: int
+    rejected_count: int
+    accepted_received: int
+    rejected_received: int
 
 
 @dataclass(frozen=True)

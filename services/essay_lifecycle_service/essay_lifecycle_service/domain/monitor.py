@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import structlog
 
+from essay_lifecycle_service.domain.announcements import check_readiness
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.handling import Clock, StepContext, UnitOfWorkFactory, utc_now
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
-from essay_lifecycle_service.domain.slots import check_readiness
 
 logger = structlog.get_logger(__name__)
 

@@ -12,10 +12,12 @@ from common_core.envelope import EventEnvelope
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     Essay,
+    FileArrival,
     HistoryEntry,
     PhaseEssay,
     PhaseRecord,
     ProvisionedContent,
+    UploadProgress,
 )
 
 
@@ -43,7 +45,11 @@ class BatchRepository(Protocol):
         ...
 
     async def mark_ready(self, batch_id: str, at: datetime, is_partial: bool) -> None:
-        """Remember that readiness was announced."""
+        """Remember that readiness was announced (and that no new announcement is owed)."""
+        ...
+
+    async def owe_reannouncement(self, batch_id: str) -> None:
+        """The ready batch's essays changed: readiness must be announced anew."""
         ...
 
     async def add_validation_failure(
@@ -70,6 +76,30 @@ class BatchRepository(Protocol):
 
     async def overdue(self, now: datetime, limit: int) -> list[str]:
         """Ids of batches past their deadline, not announced yet, with at least one essay."""
+        ...
+
+
+class UploadRepository(Protocol):
+    """What has arrived of each upload, so no decision is taken with part of one missing."""
+
+    async def record_arrival(self, arrival: FileArrival) -> bool:
+        """Note a file event (and its upload's counts) once; False if it was already noted."""
+        ...
+
+    async def accepted_in_flight(self, batch_id: str) -> int:
+        """Accepted essays of uploads seen so far whose events have not arrived yet."""
+        ...
+
+    async def complete_uploads(self, batch_id: str) -> list[UploadProgress]:
+        """Mark uploads whose every file has arrived as complete; those just completed."""
+        ...
+
+    async def mark_removed(self, batch_id: str, file_upload_id: str) -> None:
+        """Remember a removed file, so its content arriving later takes no slot."""
+        ...
+
+    async def is_removed(self, batch_id: str, file_upload_id: str) -> bool:
+        """True if the teacher removed this file."""
         ...
 
 
@@ -171,6 +201,10 @@ class PhaseRepository(Protocol):
         """Batches whose `phase` is in progress past its deadline, oldest deadline first."""
         ...
 
+    async def any_started(self, batch_id: str) -> bool:
+        """True once any phase of the batch has started (its essay set is then fixed)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: the inbox row, state changes and outbox events commit together."""
@@ -178,6 +212,7 @@ class UnitOfWork(Protocol):
     batches: BatchRepository
     essays: EssayRepository
     phases: PhaseRepository
+    uploads: UploadRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

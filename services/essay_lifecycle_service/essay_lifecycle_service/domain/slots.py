@@ -1,4 +1,8 @@
-"""Slots of a batch: registration, content assignment, validation failures, removals, readiness."""
+"""Slots of a batch: registration, content assignment, validation failures, removals.
+
+Every file event is noted as an arrival of its upload first (`uow.uploads`), so readiness
+(`announcements.check_readiness`) can wait for the accepted essays an upload still owes.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,26 @@ from common_core.events import (
     EssayContentProvisionedV1,
     EssayValidationFailedV1,
 )
+from essay_lifecycle_service.domain.announcements import check_readiness
 from essay_lifecycle_service.domain.events import Keyed
 from essay_lifecycle_service.domain.handling import StepContext
-from essay_lifecycle_service.domain.models import BatchTracker, HistoryEntry, ProvisionedContent
+from essay_lifecycle_service.domain.models import (
+    BatchTracker,
+    FileArrival,
+    HistoryEntry,
+    ProvisionedContent,
+)
 from essay_lifecycle_service.domain.ports import UnitOfWork
-from essay_lifecycle_service.domain.readiness import decide_readiness
 from essay_lifecycle_service.domain.states import can_transition
 
 logger = structlog.get_logger(__name__)
 
 NO_FREE_SLOT = "no_free_slot"
-BATCH_ALREADY_READY = "batch_already_ready"
+PROCESSING_STARTED = "processing_started"
 
 
 class SlotAssignment:
-    """The steps that fill a batch's slots and announce the batch ready exactly once."""
+    """The steps that fill a batch's slots and announce the batch ready."""
 
     def __init__(self, readiness_timeout: timedelta) -> None:
         self._timeout = readiness_timeout
@@ -71,16 +80,23 @@ class SlotAssignment:
     ) -> None:
         """Give the content a slot, or park it until its batch is registered."""
         content = ProvisionedContent.from_event(event)
+        log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
         await uow.batches.lock_shared(event.batch_id)
+        first = await uow.uploads.record_arrival(
+            FileArrival(event.batch_id, event.file_upload_id, accepted=True, upload=event.upload)
+        )
+        if not first:
+            log.info("els.file_already_received")
+            return
+        if await uow.uploads.is_removed(event.batch_id, event.file_upload_id):
+            # Removed before its content came: it must not take a slot, but it has arrived.
+            log.info("els.removed_file_not_placed")
+            await uow.add_events(await check_readiness(uow, event.batch_id, ctx))
+            return
         batch = await uow.batches.get(event.batch_id)
         if batch is None:
             parked = await uow.batches.add_pending(content)
-            logger.info(
-                "els.content_parked_until_registration",
-                batch_id=event.batch_id,
-                file_upload_id=event.file_upload_id,
-                parked=parked,
-            )
+            log.info("els.content_parked_until_registration", parked=parked)
             return
         events = await self._place(uow, batch, content, ctx)
         events += await check_readiness(uow, event.batch_id, ctx)
@@ -91,6 +107,9 @@ class SlotAssignment:
     ) -> None:
         """Count a rejected file once, so the batch stops waiting for it."""
         await uow.batches.lock_shared(event.batch_id)
+        await uow.uploads.record_arrival(
+            FileArrival(event.batch_id, event.file_upload_id, accepted=False, upload=event.upload)
+        )
         counted = await uow.batches.add_validation_failure(
             event.batch_id, event.file_upload_id, event.original_file_name, str(event.error_code)
         )
@@ -105,6 +124,7 @@ class SlotAssignment:
         """Free the slot holding the file while the batch is not ready yet."""
         log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
         await uow.batches.lock_shared(event.batch_id)
+        await uow.uploads.mark_removed(event.batch_id, event.file_upload_id)
         batch = await uow.batches.get_for_update(event.batch_id)
         if batch is None:
             log.info(
@@ -142,9 +162,14 @@ class SlotAssignment:
     async def _place(
         self, uow: UnitOfWork, batch: BatchTracker, content: ProvisionedContent, ctx: StepContext
     ) -> list[Keyed]:
+        """A free slot for the content; excess only when every slot holds an accepted essay.
+
+        A batch already announced still takes the essay while no phase has started (a later
+        upload filled a free slot): readiness is then owed anew.
+        """
         log = logger.bind(batch_id=batch.batch_id, file_upload_id=content.file_upload_id)
-        if batch.is_ready:
-            return self._excess(batch, content, ctx, BATCH_ALREADY_READY)
+        if batch.is_ready and await uow.phases.any_started(batch.batch_id):
+            return self._excess(batch, content, ctx, PROCESSING_STARTED)
         await uow.essays.lock_content(
             batch.batch_id, content.content_sha256, content.file_upload_id
         )
@@ -175,6 +200,8 @@ class SlotAssignment:
         essay = await uow.essays.take_free_slot(content)
         if essay is None:
             return self._excess(batch, content, ctx, NO_FREE_SLOT)
+        if batch.is_ready:
+            await uow.batches.owe_reannouncement(batch.batch_id)
         await uow.essays.append_history(
             HistoryEntry(
                 essay.essay_id,
@@ -198,12 +225,22 @@ class SlotAssignment:
             file_upload_id=content.file_upload_id,
             reason=reason,
         )
+        if reason == PROCESSING_STARTED:
+            message = (
+                f"{content.original_file_name} kom fram först när bearbetningen hade börjat "
+                "och ingår inte i den. Skapa en ny sats för den."
+            )
+        else:
+            message = (
+                f"{content.original_file_name} fick ingen plats: alla {batch.expected_count} "
+                "platser i satsen har redan en uppsats."
+            )
         return [
             ctx.events.excess(content, reason),
             ctx.events.notification(
                 batch,
                 "excess_content",
-                f"{content.original_file_name} fick ingen plats i satsen ({reason}).",
+                message,
                 {
                     "file_upload_id": content.file_upload_id,
                     "original_file_name": content.original_file_name,
@@ -213,45 +250,3 @@ class SlotAssignment:
                 action_required=True,
             ),
         ]
-
-
-async def check_readiness(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:
-    """Announce the batch if it just became ready; the row lock makes this happen once."""
-    batch = await uow.batches.get_for_update(batch_id)
-    if batch is None:
-        return []
-    essays = await uow.essays.list_for_batch(batch_id)
-    failures = await uow.batches.count_validation_failures(batch_id)
-    readiness = decide_readiness(batch, essays, failures, ctx.now)
-    if readiness is None:
-        return []
-    await uow.batches.mark_ready(batch_id, ctx.now, readiness.is_partial)
-    logger.info(
-        "els.batch_ready",
-        batch_id=batch_id,
-        ready=len(readiness.ready_essays),
-        validation_failures=failures,
-        is_partial=readiness.is_partial,
-    )
-    if readiness.is_partial:
-        message = (
-            f"Tiden för uppladdning gick ut: {len(readiness.ready_essays)} av "
-            f"{batch.expected_count} uppsatser är klara att bearbeta."
-        )
-    else:
-        message = f"Alla uppsatser är på plats ({len(readiness.ready_essays)} klara)."
-    return [
-        ctx.events.batch_ready(batch, readiness),
-        ctx.events.notification(
-            batch,
-            "batch_essays_partially_ready" if readiness.is_partial else "batch_essays_ready",
-            message,
-            {
-                "ready_count": len(readiness.ready_essays),
-                "validation_failure_count": failures,
-                "missing_essay_ids": readiness.missing_essay_ids,
-                "is_partial": readiness.is_partial,
-            },
-            action_required=readiness.is_partial,
-        ),
-    ]

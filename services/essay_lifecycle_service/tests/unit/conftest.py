@@ -29,6 +29,7 @@ from common_core.events import (
     EssayRef,
     EssaySpellcheckCompletedV1,
     EssayValidationFailedV1,
+    UploadSummary,
 )
 from essay_lifecycle_service.domain.handling import EventHandling
 from essay_lifecycle_service.domain.models import (
@@ -41,6 +42,8 @@ from essay_lifecycle_service.domain.models import (
 )
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
+
+from .upload_fakes import FakeUploads, UploadState
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=15)
@@ -60,6 +63,7 @@ class FakeState:
     phase_essays: dict[tuple[str, PhaseName], dict[str, PhaseEssay]] = field(default_factory=dict)
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     outbox: list[tuple[EventEnvelope[Any], str]] = field(default_factory=list)
+    uploads: UploadState = field(default_factory=UploadState)
 
 
 class FakeBatches:
@@ -86,8 +90,11 @@ class FakeBatches:
 
     async def mark_ready(self, batch_id: str, at: datetime, is_partial: bool) -> None:
         self.s.batches[batch_id] = replace(
-            self.s.batches[batch_id], ready_at=at, is_partial=is_partial
+            self.s.batches[batch_id], ready_at=at, is_partial=is_partial, reannounce_pending=False
         )
+
+    async def owe_reannouncement(self, batch_id: str) -> None:
+        self.s.batches[batch_id] = replace(self.s.batches[batch_id], reannounce_pending=True)
 
     async def add_validation_failure(
         self, batch_id: str, file_upload_id: str, original_file_name: str, error_code: str
@@ -258,6 +265,9 @@ class FakePhases:
     ) -> None:
         self.s.phases[(batch_id, phase)] = replace(self.s.phases[(batch_id, phase)], status=status)
 
+    async def any_started(self, batch_id: str) -> bool:
+        return any(b == batch_id for b, _ in self.s.phases)
+
     async def overdue(self, phase: PhaseName, now: datetime, limit: int) -> list[str]:
         late = sorted(
             (
@@ -279,6 +289,7 @@ class FakeUnitOfWork:
         self.batches = FakeBatches(state)
         self.essays = FakeEssays(state)
         self.phases = FakePhases(state)
+        self.uploads = FakeUploads(state.uploads)
         self._saved: FakeState | None = None
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -288,6 +299,7 @@ class FakeUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         if self._saved is not None:  # not committed: roll back
             self.state.__dict__.update(self._saved.__dict__)
+            self.uploads.s = self.state.uploads
         self._saved = None
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
@@ -390,7 +402,9 @@ class EventBuilder:
             )
         )
 
-    def provisioned(self, n: int, sha: str | None = None) -> EventEnvelope[Any]:
+    def provisioned(
+        self, n: int, sha: str | None = None, upload: UploadSummary | None = None
+    ) -> EventEnvelope[Any]:
         return self.wrap(
             EssayContentProvisionedV1(
                 batch_id=self.batch_id,
@@ -402,10 +416,11 @@ class EventBuilder:
                 file_size_bytes=100,
                 char_count=1000,
                 word_count=200,
+                upload=upload,
             )
         )
 
-    def validation_failed(self, n: int) -> EventEnvelope[Any]:
+    def validation_failed(self, n: int, upload: UploadSummary | None = None) -> EventEnvelope[Any]:
         return self.wrap(
             EssayValidationFailedV1(
                 batch_id=self.batch_id,
@@ -413,6 +428,7 @@ class EventBuilder:
                 original_file_name=f"trasig-{n}.pdf",
                 error_code=ErrorCode.NO_EXTRACTABLE_TEXT,
                 message="Ingen text.",
+                upload=upload,
             )
         )
 

@@ -1,0 +1,57 @@
+"""A student's erasure in the Essay Lifecycle Service.
+
+Class Management names the student's essays (essay id, and the upload they came from). With
+`delete` every row about them goes: the slot's essay row, its timeline, its phase rows, and
+any validation failure or parked content of the upload. With `keep` the essays stay; rows
+written before file names were replaced by labels on the bus may still hold the student's
+file name, so those names become the label too. Ids are not personal data and stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+
+from common_core.enums import EssayErasureMode
+from common_core.events import StudentErasureRequestedV1
+
+logger = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ErasedUpload:
+    """One essay of the erased student: its batch, upload and (once assigned) essay id."""
+
+    batch_id: str
+    file_upload_id: str
+    essay_id: str | None
+
+
+class ErasureStore(Protocol):
+    """Lifecycle rows inside the erasure's transaction."""
+
+    async def delete(self, user_id: str, uploads: Sequence[ErasedUpload]) -> int:
+        """Delete every row about these essays in the teacher's batches; essays deleted."""
+        ...
+
+    async def relabel(self, user_id: str, uploads: Sequence[ErasedUpload]) -> int:
+        """Replace the file names of these essays' rows by their labels; rows changed."""
+        ...
+
+
+async def erase_essays(event: StudentErasureRequestedV1, store: ErasureStore) -> int:
+    """Apply the teacher's choice to the student's essays; the rows changed or deleted."""
+    uploads = [ErasedUpload(e.batch_id, e.file_upload_id, e.essay_id) for e in event.essays]
+    if not uploads:
+        return 0
+    if event.essay_mode is EssayErasureMode.DELETE:
+        changed = await store.delete(event.user_id, uploads)
+    else:
+        changed = await store.relabel(event.user_id, uploads)
+    logger.info(
+        "els.student_erased", erasure_id=event.erasure_id, mode=event.essay_mode.value, rows=changed
+    )
+    return changed
