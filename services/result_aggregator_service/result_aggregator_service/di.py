@@ -13,6 +13,7 @@ from result_aggregator_service.adapters.content_store import ContentServiceTexts
 from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from result_aggregator_service.config import ResultAggregatorSettings
+from result_aggregator_service.domain.essay_texts import EssayTexts
 from result_aggregator_service.domain.handling import UnitOfWorkFactory
 from result_aggregator_service.domain.ports import BatchOrchestrator, TextStore
 from result_aggregator_service.domain.queries import ResultQueries
@@ -75,6 +76,11 @@ class ResultAggregatorProvider(Provider):
     ) -> ResultQueries:
         """The API's read side."""
         return ResultQueries(uow_factory, bos, texts)
+
+    @provide(scope=Scope.REQUEST)
+    def essay_texts(self, queries: ResultQueries, texts: TextStore) -> EssayTexts:
+        """Essays' original texts for their owners."""
+        return EssayTexts(queries, texts)
 
 
 def make_container(settings: ResultAggregatorSettings, engine: AsyncEngine) -> AsyncContainer:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
@@ -15,24 +17,30 @@ from common_core.events import (
     ELSBatchPhaseOutcomeV1,
     EssaySlotAssignedV1,
     EssaySpellcheckCompletedV1,
+    EssayValidationFailedV1,
     StudentAssociationsConfirmedV1,
+    StudentErasureRequestedV1,
 )
 from common_core.topics import topic_for
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
+from result_aggregator_service.adapters.erasure_repository import PostgresErasureViews
 from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.di import make_bos_client, make_uow_factory
 from result_aggregator_service.domain import intake, outcomes
+from result_aggregator_service.domain.erasure import erase_results
 from result_aggregator_service.domain.handling import Clock, EventHandling, utc_now
 from result_aggregator_service.domain.ports import BatchOrchestrator
 
 CONSUMED_EVENTS = (
     BatchEssaysRegisteredV1,
     EssaySlotAssignedV1,
+    EssayValidationFailedV1,
     BatchEssaysReadyV1,
     StudentAssociationsConfirmedV1,
     BatchSpellcheckInitiateCommandV1,
@@ -52,6 +60,7 @@ def build_dispatcher(handling: EventHandling) -> EventDispatcher:
     dispatcher = EventDispatcher()
     dispatcher.register(BatchEssaysRegisteredV1, handling.handler(intake.registered))
     dispatcher.register(EssaySlotAssignedV1, handling.handler(intake.slot_assigned))
+    dispatcher.register(EssayValidationFailedV1, handling.handler(intake.file_rejected))
     dispatcher.register(BatchEssaysReadyV1, handling.handler(intake.essays_ready))
     dispatcher.register(StudentAssociationsConfirmedV1, handling.handler(intake.students_confirmed))
     dispatcher.register(
@@ -67,6 +76,22 @@ def build_dispatcher(handling: EventHandling) -> EventDispatcher:
     return dispatcher
 
 
+def erasure_dispatcher(
+    sessions: async_sessionmaker[AsyncSession], consumer: str
+) -> EventDispatcher:
+    """StudentErasureRequestedV1: the student's results deleted or relabelled, once (inbox)."""
+
+    async def erase(envelope: EventEnvelope[Any]) -> None:
+        async def effects(session: AsyncSession) -> None:
+            await erase_results(envelope.data, PostgresErasureViews(session))
+
+        await apply_once(sessions, envelope, consumer=consumer, effects=effects)
+
+    dispatcher = EventDispatcher()
+    dispatcher.register(StudentErasureRequestedV1, erase)
+    return dispatcher
+
+
 def create_worker_app(
     settings: ResultAggregatorSettings,
     engine: AsyncEngine | None = None,
@@ -77,9 +102,10 @@ def create_worker_app(
     """The worker's health/metrics app and its runtime (clock and BOS injectable for tests)."""
     worker_settings = _worker_settings(settings)
     engine = engine or create_engine_from_settings(worker_settings)
+    sessions = make_session_factory(engine)
     http = LazyHttpSession()
     handling = EventHandling(
-        make_uow_factory(make_session_factory(engine)),
+        make_uow_factory(sessions),
         bos or make_bos_client(http, settings),
         source_service=settings.service_name,
         consumer=settings.service_name,
@@ -97,7 +123,15 @@ def create_worker_app(
                 group_id=settings.kafka_consumer_group,
                 max_attempts=settings.consumer_max_attempts,
                 transient_budget_seconds=settings.consumer_transient_budget_seconds,
-            )
+            ),
+            # Its own group: erasures never wait behind (or reorder) the views' events.
+            ConsumerSpec(
+                "erasure",
+                [topic_for(StudentErasureRequestedV1)],
+                erasure_dispatcher(sessions, settings.service_name).handle,
+                max_attempts=settings.consumer_max_attempts,
+                transient_budget_seconds=settings.consumer_transient_budget_seconds,
+            ),
         ],
         on_shutdown=[http.close],
     )

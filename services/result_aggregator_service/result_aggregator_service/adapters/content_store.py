@@ -17,7 +17,7 @@ from result_aggregator_service.domain.ports import TextUnavailable
 
 
 class ContentServiceTexts:
-    """Corrected texts from the Content Service (UTF-8), with its timeout and retries."""
+    """Essay texts (original or corrected) from the Content Service (UTF-8), timeout, retries."""
 
     def __init__(
         self, http: Callable[[], aiohttp.ClientSession], settings: ContentClientSettings

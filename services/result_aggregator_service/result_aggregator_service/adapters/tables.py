@@ -35,6 +35,8 @@ result_batches = Table(
     Column("requested_pipeline", String(32), nullable=True),
     Column("current_phase", String(32), nullable=True),
     Column("phases", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # Files the File Service refused: {file_upload_id, filename, error_code, message}.
+    Column("rejected_files", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=True),

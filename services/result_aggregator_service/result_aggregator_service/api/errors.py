@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError, service_unavailable
+from result_aggregator_service.domain.essay_texts import EssayTextMissing
 from result_aggregator_service.domain.ports import BosRejected, BosUnavailable, TextUnavailable
 from result_aggregator_service.domain.queries import BatchNotFound, EssayNotFound
 
@@ -28,9 +29,13 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
         return HuleEduError(
             ErrorCode.ESSAY_NOT_FOUND, "Essay not found.", details={"essay_id": str(exc)}
         )
+    if isinstance(exc, EssayTextMissing):
+        return HuleEduError(
+            ErrorCode.CONTENT_NOT_FOUND, exc.message, details={"essay_id": exc.essay_id}
+        )
     if isinstance(exc, TextUnavailable):
         return service_unavailable(
-            "The corrected text cannot be fetched right now; try again shortly.",
+            "The essay's text cannot be fetched right now; try again shortly.",
             retry_after=RETRY_AFTER_SECONDS,
             details={"dependency": "content_service"},
         )

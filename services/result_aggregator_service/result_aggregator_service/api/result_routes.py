@@ -1,4 +1,4 @@
-"""The teacher's results for the gateway: batches, a batch list, one essay (X-User-ID required)."""
+"""The teacher's results for the gateway: batches, one essay, its text (X-User-ID required)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from common_core.enums import BatchStatus
 from huleedu_service_libs.correlation import USER_ID_HEADER
 from huleedu_service_libs.errors import unauthorized
 from result_aggregator_service.api.errors import domain_errors
+from result_aggregator_service.domain.essay_texts import EssayTexts
 from result_aggregator_service.domain.queries import ResultQueries
 
 results_bp = Blueprint("results", __name__, url_prefix="/internal/v1/batches")
@@ -72,4 +73,14 @@ async def get_essay(
     result = await queries.essay(
         batch_id, essay_id, user_id, include_text=params.include_text == "true"
     )
+    return result.model_dump(mode="json")
+
+
+@results_bp.get("/<batch_id>/essays/<essay_id>/text")
+@domain_errors
+async def get_essay_text(
+    batch_id: str, essay_id: str, texts: FromDishka[EssayTexts]
+) -> dict[str, Any]:
+    """The essay's original text (EssayTextV1): what its misspelling offsets index."""
+    result = await texts.original(batch_id, essay_id, _user_id())
     return result.model_dump(mode="json")

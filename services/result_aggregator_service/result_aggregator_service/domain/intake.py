@@ -1,5 +1,5 @@
-"""View updates from a batch's intake: registration, slot assignment, readiness, student
-confirmation (class batches), phase start."""
+"""View updates from a batch's intake: registration, slot assignment, rejected files,
+readiness, student confirmation (class batches), phase start."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from common_core.events import (
     BatchSpellcheckInitiateCommandV1,
     EssayRef,
     EssaySlotAssignedV1,
+    EssayValidationFailedV1,
     StudentAssociationsConfirmedV1,
 )
 from result_aggregator_service.domain.handling import StepContext
@@ -244,4 +245,23 @@ async def spellcheck_initiated(
         )
     await uow.batches.put(replace(batch, updated_at=context.now))
     await _apply_refs(uow, event.batch_id, event.essays, EssayStatus.SPELLCHECK_REQUESTED, context)
+    return []
+
+
+async def file_rejected(
+    uow: UnitOfWork, event: EssayValidationFailedV1, context: StepContext
+) -> list[Outgoing]:
+    """A refused file joins the batch's rejected files once (its count and its reason)."""
+    batch = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
+    if any(f.get("file_upload_id") == event.file_upload_id for f in batch.rejected_files):
+        return []
+    rejected = {
+        "file_upload_id": event.file_upload_id,
+        "filename": event.original_file_name,
+        "error_code": str(event.error_code),
+        "message": event.message,
+    }
+    await uow.batches.put(
+        replace(batch, rejected_files=[*batch.rejected_files, rejected], updated_at=context.now)
+    )
     return []

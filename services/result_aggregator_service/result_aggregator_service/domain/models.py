@@ -90,6 +90,7 @@ class BatchView:
     requested_pipeline: str | None = None
     current_phase: str | None = None
     phases: list[dict[str, Any]] = field(default_factory=list)
+    rejected_files: list[dict[str, Any]] = field(default_factory=list)
     registered: bool = False
     completed_at: datetime | None = None
     results_notified_at: datetime | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from common_core.enums import BatchStatus, EssayStatus
 from common_core.events import Misspelling
@@ -13,6 +14,7 @@ from common_core.result_api import (
     BatchSummaryV1,
     EssayResultSummaryV1,
     EssayResultV1,
+    RejectedFileV1,
     SpellcheckResultV1,
 )
 from result_aggregator_service.domain.handling import Clock, UnitOfWorkFactory, utc_now
@@ -68,6 +70,8 @@ def batch_result(batch: BatchView, essays: list[EssayView]) -> BatchResultV1:
         assigned_essay_count=counts.assigned,
         processed_essay_count=counts.processed,
         failed_essay_count=counts.failed,
+        rejected_file_count=len(batch.rejected_files),
+        rejected_files=_rejected(batch.rejected_files),
         requested_pipeline=batch.requested_pipeline,
         current_phase=batch.current_phase,
         phases=_phases(batch),
@@ -78,7 +82,13 @@ def batch_result(batch: BatchView, essays: list[EssayView]) -> BatchResultV1:
     )
 
 
-def _from_bos(bos: BosBatch, essays: list[EssayView], now: datetime) -> BatchResultV1:
+def _rejected(files: list[dict[str, Any]]) -> list[RejectedFileV1]:
+    return [RejectedFileV1.model_validate(f) for f in files]
+
+
+def _from_bos(
+    bos: BosBatch, essays: list[EssayView], now: datetime, rejected: list[dict[str, Any]]
+) -> BatchResultV1:
     """BatchResultV1 from BOS's answer, for a batch whose registration is not consumed yet."""
     known = {e.essay_id: e for e in essays}
     slots = [
@@ -101,6 +111,8 @@ def _from_bos(bos: BosBatch, essays: list[EssayView], now: datetime) -> BatchRes
         assigned_essay_count=counts.assigned,
         processed_essay_count=counts.processed,
         failed_essay_count=counts.failed,
+        rejected_file_count=len(rejected),
+        rejected_files=_rejected(rejected),
         requested_pipeline=state.requested_pipeline.value
         if state and state.requested_pipeline
         else None,
@@ -125,6 +137,7 @@ def batch_summary(batch: BatchView, counts: EssayCounts) -> BatchSummaryV1:
         assigned_essay_count=counts.assigned,
         processed_essay_count=counts.processed,
         failed_essay_count=counts.failed,
+        rejected_file_count=len(batch.rejected_files),
         created_at=batch.created_at,
         updated_at=batch.updated_at,
         completed_at=batch.completed_at,
@@ -158,7 +171,7 @@ class ResultQueries:
         bos = await self._bos.batch_for_user(batch_id, user_id)
         if bos is None:
             raise BatchNotFound(batch_id)
-        return _from_bos(bos, essays, self._clock())
+        return _from_bos(bos, essays, self._clock(), batch.rejected_files if batch else [])
 
     async def batches(
         self, user_id: str, status: BatchStatus | None, limit: int, offset: int
