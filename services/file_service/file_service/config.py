@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from file_service.domain.limits import ValidationLimits
-from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.config import Environment, ServiceSettings
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, has_key
 
 
 class FileServiceSettings(ServiceSettings):
@@ -22,6 +24,15 @@ class FileServiceSettings(ServiceSettings):
     content_timeout_seconds: float = 10.0
     content_max_attempts: int = 3
 
+    # Fernet keys, newest first, of personal data inside events, shared with Class Management
+    # only: the parsed essay headers this service sends, the redaction terms of an erasure
+    # it receives (documentation/events.md: how to rotate it across both services).
+    event_pii_keys: str = DEV_EVENT_PII_KEY
+    # The worker's erasure consumer: attempts for a failing erasure, and how long an outage
+    # of the Content Service or the database is waited out before it is dead-lettered.
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_transient_budget_seconds: float = Field(default=900.0, gt=0)
+
     bos_url: str = "http://127.0.0.1:5001"
     bos_check_enabled: bool = True
     bos_timeout_seconds: float = 5.0
@@ -37,6 +48,18 @@ class FileServiceSettings(ServiceSettings):
     max_compression_ratio: float = 100.0
     header_lines: int = 6
     validation_concurrency: int = 2
+
+    @model_validator(mode="after")
+    def _refuse_development_event_key(self) -> FileServiceSettings:
+        if self.environment is Environment.PRODUCTION and has_key(
+            self.event_pii_keys, DEV_EVENT_PII_KEY
+        ):
+            raise ValueError("the development event PII key must not be used in production")
+        return self
+
+    def secret_values(self) -> dict[str, str]:
+        """The internal API key and the event PII keys (masked in logs)."""
+        return {**super().secret_values(), "event_pii_keys": self.event_pii_keys}
 
     def validation_limits(self) -> ValidationLimits:
         """The limits the validator applies to each file."""

@@ -15,6 +15,7 @@ from file_service.config import FileServiceSettings
 from file_service.domain.ports import BatchAccess, ContentStore, UnitOfWork
 from file_service.domain.uploads import ListFiles, RemoveFile, UploadFiles
 from huleedu_service_libs.clients import ContentServiceClient
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.resilience import AsyncCircuitBreaker
 
@@ -76,6 +77,11 @@ class FileServiceProvider(Provider):
         """The Content Service, through the shared client."""
         return ContentServiceStore(ContentServiceClient.from_settings(http, settings))
 
+    @provide(scope=Scope.APP)
+    def event_keys(self, settings: FileServiceSettings) -> KeyRing:
+        """Seals personal data for the bus (the event PII key, shared with CMS only)."""
+        return KeyRing(settings.event_pii_keys)
+
     @provide(scope=Scope.REQUEST)
     def uow(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
         """One transaction for rows and outbox."""
@@ -88,6 +94,7 @@ class FileServiceProvider(Provider):
         batch_access: BatchAccess,
         content_store: ContentStore,
         uow: UnitOfWork,
+        event_keys: KeyRing,
     ) -> UploadFiles:
         """The upload use case with the configured limits."""
         return UploadFiles(
@@ -98,6 +105,7 @@ class FileServiceProvider(Provider):
             max_files=settings.max_files_per_upload,
             validation_concurrency=settings.validation_concurrency,
             source_service=settings.service_name,
+            sealer=event_keys,
         )
 
     @provide(scope=Scope.REQUEST)

@@ -15,7 +15,7 @@ from huleedu_service_libs.resilience import AsyncCircuitBreaker, CircuitOpenErro
 
 
 class BosBatchAccess:
-    """Asks BOS whether the batch is the user's and still accepts files."""
+    """Asks BOS whether the batch is the user's (reads) and still accepts files (changes)."""
 
     def __init__(
         self,
@@ -35,7 +35,14 @@ class BosBatchAccess:
         self._enabled = enabled
 
     async def check(self, batch_id: str, user_id: str) -> BatchPipelineStateV1 | None:
-        """The batch's state; BatchNotFound for missing or foreign batches."""
+        """The state of a batch whose files may change; BatchNotAcceptingFiles once closed."""
+        state = await self.check_owner(batch_id, user_id)
+        if state is not None and not state.accepts_files:
+            raise BatchNotAcceptingFiles(batch_id)
+        return state
+
+    async def check_owner(self, batch_id: str, user_id: str) -> BatchPipelineStateV1 | None:
+        """The batch's state in any status; BatchNotFound for missing or foreign batches."""
         if not self._enabled:
             return None
         try:
@@ -49,8 +56,6 @@ class BosBatchAccess:
         # Someone else's batch looks exactly like a batch that does not exist.
         if state is None or state.user_id != user_id:
             raise BatchNotFound(batch_id)
-        if not state.accepts_files:
-            raise BatchNotAcceptingFiles(batch_id)
         return state
 
     async def _fetch(self, batch_id: str) -> BatchPipelineStateV1 | None:

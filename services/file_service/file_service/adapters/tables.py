@@ -17,6 +17,8 @@ file_uploads = Table(
     Column("original_file_name", String(255), nullable=False),
     Column("file_type", String(16), nullable=False),
     Column("content_sha256", String(64), nullable=False),
+    # sha256 of the normalised extracted text (domain/text_fingerprint.py); NULL on old rows.
+    Column("text_sha256", String(64), nullable=True),
     Column("file_size_bytes", BigInteger, nullable=False),
     Column("raw_storage_id", String(64), nullable=False),
     Column("text_storage_id", String(64), nullable=False),
@@ -32,5 +34,13 @@ file_uploads = Table(
         "content_sha256",
         unique=True,
         postgresql_where=text("removed_at IS NULL"),
+    ),
+    # ... nor the same essay text in another file or format.
+    Index(
+        "uq_file_uploads_batch_text_sha256_active",
+        "batch_id",
+        "text_sha256",
+        unique=True,
+        postgresql_where=text("removed_at IS NULL AND text_sha256 IS NOT NULL"),
     ),
 )

@@ -25,15 +25,6 @@ class PostgresFileRepository:
             {"batch_id": batch_id},
         )
 
-    async def active_hashes(self, batch_id: str) -> set[str]:
-        """Hashes of files still in the batch."""
-        rows = await self._session.execute(
-            select(file_uploads.c.content_sha256).where(
-                file_uploads.c.batch_id == batch_id, file_uploads.c.removed_at.is_(None)
-            )
-        )
-        return set(rows.scalars())
-
     async def add(self, records: list[FileRecord]) -> None:
         """One multi-row insert for the upload."""
         if records:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from dishka import FromDishka
 from quart import Blueprint, current_app, request
 
 from common_core.errors import ErrorCode
 from file_service.api.errors import domain_errors
+from file_service.api.upload_body import multipart_boundary, read_essay_files
 from file_service.domain.ports import FileRecord
 from file_service.domain.uploads import FileResult, IncomingFile, ListFiles, RemoveFile, UploadFiles
 from huleedu_service_libs.correlation import USER_ID_HEADER, get_correlation_id, new_correlation_id
@@ -23,18 +23,6 @@ def _user_id() -> str:
     if not user_id:
         raise unauthorized("X-User-ID is required: requests come through the gateway.")
     return user_id
-
-
-def _client_filename(raw: str | None) -> str:
-    """The name the teacher's file had; percent-encoded names (some clients) are decoded."""
-    name = raw or ""
-    if "%" in name:
-        try:
-            decoded = unquote(name, errors="strict")
-        except UnicodeDecodeError:
-            return name
-        return decoded
-    return name
 
 
 def _correlation_id() -> str:
@@ -58,13 +46,16 @@ def _record_json(record: FileRecord) -> dict[str, Any]:
 def _result_json(result: FileResult) -> dict[str, Any]:
     if result.record is not None:
         return {"status": "accepted", **_record_json(result.record)}
-    return {
+    rejected: dict[str, Any] = {
         "status": "rejected",
         "file_upload_id": result.file_upload_id,
         "filename": result.filename,
         "error_code": str(result.error_code),
         "message": result.message,
     }
+    if result.rejection is not None and result.rejection.details:
+        rejected["details"] = result.rejection.details
+    return rejected
 
 
 @files_bp.post("")
@@ -83,12 +74,10 @@ async def upload_files(
             details={"limit_bytes": limit},
         )
 
+    boundary = multipart_boundary()
+
     async def read_files() -> list[IncomingFile]:
-        form_files = await request.files
-        return [
-            IncomingFile(_client_filename(storage.filename), storage.read())
-            for storage in form_files.getlist("files")
-        ]
+        return await read_essay_files(boundary)
 
     results = await use_case.execute(batch_id, user_id, read_files, _correlation_id())
     files = [_result_json(r) for r in results]

@@ -28,18 +28,22 @@ class DependencyUnavailable(Exception):
 
 
 class BatchAccess(Protocol):
-    """Asks the Batch Orchestrator whether a user may change a batch's files."""
+    """Asks the Batch Orchestrator whether a user may read or change a batch's files."""
 
     async def check(self, batch_id: str, user_id: str) -> BatchPipelineStateV1 | None:
-        """The batch's state (None when the check is switched off); raises the errors above."""
+        """The batch's state if its files may change (None when the check is switched off)."""
+        ...
+
+    async def check_owner(self, batch_id: str, user_id: str) -> BatchPipelineStateV1 | None:
+        """The batch's state if the user owns it, whatever its state (reads); BatchNotFound."""
         ...
 
 
 class ContentStore(Protocol):
     """Stores blobs in the Content Service."""
 
-    async def store(self, data: bytes, content_type: str) -> str:
-        """Store bytes (idempotent) and return their content id."""
+    async def store(self, data: bytes, content_type: str, holder: str | None = None) -> str:
+        """Store bytes (idempotent) for `holder` (the batch keeping them); their content id."""
         ...
 
 
@@ -59,6 +63,8 @@ class FileRecord:
     char_count: int
     word_count: int
     created_at: datetime | None = None
+    # None only for files recorded before text fingerprints were stored.
+    text_sha256: str | None = None
 
 
 class FileRepository(Protocol):
@@ -66,10 +72,6 @@ class FileRepository(Protocol):
 
     async def lock_batch(self, batch_id: str) -> None:
         """Serialise changes to one batch's files until the transaction ends."""
-        ...
-
-    async def active_hashes(self, batch_id: str) -> set[str]:
-        """sha256 of the batch's files that have not been removed."""
         ...
 
     async def add(self, records: list[FileRecord]) -> None:

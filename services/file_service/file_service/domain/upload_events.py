@@ -1,4 +1,9 @@
-"""The events an upload or removal causes, built from domain records (no I/O)."""
+"""The events an upload or removal causes, built from domain records (no I/O).
+
+Nothing here puts personal data on the bus in plaintext: files are called by their label
+(bus_names.file_label), and the names and emails read from essay headers, with the real file
+names, are sealed under the event PII key for Class Management.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,13 @@ from common_core.events import (
     ParsedStudentHeader,
     StudentParsingCompletedV1,
     TeacherNotificationRequestedV1,
+    UploadSummary,
+)
+from file_service.domain.bus_names import (
+    Sealer,
+    file_label,
+    rejection_labels,
+    without_file_names,
 )
 from file_service.domain.ports import FileRecord
 from file_service.domain.student_header import ParsedHeader
@@ -25,29 +37,40 @@ Keyed = tuple[EventEnvelope[Any], str]
 class EventFactory:
     """Wraps payloads in envelopes with this service's name and the request's correlation id."""
 
-    def __init__(self, source_service: str, correlation_id: str) -> None:
+    def __init__(
+        self, source_service: str, correlation_id: str, sealer: Sealer | None = None
+    ) -> None:
         self._source = source_service
         self._correlation_id = correlation_id
+        self._sealer = sealer
+
+    def _seal(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if self._sealer is None:
+            raise RuntimeError("parsed headers need the event PII key to be sealed")
+        return self._sealer.encrypt_text(value)
 
     def _wrap(self, data: Any, key: str) -> Keyed:
         return EventEnvelope.wrap(
             data, source_service=self._source, correlation_id=self._correlation_id
         ), key
 
-    def accepted(self, record: FileRecord) -> list[Keyed]:
+    def accepted(self, record: FileRecord, upload: UploadSummary) -> list[Keyed]:
         """Content provisioned and file added, keyed by batch."""
         return [
             self._wrap(
                 EssayContentProvisionedV1(
                     batch_id=record.batch_id,
                     file_upload_id=record.file_upload_id,
-                    original_file_name=record.original_file_name,
+                    original_file_name=file_label(record.file_upload_id, record.original_file_name),
                     raw_storage_id=record.raw_storage_id,
                     text_storage_id=record.text_storage_id,
                     content_sha256=record.content_sha256,
                     file_size_bytes=record.file_size_bytes,
                     char_count=record.char_count,
                     word_count=record.word_count,
+                    upload=upload,
                 ),
                 record.batch_id,
             ),
@@ -56,22 +79,28 @@ class EventFactory:
                     batch_id=record.batch_id,
                     user_id=record.user_id,
                     file_upload_id=record.file_upload_id,
-                    original_file_name=record.original_file_name,
+                    original_file_name=file_label(record.file_upload_id, record.original_file_name),
                 ),
                 record.batch_id,
             ),
         ]
 
-    def rejected(self, batch_id: str, file_upload_id: str, rejected: RejectedFile) -> Keyed:
+    def rejected(
+        self, batch_id: str, file_upload_id: str, rejected: RejectedFile, upload: UploadSummary
+    ) -> Keyed:
         """Validation failed, so the batch stops waiting for this file."""
         return self._wrap(
             EssayValidationFailedV1(
                 batch_id=batch_id,
                 file_upload_id=file_upload_id,
-                original_file_name=rejected.filename,
+                original_file_name=file_label(file_upload_id, rejected.filename),
                 error_code=rejected.code,
-                message=rejected.message,
+                message=without_file_names(
+                    rejected.message,
+                    rejection_labels(file_upload_id, rejected.filename, rejected.details),
+                ),
                 file_size_bytes=rejected.file_size_bytes,
+                upload=upload,
             ),
             batch_id,
         )
@@ -83,7 +112,7 @@ class EventFactory:
                 batch_id=record.batch_id,
                 user_id=record.user_id,
                 file_upload_id=record.file_upload_id,
-                original_file_name=record.original_file_name,
+                original_file_name=file_label(record.file_upload_id, record.original_file_name),
             ),
             record.batch_id,
         )
@@ -95,7 +124,8 @@ class EventFactory:
         class_id: str | None,
         headers: list[tuple[FileRecord, ParsedHeader]],
     ) -> Keyed:
-        """Names and emails found in the accepted essays' first lines."""
+        """Names and emails found in the accepted essays' first lines, and the files' names,
+        sealed for Class Management."""
         return self._wrap(
             StudentParsingCompletedV1(
                 batch_id=batch_id,
@@ -105,8 +135,9 @@ class EventFactory:
                     ParsedStudentHeader(
                         file_upload_id=record.file_upload_id,
                         text_storage_id=record.text_storage_id,
-                        student_name=header.student_name,
-                        student_email=header.student_email,
+                        student_name_ciphertext=self._seal(header.student_name),
+                        student_email_ciphertext=self._seal(header.student_email),
+                        original_file_name_ciphertext=self._seal(record.original_file_name),
                         extraction_confidence=header.confidence,
                     )
                     for record, header in headers

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 import structlog
 
 from common_core.errors import ErrorCode
+from common_core.events import UploadSummary
+from file_service.domain.bus_names import (
+    Sealer,
+    file_label,
+    rejection_labels,
+    without_file_names,
+)
 from file_service.domain.course_check import find_mixed_courses
+from file_service.domain.duplicates import DuplicateIndex, reject_copies
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.ports import (
     BatchAccess,
@@ -66,6 +74,7 @@ class FileResult:
     error_code: ErrorCode | None = None
     message: str | None = None
     record: FileRecord | None = None
+    rejection: RejectedFile | None = None
 
 
 class UploadRejected(Exception):
@@ -90,6 +99,7 @@ class UploadFiles:
         max_files: int,
         validation_concurrency: int,
         source_service: str,
+        sealer: Sealer,
     ) -> None:
         self._batch_access = batch_access
         self._content = content_store
@@ -98,6 +108,7 @@ class UploadFiles:
         self._max_files = max_files
         self._validation_slots = asyncio.Semaphore(max(1, validation_concurrency))
         self._source = source_service
+        self._sealer = sealer
 
     async def execute(
         self, batch_id: str, user_id: str, files_source: FilesSource, correlation_id: str
@@ -118,7 +129,6 @@ class UploadFiles:
             )
         class_id = state.class_id if state else None
         outcomes = await asyncio.gather(*(self._validate(f) for f in files))
-        outcomes = _reject_repeats_within_request(outcomes)
         # Decided before anything is stored: a refused upload leaves no blob, row or event.
         mixed = find_mixed_courses(
             batch_id,
@@ -137,30 +147,34 @@ class UploadFiles:
                 named_courses=sorted({str(e.course.code) for e in mixed.offending}),
             )
             raise mixed
-        stored = await self._store_accepted(batch_id, user_id, outcomes)
+        ids = [str(uuid.uuid4()) for _ in outcomes]
+        outcomes = await self._reject_duplicates(batch_id, outcomes, ids)
+        stored = await self._store_accepted(batch_id, user_id, outcomes, ids)
 
-        events = EventFactory(self._source, correlation_id)
+        events = EventFactory(self._source, correlation_id, self._sealer)
         async with self._uow as uow:
             await uow.files.lock_batch(batch_id)
-            existing = await uow.files.active_hashes(batch_id)
+            # Checked again under the lock: a concurrent upload may have added a copy since.
+            existing = DuplicateIndex(await uow.files.list_active(batch_id))
             results: list[FileResult] = []
-            keyed: list[Keyed] = []
             headers = []
             for outcome, record in zip(outcomes, stored, strict=True):
-                if record is not None and record.content_sha256 in existing:
-                    outcome = _duplicate(outcome.filename, record.file_size_bytes)
-                    record = None
-                if record is None:
-                    assert isinstance(outcome, RejectedFile)
-                    file_id = str(uuid.uuid4())
-                    keyed.append(events.rejected(batch_id, file_id, outcome))
+                if record is not None and (copy := existing.find_record(record)) is not None:
+                    outcome, record = copy.rejection(outcome.filename, record.file_size_bytes), None
+                if record is None or not isinstance(outcome, AcceptedFile):
+                    rejected = _as_rejected(outcome)
                     results.append(
-                        FileResult(outcome.filename, file_id, False, outcome.code, outcome.message)
+                        FileResult(
+                            rejected.filename,
+                            str(uuid.uuid4()),
+                            False,
+                            rejected.code,
+                            rejected.message,
+                            rejection=rejected,
+                        )
                     )
                     continue
-                assert isinstance(outcome, AcceptedFile)
-                existing.add(record.content_sha256)
-                keyed.extend(events.accepted(record))
+                existing.add(record, in_this_upload=True)
                 headers.append(
                     (record, parse_student_header(outcome.text, self._limits.header_lines))
                 )
@@ -170,6 +184,12 @@ class UploadFiles:
                     )
                 )
             accepted = [r.record for r in results if r.record is not None]
+            summary = UploadSummary(
+                upload_id=str(uuid.uuid4()),
+                accepted_count=len(accepted),
+                rejected_count=len(results) - len(accepted),
+            )
+            keyed = _file_events(events, batch_id, results, summary)
             await uow.files.add(accepted)
             if headers:
                 keyed.append(events.student_headers(batch_id, user_id, class_id, headers))
@@ -184,21 +204,38 @@ class UploadFiles:
             name = sanitize_filename(incoming.filename)
             return await asyncio.to_thread(validate_file, name, incoming.data, self._limits)
 
+    async def _reject_duplicates(
+        self, batch_id: str, outcomes: list[AcceptedFile | RejectedFile], ids: list[str]
+    ) -> list[AcceptedFile | RejectedFile]:
+        # Before storing, so a rejected copy leaves no blob behind.
+        async with self._uow as uow:
+            index = DuplicateIndex(await uow.files.list_active(batch_id))
+        return reject_copies(index, outcomes, ids)
+
     async def _store_accepted(
-        self, batch_id: str, user_id: str, outcomes: list[AcceptedFile | RejectedFile]
+        self,
+        batch_id: str,
+        user_id: str,
+        outcomes: list[AcceptedFile | RejectedFile],
+        ids: list[str],
     ) -> list[FileRecord | None]:
-        async def store(outcome: AcceptedFile | RejectedFile) -> FileRecord | None:
+        async def store(
+            outcome: AcceptedFile | RejectedFile, file_upload_id: str
+        ) -> FileRecord | None:
             if not isinstance(outcome, AcceptedFile):
                 return None
             raw_id, text_id = await asyncio.gather(
                 self._content.store(
                     outcome.data,
                     RAW_CONTENT_TYPES.get(outcome.file_type, "application/octet-stream"),
+                    holder=batch_id,
                 ),
-                self._content.store(outcome.text.encode("utf-8"), TEXT_CONTENT_TYPE),
+                self._content.store(
+                    outcome.text.encode("utf-8"), TEXT_CONTENT_TYPE, holder=batch_id
+                ),
             )
             return FileRecord(
-                file_upload_id=str(uuid.uuid4()),
+                file_upload_id=file_upload_id,
                 batch_id=batch_id,
                 user_id=user_id,
                 original_file_name=outcome.filename,
@@ -209,9 +246,12 @@ class UploadFiles:
                 text_storage_id=text_id,
                 char_count=outcome.char_count,
                 word_count=outcome.word_count,
+                text_sha256=outcome.text_sha256,
             )
 
-        return list(await asyncio.gather(*(store(o) for o in outcomes)))
+        return list(
+            await asyncio.gather(*(store(o, i) for o, i in zip(outcomes, ids, strict=True)))
+        )
 
 
 class RemoveFile:
@@ -234,6 +274,7 @@ class RemoveFile:
             if record is None or record.user_id != user_id:
                 raise FileNotFoundInBatch(file_upload_id)
             await uow.files.mark_removed(file_upload_id)
+            label = file_label(file_upload_id, record.original_file_name)
             await uow.add_events(
                 [
                     events.removed(record),
@@ -241,8 +282,8 @@ class RemoveFile:
                         user_id,
                         batch_id,
                         "file_removed",
-                        f"{record.original_file_name} was removed from the batch.",
-                        {"file_upload_id": file_upload_id, "filename": record.original_file_name},
+                        f"{label} was removed from the batch.",
+                        {"file_upload_id": file_upload_id, "filename": label},
                     ),
                 ]
             )
@@ -258,8 +299,8 @@ class ListFiles:
         self._uow = uow
 
     async def execute(self, batch_id: str, user_id: str) -> list[FileRecord]:
-        """Only the owner sees them; others get BatchNotFound."""
-        await self._batch_access.check(batch_id, user_id)
+        """Only the owner sees them, in any batch state; others get BatchNotFound."""
+        await self._batch_access.check_owner(batch_id, user_id)
         async with self._uow as uow:
             records = await uow.files.list_active(batch_id)
         if any(r.user_id != user_id for r in records):
@@ -271,28 +312,35 @@ class FileNotFoundInBatch(Exception):
     """No such file in the batch (or it was already removed)."""
 
 
-def _duplicate(filename: str, size: int) -> RejectedFile:
-    return RejectedFile(
-        filename=filename,
-        code=ErrorCode.DUPLICATE_FILE,
-        message="An identical file is already in this batch.",
-        file_size_bytes=size,
+def _as_rejected(outcome: AcceptedFile | RejectedFile) -> RejectedFile:
+    if isinstance(outcome, RejectedFile):
+        return outcome
+    # Validation passed but storing found nothing to record: never silently accepted.
+    raise RuntimeError(f"accepted file {outcome.filename!r} has no stored record")
+
+
+def _file_events(
+    events: EventFactory, batch_id: str, results: list[FileResult], summary: UploadSummary
+) -> list[Keyed]:
+    """Each file's event, every one naming the upload it belongs to and its counts."""
+    keyed: list[Keyed] = []
+    for result in results:
+        if result.record is not None:
+            keyed.extend(events.accepted(result.record, summary))
+        elif result.rejection is not None:
+            keyed.append(
+                events.rejected(batch_id, result.file_upload_id, result.rejection, summary)
+            )
+    return keyed
+
+
+def _bus_message(result: FileResult) -> str | None:
+    if result.message is None or result.rejection is None:
+        return result.message
+    details = result.rejection.details
+    return without_file_names(
+        result.message, rejection_labels(result.file_upload_id, result.filename, details)
     )
-
-
-def _reject_repeats_within_request(
-    outcomes: list[AcceptedFile | RejectedFile],
-) -> list[AcceptedFile | RejectedFile]:
-    seen: set[str] = set()
-    result: list[AcceptedFile | RejectedFile] = []
-    for outcome in outcomes:
-        if isinstance(outcome, AcceptedFile):
-            if outcome.content_sha256 in seen:
-                result.append(_duplicate(outcome.filename, outcome.file_size_bytes))
-                continue
-            seen.add(outcome.content_sha256)
-        result.append(outcome)
-    return result
 
 
 def _upload_notification(
@@ -308,12 +356,22 @@ def _upload_notification(
         batch_id,
         "files_uploaded",
         message + ".",
+        # Labels, not file names: the bus keeps this for its retention (bus_names).
         {
             "accepted": [
-                {"file_upload_id": r.file_upload_id, "filename": r.filename} for r in accepted
+                {
+                    "file_upload_id": r.file_upload_id,
+                    "filename": file_label(r.file_upload_id, r.filename),
+                }
+                for r in accepted
             ],
             "rejected": [
-                {"filename": r.filename, "error_code": str(r.error_code), "message": r.message}
+                {
+                    "file_upload_id": r.file_upload_id,
+                    "filename": file_label(r.file_upload_id, r.filename),
+                    "error_code": str(r.error_code),
+                    "message": _bus_message(r),
+                }
                 for r in rejected
             ],
         },

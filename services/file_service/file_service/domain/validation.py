@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from common_core.errors import ErrorCode
 from file_service.domain.errors import FileRejected
 from file_service.domain.extraction import extract_text
 from file_service.domain.file_types import FileType, detect_file_type, extension_of
 from file_service.domain.limits import ValidationLimits
+from file_service.domain.text_fingerprint import text_fingerprint
 
 MAX_FILENAME_CHARS = 255
 
@@ -24,6 +26,8 @@ class AcceptedFile:
     data: bytes
     text: str
     content_sha256: str
+    # Of the normalised text: the same essay as .docx and as .pdf has one fingerprint.
+    text_sha256: str
     file_size_bytes: int
     char_count: int
     word_count: int
@@ -37,6 +41,7 @@ class RejectedFile:
     code: ErrorCode
     message: str
     file_size_bytes: int
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def validate_file(
@@ -57,6 +62,7 @@ def validate_file(
         data=data,
         text=text,
         content_sha256=hashlib.sha256(data).hexdigest(),
+        text_sha256=text_fingerprint(text),
         file_size_bytes=len(data),
         char_count=len(text),
         word_count=len(text.split()),

@@ -34,9 +34,11 @@ from common_core.events import (
     TeacherNotificationRequestedV1,
 )
 from common_core.topics import topic_for
+from content_service.config import ContentServiceSettings
 from file_service.app import create_app as create_file_app
 from file_service.config import FileServiceSettings
 from huleedu_service_libs.config import Environment, InfraSettings
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.outbox import OutboxRelay
@@ -166,7 +168,7 @@ class FileServiceClient:
         """POST the files as multipart field `files` (one part per file)."""
         # Raw UTF-8 filenames, as browsers send them, unless the test wants aiohttp's default
         # percent-encoding (what a Python client such as the gateway sends).
-        form = aiohttp.FormData(quote_fields=percent_encode_names)
+        form = aiohttp.FormData(quote_fields=percent_encode_names, default_to_multipart=True)
         for name, data in files:
             form.add_field(field_name, data, filename=name, content_type="application/octet-stream")
         if not files:
@@ -232,15 +234,21 @@ class FileStack:
             return int(await conn.scalar(text("SELECT count(*) FROM content_items")) or 0)
 
     async def blob(self, content_id: str) -> tuple[str, bytes]:
-        """A stored blob's content type and bytes."""
+        """A stored blob's content type and bytes (decrypted: the rows hold Fernet tokens)."""
         async with self.content_engine.connect() as conn:
             row = (
                 await conn.execute(
-                    text("SELECT content_type, data FROM content_items WHERE content_id = :id"),
+                    text(
+                        "SELECT content_type, data, encrypted FROM content_items"
+                        " WHERE content_id = :id"
+                    ),
                     {"id": content_id},
                 )
             ).one()
-        return str(row.content_type), bytes(row.data)
+        data = bytes(row.data)
+        if row.encrypted:
+            data = KeyRing(ContentServiceSettings().encryption_keys).decrypt(data)
+        return str(row.content_type), data
 
     async def outbox(self) -> list[OutboxRow]:
         """The event_outbox rows, oldest first."""

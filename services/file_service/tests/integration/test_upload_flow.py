@@ -11,6 +11,7 @@ import pytest
 from common_core.topics import topic_for
 from file_service.sample_files import docx_bytes, odt_bytes, pdf_bytes, rtf_bytes, txt_bytes
 from file_service.sample_files import essay_text as make_essay
+from huleedu_service_libs.crypto import KeyRing
 
 pytestmark = pytest.mark.integration
 
@@ -141,8 +142,11 @@ async def test_realistic_mix_is_stored_recorded_and_announced(stack: Any, kafka:
         assert data["text_storage_id"] == rows[file_id]["text_storage_id"]
         assert data["raw_storage_id"] == rows[file_id]["raw_storage_id"]
     [parsing] = [row for row in outbox if row.event_type == "StudentParsingCompletedV1"]
+    # Names are sealed for Class Management under the event PII key.
+    keys = KeyRing(stack.settings.event_pii_keys)
     found = {
-        h["file_upload_id"]: h["student_name"] for h in parsing.envelope["data"]["parsed_headers"]
+        h["file_upload_id"]: keys.decrypt_text(h["student_name_ciphertext"])
+        for h in parsing.envelope["data"]["parsed_headers"]
     }
     assert found == {
         by_name[name]["file_upload_id"]: STUDENTS[n] for n, (name, _, _) in enumerate(mix)

@@ -18,6 +18,7 @@ from file_service.domain.limits import ValidationLimits
 from file_service.domain.ports import FileRecord, FileRepository
 from file_service.domain.uploads import IncomingFile, UploadFiles
 from file_service.sample_files import docx_bytes, essay_text
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
 
 pytestmark = pytest.mark.unit
 
@@ -110,7 +111,7 @@ class RecordingStore:
     def __init__(self) -> None:
         self.blobs: list[bytes] = []
 
-    async def store(self, data: bytes, content_type: str) -> str:
+    async def store(self, data: bytes, content_type: str, holder: str | None = None) -> str:
         self.blobs.append(data)
         return hashlib.sha256(data).hexdigest()
 
@@ -169,6 +170,7 @@ def upload(course: CourseCode | None) -> tuple[UploadFiles, RecordingStore, Reco
         max_files=10,
         validation_concurrency=2,
         source_service="file_service",
+        sealer=KeyRing(DEV_EVENT_PII_KEY),
     )
     return use_case, store, uow
 
