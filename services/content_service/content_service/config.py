@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.config import Environment, ServiceSettings
+from huleedu_service_libs.crypto import has_key
+
+# Public development key: fine on a laptop, refused in production (see the validator).
+DEV_CONTENT_ENCRYPTION_KEY = "BLMQ1hV4lOxZGOXlsE_j_Ic4NtpiyPa5v-dt6T2sOLs="
 
 
 class ContentServiceSettings(ServiceSettings):
-    """Where it listens, its database, and how large one blob may be."""
+    """Where it listens, its database, how large one blob may be, and the blob keys."""
 
     model_config = SettingsConfigDict(env_prefix="CONTENT_SERVICE_", extra="ignore")
 
@@ -16,3 +21,23 @@ class ContentServiceSettings(ServiceSettings):
     http_port: int = 8001
     database_name: str = "huleedu_content"
     max_content_bytes: int = 25 * 1024 * 1024
+    # Fernet keys, comma-separated, newest first: blobs are encrypted at rest with the first,
+    # any of them decrypts, and `python -m content_service.rotate_keys` re-encrypts every blob
+    # (and encrypts those stored before encryption) with the first so an old key can go.
+    encryption_keys: str = DEV_CONTENT_ENCRYPTION_KEY
+    # Erasure requests name at most this many blobs (the File Service sends one batch's).
+    max_erasure_ids: int = Field(default=1000, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_development_key(self) -> ContentServiceSettings:
+        if self.environment is Environment.PRODUCTION and has_key(
+            self.encryption_keys, DEV_CONTENT_ENCRYPTION_KEY
+        ):
+            raise ValueError(
+                "the development content encryption key must not be used in production"
+            )
+        return self
+
+    def secret_values(self) -> dict[str, str]:
+        """The internal API key and the blob encryption keys (masked in logs)."""
+        return {**super().secret_values(), "encryption_keys": self.encryption_keys}

@@ -7,12 +7,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from content_service.adapters.postgres_repository import PostgresContentRepository
 from content_service.config import ContentServiceSettings
-from content_service.domain import ContentRepository, FetchContent, StoreContent
+from content_service.domain import (
+    ContentErasureRepository,
+    ContentRepository,
+    EraseContent,
+    FetchContent,
+    StoreContent,
+)
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import make_session_factory
 
 
 class ContentProvider(Provider):
-    """Settings and engine for the process; repository and use cases per request."""
+    """Settings, engine and key ring for the process; repository and use cases per request."""
 
     def __init__(self, settings: ContentServiceSettings, engine: AsyncEngine) -> None:
         super().__init__()
@@ -29,10 +36,27 @@ class ContentProvider(Provider):
         """Session factory over the service's engine."""
         return make_session_factory(self._engine)
 
+    @provide(scope=Scope.APP)
+    def keyring(self) -> KeyRing:
+        """The blob encryption keys (parsed once)."""
+        return KeyRing(self._settings.encryption_keys)
+
     @provide(scope=Scope.REQUEST)
-    def repository(self, sessions: async_sessionmaker[AsyncSession]) -> ContentRepository:
-        """PostgreSQL storage."""
-        return PostgresContentRepository(sessions)
+    def postgres(
+        self, sessions: async_sessionmaker[AsyncSession], keyring: KeyRing
+    ) -> PostgresContentRepository:
+        """PostgreSQL storage, encrypting at rest."""
+        return PostgresContentRepository(sessions, keyring)
+
+    @provide(scope=Scope.REQUEST)
+    def repository(self, postgres: PostgresContentRepository) -> ContentRepository:
+        """The store and fetch port."""
+        return postgres
+
+    @provide(scope=Scope.REQUEST)
+    def erasure_repository(self, postgres: PostgresContentRepository) -> ContentErasureRepository:
+        """The erasure port."""
+        return postgres
 
     @provide(scope=Scope.REQUEST)
     def store_content(
@@ -45,6 +69,13 @@ class ContentProvider(Provider):
     def fetch_content(self, repository: ContentRepository) -> FetchContent:
         """Fetch use case."""
         return FetchContent(repository)
+
+    @provide(scope=Scope.REQUEST)
+    def erase_content(
+        self, repository: ContentErasureRepository, settings: ContentServiceSettings
+    ) -> EraseContent:
+        """Erasure use case."""
+        return EraseContent(repository, settings.max_erasure_ids)
 
 
 def make_container(settings: ContentServiceSettings, engine: AsyncEngine) -> AsyncContainer:

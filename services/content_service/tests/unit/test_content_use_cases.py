@@ -11,6 +11,8 @@ from content_service.domain import (
     ContentTooLarge,
     EmptyContent,
     FetchContent,
+    InvalidReference,
+    Provenance,
     StoreContent,
     StoredContent,
 )
@@ -23,8 +25,10 @@ class FakeContentRepository:
 
     def __init__(self) -> None:
         self.items: dict[str, StoredContent] = {}
+        self.provenance: dict[str, list[Provenance]] = {}
 
-    async def add_if_absent(self, content: StoredContent) -> bool:
+    async def add_if_absent(self, content: StoredContent, provenance: Provenance) -> bool:
+        self.provenance.setdefault(content.content_id, []).append(provenance)
         if content.content_id in self.items:
             return False
         self.items[content.content_id] = content
@@ -56,6 +60,30 @@ class TestStoreContent:
     async def test_missing_content_type_defaults_to_octet_stream(self) -> None:
         result = await StoreContent(FakeContentRepository(), 1000).execute(b"x", None)
         assert result.content_type == "application/octet-stream"
+
+    async def test_holder_and_source_are_passed_on(self) -> None:
+        repo = FakeContentRepository()
+        source = "a" * 64
+        result = await StoreContent(repo, 1000).execute(
+            ESSAY, "text/plain", Provenance(holder="batch-1", derived_from=source)
+        )
+        assert repo.provenance[result.content_id] == [Provenance("batch-1", source)]
+
+    @pytest.mark.parametrize(
+        ("provenance", "field"),
+        [
+            (Provenance(holder="../b"), "holder"),
+            (Provenance(holder="b" * 65), "holder"),
+            (Provenance(derived_from="not-an-id"), "derived_from"),
+        ],
+    )
+    async def test_malformed_holder_or_source_is_refused(
+        self, provenance: Provenance, field: str
+    ) -> None:
+        repo = FakeContentRepository()
+        with pytest.raises(InvalidReference, match=field):
+            await StoreContent(repo, 1000).execute(ESSAY, "text/plain", provenance)
+        assert repo.items == {}
 
     async def test_empty_and_oversized_content_is_refused(self) -> None:
         use_case = StoreContent(FakeContentRepository(), 10)
