@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huleedu_service_libs.config import Environment, ServiceSettings
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, has_key
 
 # Public development keys: fine on a laptop, refused in production (see the validator).
 DEV_PII_ENCRYPTION_KEY = "SNPAXzBZrvGo-ZzltBJ8qsHaJ3PTOTUMOZ_IwBENErE="
@@ -44,6 +45,10 @@ class ClassManagementSettings(ServiceSettings):
     # --rehash, the old key in CLASS_MANAGEMENT_SERVICE_OLD_PII_HASH_KEY), because the hash
     # is what makes emails unique per teacher.
     pii_hash_key: str = DEV_PII_HASH_KEY
+    # Fernet keys, newest first, of personal data inside events, shared with the File Service
+    # only: the parsed essay headers it sends, the redaction terms of an erasure this service
+    # sends (documentation/events.md: how to rotate it across both services).
+    event_pii_keys: str = DEV_EVENT_PII_KEY
 
     # Decrypted names and emails of recently read students (adapters/pii_cache.py): saves two
     # Fernet decryptions per student on the roster read. 0 turns the cache off.
@@ -66,14 +71,16 @@ class ClassManagementSettings(ServiceSettings):
         if self.environment is Environment.PRODUCTION and (
             DEV_PII_ENCRYPTION_KEY in self.pii_encryption_keys
             or self.pii_hash_key == DEV_PII_HASH_KEY
+            or has_key(self.event_pii_keys, DEV_EVENT_PII_KEY)
         ):
             raise ValueError("the development PII keys must not be used in production")
         return self
 
     def secret_values(self) -> dict[str, str]:
-        """The internal API key and both PII keys (masked in logs, checked in production)."""
+        """The internal API key and the PII keys (masked in logs, checked in production)."""
         return {
             **super().secret_values(),
             "pii_encryption_keys": self.pii_encryption_keys,
             "pii_hash_key": self.pii_hash_key,
+            "event_pii_keys": self.event_pii_keys,
         }

@@ -15,6 +15,7 @@ from class_management_service.domain.classes import ClassService
 from class_management_service.domain.ports import AuditedRosterReads, UnitOfWorkFactory
 from class_management_service.domain.rosters import RosterReadService, RosterService
 from class_management_service.domain.students import StudentService
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import make_session_factory
 
 
@@ -91,8 +92,10 @@ class ClassManagementProvider(Provider):
 
     @provide(scope=Scope.APP)
     def student_service(self, uow_factory: UnitOfWorkFactory) -> StudentService:
-        """Students, erasure and export."""
-        return StudentService(uow_factory, self._settings.service_name)
+        """Students, erasure (sealing redaction terms with the event PII key) and export."""
+        return StudentService(
+            uow_factory, self._settings.service_name, KeyRing(self._settings.event_pii_keys)
+        )
 
 
 def make_container(settings: ClassManagementSettings, engine: AsyncEngine) -> AsyncContainer:

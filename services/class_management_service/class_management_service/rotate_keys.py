@@ -22,18 +22,21 @@ import asyncio
 import hashlib
 import hmac
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.adapters.pii import PiiCipher, normalise_email
 from class_management_service.adapters.tables import essay_student_associations, students
 from class_management_service.config import ClassManagementSettings
-from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.db import (
+    EncryptedColumns,
+    RowHook,
+    create_engine_from_settings,
+    reencrypt_table,
+)
 
 
 @dataclass
@@ -47,15 +50,14 @@ class TableReport:
     hashes_unexpected: int = 0  # matched neither the old nor the new hash key
 
 
-@dataclass(frozen=True)
-class _Target:
-    table: Table
-    key_columns: tuple[str, ...]
-    token_columns: tuple[str, ...]
-
-
-_STUDENTS = _Target(students, ("student_id",), ("name_ciphertext", "email_ciphertext"))
-_ASSOCIATIONS = _Target(
+_STUDENTS = EncryptedColumns(students, ("student_id",), ("name_ciphertext", "email_ciphertext"))
+_REHASHED_STUDENTS = EncryptedColumns(
+    students,
+    ("student_id",),
+    ("name_ciphertext", "email_ciphertext"),
+    extra_columns=("email_hash",),
+)
+_ASSOCIATIONS = EncryptedColumns(
     essay_student_associations,
     ("batch_id", "file_upload_id"),
     ("parsed_name_ciphertext", "parsed_email_ciphertext", "filename_ciphertext"),
@@ -64,7 +66,7 @@ OLD_HASH_KEY_ENV = "CLASS_MANAGEMENT_SERVICE_OLD_PII_HASH_KEY"
 
 
 class KeyRotation:
-    """Re-encrypts (and re-hashes) stored PII in keyset-paged batches."""
+    """Re-encrypts (and re-hashes) stored PII in keyset-paged batches (the shared loop)."""
 
     def __init__(
         self,
@@ -76,89 +78,49 @@ class KeyRotation:
     ) -> None:
         self._engine = engine
         self._cipher = PiiCipher(settings.pii_encryption_keys, settings.pii_hash_key)
-        primary = next(k.strip() for k in settings.pii_encryption_keys.split(",") if k.strip())
-        self._primary = Fernet(primary.encode())
         self._old_hash_key = rehash_from.encode() if rehash_from else None
         self._batch_size = batch_size
 
-    def _is_current(self, token: bytes) -> bool:
-        try:
-            self._primary.decrypt(token)
-        except InvalidToken:
-            return False
-        return True
-
     async def run(self) -> dict[str, TableReport]:
         """Rotate both tables; the per-table counts."""
+        students_report = TableReport()
+        rehash = self._rehash(students_report) if self._old_hash_key else None
         return {
-            "students": await self._rotate(_STUDENTS, rehash=self._old_hash_key is not None),
-            "essay_student_associations": await self._rotate(_ASSOCIATIONS, rehash=False),
+            "students": await self._rotate(
+                _REHASHED_STUDENTS if rehash else _STUDENTS, students_report, rehash
+            ),
+            "essay_student_associations": await self._rotate(_ASSOCIATIONS, TableReport(), None),
         }
 
-    async def _rotate(self, target: _Target, *, rehash: bool) -> TableReport:
-        report = TableReport()
-        table = target.table
-        keys = [table.c[k] for k in target.key_columns]
-        columns = [*keys, *(table.c[c] for c in target.token_columns)]
-        if rehash:
-            columns.append(table.c.email_hash)
-        after: tuple[Any, ...] | None = None
-        while True:
-            query = select(*columns).order_by(*keys).limit(self._batch_size).with_for_update()
-            if after is not None:
-                query = query.where(tuple_(*keys) > tuple_(*after))
-            async with self._engine.begin() as conn:
-                rows = (await conn.execute(query)).all()
-                if not rows:
-                    return report
-                changes = [c for c in (self._change(target, r, rehash, report) for r in rows) if c]
-                if changes:
-                    await conn.execute(self._update(target, rehash), changes)
-            report.rows += len(rows)
-            last = rows[-1]._mapping
-            after = tuple(last[k] for k in target.key_columns)
+    async def _rotate(
+        self, target: EncryptedColumns, report: TableReport, hook: RowHook | None
+    ) -> TableReport:
+        done = await reencrypt_table(
+            self._engine, target, self._cipher.keyring, batch_size=self._batch_size, hook=hook
+        )
+        report.rows = done.rows
+        report.values_reencrypted = done.values_reencrypted
+        report.values_current = done.values_current
+        return report
 
-    def _change(
-        self, target: _Target, row: Any, rehash: bool, report: TableReport
-    ) -> dict[str, Any] | None:
-        values = row._mapping
-        change: dict[str, Any] = {f"k_{k}": values[k] for k in target.key_columns}
-        dirty = False
-        for column in target.token_columns:
-            token = values[column]
-            if token is None:
-                change[column] = None
-                continue
-            if self._is_current(bytes(token)):
-                change[column] = bytes(token)
-                report.values_current += 1
-            else:
-                change[column] = self._cipher.rotate(bytes(token))
-                report.values_reencrypted += 1
-                dirty = True
-        if rehash:
+    def _rehash(self, report: TableReport) -> RowHook:
+        def hook(values: Mapping[str, Any], change: dict[str, Any]) -> bool:
             email = self._cipher.decrypt(bytes(values["email_ciphertext"]))
             new_hash = self._cipher.email_hash(email)
             change["email_hash"] = new_hash
-            if new_hash != values["email_hash"]:
-                dirty = True
-                report.hashes_changed += 1
-                if values["email_hash"] != self._old_hash(email):
-                    report.hashes_unexpected += 1
-        return change if dirty else None
+            if new_hash == values["email_hash"]:
+                return False
+            report.hashes_changed += 1
+            if values["email_hash"] != self._old_hash(email):
+                report.hashes_unexpected += 1
+            return True
+
+        return hook
 
     def _old_hash(self, email: str) -> str:
         assert self._old_hash_key is not None
         digest = hmac.new(self._old_hash_key, normalise_email(email).encode(), hashlib.sha256)
         return digest.hexdigest()
-
-    def _update(self, target: _Target, rehash: bool) -> Any:
-        table = target.table
-        where = [table.c[k] == bindparam(f"k_{k}") for k in target.key_columns]
-        values: dict[str, Any] = {c: bindparam(c) for c in target.token_columns}
-        if rehash:
-            values["email_hash"] = bindparam("email_hash")
-        return update(table).where(*where).values(values)
 
 
 def _print(reports: dict[str, TableReport]) -> None:

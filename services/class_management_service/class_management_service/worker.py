@@ -9,6 +9,7 @@ from datetime import timedelta
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from class_management_service.adapters.event_pii import revealing
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain import associations
@@ -21,6 +22,7 @@ from common_core.events import (
     StudentParsingCompletedV1,
 )
 from common_core.topics import topic_for
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import EventDispatcher
@@ -37,12 +39,13 @@ def _worker_settings(settings: ClassManagementSettings) -> ClassManagementSettin
     return settings.model_copy(update={"http_port": settings.worker_http_port})
 
 
-def build_dispatcher(handling: AssociationHandling) -> EventDispatcher:
-    """Every consumed event type routed to its matching step."""
+def build_dispatcher(handling: AssociationHandling, event_keys: KeyRing) -> EventDispatcher:
+    """Every consumed event type routed to its matching step (sealed headers opened first)."""
     dispatcher = EventDispatcher()
     dispatcher.register(BatchEssaysRegisteredV1, handling.handler(associations.batch_registered))
     dispatcher.register(
-        StudentParsingCompletedV1, handling.handler(associations.student_parsing_completed)
+        StudentParsingCompletedV1,
+        revealing(handling.handler(associations.student_parsing_completed), event_keys),
     )
     dispatcher.register(BatchEssaysReadyV1, handling.handler(associations.batch_essays_ready))
     return dispatcher
@@ -93,7 +96,7 @@ def create_worker_app(
             ConsumerSpec(
                 "matching",
                 CONSUMED_TOPICS,
-                build_dispatcher(handling).handle,
+                build_dispatcher(handling, KeyRing(settings.event_pii_keys)).handle,
                 # One group for every topic; the class batch row lock serialises one batch.
                 group_id=settings.kafka_consumer_group,
                 max_attempts=settings.consumer_max_attempts,

@@ -1,4 +1,8 @@
-"""Application-level protection of student PII: Fernet encryption with rotation, keyed hashes."""
+"""Application-level protection of student PII: Fernet encryption with rotation, keyed hashes.
+
+Encryption is the platform's shared key ring (`huleedu_service_libs.crypto`); what is this
+service's own is the JSON form of a name and the keyed email hash.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import hashlib
 import hmac
 import json
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from huleedu_service_libs.crypto import KeyRing, UndecryptableError
 
 
-class PiiKeyError(ValueError):
+class PiiKeyError(UndecryptableError):
     """A stored value could not be decrypted with any configured key."""
 
 
@@ -22,24 +26,28 @@ class PiiCipher:
     """Encrypts names and emails with the newest key, decrypts with any, hashes emails."""
 
     def __init__(self, encryption_keys: str, hash_key: str) -> None:
-        keys = [k.strip() for k in encryption_keys.split(",") if k.strip()]
-        if not keys:
-            raise ValueError("at least one PII encryption key is required")
-        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
-        self._primary = Fernet(keys[0].encode())
+        try:
+            self._ring = KeyRing(encryption_keys)
+        except ValueError as exc:
+            raise ValueError(f"PII encryption keys: {exc}") from None
         if not hash_key:
             raise ValueError("a PII hash key is required")
         self._hash_key = hash_key.encode()
 
+    @property
+    def keyring(self) -> KeyRing:
+        """The encryption keys (key rotation re-encrypts with them)."""
+        return self._ring
+
     def encrypt(self, value: str) -> bytes:
         """A Fernet token for `value` under the primary key."""
-        return self._primary.encrypt(value.encode())
+        return self._ring.encrypt(value.encode())
 
     def decrypt(self, token: bytes) -> str:
         """The plaintext of a token made with any configured key."""
         try:
-            return self._fernet.decrypt(bytes(token)).decode()
-        except InvalidToken as exc:
+            return self._ring.decrypt(bytes(token)).decode()
+        except UndecryptableError as exc:
             raise PiiKeyError("stored PII cannot be decrypted with the configured keys") from exc
 
     def encrypt_name(self, first_name: str, last_name: str) -> bytes:
@@ -59,6 +67,6 @@ class PiiCipher:
     def rotate(self, token: bytes) -> bytes:
         """The same plaintext re-encrypted under the primary key."""
         try:
-            return self._fernet.rotate(bytes(token))
-        except InvalidToken as exc:
+            return self._ring.rotate(bytes(token))
+        except UndecryptableError as exc:
             raise PiiKeyError("stored PII cannot be decrypted with the configured keys") from exc

@@ -127,25 +127,28 @@ class PostgresStudents:
         )
         await self._write(statement, None)
 
-    async def delete(self, student_id: str) -> None:
+    async def delete(self, student_id: str, *, with_essays: bool) -> None:
         """Delete the student and the essay headers naming them as author.
 
         Memberships cascade; associations keep a NULL student. The parsed header and the file
         name of an essay the student wrote (or, pending, is suggested for) are their name and
         email too, so they go; a header only suggested them but decided for another student
-        stays.
+        stays. `with_essays`: those essays are being deleted everywhere, so their rows go.
         """
         esa = essay_student_associations
-        await self._session.execute(
-            sa_update(esa)
-            .where(esa.c.student_id == student_id)
-            .values(
-                parsed_name_ciphertext=None,
-                parsed_email_ciphertext=None,
-                filename_ciphertext=None,
-                updated_at=utc_now(),
+        if with_essays:
+            await self._session.execute(delete(esa).where(esa.c.student_id == student_id))
+        else:
+            await self._session.execute(
+                sa_update(esa)
+                .where(esa.c.student_id == student_id)
+                .values(
+                    parsed_name_ciphertext=None,
+                    parsed_email_ciphertext=None,
+                    filename_ciphertext=None,
+                    updated_at=utc_now(),
+                )
             )
-        )
         await self._session.execute(delete(students).where(students.c.student_id == student_id))
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:
@@ -314,4 +317,5 @@ class PostgresStudents:
             method=AssociationMethod(row.method),
             status=AssociationStatus(row.status),
             updated_at=row.updated_at,
+            text_storage_id=row.text_storage_id,
         )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from quart import Response, request
 
 from class_management_service.domain.records import Actor
+from common_core.enums import EssayErasureMode
 from huleedu_service_libs.correlation import USER_ID_HEADER, get_correlation_id, new_correlation_id
 from huleedu_service_libs.errors import unauthorized, validation_error
 
@@ -30,6 +31,14 @@ class StudentPageParams(PageParams):
     """The student list's query: paging and an optional class filter."""
 
     class_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class EraseParams(BaseModel):
+    """The erase route's query: what happens to the student's essays (default: deleted)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    essays: EssayErasureMode = EssayErasureMode.DELETE
 
 
 P = TypeVar("P", bound=PageParams)

@@ -6,6 +6,7 @@ from dishka import FromDishka
 from quart import Blueprint, Response, request
 
 from class_management_service.api.common import (
+    EraseParams,
     StudentPageParams,
     actor,
     json_response,
@@ -76,8 +77,11 @@ async def update_student(student_id: str, service: FromDishka[StudentService]) -
 @students_bp.delete("/<student_id>")
 @domain_errors
 async def erase_student(student_id: str, service: FromDishka[StudentService]) -> Response:
-    """Erase the student and their personal data (204); the audit trail keeps ids only."""
-    await service.erase(actor(), student_id)
+    """Erase the student and their personal data everywhere (204); `?essays=delete|keep`
+    (default delete) says what happens to their essays; the audit trail keeps ids only."""
+    who = actor()
+    params = EraseParams.model_validate(request.args.to_dict())
+    await service.erase(who, student_id, params.essays)
     return no_content()
 
 

@@ -107,6 +107,9 @@ def _with_header(row: Association, header: ParsedStudentHeader) -> Association:
     return replace(
         row,
         text_storage_id=header.text_storage_id,
+        # The uploaded file's real name comes only with the header (sealed): the other
+        # events carry a label in its place.
+        filename=header.original_file_name or row.filename,
         parsed_name=header.student_name,
         parsed_email=header.student_email,
         extraction_confidence=header.extraction_confidence,
@@ -184,22 +187,12 @@ async def batch_essays_ready(
         batch = replace(batch, status=ClassBatchStatus.CLASS_MISSING)
     if batch.status is ClassBatchStatus.CLASS_MISSING:
         return await _confirm_without_class(uow, batch, events, now)
+    if batch.status is ClassBatchStatus.PENDING_VALIDATION:
+        return await _essays_added(uow, batch, event, events)
     if batch.status is not ClassBatchStatus.AWAITING_CONTENT:
         logger.warning("cms.batch_ready_again", batch_id=batch.batch_id, status=batch.status.value)
         return []
-    existing = {r.file_upload_id: r for r in await uow.associations.list_for_batch(batch.batch_id)}
-    ready: dict[str, Association] = {}
-    for ref in event.ready_essays:
-        # ELS always names the upload; the essay id is the fallback key of a row without one.
-        key = ref.file_upload_id or ref.essay_id
-        row = existing.get(key) or Association(batch_id=batch.batch_id, file_upload_id=key)
-        ready[key] = replace(
-            row,
-            essay_id=ref.essay_id,
-            filename=ref.original_file_name or row.filename,
-            text_storage_id=ref.text_storage_id or row.text_storage_id,
-        )
-    rows = list(ready.values())
+    rows = await _tie_essays(uow, batch, event)
     await uow.associations.save_many(rows)
     if not rows:
         confirmed = _confirmed_at_once(batch, now)
@@ -210,6 +203,43 @@ async def batch_essays_ready(
     )
     await uow.class_batches.save(pending)
     return [events.suggestions(pending, rows), events.matching_required(pending, rows)]
+
+
+async def _tie_essays(
+    uow: AssociationUnitOfWork, batch: ClassBatch, event: BatchEssaysReadyV1
+) -> list[Association]:
+    """Each ready essay's row (found by its upload, else new) holding the essay's id."""
+    existing = {r.file_upload_id: r for r in await uow.associations.list_for_batch(batch.batch_id)}
+    ready: dict[str, Association] = {}
+    for ref in event.ready_essays:
+        # ELS always names the upload; the essay id is the fallback key of a row without one.
+        key = ref.file_upload_id or ref.essay_id
+        row = existing.get(key) or Association(batch_id=batch.batch_id, file_upload_id=key)
+        ready[key] = replace(
+            row,
+            essay_id=ref.essay_id,
+            filename=row.filename or ref.original_file_name,
+            text_storage_id=ref.text_storage_id or row.text_storage_id,
+        )
+    return list(ready.values())
+
+
+async def _essays_added(
+    uow: AssociationUnitOfWork,
+    batch: ClassBatch,
+    event: BatchEssaysReadyV1,
+    events: AssociationEvents,
+) -> list[Outgoing]:
+    """Readiness announced anew (a later upload filled a free slot): its essays join."""
+    before = {
+        r.file_upload_id
+        for r in await uow.associations.list_for_batch(batch.batch_id)
+        if r.essay_id is not None
+    }
+    added = [r for r in await _tie_essays(uow, batch, event) if r.file_upload_id not in before]
+    await uow.associations.save_many(added)
+    logger.info("cms.essays_added_after_ready", batch_id=batch.batch_id, count=len(added))
+    return [events.suggestions(batch, added)] if added else []
 
 
 def _confirmed_at_once(batch: ClassBatch, now: datetime) -> ClassBatch:

@@ -19,6 +19,7 @@ from common_core.events import (
     ClassUpdatedV1,
     EventModel,
     StudentCreatedV1,
+    StudentErasureRequestedV1,
     StudentUpdatedV1,
     TeacherNotificationRequestedV1,
 )
@@ -177,16 +178,28 @@ class Emitter:
             ),
         ]
 
-    def student_erased(self, student: Student, classes: Sequence[SchoolClass]) -> list[Outgoing]:
-        """StudentUpdatedV1 ["erased"] (no delete event exists), roster changes, the notice."""
+    def student_erased(
+        self,
+        student: Student,
+        classes: Sequence[SchoolClass],
+        request: StudentErasureRequestedV1,
+    ) -> list[Outgoing]:
+        """StudentUpdatedV1 ["erased"], the erasure every other service applies (keyed by the
+        student), roster changes, the notice."""
         return [
             self.student_changed(student.student_id, student.user_id, [], [ERASED]),
+            self.wrap(request, student.student_id),
             *(self.class_changed(c, [ROSTER]) for c in classes),
             self.notify(
                 student.user_id,
                 "student_erased",
                 "Student and their personal data erased.",
-                payload={"student_id": student.student_id},
+                payload={
+                    "student_id": student.student_id,
+                    "erasure_id": request.erasure_id,
+                    "essays": request.essay_mode.value,
+                    "essay_count": len(request.essays),
+                },
             ),
         ]
 

@@ -108,8 +108,11 @@ class StudentRepository(Protocol):
         """Write names, email and updated_at; raises DuplicateStudentEmail."""
         ...
 
-    async def delete(self, student_id: str) -> None:
-        """Delete the student and the parsed essay headers naming them as the author."""
+    async def delete(self, student_id: str, *, with_essays: bool) -> None:
+        """Delete the student and the parsed essay headers naming them as the author.
+
+        `with_essays`: the association rows of the essays they wrote go too.
+        """
         ...
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:

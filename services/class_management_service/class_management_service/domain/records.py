@@ -70,3 +70,4 @@ class AuthoredEssay:
     method: AssociationMethod
     status: AssociationStatus
     updated_at: datetime
+    text_storage_id: str | None = None

@@ -9,12 +9,14 @@ from datetime import datetime
 
 from class_management_service.domain.classes import owned_class
 from class_management_service.domain.emails import InvalidEmail, normalise_student_email
+from class_management_service.domain.erasure import Sealer, erasure_requested, essays_by
 from class_management_service.domain.errors import ClassNotFound, InvalidField, StudentNotFound
 from class_management_service.domain.events import Emitter
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 from class_management_service.domain.records import Actor, AuditAction, AuditRecord, AuthoredEssay
 from class_management_service.domain.rosters import editable_student
+from common_core.enums import EssayErasureMode
 from common_core.envelope import utc_now
 
 
@@ -44,9 +46,10 @@ def _tidy(name: str) -> str:
 class StudentService:
     """The teacher's students; each call writes one audit row in its own transaction."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, source_service: str) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, source_service: str, sealer: Sealer) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
+        self._sealer = sealer
 
     async def _audit(
         self,
@@ -161,16 +164,26 @@ class StudentService:
             await uow.commit()
         return updated
 
-    async def erase(self, actor: Actor, student_id: str) -> None:
-        """Delete the student and their PII; the audit trail (ids only) stays."""
+    async def erase(
+        self,
+        actor: Actor,
+        student_id: str,
+        essay_mode: EssayErasureMode = EssayErasureMode.DELETE,
+    ) -> int:
+        """Delete the student and their PII here, and ask every service holding copies to do
+        the same with `essay_mode` for their essays (one event, same commit); the audit trail
+        (ids only) stays. The number of essays named in the request."""
         emitter = Emitter(self._source, actor.correlation_id)
         async with self._uow_factory() as uow:
             student = await editable_student(uow, actor, student_id)
             classes = await uow.classes.owned(actor.user_id, student.class_ids)
-            await uow.students.delete(student_id)
+            essays = essays_by(student_id, await uow.students.authored_essays(student_id))
+            request = erasure_requested(student, essays, essay_mode, self._sealer)
+            await uow.students.delete(student_id, with_essays=essay_mode is EssayErasureMode.DELETE)
             await self._audit(uow, actor, AuditAction.STUDENT_ERASE, [student_id])
-            await uow.add_events(emitter.student_erased(student, classes))
+            await uow.add_events(emitter.student_erased(student, classes, request))
             await uow.commit()
+        return len(essays)
 
     async def export(self, actor: Actor, student_id: str) -> StudentExport:
         """The student, their classes, essays and audit trail (this export included)."""

@@ -15,6 +15,7 @@ from common_core.events import (
     StudentParsingCompletedV1,
 )
 from common_core.events.base import EventModel
+from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.testing import random_id
 
 Header = tuple[str, str | None, str | None]  # (file_upload_id, name, email)
@@ -50,24 +51,49 @@ def registered(
 
 
 def parsed(
-    batch_id: str, user_id: str, class_id: str | None, headers: Sequence[Header]
+    batch_id: str,
+    user_id: str,
+    class_id: str | None,
+    headers: Sequence[Header],
+    *,
+    sealed_with: KeyRing | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> EventEnvelope[Any]:
-    """StudentParsingCompletedV1 with one header per (upload, name, email)."""
+    """StudentParsingCompletedV1 with one header per (upload, name, email).
+
+    `sealed_with`: as the File Service sends it, name, email and file name sealed under the
+    event PII key; without it, the plaintext fields of events written before sealing.
+    """
+    names = filenames or {}
+
+    def header(upload: str, name: str | None, email: str | None) -> ParsedStudentHeader:
+        confidence = 1.0 if email else 0.9 if name else 0.0
+        filename = names.get(upload)
+        if sealed_with is None:
+            return ParsedStudentHeader(
+                file_upload_id=upload,
+                text_storage_id=f"text-{upload}",
+                student_name=name,
+                student_email=email,
+                original_file_name=filename,
+                extraction_confidence=confidence,
+            )
+        seal = sealed_with.encrypt_text
+        return ParsedStudentHeader(
+            file_upload_id=upload,
+            text_storage_id=f"text-{upload}",
+            student_name_ciphertext=seal(name) if name else None,
+            student_email_ciphertext=seal(email) if email else None,
+            original_file_name_ciphertext=seal(filename) if filename else None,
+            extraction_confidence=confidence,
+        )
+
     return wrap(
         StudentParsingCompletedV1(
             batch_id=batch_id,
             user_id=user_id,
             class_id=class_id,
-            parsed_headers=[
-                ParsedStudentHeader(
-                    file_upload_id=upload,
-                    text_storage_id=f"text-{upload}",
-                    student_name=name,
-                    student_email=email,
-                    extraction_confidence=1.0 if email else 0.9 if name else 0.0,
-                )
-                for upload, name, email in headers
-            ],
+            parsed_headers=[header(*h) for h in headers],
         )
     )
 

@@ -210,9 +210,11 @@ class _Students:
         self._check_email(student)
         self._s.students[student.student_id] = replace(student, class_ids=())
 
-    async def delete(self, student_id: str) -> None:
+    async def delete(self, student_id: str, *, with_essays: bool) -> None:
         del self._s.students[student_id]
         self._s.members = {(c, s) for c, s in self._s.members if s != student_id}
+        if with_essays:
+            self._s.essays = [e for e in self._s.essays if e.student_id != student_id]
         self._s.essays = [_without_author(e, student_id) for e in self._s.essays]
 
     async def ensure_unknown_student(self, user_id: str, class_id: str) -> tuple[Student, bool]:
@@ -310,7 +312,7 @@ class FakeRosterUnitOfWork:
 def _without_author(essay: AuthoredEssay, student_id: str) -> AuthoredEssay:
     """The essay after the student's erasure (as the database's SET NULL and header wipe)."""
     if essay.student_id == student_id:
-        essay = replace(essay, student_id=None, parsed_name=None, parsed_email=None)
+        essay = replace(essay, student_id=None, parsed_name=None, parsed_email=None, filename=None)
     if essay.suggested_student_id == student_id:
         essay = replace(essay, suggested_student_id=None)
     return essay

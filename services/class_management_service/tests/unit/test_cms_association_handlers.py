@@ -202,13 +202,33 @@ class TestInOrder:
         assert confirmed.data.associations == []
         assert store.events_of(BatchAuthorMatchesSuggestedV1) == []
 
-    async def test_a_second_readiness_is_ignored(self) -> None:
+    async def test_a_repeated_readiness_changes_nothing(self) -> None:
         store = _store()
         consumer = _consumer(store)
         await consumer.deliver(registered(BATCH, TEACHER, CLASS), ready(BATCH, TEACHER, UPLOADS))
         before = (store.rows_of(BATCH), len(store.state.outbox))
-        await consumer.deliver(ready(BATCH, TEACHER, ["up-7"]))
+        await consumer.deliver(ready(BATCH, TEACHER, UPLOADS))
         assert (store.rows_of(BATCH), len(store.state.outbox)) == before
+
+    async def test_a_later_upload_announced_anew_joins_the_pending_batch(self) -> None:
+        # ELS announces readiness again when a later upload fills a free slot.
+        store = _store()
+        consumer = _consumer(store)
+        await consumer.deliver(
+            registered(BATCH, TEACHER, CLASS),
+            parsed(BATCH, TEACHER, CLASS, HEADERS[:2]),
+            ready(BATCH, TEACHER, UPLOADS[:2]),
+            parsed(BATCH, TEACHER, CLASS, [("up-7", "Björn Ström", None)]),
+        )
+        await consumer.deliver(ready(BATCH, TEACHER, [*UPLOADS[:2], "up-7"]))
+
+        rows = {r.file_upload_id: r for r in store.rows_of(BATCH)}
+        assert rows["up-7"].essay_id == essay_id_for("up-7")
+        assert rows["up-7"].suggested_student_id == "bjorn"
+        first, added = store.events_of(BatchAuthorMatchesSuggestedV1)
+        assert len(first.data.suggestions) == 2
+        assert [s.essay_id for s in added.data.suggestions] == [essay_id_for("up-7")]
+        assert store.state.batches[BATCH].status is ClassBatchStatus.PENDING_VALIDATION
 
 
 class TestEitherOrder:

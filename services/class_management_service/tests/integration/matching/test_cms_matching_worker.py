@@ -30,9 +30,11 @@ from common_core.events import (
     BatchAuthorMatchesSuggestedV1,
     EssayStudentAssociationUpdatedV1,
     StudentAssociationsConfirmedV1,
+    StudentParsingCompletedV1,
     TeacherNotificationRequestedV1,
 )
-from common_core.topics import topic_for
+from common_core.topics import dlq_topic, topic_for
+from huleedu_service_libs.crypto import KeyRing, generate_key
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.testing import random_id
@@ -210,3 +212,52 @@ async def test_worker_suggests_then_confirms_by_timeout(
     assert health.status_code == 200, await health.get_data(as_text=True)
     metrics = await (await client.get("/metrics")).get_data(as_text=True)
     assert "huleedu_cms_author_suggestions_total" in metrics
+
+
+async def test_sealed_headers_are_opened_and_foreign_ones_dead_lettered(
+    worker_app: Quart,
+    matching_settings: ClassManagementSettings,
+    uow_factory: UnitOfWorkFactory,
+    matching_db: Db,
+    kafka_producer: KafkaEventProducer,
+    kafka_admin: AIOKafkaAdminClient,
+    kafka_bootstrap: str,
+) -> None:
+    seeded = await seed_class(
+        uow_factory, f"teacher-{random_id()}", [("Åsa", "Öberg", "asa.o@skolan.se")], at=T0
+    )
+    user, class_id = seeded.user_id, seeded.class_id
+    batch_id = f"batch-{random_id()}"
+    event_keys = KeyRing(matching_settings.event_pii_keys)
+    dlq = dlq_topic(topic_for(StudentParsingCompletedV1))
+    probe = TopicProbe(
+        kafka_bootstrap, await end_offsets(kafka_bootstrap, [dlq], admin=kafka_admin)
+    )
+    good = parsed(
+        batch_id,
+        user,
+        class_id,
+        [("up-1", "Asa Oberg", None)],
+        sealed_with=event_keys,
+        filenames={"up-1": "Åsa Öberg.docx"},
+    )
+    foreign = parsed(
+        batch_id, user, class_id, [("up-2", "Åsa Öberg", None)], sealed_with=KeyRing(generate_key())
+    )
+    # Other events carry a label in place of the file name.
+    label = ready(batch_id, user, ["up-1"], filenames={"up-1": "essay-0a1b2c3d.docx"})
+
+    await _publish(kafka_producer, batch_id, registered(batch_id, user, class_id), good, label)
+    await _publish(kafka_producer, batch_id, foreign)
+    await wait_until(lambda: _handled(matching_db, good, label), what="the sealed header")
+
+    async with uow_factory() as uow:
+        [row] = await uow.associations.list_for_batch(batch_id)
+    assert (row.file_upload_id, row.parsed_name, row.filename) == (
+        "up-1",
+        "Asa Oberg",
+        "Åsa Öberg.docx",
+    )
+    assert row.suggested_student_id == seeded.student_ids["asa.o@skolan.se"]
+    [dead] = await probe.read_new(lambda r: batch_id_of(r) == batch_id, expected=1)
+    assert "cannot be decrypted" in decode_headers(dead.headers)["dlq.error"]

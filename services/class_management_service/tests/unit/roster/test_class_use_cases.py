@@ -15,6 +15,9 @@ from class_management_service.domain.records import Actor
 from class_management_service.domain.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import CourseCode
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+
+EVENT_KEYS = KeyRing(DEV_EVENT_PII_KEY)
 
 TEACHER = Actor("teacher-a", "corr-a")
 OTHER = Actor("teacher-b", "corr-b")
@@ -121,7 +124,7 @@ class TestDelete:
     ) -> None:
         a = await classes.create(TEACHER, "9A", "ENG5")
         b = await classes.create(TEACHER, "9B", "ENG5")
-        students = StudentService(store.factory, "cms")
+        students = StudentService(store.factory, "cms", EVENT_KEYS)
         anna = await students.create(
             TEACHER,
             first_name="Anna",

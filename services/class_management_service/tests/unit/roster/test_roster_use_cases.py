@@ -17,6 +17,9 @@ from class_management_service.domain.records import Actor
 from class_management_service.domain.rosters import RosterReadService, RosterService
 from class_management_service.domain.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+
+EVENT_KEYS = KeyRing(DEV_EVENT_PII_KEY)
 
 TEACHER = Actor("teacher-a", "corr-a")
 OTHER = Actor("teacher-b", "corr-b")
@@ -39,7 +42,7 @@ def reads(store: RosterStore) -> RosterReadService:
 
 @pytest.fixture
 def students(store: RosterStore) -> StudentService:
-    return StudentService(store.factory, "class_management_service")
+    return StudentService(store.factory, "class_management_service", EVENT_KEYS)
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from class_management_service.domain.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.envelope import utc_now
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+
+EVENT_KEYS = KeyRing(DEV_EVENT_PII_KEY)
 
 TEACHER = Actor("teacher-a", "corr-a")
 OTHER = Actor("teacher-b", "corr-b")
@@ -32,7 +35,7 @@ def store() -> RosterStore:
 
 @pytest.fixture
 def students(store: RosterStore) -> StudentService:
-    return StudentService(store.factory, "class_management_service")
+    return StudentService(store.factory, "class_management_service", EVENT_KEYS)
 
 
 async def new_class(store: RosterStore, actor: Actor = TEACHER, name: str = "9A") -> str:
