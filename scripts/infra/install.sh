@@ -10,10 +10,18 @@ command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 command -v kcat >/dev/null || need_pkgs+=(kcat)
 command -v java >/dev/null || need_pkgs+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_pkgs+=(maven)
-# Dictionaries for the spell checker (Swedish and US English hunspell) and unmunch.
+# Dictionaries for the spell checker (Swedish, US and British English hunspell) and unmunch;
+# libhunspell's headers and a C++ compiler to build its Python binding (pdm sync below); the
+# hunspell CLI, the reference of benchmarks/spelling_quality_bench.py.
 [ -f /usr/share/hunspell/sv_SE.dic ] || need_pkgs+=(hunspell-sv)
 [ -f /usr/share/hunspell/en_US.dic ] || need_pkgs+=(hunspell-en-us)
+[ -f /usr/share/hunspell/en_GB.dic ] || need_pkgs+=(hunspell-en-gb)
 command -v unmunch >/dev/null || need_pkgs+=(hunspell-tools)
+[ -f /usr/include/hunspell/hunspell.hxx ] || need_pkgs+=(libhunspell-dev)
+command -v g++ >/dev/null || need_pkgs+=(g++)
+py_inc=$(python3.11 -c 'import sysconfig; print(sysconfig.get_path("include"))' 2>/dev/null || :)
+[ -f "$py_inc/Python.h" ] || need_pkgs+=(python3.11-dev)  # pyenv builds have it; Debian's not
+command -v hunspell >/dev/null || need_pkgs+=(hunspell)
 command -v curl >/dev/null || need_pkgs+=(curl)  # scripts/stack.sh polls /healthz with it
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"

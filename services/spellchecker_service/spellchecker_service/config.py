@@ -24,6 +24,10 @@ class SpellcheckerSettings(ServiceSettings):
     content_max_attempts: int = 3
 
     swedish_dictionary_path: str = "/usr/share/hunspell/sv_SE"
+    # A word is English when either accepts it: Swedish students learn British spelling.
+    english_dictionary_paths: list[str] = Field(
+        default_factory=lambda: ["/usr/share/hunspell/en_US", "/usr/share/hunspell/en_GB"]
+    )
     # Under the project's .local (HULEEDU_LOCAL_DIR, exported by the scripts), not the cwd.
     dictionary_cache_dir: str = Field(
         default_factory=lambda: os.path.join(

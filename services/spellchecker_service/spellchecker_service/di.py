@@ -15,7 +15,7 @@ from huleedu_service_libs.db import make_session_factory
 from spellchecker_service.adapters.content_client import ContentServiceStore
 from spellchecker_service.adapters.english_checker import EnglishChecker
 from spellchecker_service.adapters.swedish_checker import SwedishChecker
-from spellchecker_service.adapters.text_checker import DictionaryTextChecker
+from spellchecker_service.adapters.text_checker import CheckerLoader, DictionaryTextChecker
 from spellchecker_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.domain.ports import ContentStore, TextChecker
@@ -24,16 +24,18 @@ from spellchecker_service.domain.spellcheck import SpellcheckEssay
 CONSUMER_NAME = "spellchecker_service.spellcheck_requests"
 
 
+def checker_loaders(settings: SpellcheckerSettings) -> dict[Language, CheckerLoader]:
+    """How each language's checker is built from the settings (nothing is loaded yet)."""
+    cache_dir = Path(settings.dictionary_cache_dir)
+    return {
+        Language.ENGLISH: lambda: EnglishChecker.load(settings.english_dictionary_paths),
+        Language.SWEDISH: lambda: SwedishChecker.load(settings.swedish_dictionary_path, cache_dir),
+    }
+
+
 def make_text_checker(settings: SpellcheckerSettings) -> DictionaryTextChecker:
     """English and Swedish checkers, each loaded on first use (the worker preloads both)."""
-    cache_dir = Path(settings.dictionary_cache_dir)
-    return DictionaryTextChecker(
-        {
-            Language.ENGLISH: EnglishChecker,
-            Language.SWEDISH: lambda: SwedishChecker(settings.swedish_dictionary_path, cache_dir),
-        },
-        max_chars=settings.max_text_chars,
-    )
+    return DictionaryTextChecker(checker_loaders(settings), max_chars=settings.max_text_chars)
 
 
 class SpellcheckerProvider(Provider):

@@ -1,5 +1,5 @@
-"""Kafka entrypoint of the Spell Checker: consumes spellcheck requests, relays its outbox, and
-serves /healthz and /metrics for the process."""
+"""Kafka entrypoint of the Spell Checker: consumes spellcheck requests and student erasures,
+relays its outbox, and serves /healthz and /metrics for the process."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from common_core.envelope import EventEnvelope
-from common_core.events import EssaySpellcheckRequestedV1
+from common_core.events import EssaySpellcheckRequestedV1, StudentErasureRequestedV1
 from common_core.topics import topic_for
-from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka.dispatch import EventDispatcher
 from huleedu_service_libs.kafka.retry_policy import TransientError
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
+from spellchecker_service.adapters.erasure_repository import PostgresErasedResults
 from spellchecker_service.adapters.text_checker import DictionaryTextChecker
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_container, make_text_checker
+from spellchecker_service.domain.erasure import erase_results
 from spellchecker_service.domain.ports import ContentUnavailable
 from spellchecker_service.domain.spellcheck import SpellcheckEssay
 
@@ -45,6 +48,17 @@ def create_worker_app(
     dispatcher = EventDispatcher()
     dispatcher.register(EssaySpellcheckRequestedV1, handle_request)
 
+    sessions = make_session_factory(engine)
+
+    async def handle_erasure(envelope: EventEnvelope[Any]) -> None:
+        async def effects(session: AsyncSession) -> None:
+            await erase_results(envelope.data, PostgresErasedResults(session))
+
+        await apply_once(sessions, envelope, consumer=settings.service_name, effects=effects)
+
+    erasures = EventDispatcher()
+    erasures.register(StudentErasureRequestedV1, handle_erasure)
+
     async def preload_dictionaries(_stopping: asyncio.Event) -> None:
         await checker.preload()
 
@@ -58,7 +72,14 @@ def create_worker_app(
                 handler=dispatcher.handle,
                 max_attempts=settings.consumer_max_attempts,
                 transient_budget_seconds=settings.transient_budget_seconds,
-            )
+            ),
+            ConsumerSpec(
+                name="erasure",
+                topics=[topic_for(StudentErasureRequestedV1)],
+                handler=erasures.handle,
+                max_attempts=settings.consumer_max_attempts,
+                transient_budget_seconds=settings.transient_budget_seconds,
+            ),
         ],
         background=[("dictionary-preload", preload_dictionaries)],
         container=container,

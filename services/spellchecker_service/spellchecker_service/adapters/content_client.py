@@ -25,9 +25,16 @@ class ContentServiceStore:
         except ContentServiceUnavailable as exc:
             raise ContentUnavailable(str(exc)) from exc
 
-    async def store(self, data: bytes, content_type: str) -> str:
-        """Store bytes and return their content id; ContentUnavailable after retries."""
+    async def store(self, data: bytes, content_type: str, *, holder: str, derived_from: str) -> str:
+        """Store bytes made from `derived_from` for `holder`; their content id.
+
+        ContentNotFound when the source was erased meanwhile; ContentUnavailable after retries.
+        """
         try:
-            return await self._client.store(data, content_type)
+            return await self._client.store(
+                data, content_type, holder=holder, derived_from=derived_from
+            )
+        except ContentNotFoundError:
+            raise ContentNotFound(derived_from) from None
         except ContentServiceUnavailable as exc:
             raise ContentUnavailable(str(exc)) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common_core.events import Misspelling
+from spellchecker_service.domain.essay_header import header_spans, in_header
 from spellchecker_service.domain.ports import SpellChecker, SpellcheckReport
 from spellchecker_service.domain.rules import LanguageRules
 from spellchecker_service.domain.tokens import (
@@ -23,7 +24,9 @@ class UncheckableText(Exception):
 
 
 @dataclass(frozen=True)
-class _Word:
+class CheckedWord:
+    """A word the dictionary judges, where it stands: text[start:end] == word."""
+
     word: str
     start: int
     end: int
@@ -46,24 +49,19 @@ def check_text(
     word_count = sum(1 for t in tokens if any(ch.isalpha() for ch in t.word))
     if word_count == 0:
         raise UncheckableText("the text contains no words")
-    protected = protected_spans(text)
-    names = capitalised_mid_sentence(tokens)
     suggestions_cache: dict[str, list[str]] = {}
     verdicts: dict[str, bool] = {}
     misspellings: list[Misspelling] = []
-    for token in tokens:
-        if skip_reason(token, protected, names) is not None:
+    for word in _checked_words(text, tokens, rules):
+        if word.word not in verdicts:
+            verdicts[word.word] = _is_correct(word.word, checker, rules)
+        if verdicts[word.word]:
             continue
-        for word in _words_to_check(token, rules):
-            if word.word not in verdicts:
-                verdicts[word.word] = _is_correct(word.word, checker, rules)
-            if verdicts[word.word]:
-                continue
-            key = word.word.lower()
-            if key not in suggestions_cache:
-                suggestions_cache[key] = _suggest(key, checker, rules, max_suggestions)
-            suggestions = [_match_case(s, word.word) for s in suggestions_cache[key]]
-            misspellings.append(Misspelling(**vars(word), suggestions=suggestions))
+        key = word.word.lower()
+        if key not in suggestions_cache:
+            suggestions_cache[key] = _suggest(key, checker, rules, max_suggestions)
+        suggestions = [_match_case(s, word.word) for s in suggestions_cache[key]]
+        misspellings.append(Misspelling(**vars(word), suggestions=suggestions))
     corrected, corrections = apply_corrections(text, misspellings)
     return SpellcheckReport(misspellings, corrected, word_count, corrections)
 
@@ -84,33 +82,52 @@ def apply_corrections(text: str, misspellings: list[Misspelling]) -> tuple[str, 
     return "".join(parts), count
 
 
-def _words_to_check(token: Token, rules: LanguageRules) -> list[_Word]:
+def checked_words(text: str, rules: LanguageRules) -> list[CheckedWord]:
+    """Every word check_text judges: tokens the skip rules leave, split at joining periods."""
+    return _checked_words(text, tokenize(text), rules)
+
+
+def _checked_words(text: str, tokens: list[Token], rules: LanguageRules) -> list[CheckedWord]:
+    protected = protected_spans(text)
+    names = capitalised_mid_sentence(tokens)
+    header = header_spans(text)  # the student's name and email: never flagged (essay_header)
+    return [
+        word
+        for token in tokens
+        if skip_reason(token, protected, names) is None and not in_header(token.start, header)
+        for word in _words_to_check(token, rules)
+    ]
+
+
+def _words_to_check(token: Token, rules: LanguageRules) -> list[CheckedWord]:
     """The token itself, or its parts when periods join words that are no abbreviation."""
     if "." not in token.word or token.word.lower() in rules.abbreviations:
-        return [_Word(token.word, token.start, token.end)]
-    words: list[_Word] = []
+        return [CheckedWord(token.word, token.start, token.end)]
+    words: list[CheckedWord] = []
     offset = token.start
     for part in token.word.split("."):
         letters = [ch for ch in part if ch.isalpha()]
         if len(letters) > 1 and part.lower() not in rules.abbreviations:
-            words.append(_Word(part, offset, offset + len(part)))
+            words.append(CheckedWord(part, offset, offset + len(part)))
         offset += len(part) + 1
     return words
 
 
 def _is_correct(word: str, checker: SpellChecker, rules: LanguageRules) -> bool:
     lower = word.lower()
-    if lower in rules.known_fixes:
-        return False
     if lower in rules.allowlist or lower in rules.abbreviations:
         return True
+    # Nothing overrides a dictionary that accepts the word: a known fix only ranks first.
     return checker.is_correct(word)
 
 
 def _suggest(word: str, checker: SpellChecker, rules: LanguageRules, limit: int) -> list[str]:
+    """`word` is lower case: a known fix, then the word capitalised when only its case is
+    wrong ("american", "i'm"), then the checker's own suggestions."""
     fixed = rules.known_fixes.get(word)
-    found = checker.suggest(word, limit)
-    ranked = [fixed, *found] if fixed else found
+    capitalised = word[:1].upper() + word[1:]
+    case_fix = capitalised if capitalised != word and checker.is_correct(capitalised) else None
+    ranked = [fixed, case_fix, *checker.suggest(word, limit)]
     unique = list(dict.fromkeys(s for s in ranked if s and s != word))
     return unique[:limit]
 

@@ -19,6 +19,18 @@ class ContentUnavailable(Exception):
     """The Content Service is down, slow or failing (transient: retry later)."""
 
 
+class Lexicon(Protocol):
+    """A rule-based dictionary (hunspell's affixes and compounds): the authority on words."""
+
+    def accepts(self, word: str) -> bool:
+        """True when the dictionary accepts the word as written."""
+        ...
+
+    def suggest(self, word: str) -> list[str]:
+        """The dictionary's own corrections, best first: tens of ms a word, so a last resort."""
+        ...
+
+
 class SpellChecker(Protocol):
     """One language's dictionary: is a word correct, and what was probably meant."""
 
@@ -29,7 +41,7 @@ class SpellChecker(Protocol):
         ...
 
     def suggest(self, word: str, limit: int) -> list[str]:
-        """At most `limit` corrections, best first (lower case); never slow."""
+        """At most `limit` corrections, best first; never one this checker would flag."""
         ...
 
 
@@ -58,8 +70,9 @@ class ContentStore(Protocol):
         """The stored bytes; ContentNotFound or ContentUnavailable."""
         ...
 
-    async def store(self, data: bytes, content_type: str) -> str:
-        """Store bytes (idempotent by content) and return their id; ContentUnavailable."""
+    async def store(self, data: bytes, content_type: str, *, holder: str, derived_from: str) -> str:
+        """Store bytes made from `derived_from` for `holder` (the batch), idempotent by
+        content; their id. ContentNotFound when the source is gone; ContentUnavailable."""
         ...
 
 

@@ -2,7 +2,8 @@
 
 Kept deliberately small; every entry is a word students write often that the dictionary
 lacks (modern vocabulary, abbreviations) or a frequent learner error whose fix is not a
-single dictionary word (a split compound, a missing apostrophe).
+single dictionary word (a split compound, a missing apostrophe). A known fix is only ever a
+suggestion for a word the dictionary rejects: it never flags a word hunspell accepts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from common_core.enums import Language
 
 @dataclass(frozen=True)
 class LanguageRules:
-    """Words never flagged, abbreviations, and fixed corrections tried before the dictionary."""
+    """Words never flagged, abbreviations, and fixed corrections ranked before the dictionary's."""
 
     allowlist: frozenset[str] = frozenset()
     abbreviations: frozenset[str] = frozenset()
@@ -83,7 +84,6 @@ ENGLISH = LanguageRules(
         "thats": "that's",
         "theyre": "they're",
         "youre": "you're",
-        "whats": "what's",
         "theres": "there's",
     },
 )
@@ -147,7 +147,6 @@ SWEDISH = LanguageRules(
         }
     ),
     known_fixes={
-        "iallafall": "i alla fall",
         "isåfall": "i så fall",
         "tillexempel": "till exempel",
         "förmycket": "för mycket",

@@ -79,13 +79,18 @@ class SpellcheckEssay:
             report = await self._checker.check(text, data.language)
         except UncheckableText as exc:
             return _failure(data, str(exc))
-        corrected_id = (
-            data.text_storage_id
-            if report.corrected_text == text
-            else await self._content.store(
-                report.corrected_text.encode("utf-8"), CORRECTED_CONTENT_TYPE
+        if report.corrected_text == text:
+            return _success(data, report, data.text_storage_id)
+        try:
+            # Held by the batch and tied to its source, so erasing the essay erases it too.
+            corrected_id = await self._content.store(
+                report.corrected_text.encode("utf-8"),
+                CORRECTED_CONTENT_TYPE,
+                holder=data.batch_id,
+                derived_from=data.text_storage_id,
             )
-        )
+        except ContentNotFound:
+            return _failure(data, f"text {data.text_storage_id} was erased while it was checked")
         return _success(data, report, corrected_id)
 
 

@@ -8,15 +8,16 @@ from spellchecker_service.adapters.english_checker import EnglishChecker
 from spellchecker_service.adapters.swedish_checker import SwedishChecker
 
 SV_DICTIONARY = "/usr/share/hunspell/sv_SE"
+EN_DICTIONARIES = ["/usr/share/hunspell/en_US", "/usr/share/hunspell/en_GB"]
 
 
 @pytest.fixture(scope="session")
 def english() -> EnglishChecker:
-    """pyspellchecker + symspellpy."""
-    return EnglishChecker()
+    """libhunspell over Debian's en_US and en_GB, symspellpy's frequency dictionary."""
+    return EnglishChecker.load(EN_DICTIONARIES)
 
 
 @pytest.fixture(scope="session")
 def swedish(tmp_path_factory: pytest.TempPathFactory) -> SwedishChecker:
-    """spylls over Debian's sv_SE, word forms built into a fresh cache directory."""
-    return SwedishChecker(SV_DICTIONARY, tmp_path_factory.mktemp("dictionaries"))
+    """libhunspell over Debian's sv_SE, word forms built into a fresh cache directory."""
+    return SwedishChecker.load(SV_DICTIONARY, tmp_path_factory.mktemp("dictionaries"))

@@ -8,7 +8,6 @@ from spellchecker_service.adapters.english_checker import EnglishChecker
 from spellchecker_service.adapters.swedish_checker import SwedishChecker
 from spellchecker_service.domain.checking import UncheckableText, apply_corrections, check_text
 from spellchecker_service.domain.edits import edit_cost
-from spellchecker_service.domain.english import contraction_base
 from spellchecker_service.domain.rules import ENGLISH, RULES, SWEDISH
 
 EN_ESSAY = (
@@ -22,6 +21,23 @@ SV_ESSAY = (
     "inte ville. Vi hade fotbollsträning i Malmö med Anna igår, t.ex. på fredagar. "
     "Det var eftersomm roligt men tyvär regnade det. Fortfarnde vill jag spela."
 )
+
+
+# Valid Swedish that spylls (the previous engine) flagged: it gave up on a word whenever one
+# reading of it had a FORBIDDENWORD stem ("passande" read as "passanda" + e). All from the
+# unmunch-expanded sv_SE word list, where libhunspell and the hunspell CLI accept them.
+SPYLLS_FALSE_POSITIVES = [
+    "passande",
+    "stressande",
+    "helgen",
+    "strålande",
+    "knappast",
+    "flygande",
+    "säljaren",
+    "framträder",
+    "lockande",
+    "högljutt",
+]
 
 
 def _flagged(text: str, checker: EnglishChecker | SwedishChecker) -> dict[str, list[str]]:
@@ -56,8 +72,13 @@ class TestEnglish:
     def test_contractions(self, english: EnglishChecker) -> None:
         for word in ["don't", "I'm", "won't", "can't", "they're", "we'll", "she'd", "isn\u2019t"]:
             assert english.is_correct(word), word
-        assert not english.is_correct("wan't")
-        assert contraction_base("doesn't") == "does"
+        for word in ["wan't", "dosen't", "get's", "their's"]:
+            assert not english.is_correct(word), word
+
+    def test_case_errors_are_corrected(self, english: EnglishChecker) -> None:
+        report = check_text("My friend is american, i'm not.", english, ENGLISH)
+        assert [m.word for m in report.misspellings] == ["american", "i'm"]
+        assert report.corrected_text == "My friend is American, I'm not."
 
     def test_british_spellings_are_accepted(self, english: EnglishChecker) -> None:
         assert _flagged("My favourite colour, organise and realise.", english) == {}
@@ -80,6 +101,17 @@ class TestSwedish:
     ) -> None:
         for word in ["kanske", "eftersom", "dom", "fotbollsträning", "sjukhusbesöket", "Kanske"]:
             assert swedish.is_correct(word), word
+
+    @pytest.mark.parametrize("word", SPYLLS_FALSE_POSITIVES)
+    def test_valid_words_the_previous_engine_flagged_are_accepted(
+        self, swedish: SwedishChecker, word: str
+    ) -> None:
+        text = f"Det var {word} i går. {word.capitalize()} var det."
+        assert _flagged(text, swedish) == {}
+
+    def test_a_case_error_is_corrected(self, swedish: SwedishChecker) -> None:
+        report = check_text("Vi bor i sverige.", swedish, SWEDISH)
+        assert report.corrected_text == "Vi bor i Sverige."
 
     @pytest.mark.parametrize(
         ("typo", "intended"),
@@ -122,6 +154,13 @@ class TestTextRules:
             Misspelling(word="cd", start=6, end=8, suggestions=[]),
         ]
         assert apply_corrections(text, found) == ("ab zzz cd", 1)
+
+    def test_known_fixes_are_words_the_dictionaries_reject(
+        self, english: EnglishChecker, swedish: SwedishChecker
+    ) -> None:
+        # A known fix only ranks first; an entry hunspell accepts would never be used.
+        assert [w for w in ENGLISH.known_fixes if english.is_correct(w)] == []
+        assert [w for w in SWEDISH.known_fixes if swedish.is_correct(w)] == []
 
     def test_learner_edits_cost_less(self) -> None:
         assert edit_cost("eftersomm", "eftersom") < edit_cost("skolen", "skolan")

@@ -27,6 +27,7 @@ class FakeContentStore:
 
     def __init__(self) -> None:
         self.blobs: dict[str, tuple[bytes, str]] = {}
+        self.provenance: dict[str, tuple[str, str]] = {}
         self.down = False
 
     async def fetch(self, content_id: str) -> bytes:
@@ -36,11 +37,14 @@ class FakeContentStore:
             raise ContentNotFound(content_id)
         return self.blobs[content_id][0]
 
-    async def store(self, data: bytes, content_type: str) -> str:
+    async def store(self, data: bytes, content_type: str, *, holder: str, derived_from: str) -> str:
         if self.down:
             raise ContentUnavailable("connection refused")
+        if derived_from not in self.blobs:
+            raise ContentNotFound(derived_from)
         content_id = f"c{abs(hash(data))}"
         self.blobs[content_id] = (data, content_type)
+        self.provenance[content_id] = (holder, derived_from)
         return content_id
 
 
@@ -180,6 +184,34 @@ class TestSpellcheckEssay:
         assert envelope.correlation_id == request.correlation_id
         assert harness.db.results[0].request_event_id == request.event_id
         assert harness.db.claimed == {request.event_id}
+
+    async def test_the_corrected_text_is_held_by_the_batch_and_tied_to_its_source(
+        self, harness: Harness
+    ) -> None:
+        request = harness.request("Becuase we recieve books.")
+        await harness.use_case.execute(request)
+        [event] = harness.completed()
+        assert event.corrected_text_storage_id is not None
+        assert harness.content.provenance[event.corrected_text_storage_id] == (
+            "batch-1",
+            request.data.text_storage_id,
+        )
+
+    async def test_a_text_erased_while_checked_is_a_failure_outcome(self, harness: Harness) -> None:
+        request = harness.request("Becuase we recieve books.")
+        fetch = harness.content.fetch
+
+        async def fetch_then_erase(content_id: str) -> bytes:
+            data = await fetch(content_id)
+            del harness.content.blobs[content_id]  # the student is erased meanwhile
+            return data
+
+        harness.content.fetch = fetch_then_erase  # type: ignore[method-assign]
+        await harness.use_case.execute(request)
+        [event] = harness.completed()
+        assert event.outcome is OperationOutcome.FAILURE
+        assert "erased" in (event.error_message or "")
+        assert harness.content.blobs == {}
 
     async def test_checks_in_the_requested_language(self, harness: Harness) -> None:
         await harness.use_case.execute(harness.request("Hej och hå.", Language.SWEDISH))

@@ -1,0 +1,37 @@
+"""A student's erasure in the Spell Checker: with `delete` their essays' results go.
+
+With `keep` nothing here names the student: header lines, where the name and email stand, are
+never checked (essay_header), and the texts themselves live in the Content Service, which the
+File Service has redact them. Corrected texts are held by the batch and derived from the
+original, so the Content Service deletes or redacts them with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import structlog
+
+from common_core.enums import EssayErasureMode
+from common_core.events import StudentErasureRequestedV1
+
+logger = structlog.get_logger(__name__)
+
+
+class ErasedResults(Protocol):
+    """spellcheck_results inside the erasure's transaction."""
+
+    async def delete(self, essays: Sequence[tuple[str, str]]) -> int:
+        """Delete the results of these (batch_id, essay_id) pairs; rows deleted."""
+        ...
+
+
+async def erase_results(event: StudentErasureRequestedV1, results: ErasedResults) -> int:
+    """Delete the student's essays' results when the teacher chose `delete`."""
+    essays = [(e.batch_id, e.essay_id) for e in event.essays if e.essay_id]
+    if event.essay_mode is not EssayErasureMode.DELETE or not essays:
+        return 0
+    deleted = await results.delete(essays)
+    logger.info("spellchecker.student_erased", erasure_id=event.erasure_id, rows=deleted)
+    return deleted
