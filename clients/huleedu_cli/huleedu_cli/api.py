@@ -73,6 +73,10 @@ class GatewayApi(Protocol):
         """`GET /v1/batches/{batch_id}/essays/{essay_id}?include_text=true`."""
         ...
 
+    async def get_essay_text(self, batch_id: str, essay_id: str) -> JsonDict:
+        """`GET /v1/batches/{batch_id}/essays/{essay_id}/text` (the original text)."""
+        ...
+
     async def upload_files(self, batch_id: str, files: Sequence[Path]) -> JsonDict:
         """`POST /v1/batches/{batch_id}/files` with several `files` parts."""
         ...
@@ -115,6 +119,10 @@ class GatewayApi(Protocol):
 
     async def confirm_associations(self, batch_id: str, body: JsonDict) -> JsonDict:
         """`POST /v1/batches/{batch_id}/associations/confirm`."""
+        ...
+
+    async def erase_student(self, student_id: str, essays: str) -> JsonDict:
+        """DELETE /v1/students/{student_id}?essays=delete|keep (204: an empty dict)."""
         ...
 
 
@@ -201,6 +209,9 @@ class AiohttpGateway:
             "GET", f"/v1/batches/{batch_id}/essays/{essay_id}", params={"include_text": "true"}
         )
 
+    async def get_essay_text(self, batch_id: str, essay_id: str) -> JsonDict:
+        return await self._request("GET", f"/v1/batches/{batch_id}/essays/{essay_id}/text")
+
     async def upload_files(self, batch_id: str, files: Sequence[Path]) -> JsonDict:
         form = aiohttp.FormData()
         for path in files:
@@ -242,6 +253,11 @@ class AiohttpGateway:
     async def confirm_associations(self, batch_id: str, body: JsonDict) -> JsonDict:
         path = f"/v1/batches/{batch_id}/associations/confirm"
         return await self._request("POST", path, json=body)
+
+    async def erase_student(self, student_id: str, essays: str) -> JsonDict:
+        return await self._request(
+            "DELETE", f"/v1/students/{student_id}", params={"essays": essays}
+        )
 
     @asynccontextmanager
     async def notifications(self) -> AsyncIterator[NotificationSocket]:

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from huleedu_cli.commands import associations, auth, batch, classes, files, live, pipeline, results
+from huleedu_cli.commands import (
+    associations,
+    auth,
+    batch,
+    classes,
+    files,
+    live,
+    pipeline,
+    results,
+    students,
+)
 from huleedu_cli.config import DEFAULT_API_URL, CliSettings
 from huleedu_cli.context import AppState
 from huleedu_cli.output import Output
@@ -57,6 +67,7 @@ app.command("results")(results.results)
 app.add_typer(classes.app, name="class")
 app.add_typer(classes.roster_app, name="roster")
 app.add_typer(associations.app, name="associations")
+app.add_typer(students.app, name="student")
 
 
 def run() -> None:

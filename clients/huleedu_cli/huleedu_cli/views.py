@@ -12,7 +12,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from common_core.result_api import BatchListV1, BatchResultV1, EssayResultSummaryV1, EssayResultV1
+from common_core.events import Misspelling
+from common_core.result_api import (
+    BatchListV1,
+    BatchResultV1,
+    EssayResultSummaryV1,
+    EssayResultV1,
+    EssayTextV1,
+)
 
 
 def _when(value: datetime | None) -> str:
@@ -33,6 +40,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
     table.add_column("essays", justify="right")
     table.add_column("processed", justify="right")
     table.add_column("failed", justify="right")
+    table.add_column("rejected", justify="right")
     table.add_column("created")
     for item in listing.items:
         table.add_row(
@@ -42,6 +50,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
             f"{item.assigned_essay_count}/{item.expected_essay_count}",
             str(item.processed_essay_count),
             str(item.failed_essay_count),
+            str(item.rejected_file_count),
             _when(item.created_at),
         )
     return table
@@ -52,8 +61,13 @@ def batch_summary(batch: BatchResultV1) -> Panel:
     lines = [
         f"[bold]course[/bold] {batch.course_code}   [bold]status[/bold] {batch.status}",
         f"[bold]essays[/bold] {batch.assigned_essay_count}/{batch.expected_essay_count} assigned,"
-        f" {batch.processed_essay_count} processed, {batch.failed_essay_count} failed",
+        f" {batch.processed_essay_count} processed, {batch.failed_essay_count} failed,"
+        f" {batch.rejected_file_count} file(s) rejected",
     ]
+    for rejected in batch.rejected_files:
+        lines.append(
+            f"  ✗ {escape(rejected.filename)}: {escape(rejected.message)} ({rejected.error_code})"
+        )
     if batch.class_id:
         lines.append(f"[bold]class[/bold] {escape(batch.class_id)}")
     if batch.requested_pipeline:
@@ -121,6 +135,25 @@ def essay_detail(essay: EssayResultV1) -> Group:
     if check.corrected_text is not None:
         parts.append(Panel(Text(check.corrected_text), title="Corrected text"))
     return Group(*parts)
+
+
+def original_text(essay: EssayTextV1, misspellings: Sequence[Misspelling]) -> Group:
+    """The essay as uploaded, each misspelling (its offsets index this text) in bold red."""
+    body = Text(essay.text)
+    marked = 0
+    for miss in misspellings:
+        # Offsets from another text version would mark the wrong words: skip, never guess.
+        if (
+            0 <= miss.start < miss.end <= len(essay.text)
+            and essay.text[miss.start : miss.end] == miss.word
+        ):
+            body.stylize("bold red underline", miss.start, miss.end)
+            marked += 1
+    head = (
+        f"[bold]Essay[/bold] {essay.essay_id}  [bold]file[/bold] {escape(essay.filename or '—')}"
+        f"  [bold]characters[/bold] {essay.char_count}  [bold]misspellings marked[/bold] {marked}"
+    )
+    return Group(head, Panel(body, title="Original text"), Text(f"text id {essay.text_storage_id}"))
 
 
 def files_table(files: Iterable[dict[str, Any]]) -> Table:

@@ -1,4 +1,4 @@
-"""`huleedu results`: a batch's essays, or one essay's misspellings and corrected text."""
+"""`huleedu results`: a batch's essays, or one essay's misspellings, corrected or original text."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from common_core.result_api import BatchResultV1, EssayResultV1
+from common_core.result_api import BatchResultV1, EssayResultV1, EssayTextV1
 from huleedu_cli.api import GatewayApi
 from huleedu_cli.context import AppState, execute
-from huleedu_cli.views import batch_summary, essay_detail, essays_table
+from huleedu_cli.errors import UsageError
+from huleedu_cli.views import batch_summary, essay_detail, essays_table, original_text
 
 
 def results(
@@ -18,11 +19,22 @@ def results(
     essay_id: Annotated[
         str | None, typer.Argument(help="One essay: show its misspellings and text.")
     ] = None,
+    original: Annotated[
+        bool,
+        typer.Option(
+            "--original",
+            help="Show the essay's original (uploaded) text with its misspellings marked.",
+        ),
+    ] = False,
 ) -> None:
     """Show spell-check results for a batch, or for one of its essays."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
         if essay_id is None:
+            if original:
+                raise UsageError(
+                    "--original needs an ESSAY_ID: huleedu results BATCH ESSAY --original"
+                )
             raw = await api.get_batch(batch_id)
             batch = BatchResultV1.model_validate(raw)
             state.out.data(raw)
@@ -30,6 +42,15 @@ def results(
             state.out.rich(essays_table(batch.essays, title="Results"))
             if batch.essays:
                 state.out.info(f"One essay in detail: huleedu results {batch_id} ESSAY_ID")
+            return 0
+        if original:
+            raw_text = await api.get_essay_text(batch_id, essay_id)
+            text = EssayTextV1.model_validate(raw_text)
+            state.out.data(raw_text)
+            if not state.out.json_mode:
+                essay = EssayResultV1.model_validate(await api.get_essay(batch_id, essay_id))
+                misspellings = essay.spellcheck.misspellings if essay.spellcheck else []
+                state.out.rich(original_text(text, misspellings))
             return 0
         raw = await api.get_essay(batch_id, essay_id)
         essay = EssayResultV1.model_validate(raw)

@@ -62,6 +62,9 @@ class FakeGateway:
     roster_uploads: list[tuple[str, str, str, bytes]] = field(default_factory=list)
     associations: dict[str, dict[str, Any]] = field(default_factory=dict)
     confirm_requests: list[dict[str, Any]] = field(default_factory=list)
+    students: set[str] = field(default_factory=set)
+    # (student_id, the `essays` query) of each erasure received
+    erasures: list[tuple[str, str | None]] = field(default_factory=list)
 
     def fail(self, route: str, response: web.Response) -> None:
         """Answer `route` (e.g. "GET /v1/batches/{batch_id}") with this response."""
@@ -175,6 +178,15 @@ def _class_routes(gw: FakeGateway, routes: web.RouteTableDef) -> None:
             found["status"] = "confirmed"
         return web.json_response(found)
 
+    @routes.delete("/v1/students/{student_id}")
+    async def erase_student(request: web.Request) -> web.Response:
+        student_id = request.match_info["student_id"]
+        if student_id not in gw.students:
+            return error_response(404, "STUDENT_NOT_FOUND", "Student not found.")
+        gw.erasures.append((student_id, request.query.get("essays")))
+        gw.students.discard(student_id)
+        return web.Response(status=204)
+
 
 def _app(gw: FakeGateway) -> web.Application:
     routes = web.RouteTableDef()
@@ -253,6 +265,13 @@ def _app(gw: FakeGateway) -> web.Application:
         if essay.get("essay_id") != request.match_info["essay_id"]:
             return error_response(404, "ESSAY_NOT_FOUND", "Essay not found.")
         return web.json_response(essay)
+
+    @routes.get("/v1/batches/{batch_id}/essays/{essay_id}/text")
+    async def get_essay_text(request: web.Request) -> web.Response:
+        text = gw.batches[request.match_info["batch_id"]].get("original", {})
+        if text.get("essay_id") != request.match_info["essay_id"]:
+            return error_response(404, "ESSAY_NOT_FOUND", "Essay not found.")
+        return web.json_response(text)
 
     @routes.post("/v1/batches/{batch_id}/files")
     async def upload(request: web.Request) -> web.Response:

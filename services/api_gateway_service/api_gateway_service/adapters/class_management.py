@@ -26,6 +26,7 @@ from common_core.class_api import (
     StudentUpdateV1,
     StudentV1,
 )
+from common_core.enums import EssayErasureMode
 
 __all__ = ["ClassManagementClient"]
 
@@ -136,9 +137,13 @@ class ClassManagementClient:
         path = f"/students/{path_segment(student_id)}"
         return await self._write(StudentV1, "PATCH", path, caller, body)
 
-    async def erase_student(self, caller: Caller, student_id: str) -> None:
-        """DELETE /internal/v1/students/{student_id}: erase everything about the student."""
-        await self._no_content("DELETE", f"/students/{path_segment(student_id)}", caller)
+    async def erase_student(
+        self, caller: Caller, student_id: str, essays: EssayErasureMode
+    ) -> None:
+        """DELETE /internal/v1/students/{student_id}?essays=: erase everything about the
+        student, their essays deleted or kept without them."""
+        path = f"/students/{path_segment(student_id)}?essays={essays.value}"
+        await self._no_content("DELETE", path, caller)
 
     async def export_student(self, caller: Caller, student_id: str) -> StudentExportV1:
         """GET /internal/v1/students/{student_id}/export."""

@@ -141,3 +141,11 @@ class ResultAggregatorClient:
             params={"include_text": "true" if include_text else "false"},
         )
         return json_of(self.http, response)
+
+    async def essay_text(self, caller: Caller, batch_id: str, essay_id: str) -> Any:
+        """GET /internal/v1/batches/{batch_id}/essays/{essay_id}/text."""
+        response = await self.http.get(
+            f"/internal/v1/batches/{path_segment(batch_id)}/essays/{path_segment(essay_id)}/text",
+            caller,
+        )
+        return json_of(self.http, response)

@@ -1,4 +1,4 @@
-"""Batches: register one, list the teacher's own, read one batch and one essay."""
+"""Batches: register one, list the teacher's own, read one batch, one essay and its text."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from api_gateway_service.adapters.errors import validated
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
+from api_gateway_service.api.file_names import with_file_names
 from api_gateway_service.api.models import BatchCreatedResponse, CreateBatchRequest
 from api_gateway_service.api.params import MAX_OFFSET, BatchId, EssayId
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.enums import BatchStatus
-from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1
+from common_core.result_api import BatchListV1, BatchResultV1, EssayResultV1, EssayTextV1
 
 __all__ = ["batch_router", "validated"]
 
@@ -24,6 +25,11 @@ _REGISTER_NOTES = {
     "than the batch (details: class_course, batch_course).",
     503: "SERVICE_UNAVAILABLE (Retry-After): a downstream service or Kafka is unavailable, or "
     "the class service is, so the class_id cannot be checked (details.dependency).",
+}
+_TEXT_NOTES = {
+    404: "BATCH_NOT_FOUND (unknown, or another teacher's), ESSAY_NOT_FOUND, or "
+    "CONTENT_NOT_FOUND: no file is assigned to the essay yet, or its text is no longer stored.",
+    503: "SERVICE_UNAVAILABLE (Retry-After): the text cannot be fetched right now.",
 }
 
 
@@ -80,6 +86,7 @@ def batch_router(limits: RouteLimits) -> APIRouter:
     ) -> BatchResultV1:
         """One of the caller's batches with its essays and phases."""
         data = await services.results.batch(caller, batch_id)
+        data = await with_file_names(services.files, caller, batch_id, data)
         return validated(BatchResultV1, data, services.results.http.name)
 
     @router.get(
@@ -99,6 +106,26 @@ def batch_router(limits: RouteLimits) -> APIRouter:
     ) -> EssayResultV1:
         """One essay's results; include_text adds the corrected text."""
         data = await services.results.essay(caller, batch_id, essay_id, include_text=include_text)
+        data = await with_file_names(services.files, caller, batch_id, data)
         return validated(EssayResultV1, data, services.results.http.name)
+
+    @router.get(
+        "/{batch_id}/essays/{essay_id}/text",
+        response_model=EssayTextV1,
+        responses=error_responses(401, notes=_TEXT_NOTES),
+        summary="Read an essay's original text",
+    )
+    @limits.read
+    async def get_essay_text(
+        request: Request,
+        batch_id: BatchId,
+        essay_id: EssayId,
+        caller: CurrentCaller,
+        services: Services,
+    ) -> EssayTextV1:
+        """The text extracted from the essay's file: misspelling offsets index it (code points)."""
+        data = await services.results.essay_text(caller, batch_id, essay_id)
+        data = await with_file_names(services.files, caller, batch_id, data)
+        return validated(EssayTextV1, data, services.results.http.name)
 
     return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -87,6 +87,11 @@ class FileUploadResult(FileRecord):
     filename: str
     error_code: str | None = None
     message: str | None = None
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="More about a rejection; for DUPLICATE_FILE: duplicate_of "
+        "{file_upload_id, filename, in_this_upload} and match (identical_bytes or same_text).",
+    )
 
 
 class FileUploadResponse(_Tolerant):

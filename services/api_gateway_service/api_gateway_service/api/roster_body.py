@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder
 
 from api_gateway_service.adapters.upload_body import (
     ClientGone,
@@ -22,6 +20,7 @@ from api_gateway_service.adapters.upload_body import (
 from api_gateway_service.api.file_routes import too_large, too_slow
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError, invalid_request, validation_error
+from huleedu_service_libs.http import MalformedMultipart, parse_form_parts
 
 __all__ = ["ROSTER_FIELD", "RosterBody", "csv_of_multipart", "read_body", "roster_body"]
 
@@ -77,29 +76,17 @@ async def read_body(chunks: AsyncIterator[bytes], limit: int, timeout_seconds: f
 
 def csv_of_multipart(body: bytes, boundary: str) -> bytes:
     """The bytes of the one `file` part, exactly as sent (file or plain form field)."""
-    parts: list[bytearray] = []
-    current: bytearray | None = None
     try:
-        decoder = MultipartDecoder(boundary.encode("latin-1"))
-        decoder.receive_data(body)
-        decoder.receive_data(None)
-        while True:
-            event = decoder.next_event()
-            if isinstance(event, Field | File):
-                # Other fields (a browser form's extras) are ignored, not refused.
-                current = bytearray() if event.name == ROSTER_FIELD else None
-                if current is not None:
-                    parts.append(current)
-            elif isinstance(event, Data) and current is not None:
-                current.extend(event.data)
-            elif isinstance(event, Epilogue):
-                break
-    except (ValueError, RequestEntityTooLarge):
-        # Includes a body cut short: the decoder needs more data than the body has.
-        raise invalid_request("The multipart body could not be read.") from None
-    if len(parts) != 1:
+        parts = parse_form_parts(body, boundary)
+    except MalformedMultipart as exc:
+        raise invalid_request(
+            f"The multipart body is malformed: {exc.message}.", details=exc.details
+        ) from None
+    # Other fields (a browser form's extras) are ignored, not refused.
+    files = [part.data for part in parts if part.name == ROSTER_FIELD]
+    if len(files) != 1:
         raise validation_error(
             f"Send exactly one roster file in the multipart field '{ROSTER_FIELD}'.",
-            details={"field": ROSTER_FIELD, "found": len(parts)},
+            details={"field": ROSTER_FIELD, "found": len(files)},
         )
-    return bytes(parts[0])
+    return files[0]

@@ -19,6 +19,7 @@ from common_core.class_api import (
     StudentUpdateV1,
     StudentV1,
 )
+from common_core.enums import EssayErasureMode
 
 __all__ = ["student_router"]
 
@@ -100,10 +101,23 @@ def student_router(limits: RouteLimits) -> APIRouter:
     )
     @limits.write
     async def erase_student(
-        request: Request, student_id: StudentId, caller: CurrentCaller, services: Services
+        request: Request,
+        student_id: StudentId,
+        caller: CurrentCaller,
+        services: Services,
+        essays: Annotated[
+            EssayErasureMode,
+            Query(
+                description=(
+                    "delete (default): the student's essays, texts and results are deleted "
+                    "everywhere; keep: they stay, without the student's name, email or "
+                    "file names"
+                )
+            ),
+        ] = EssayErasureMode.DELETE,
     ) -> Response:
-        """Erase the student's personal data (right to erasure); not undoable."""
-        await services.classes.erase_student(caller, student_id)
+        """Erase the student's personal data everywhere (right to erasure); not undoable."""
+        await services.classes.erase_student(caller, student_id, essays)
         return Response(status_code=204)
 
     @router.get(

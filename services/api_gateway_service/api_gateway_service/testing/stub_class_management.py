@@ -64,6 +64,8 @@ class ClassManagementStub(ContractStub):
         # batch_id -> a class batch's suggested and confirmed essay authors
         self.class_batches: dict[str, StubClassBatch] = self._class_batch_routes.batches
         self.fail_with: int | None = None  # answer every request with this status
+        # student_id -> the `essays` choice their erasure came with
+        self.erased_with: dict[str, str] = {}
 
     def add_routes(self, app: web.Application) -> None:
         """Courses, classes, enrolment, roster, students and associations."""

@@ -83,6 +83,10 @@ class StudentRoutes:
         student_id = self._stub.owned_student(request, await self._stub.record(request))
         if student_id is None:
             return self._stub.no_student(request)
+        essays = request.query.get("essays", "delete")
+        if essays not in ("delete", "keep"):
+            return self._stub.error(request, ErrorCode.VALIDATION_ERROR, "Unknown essays choice.")
+        self._stub.erased_with[student_id] = essays
         for c in self._stub.classes.values():
             if student_id in c.student_ids:
                 c.student_ids.remove(student_id)

@@ -17,12 +17,23 @@ from aiohttp import web
 from common_core.enums import BatchStatus, CourseCode, EssayStatus
 from common_core.errors import ErrorCode, http_status_for
 from common_core.internal_api import BatchPipelineStateV1
-from common_core.result_api import BatchListV1, BatchResultV1, BatchSummaryV1, EssayResultV1
+from common_core.result_api import (
+    BatchListV1,
+    BatchResultV1,
+    BatchSummaryV1,
+    EssayResultV1,
+    EssayTextV1,
+)
 from huleedu_service_libs.correlation import CORRELATION_ID_HEADER, USER_ID_HEADER
 from huleedu_service_libs.errors import build_error_body
 from huleedu_service_libs.testing.servers import LOOPBACK, free_port
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
+ESSAY_TEXT = (
+    "Namn: Ida Str\u00f6m\n\nMin b\u00e4sta sommar\n\nI somras jobbade jag p\u00e5 ett "
+    "kaf\u00e9 i Visby. Det var mycket att g\u00f6ra men jag l\u00e4rde mig massor om att "
+    "prata med m\u00e4nniskor."
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class ContractStub:
         app.router.add_get(base + "/{batch_id}/pipeline-state", self._pipeline_state)
         app.router.add_get(base + "/{batch_id}", self._batch)
         app.router.add_get(base + "/{batch_id}/essays/{essay_id}", self._essay)
+        app.router.add_get(base + "/{batch_id}/essays/{essay_id}/text", self._essay_text)
         app.router.add_post(base + "/{batch_id}/files", self._upload)
         app.router.add_get(base + "/{batch_id}/files", self._files)
         app.router.add_delete(base + "/{batch_id}/files/{file_id}", self._remove)
@@ -195,6 +207,21 @@ class ContractStub:
             updated_at=NOW,
         )
         return web.json_response(essay.model_dump(mode="json"))
+
+    async def _essay_text(self, request: web.Request) -> web.Response:
+        user_id = await self.record(request)
+        batch_id = request.match_info["batch_id"]
+        if self._owned(request, user_id) is None:
+            return self.not_found(request, batch_id)
+        text = EssayTextV1(
+            essay_id=request.match_info["essay_id"],
+            batch_id=batch_id,
+            filename="ida.docx",
+            text_storage_id="a" * 64,
+            char_count=len(ESSAY_TEXT),
+            text=ESSAY_TEXT,
+        )
+        return web.json_response(text.model_dump(mode="json"))
 
     async def _upload(self, request: web.Request) -> web.Response:
         user_id = await self.record(request)

@@ -52,6 +52,28 @@ async def test_student_lifecycle_with_class_filter_and_export(
     assert json.loads(patched.body) == {"email": "asa.o@skola.se"}
 
 
+async def test_erasure_passes_the_teachers_choice_for_the_essays(
+    gateway_factory: GatewayFactory, http: aiohttp.ClientSession, user_ids: tuple[str, str]
+) -> None:
+    gw = await gateway_factory()
+    teacher, _ = user_ids
+    keep = gw.classes.add_student(teacher, "Åsa", "Öberg", "asa@skola.se")
+    default = gw.classes.add_student(teacher, "Erik", "Lind", "erik@skola.se")
+    auth = gw.auth(teacher)
+
+    status, refused = await call(
+        http, "DELETE", f"{gw.url}/v1/students/{keep}?essays=shred", headers=auth
+    )
+    assert (status, refused["error"]["code"]) == (422, "VALIDATION_ERROR")
+    assert gw.classes.erased_with == {}  # refused before Class Management was asked
+    assert (await call(http, "DELETE", f"{gw.url}/v1/students/{keep}?essays=keep", headers=auth))[
+        0
+    ] == 204
+    assert (await call(http, "DELETE", f"{gw.url}/v1/students/{default}", headers=auth))[0] == 204
+
+    assert gw.classes.erased_with == {keep: "keep", default: "delete"}
+
+
 async def test_associations_read_and_confirm(
     gateway_factory: GatewayFactory, http: aiohttp.ClientSession, user_ids: tuple[str, str]
 ) -> None:

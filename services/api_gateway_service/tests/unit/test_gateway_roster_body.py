@@ -112,6 +112,20 @@ def test_a_malformed_multipart_body_is_400(body: bytes) -> None:
     assert _status(caught) == (400, "INVALID_REQUEST")
 
 
+def test_a_broken_part_header_is_named() -> None:
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="9A\r\nb.csv"'
+    body = head.encode() + b"\r\n\r\n" + CSV + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    with pytest.raises(HuleEduError) as caught:
+        csv_of_multipart(body, BOUNDARY)
+
+    assert _status(caught) == (400, "INVALID_REQUEST")
+    assert caught.value.message.startswith(
+        "The multipart body is malformed: part 1 has a malformed Content-Disposition header"
+    )
+    assert caught.value.details == {"part": 1, "header": "Content-Disposition"}
+
+
 async def test_read_body_joins_chunks_within_the_limit() -> None:
     assert await read_body(_chunks(b"ab", b"", b"cd"), 4, 5.0) == b"abcd"
 

@@ -99,6 +99,8 @@ class Emitter:
             )
         else:
             message = f"All {count} essay(s) are in. The batch is ready for processing."
+        if batch.validation_failure_count:
+            message += f" {batch.validation_failure_count} file(s) were rejected at upload."
         return [
             self.notify(
                 batch,
