@@ -78,6 +78,15 @@ async def test_batch_flow_through_gateway_and_websocket(
         words = {m["word"].lower() for m in spelling["misspellings"]}
         assert {"alot", "recieve", "becuase"} <= words, words
         assert "receive" in spelling["corrected_text"]
+        original = await teacher.expect(
+            200, "GET", f"/v1/batches/{batch_id}/essays/{essay_id}/text"
+        )
+        assert original["text_storage_id"] == result["text_storage_id"]
+        for miss in spelling["misspellings"]:
+            assert original["text"][miss["start"] : miss["end"]] == miss["word"], miss
+        # Processing is over, yet the owner still reads the batch's files.
+        files = await teacher.expect(200, "GET", f"/v1/batches/{batch_id}/files")
+        assert len(files["files"]) == 3
 
         listed = await teacher.expect(200, "GET", "/v1/batches?status=completed&limit=5")
         assert batch_id in {item["batch_id"] for item in listed["items"]}
@@ -102,6 +111,7 @@ async def test_another_teachers_batch_is_indistinguishable_from_a_missing_one(
     probes: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/v1/batches/{b}", {}),
         ("GET", "/v1/batches/{b}/essays/{e}", {}),
+        ("GET", "/v1/batches/{b}/essays/{e}/text", {}),
         ("GET", "/v1/batches/{b}/files", {}),
         ("DELETE", "/v1/batches/{b}/files/{f}", {}),
         ("POST", "/v1/batches/{b}/pipelines", {"json": {"pipeline": "spellcheck"}}),
