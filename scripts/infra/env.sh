@@ -7,16 +7,16 @@ export HULEEDU_LOCAL_DIR="${HULEEDU_LOCAL_DIR:-$ROOT_DIR/.local}"
 export HULEEDU_LOG_DIR="${HULEEDU_LOG_DIR:-$HULEEDU_LOCAL_DIR/logs}"
 
 export HULEEDU_PG_HOST="${HULEEDU_PG_HOST:-127.0.0.1}"
-export HULEEDU_PG_PORT="${HULEEDU_PG_PORT:-55432}"
+export HULEEDU_PG_PORT="${HULEEDU_PG_PORT:-25432}"
 export HULEEDU_PG_USER="${HULEEDU_PG_USER:-huleedu}"
 export HULEEDU_PG_PASSWORD="${HULEEDU_PG_PASSWORD:-huleedu_dev_password}"
 
 export HULEEDU_REDIS_HOST="${HULEEDU_REDIS_HOST:-127.0.0.1}"
-export HULEEDU_REDIS_PORT="${HULEEDU_REDIS_PORT:-56379}"
+export HULEEDU_REDIS_PORT="${HULEEDU_REDIS_PORT:-26379}"
 
 export HULEEDU_KAFKA_HOST="${HULEEDU_KAFKA_HOST:-127.0.0.1}"
-export HULEEDU_KAFKA_PORT="${HULEEDU_KAFKA_PORT:-59092}"
-export HULEEDU_KAFKA_CONTROLLER_PORT="${HULEEDU_KAFKA_CONTROLLER_PORT:-59093}"
+export HULEEDU_KAFKA_PORT="${HULEEDU_KAFKA_PORT:-29092}"
+export HULEEDU_KAFKA_CONTROLLER_PORT="${HULEEDU_KAFKA_CONTROLLER_PORT:-29093}"
 export HULEEDU_KAFKA_HEAP="${HULEEDU_KAFKA_HEAP:-768m}"
 export HULEEDU_KAFKA_PARTITIONS="${HULEEDU_KAFKA_PARTITIONS:-3}"
 
@@ -63,4 +63,27 @@ stop_pid() {
 as_postgres() {
   # initdb refuses to run as root, so the server runs as the postgres system user.
   if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# check_ports NAME=PORT...: refuse a port inside Linux's ephemeral range. A client's own
+# outgoing socket can take such a port (a broker reconnect storm did, and Kafka then could not
+# bind its own port for minutes), so every port we listen on must lie below the range.
+check_ports() {
+  local range lo hi pair name port
+  range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo "32768 60999")
+  read -r lo hi <<<"$range"
+  for pair in "$@"; do
+    name=${pair%%=*}; port=${pair#*=}
+    [ -n "$port" ] || continue
+    if [ "$port" -ge "$lo" ] && [ "$port" -le "$hi" ]; then
+      die "$name=$port lies in Linux's ephemeral port range $lo-$hi (net.ipv4.ip_local_port_range): an outgoing connection may take it. Choose a port below $lo."
+    fi
+  done
+}
+
+# check_infra_ports: the infrastructure's configured ports, checked at install and start.
+check_infra_ports() {
+  check_ports "HULEEDU_PG_PORT=$HULEEDU_PG_PORT" "HULEEDU_REDIS_PORT=$HULEEDU_REDIS_PORT" \
+    "HULEEDU_KAFKA_PORT=$HULEEDU_KAFKA_PORT" \
+    "HULEEDU_KAFKA_CONTROLLER_PORT=$HULEEDU_KAFKA_CONTROLLER_PORT"
 }

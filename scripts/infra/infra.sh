@@ -6,6 +6,7 @@ source "$HERE/env.sh"
 
 case "${1:-status}" in
   up)
+    check_infra_ports
     "$HERE/install.sh"
     start=$SECONDS
     # Kafka's JVM takes longest to start, so it boots while PostgreSQL and Redis come up.

@@ -3,6 +3,7 @@
 # Redis 7, kcat, Java, Maven, curl), pdm and the locked Python environment, and Kafka's jars.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+check_infra_ports
 
 need_pkgs=()
 [ -x "$PG_BIN/postgres" ] || need_pkgs+=(postgresql postgresql-contrib)

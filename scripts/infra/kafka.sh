@@ -60,7 +60,7 @@ up() {
     # Started but not answering yet (or started by a concurrent `up`): a second JVM would fail
     # on the data directory's lock, and overwriting the pid file would orphan this one.
     log "Kafka (pid $(cat "$PIDFILE")) is starting; waiting for it"
-    wait_for 90 Kafka ready
+    wait_until_ready
     log "Kafka ready on $BOOTSTRAP (pid $(cat "$PIDFILE"))"
     return
   fi
@@ -81,8 +81,23 @@ up() {
   setsid nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$DIR/server.properties" \
     >>"$KAFKA_LOG" 2>&1 &
   echo $! >"$PIDFILE"
-  wait_for 90 Kafka ready
+  wait_until_ready
   log "Kafka ready on $BOOTSTRAP (pid $(cat "$PIDFILE"))"
+}
+
+# wait_until_ready: poll the broker, but fail at once (with the broker log's last lines) when the
+# JVM has exited, e.g. because its port is taken, instead of waiting out the whole limit.
+wait_until_ready() {
+  local deadline=$((SECONDS + 90))
+  until ready; do
+    if ! pid_alive "$PIDFILE"; then
+      rm -f "$PIDFILE"
+      tail -n 20 "$KAFKA_LOG" >&2 || true
+      die "Kafka exited while starting (last lines of $KAFKA_LOG above)"
+    fi
+    [ "$SECONDS" -ge "$deadline" ] && die "Kafka not ready after 90s (see $KAFKA_LOG)"
+    sleep 0.2
+  done
 }
 
 down() { stop_pid "$PIDFILE" Kafka; }

@@ -28,13 +28,13 @@ class InfraSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HULEEDU_", extra="ignore")
 
     pg_host: str = "127.0.0.1"
-    pg_port: int = 55432
+    pg_port: int = 25432
     pg_user: str = "huleedu"
     pg_password: str = "huleedu_dev_password"  # noqa: S105 - local loopback default only
     redis_host: str = "127.0.0.1"
-    redis_port: int = 56379
+    redis_port: int = 26379
     kafka_host: str = "127.0.0.1"
-    kafka_port: int = 59092
+    kafka_port: int = 29092
     kafka_bootstrap_servers: str = ""
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
@@ -89,6 +89,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_seconds: float = 2.0
     outbox_batch_size: int = 1000
     outbox_max_attempts: int = 10
+    # Retry-After (seconds) of a 503 answered because PostgreSQL, Redis, Kafka or another
+    # service is unavailable.
+    dependency_retry_after_seconds: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _fill_infra_defaults(self) -> ServiceSettings:

@@ -14,6 +14,7 @@ from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from huleedu_service_libs.correlation import get_correlation_id, get_user_id
+from huleedu_service_libs.kafka.backoff import rate_limit_connect_failures
 
 __all__ = ["configure_logging", "get_logger"]
 
@@ -114,6 +115,8 @@ def configure_logging(
         lib_logger.handlers.clear()
         lib_logger.propagate = True
     logging.captureWarnings(True)
+    # aiokafka logs every failed reconnect while Kafka is down: keep one line per node per 10 s.
+    rate_limit_connect_failures()
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

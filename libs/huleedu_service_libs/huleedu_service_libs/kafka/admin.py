@@ -8,6 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from common_core.topics import all_topics_with_dlq
+from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 
 
 class TopicCreationError(Exception):
@@ -28,6 +29,7 @@ async def ensure_topics(
     """
     wanted = list(topics) if topics is not None else all_topics_with_dlq()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    install_reconnect_backoff(admin._client)
     try:
         await admin.start()
         existing = set(await admin.list_topics())

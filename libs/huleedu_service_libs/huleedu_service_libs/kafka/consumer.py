@@ -15,6 +15,7 @@ from prometheus_client import Counter, Gauge
 from common_core.topics import dlq_topic
 from huleedu_service_libs.correlation import correlation_context
 from huleedu_service_libs.kafka import headers as h
+from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.kafka.retry_policy import (
     RetryPolicy,
@@ -104,6 +105,7 @@ class KafkaConsumerRunner:
             max_poll_interval_ms=self._max_poll_interval_ms,
             isolation_level="read_committed",
         )
+        install_reconnect_backoff(consumer._client)
         try:
             await consumer.start()
         except BaseException:

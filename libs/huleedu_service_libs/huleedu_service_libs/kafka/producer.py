@@ -6,12 +6,23 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import OutOfOrderSequenceNumber, UnknownProducerId
 from aiokafka.structs import RecordMetadata
 
 from common_core.envelope import EventEnvelope
 from common_core.topics import topic_for
+from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 from huleedu_service_libs.kafka.headers import encode_headers, envelope_headers
+
+logger = structlog.get_logger(__name__)
+
+# After these the idempotent producer never recovers by itself: its producer id and sequence
+# numbers no longer match the broker's (seen when a broker restarts with batches in flight;
+# every later send failed until the process restarted). A new producer gets a new id; records
+# sent again are harmless because every consumer drops event ids it already handled.
+STALE_PRODUCER_ERRORS = (OutOfOrderSequenceNumber, UnknownProducerId)
 
 
 class KafkaEventProducer:
@@ -33,6 +44,7 @@ class KafkaEventProducer:
         self._max_request_size = max_request_size
         self._producer: AIOKafkaProducer | None = None
         self._start_lock = asyncio.Lock()
+        self._replacing: asyncio.Task[None] | None = None
 
     @property
     def started(self) -> bool:
@@ -53,6 +65,7 @@ class KafkaEventProducer:
                 request_timeout_ms=self._request_timeout_ms,
                 max_request_size=self._max_request_size,
             )
+            install_reconnect_backoff(producer.client)
             try:
                 await producer.start()
             except BaseException:
@@ -108,10 +121,40 @@ class KafkaEventProducer:
     ) -> asyncio.Future[RecordMetadata]:
         """Hand one record to the producer's buffer; the future resolves on the broker's ack."""
         raw_key = key.encode("utf-8") if isinstance(key, str) else key
-        future: asyncio.Future[RecordMetadata] = await self._require().send(
+        if self._replacing is not None:
+            await asyncio.shield(self._replacing)
+        producer = self._require()
+        future: asyncio.Future[RecordMetadata] = await producer.send(
             topic, value=value, key=raw_key, headers=encode_headers(headers)
         )
+        future.add_done_callback(lambda done: self._check_delivery(producer, done))
         return future
+
+    def _check_delivery(
+        self, producer: AIOKafkaProducer, done: asyncio.Future[RecordMetadata]
+    ) -> None:
+        if done.cancelled() or not isinstance(done.exception(), STALE_PRODUCER_ERRORS):
+            return
+        if self._producer is producer and self._replacing is None:
+            self._replacing = asyncio.get_running_loop().create_task(self._replace(producer))
+
+    async def _replace(self, stale: AIOKafkaProducer) -> None:
+        """Swap a producer whose sequence state the broker no longer accepts for a new one."""
+        logger.warning("kafka.producer_replaced", client_id=self._client_id)
+        to_stop = stale
+        try:
+            async with self._start_lock:
+                if self._producer is not stale:
+                    return
+                self._producer = None
+            await to_stop.stop()
+            await self.start()
+        except Exception:
+            # Not reachable right now: the next send finds no producer and the caller's retry
+            # (relay backoff) calls start() again.
+            logger.exception("kafka.producer_replace_failed", client_id=self._client_id)
+        finally:
+            self._replacing = None
 
     async def check_connection(self) -> None:
         """Raise unless a broker answers a metadata request (used by /healthz and the relay)."""

@@ -7,26 +7,23 @@ data directory, so stopping it never disturbs other tests or a developer's runni
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from pathlib import Path
 
+from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+
 REPO_ROOT = Path(__file__).resolve().parents[4]
 KAFKA_SCRIPT = REPO_ROOT / "scripts" / "infra" / "kafka.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PrivateKafka:
     """Start, stop and restart a single-node KRaft broker in `workdir`."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
-        self.controller_port = _free_port()
+        # Below the ephemeral range, as our real ports are: the broker must bind them again
+        # when a test restarts it while clients keep reconnecting.
+        self.port = free_port_below_ephemeral()
+        self.controller_port = free_port_below_ephemeral()
         self.bootstrap_servers = f"127.0.0.1:{self.port}"
         self._env = {
             **os.environ,

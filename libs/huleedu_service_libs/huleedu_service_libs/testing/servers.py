@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 from quart import Quart
@@ -14,7 +16,12 @@ from quart import Quart
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.http import serve_quart
 
-__all__ = ["free_port", "serve_in_background", "wait_until_answering"]
+__all__ = [
+    "free_port",
+    "free_port_below_ephemeral",
+    "serve_in_background",
+    "wait_until_answering",
+]
 
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -27,6 +34,27 @@ def free_port() -> int:
         sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def free_port_below_ephemeral(low_bound: int = 20000) -> int:
+    """A free loopback port below Linux's ephemeral range, for servers a test restarts.
+
+    A port the kernel hands out (bind to 0) lies inside the ephemeral range, where a client's
+    own outgoing socket can take it while the server is down, so the server cannot bind it
+    again: the defect that kept Kafka from restarting for minutes.
+    """
+    try:
+        ceiling = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ceiling = 32768
+    for port in random.sample(range(low_bound, ceiling), k=200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((LOOPBACK, port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free loopback port in {low_bound}-{ceiling}")
 
 
 async def wait_until_answering(

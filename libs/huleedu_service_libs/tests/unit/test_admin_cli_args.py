@@ -6,7 +6,7 @@ import pytest
 
 from huleedu_service_libs.admin import build_parser
 
-URL = "postgresql://huleedu:x@127.0.0.1:55432/custom"
+URL = "postgresql://huleedu:x@127.0.0.1:25432/custom"
 
 
 @pytest.mark.parametrize(
