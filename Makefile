@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 export PDM_CHECK_UPDATE := false
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint typecheck \
-        test-unit test-integration test-e2e bench topics admin demo token
+.PHONY: help install infra-up infra-down infra-status up down restart status test lint typecheck \
+        test-unit test-integration test-e2e drill bench topics admin demo token
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ up: ## Start infrastructure and every service in the background; wait until heal
 down: ## Stop every service, then the infrastructure
 	@scripts/stack.sh down
 	@scripts/infra/infra.sh down
+
+restart: ## Restart one service's processes (migrations only if behind), e.g. make restart SERVICE=file_service
+	@scripts/stack.sh restart "$(SERVICE)"
 
 status: ## Infrastructure and service health
 	@scripts/infra/infra.sh status || true
@@ -52,6 +55,9 @@ test-e2e: ## End-to-end tests against the running stack
 
 demo: ## Run a sample English and Swedish batch through the running stack (make up first)
 	@.venv/bin/python scripts/demo.py
+
+drill: ## Outage drill on the running stack: Kafka down 60 s, Redis down 30 s; prints recovery times
+	@.venv/bin/python scripts/outage_drill.py $(ARGS)
 
 bench: ## Benchmarks; they print numbers (starts infrastructure if needed)
 	@scripts/bench.sh

@@ -11,6 +11,9 @@ declare -A RUNNING_BEFORE=()  # service pid files that were alive before `stack.
 cleanup_started() {
   local rc=$? pidfile component
   if [ "$STARTED_STACK" = 1 ]; then
+    # The supervisor this run started owns every service process now: stopping it first
+    # keeps it from starting again what is being stopped.
+    stop_pid "$HULEEDU_LOCAL_DIR/supervisor.pid" supervisor
     for pidfile in "$HULEEDU_LOCAL_DIR"/run/*.pid; do
       [ -e "$pidfile" ] && [ -z "${RUNNING_BEFORE[$pidfile]:-}" ] || continue
       stop_pid "$pidfile" "$(basename "$pidfile" .pid)"

@@ -6,10 +6,13 @@
 #   WORKER_PORT=7002                  # optional: the worker process's /healthz
 #   MIGRATE=1                         # run `alembic upgrade head` before starting
 #   PROCESSES=("http:python -m file_service.app" "relay:python -m file_service.worker")
-# Logs go to .local/logs/<service>-<process>.log, pids to .local/run/. Usage: stack.sh up|down|status
+# A supervisor (scripts/supervisor.py) starts the processes and restarts one that dies.
+# Logs go to .local/logs/<service>-<process>.log, pids to .local/run/.
+# Usage: stack.sh up|down|status|restart SERVICE
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/infra/env.sh"
+source "$ROOT/scripts/infra/migrations.sh"
 RUN_DIR="$HULEEDU_LOCAL_DIR/run"
 mkdir -p "$RUN_DIR" "$HULEEDU_LOG_DIR"
 
@@ -24,55 +27,118 @@ load() {
   SERVICE_DIR="$(dirname "$1")"
 }
 
-healthy() { curl -fsS -m 2 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
+# Readiness (its dependencies answer); /healthz/live only says the process runs.
+healthy() { curl -fsS -m 2 "http://127.0.0.1:$1/healthz/ready" >/dev/null 2>&1; }
 
-start_service() {
-  load "$1"
-  if [ "$MIGRATE" = 1 ]; then
-    (cd "$SERVICE_DIR" && "$ROOT/.venv/bin/alembic" -c alembic.ini upgrade head) \
-      >>"$HULEEDU_LOG_DIR/$SERVICE_NAME-migrate.log" 2>&1 \
-      || die "$SERVICE_NAME migrations failed; see $HULEEDU_LOG_DIR/$SERVICE_NAME-migrate.log"
-  fi
-  local entry proc cmd pidfile
+SUPERVISOR_PIDFILE="$HULEEDU_LOCAL_DIR/supervisor.pid"
+MANIFEST="$RUN_DIR/stack-manifest.jsonl"
+export HULEEDU_SUPERVISOR_PORT="${HULEEDU_SUPERVISOR_PORT:-9190}"
+
+migrate() {
+  [ "$MIGRATE" = 1 ] || return 0
+  if at_head "$SERVICE_DIR" "huleedu_${SERVICE_NAME%_service}"; then return 0; fi
+  log "$SERVICE_NAME: migrating to head"
+  (cd "$SERVICE_DIR" && "$ROOT/.venv/bin/alembic" -c alembic.ini upgrade head) \
+    >>"$HULEEDU_LOG_DIR/$SERVICE_NAME-migrate.log" 2>&1 \
+    || die "$SERVICE_NAME migrations failed; see $HULEEDU_LOG_DIR/$SERVICE_NAME-migrate.log"
+}
+
+# manifest_entries: one JSON line per process of the loaded service, for the supervisor.
+manifest_entries() {
+  local entry proc cmd
   for entry in "${PROCESSES[@]}"; do
     proc=${entry%%:*}; cmd=${entry#*:}
-    pidfile="$RUN_DIR/$SERVICE_NAME-$proc.pid"
-    if pid_alive "$pidfile"; then continue; fi
-    # The service itself must be the background job, so that $! is its pid and `down` stops
-    # it (a backgrounded `cd && cmd` list would record the pid of a wrapper shell instead).
-    (
-      cd "$SERVICE_DIR"
-      # shellcheck disable=SC2086 # cmd is a command line from our own service.conf
-      # setsid: own session, so the caller's Ctrl-C or process-group kill does not reach it.
-      PATH="$ROOT/.venv/bin:$PATH" setsid nohup $cmd >>"$HULEEDU_LOG_DIR/$SERVICE_NAME-$proc.log" 2>&1 &
-      echo $! >"$pidfile"
-    )
+    "$VENV_PY" -c 'import json, shlex, sys
+service, proc, cmd, cwd, log, pidfile, venv = sys.argv[1:]
+argv = shlex.split(cmd)
+argv[0] = f"{venv}/{argv[0]}" if argv[0] == "python" else argv[0]
+print(json.dumps({"service": service, "process": proc, "argv": argv, "cwd": cwd,
+                  "log": log, "pidfile": pidfile}))' \
+      "$SERVICE_NAME" "$proc" "$cmd" "$SERVICE_DIR" "$HULEEDU_LOG_DIR/$SERVICE_NAME-$proc.log" \
+      "$RUN_DIR/$SERVICE_NAME-$proc.pid" "$ROOT/.venv/bin"
   done
+}
+
+start_supervisor() {
+  if pid_alive "$SUPERVISOR_PIDFILE"; then return 0; fi
+  # setsid: own session, so the caller's Ctrl-C or process-group kill does not reach it.
+  setsid nohup "$VENV_PY" "$ROOT/scripts/supervisor.py" --manifest "$MANIFEST" \
+    --metrics-port "$HULEEDU_SUPERVISOR_PORT" --grace 20 \
+    >>"$HULEEDU_LOG_DIR/supervisor.log" 2>&1 &
+  echo $! >"$SUPERVISOR_PIDFILE"
+  log "supervisor started (pid $!, metrics http://127.0.0.1:$HULEEDU_SUPERVISOR_PORT/metrics)"
+}
+
+wait_healthy() {
+  [ -z "$HTTP_PORT" ] || wait_for 90 "$SERVICE_NAME" healthy "$HTTP_PORT"
+  [ -z "$WORKER_PORT" ] || wait_for 90 "$SERVICE_NAME worker" healthy "$WORKER_PORT"
 }
 
 up() {
   if [ ${#CONFS[@]} -eq 0 ]; then log "no services yet (none has a services/*/service.conf)"; return; fi
-  local conf
-  for conf in "${CONFS[@]}"; do start_service "$conf"; done
+  local conf ports=("HULEEDU_SUPERVISOR_PORT=$HULEEDU_SUPERVISOR_PORT")
   for conf in "${CONFS[@]}"; do
     load "$conf"
-    [ -z "$HTTP_PORT" ] || wait_for 90 "$SERVICE_NAME" healthy "$HTTP_PORT"
-    [ -z "$WORKER_PORT" ] || wait_for 90 "$SERVICE_NAME worker" healthy "$WORKER_PORT"
+    ports+=("$SERVICE_NAME HTTP_PORT=$HTTP_PORT" "$SERVICE_NAME WORKER_PORT=$WORKER_PORT")
   done
+  check_ports "${ports[@]}"
+  if ! pid_alive "$SUPERVISOR_PIDFILE"; then
+    : >"$MANIFEST.tmp"
+    for conf in "${CONFS[@]}"; do
+      load "$conf"
+      migrate
+      manifest_entries >>"$MANIFEST.tmp"
+    done
+    mv "$MANIFEST.tmp" "$MANIFEST"
+    start_supervisor
+  fi
+  for conf in "${CONFS[@]}"; do load "$conf"; wait_healthy; done
   status
+}
+
+# restart SERVICE: the supervisor starts the service's processes again at once.
+restart() {
+  local name=${1:-} conf found="" entry pidfile
+  [ -n "$name" ] || die "usage: stack.sh restart SERVICE (e.g. file_service)"
+  pid_alive "$SUPERVISOR_PIDFILE" || { up; return; }
+  for conf in "${CONFS[@]}"; do
+    load "$conf"
+    [ "$SERVICE_NAME" = "$name" ] || continue
+    found=1
+    migrate
+    for entry in "${PROCESSES[@]}"; do
+      pidfile="$RUN_DIR/$SERVICE_NAME-${entry%%:*}.pid"
+      pid_alive "$pidfile" || continue
+      touch "$pidfile.restart"
+      kill -TERM "$(cat "$pidfile")"
+    done
+    sleep 0.5
+    wait_healthy
+    log "$SERVICE_NAME restarted"
+  done
+  [ -n "$found" ] || die "no service named $name (see services/*/service.conf)"
 }
 
 down() {
   local pidfile
+  # The supervisor first, so that nothing it watches is started again while stopping.
+  stop_pid "$SUPERVISOR_PIDFILE" supervisor
   for pidfile in "$RUN_DIR"/*.pid; do
     [ -e "$pidfile" ] || continue
     stop_pid "$pidfile" "$(basename "$pidfile" .pid)"
   done
+  rm -f "$RUN_DIR"/*.restart
 }
 
 status() {
   local conf rc=0
   [ ${#CONFS[@]} -gt 0 ] || { echo "services   none yet"; return 0; }
+  if pid_alive "$SUPERVISOR_PIDFILE"; then
+    printf '%-28s up    http://127.0.0.1:%s/metrics (pid %s)\n' supervisor \
+      "$HULEEDU_SUPERVISOR_PORT" "$(cat "$SUPERVISOR_PIDFILE")"
+  else
+    printf '%-28s down\n' supervisor
+  fi
   for conf in "${CONFS[@]}"; do
     load "$conf"
     if [ -n "$HTTP_PORT" ] && healthy "$HTTP_PORT"; then
@@ -91,4 +157,4 @@ status() {
   return $rc
 }
 
-"${1:-status}"
+"${1:-status}" "${@:2}"
