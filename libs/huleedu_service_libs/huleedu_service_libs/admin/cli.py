@@ -27,6 +27,7 @@ examples:
   huleedu-admin outbox [--service NAME ...] [--json]
   huleedu-admin outbox --database-url URL [--schema S]
   huleedu-admin outbox unpark --service NAME [--database-url URL --schema S] (--ids ID ... | --all)
+  huleedu-admin dlq list [--json]                 every DLQ topic and its depth
   huleedu-admin dlq list TOPIC [--limit N] [--json]
   huleedu-admin dlq replay TOPIC (--offset [P:]N ... | --all) [--dry-run]
 
@@ -98,9 +99,13 @@ def _add_dlq(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     dlq = commands.add_parser("dlq", help="inspect and replay dead-letter topics")
     actions = dlq.add_subparsers(dest="dlq_action", metavar="ACTION", required=True)
     listing = actions.add_parser(
-        "list", parents=[kafka], help="show a DLQ's messages with their errors"
+        "list",
+        parents=[kafka],
+        help="every DLQ with its depth, or one DLQ's messages with their errors",
     )
-    listing.add_argument("topic", metavar="TOPIC", help="topic, with or without .dlq")
+    listing.add_argument(
+        "topic", metavar="TOPIC", nargs="?", help="topic, with or without .dlq (all when left out)"
+    )
     listing.add_argument("--limit", type=int, default=100, help="at most N messages (100)")
     listing.add_argument("--json", action="store_true", help="JSON output")
     listing.set_defaults(command=dlq_list)

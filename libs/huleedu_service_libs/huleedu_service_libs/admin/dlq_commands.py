@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from huleedu_service_libs.admin.dlq_reader import (
     REPLAY_GROUP,
     DlqMessage,
+    dlq_depths,
     dlq_name,
     iter_range,
     offset_bounds,
@@ -70,8 +71,35 @@ async def read_messages(
     return messages, total
 
 
+async def dlq_overview(args: argparse.Namespace) -> int:
+    """Print every DLQ topic with its depth (and what replay --all has not sent yet)."""
+    async with (
+        open_admin(args.bootstrap_servers) as admin,
+        open_consumer(args.bootstrap_servers) as consumer,
+    ):
+        depths = await dlq_depths(admin, consumer)
+    if args.json:
+        print(json.dumps([d.__dict__ for d in depths]))
+        return 0
+    if not depths:
+        print("no DLQ topics (run `make topics`)")
+        return 0
+    width = max(len(d.topic) for d in depths)
+    print(f"{'DLQ topic':<{width}}  {'depth':>6}  {'not replayed':>12}")
+    for d in depths:
+        print(f"{d.topic:<{width}}  {d.depth:>6}  {d.not_replayed:>12}")
+    total = sum(d.depth for d in depths)
+    print(f"{len(depths)} DLQ topic(s), {total} message(s); `dlq list TOPIC` shows one's messages")
+    return 0
+
+
 async def dlq_list(args: argparse.Namespace) -> int:
-    """Print the DLQ's messages with their errors; returns when the end offsets are reached."""
+    """Print the DLQ's messages with their errors; returns when the end offsets are reached.
+
+    Without a topic, the overview of every DLQ topic and its depth.
+    """
+    if args.topic is None:
+        return await dlq_overview(args)
     topic = dlq_name(args.topic)
     async with open_admin(args.bootstrap_servers) as admin:
         tps = await topic_partitions(admin, topic)

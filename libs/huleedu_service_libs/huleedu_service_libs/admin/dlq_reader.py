@@ -176,3 +176,35 @@ async def replay_cursor(
     """How far `replay --all` has come on each partition (0 where it never ran)."""
     committed = await admin.list_consumer_group_offsets(REPLAY_GROUP, partitions=list(tps))
     return {tp: max(int(committed[tp].offset), 0) if tp in committed else 0 for tp in tps}
+
+
+@dataclass(frozen=True)
+class DlqDepth:
+    """How many messages a DLQ holds, and how many of them `replay --all` has not sent yet."""
+
+    topic: str
+    depth: int
+    not_replayed: int
+
+
+async def dlq_depths(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> list[DlqDepth]:
+    """Every DLQ topic of the cluster with its depth, by name."""
+    topics = sorted(t for t in await admin.list_topics() if t.endswith(DLQ_SUFFIX))
+    if not topics:
+        return []
+    described = await admin.describe_topics(topics)
+    tps = [
+        TopicPartition(d["topic"], p["partition"])
+        for d in described
+        if for_code(d["error_code"]) is NoError
+        for p in d["partitions"]
+    ]
+    begin, end = await offset_bounds(consumer, tps)
+    cursor = await replay_cursor(admin, tps)
+    depths = []
+    for topic in topics:
+        own = [tp for tp in tps if tp.topic == topic]
+        depth = sum(end[tp] - begin[tp] for tp in own)
+        pending = sum(end[tp] - max(begin[tp], cursor[tp]) for tp in own)
+        depths.append(DlqDepth(topic, depth, max(pending, 0)))
+    return depths

@@ -218,6 +218,29 @@ async def test_list_empty_and_missing_topics_return_at_once(
     assert "does not exist" in captured.err
 
 
+async def test_list_without_a_topic_shows_every_dlq_and_its_depth(
+    make_topic: TopicFactory,
+    kafka_bootstrap: str,
+    kafka_producer: KafkaEventProducer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Before, `make admin ARGS="dlq list"` failed: "the following arguments are required".
+    full, empty = await make_topic("admin-depth"), await make_topic("admin-depth-empty")
+    for n in range(3):
+        await kafka_producer.send(dlq_topic(full), value=b"{}", key=f"k{n}", headers={})
+    kafka = ["--bootstrap-servers", kafka_bootstrap]
+
+    assert await run(["dlq", "list", *kafka]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split()[:3] == [dlq_topic(full), "3", "3"] for line in lines), lines
+    assert any(line.split()[:2] == [dlq_topic(empty), "0"] for line in lines), lines
+
+    assert await run(["dlq", "list", "--json", *kafka]) == 0
+    depths = {d["topic"]: d["depth"] for d in json.loads(capsys.readouterr().out)}
+    assert depths[dlq_topic(full)] == 3
+    assert depths[dlq_topic(empty)] == 0
+
+
 # ---------------------------------------------------------------- outbox
 
 
