@@ -1,4 +1,10 @@
-"""Following a batch live over the gateway's WebSocket (ticket auth, ping/pong, one reconnect)."""
+"""Following a batch live over the gateway's WebSocket (ticket auth, ping/pong, one reconnect).
+
+The reconnect resumes: it sends the event id of the last notification received, and the
+gateway replays what followed it before `ready`. A `gap` (the gateway's log no longer reaches
+back that far) is not handled apart: with --until-done, every ready after the first already
+makes the on-ready hook check the batch over REST.
+"""
 
 from __future__ import annotations
 
@@ -91,9 +97,14 @@ class _Watcher:
         self.grace_deadline: float | None = None
         self.last_completed: JsonDict | None = None
         self.ready_seen = False
+        # Of any notification, not only the watched batch's: it is the socket's position.
+        self.last_event_id: str | None = None
 
     def handle(self, message: JsonDict) -> WatchOutcome | None:
         """Show a notification; decide whether it ends an --until-done watch."""
+        event_id = message.get("event_id")
+        if isinstance(event_id, str) and event_id:
+            self.last_event_id = event_id
         batch_id = self.options.batch_id
         if batch_id is not None and message.get("batch_id") != batch_id:
             return None
@@ -141,7 +152,7 @@ async def _one_connection(
 ) -> WatchOutcome | None:
     """Run one socket to its end; None means it dropped and a reconnect may follow."""
     loop = asyncio.get_running_loop()
-    async with api.notifications() as socket:
+    async with api.notifications(watcher.last_event_id) as socket:
         while True:
             wait = _time_left(loop.time(), deadline, watcher.grace_deadline)
             try:

@@ -118,6 +118,19 @@ class TestWatchConnection:
         assert cli.gateway.ws_tickets == ["ticket-1", "ticket-2"]
         assert len(result.stdout.splitlines()) == 2
 
+    def test_the_reconnect_resumes_after_the_last_notification_of_any_batch(self, cli: Any) -> None:
+        cli.signed_in()
+        cli.gateway.add_batch("b-1", status="processing")
+        cli.gateway.ws_scripts = [
+            [note("phase_started"), note("batch_registered", batch_id="b-9"), {"type": "close"}],
+            [note("batch_results_ready")],
+        ]
+
+        result = cli("--json", "watch", "b-1", "--until-done", "--timeout", "20")
+
+        assert result.exit_code == 0, result.output
+        assert cli.gateway.ws_resumed_after == [None, "ev-batch_registered-b-9"]
+
     def test_a_second_drop_is_an_error(self, cli: Any) -> None:
         cli.signed_in()
         cli.gateway.add_batch("b-1", status="processing")

@@ -1,4 +1,4 @@
-"""Realtime: Kafka notifications -> Redis `ws:{user_id}` -> each of the user's WebSockets."""
+"""Realtime: Kafka notifications -> Redis log and `ws:{user_id}` -> each of the user's sockets."""
 
 from api_gateway_service.realtime.runtime import Realtime
 

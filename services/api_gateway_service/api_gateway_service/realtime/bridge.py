@@ -1,16 +1,19 @@
-"""Kafka -> Redis: publish each teacher notification on its user's `ws:{user_id}` channel.
+"""Kafka -> Redis: log each teacher notification and publish it on `ws:{user_id}`.
 
 All gateway processes share one consumer group, so each notification is bridged once; every
-process's hub then receives it from Redis. The offset is committed only after the publish
-succeeded (the runner commits after the handler returns), so a notification is never lost,
-only possibly published twice, which the hub's event_id de-duplication absorbs.
+process's hub then receives it from Redis, or reads it from the user's log when it was away
+from Redis at that moment. Logging and publishing are one Redis script, and the offset is
+committed only after it succeeded (the runner commits after the handler returns), so a
+notification is never lost. A redelivered event id already in the log is neither logged nor
+published again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import structlog
 from redis.exceptions import RedisError
@@ -27,7 +30,7 @@ from huleedu_service_libs.kafka import (
     KafkaEventProducer,
     TransientError,
 )
-from huleedu_service_libs.realtime import RedisPubSub
+from huleedu_service_libs.realtime import Appended
 
 logger = structlog.get_logger(__name__)
 
@@ -37,14 +40,24 @@ STOP_TIMEOUT_SECONDS = 30.0
 RESTART_MAX_SECONDS = 30.0
 
 
+class NotificationSink(Protocol):
+    """Where the bridge puts notifications (huleedu_service_libs.realtime.NotificationLog)."""
+
+    async def append_and_publish(
+        self, user_id: str, event_id: str, message: Mapping[str, Any]
+    ) -> Appended:
+        """Log the message in the user's log and publish it on the user's channel, together."""
+        ...
+
+
 class NotificationBridge:
-    """Consumes TeacherNotificationRequestedV1 and publishes it to Redis, supervised."""
+    """Consumes TeacherNotificationRequestedV1 and logs-and-publishes it to Redis, supervised."""
 
     def __init__(
-        self, settings: GatewaySettings, pubsub: RedisPubSub, *, topic: str | None = None
+        self, settings: GatewaySettings, sink: NotificationSink, *, topic: str | None = None
     ) -> None:
         self._settings = settings
-        self._pubsub = pubsub
+        self._sink = sink
         self._topic = topic or topic_for(TeacherNotificationRequestedV1)
         self._dispatcher = EventDispatcher()
         self._dispatcher.register(TeacherNotificationRequestedV1, self.handle)
@@ -63,27 +76,38 @@ class NotificationBridge:
         return self._topic
 
     async def handle(self, envelope: EventEnvelope[Any]) -> None:
-        """Publish one notification; a Redis failure is transient (retried, then committed)."""
+        """Log and publish one notification; a Redis failure is transient (retried)."""
         data: TeacherNotificationRequestedV1 = envelope.data
         message = notification_message(envelope)
+        event_id = str(envelope.event_id)
         try:
             # Bounded even if the connection hangs past the client's socket timeout.
-            receivers = await asyncio.wait_for(
-                self._pubsub.publish_to_user(data.user_id, message),
+            appended = await asyncio.wait_for(
+                self._sink.append_and_publish(data.user_id, event_id, message),
                 timeout=self._settings.redis_socket_timeout_seconds,
             )
         except TimeoutError as exc:
             raise TransientError("Redis publish timed out") from exc
         except (RedisError, OSError) as exc:
-            raise TransientError(f"Redis publish failed: {exc!r}") from exc
+            raise TransientError(f"Redis log/publish failed: {exc!r}") from exc
+        if appended.duplicate:
+            logger.info(
+                "notification already logged; not published again",
+                user_id=data.user_id,
+                event_id=event_id,
+                stream_id=appended.stream_id,
+                correlation_id=envelope.correlation_id,
+            )
+            return
         metrics.NOTIFICATIONS_BRIDGED.inc()
         logger.info(
             "notification bridged",
             user_id=data.user_id,
-            event_id=str(envelope.event_id),
+            event_id=event_id,
+            stream_id=appended.stream_id,
             notification_type=data.notification_type,
             correlation_id=envelope.correlation_id,
-            receivers=receivers,
+            receivers=appended.receivers,
         )
 
     async def start(self) -> None:
@@ -112,6 +136,13 @@ class NotificationBridge:
         """Health: raise while the consumer loop is down (crashed and waiting to restart)."""
         if not self._running:
             raise RuntimeError(f"notification bridge down: {self._last_error or 'not started'}")
+
+    async def check_alive(self) -> None:
+        """Liveness: raise if the supervisor ended while the bridge should be running."""
+        if self._stopping.is_set():
+            return
+        if self._task is None or self._task.done():
+            raise RuntimeError("notification bridge supervisor is not running")
 
     async def _supervise(self) -> None:
         delay = 0.5

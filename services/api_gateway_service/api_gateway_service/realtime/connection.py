@@ -30,7 +30,10 @@ class TextSocket(Protocol):
 
 
 class ClientConnection:
-    """Implements the hub's SocketSink: offer() never waits, a sender task does the I/O."""
+    """Implements the hub's SocketSink: offer() never waits, put() waits for room (replays).
+
+    A sender task does the I/O.
+    """
 
     def __init__(
         self, socket: TextSocket, user_id: str, *, queue_size: int, correlation_id: str = ""
@@ -63,6 +66,23 @@ class ClientConnection:
         except asyncio.QueueFull:
             return False
         return True
+
+    async def put(self, text: str) -> bool:
+        """Queue a frame, waiting for room; False once the socket is closing."""
+        if self.closed.is_set():
+            return False
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(text)
+            return True
+        putting = asyncio.ensure_future(self._queue.put(text))
+        closing = asyncio.ensure_future(self.closed.wait())
+        try:
+            await asyncio.wait({putting, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+            queued = putting.done() and not putting.cancelled()
+            putting.cancel()
+        return queued
 
     def on_ready(self) -> None:
         """The subscription is confirmed and the ready frame is queued."""

@@ -18,7 +18,7 @@ MESSAGES_DELIVERED = Counter(
 )
 DUPLICATES_DROPPED = Counter(
     "huleedu_gateway_ws_duplicates_dropped_total",
-    "Notifications seen again for a user (same event_id) and not delivered twice",
+    "Notifications seen again by a socket (same event_id) and not delivered twice",
 )
 SOCKETS_CLOSED = Counter(
     "huleedu_gateway_ws_closed_total",
@@ -28,4 +28,13 @@ SOCKETS_CLOSED = Counter(
 REDIS_RESUBSCRIBES = Counter(
     "huleedu_gateway_ws_redis_reconnects_total",
     "Times the hub rebuilt its Redis pub/sub connection and resubscribed its users",
+)
+REPLAYED = Counter(
+    "huleedu_gateway_ws_replayed_total",
+    "Notifications delivered to a socket from its user's log (resume or Redis reconnect)",
+)
+GAPS = Counter(
+    "huleedu_gateway_ws_gaps_total",
+    "Gap messages sent: a socket may have missed notifications the log no longer holds",
+    ["reason"],
 )

@@ -17,6 +17,8 @@ CLOSE_TOO_MANY_CONNECTIONS = 4000  # ws_max_connections_per_user reached in this
 CLOSE_GOING_AWAY = 1001  # the gateway is shutting down
 
 REASON_TOO_SLOW = "too slow"
+# Event ids are UUIDs; anything longer than this cannot be one of ours.
+MAX_EVENT_ID_LENGTH = 64
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -44,8 +46,13 @@ def notification_message(envelope: EventEnvelope[TeacherNotificationRequestedV1]
 
 
 def ready_message(user_id: str) -> str:
-    """Sent once the user's subscription is confirmed (again after a Redis reconnect)."""
+    """Sent once the socket is subscribed and caught up (again after a Redis reconnect)."""
     return dumps({"type": "ready", "user_id": user_id})
+
+
+def gap_message(reason: str) -> str:
+    """Notifications may be missing before what follows: the client should refresh over REST."""
+    return dumps({"type": "gap", "reason": reason})
 
 
 def ping_message() -> str:
@@ -56,6 +63,13 @@ def ping_message() -> str:
 def pong_message() -> str:
     """The answer to a client's ping."""
     return dumps({"type": "pong"})
+
+
+def resume_position(value: object) -> str | None:
+    """A client's `last_event_id` when it is a plausible id, else None."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_EVENT_ID_LENGTH:
+        return value
+    return None
 
 
 def parse_client_message(text: str) -> dict[str, Any] | None:

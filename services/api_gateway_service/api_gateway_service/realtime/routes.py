@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, WebSocket
 from pydantic import BaseModel, Field
-from redis.exceptions import RedisError
 
 from api_gateway_service.auth import Principal, current_principal
+from api_gateway_service.realtime.protocol import MAX_EVENT_ID_LENGTH
 from api_gateway_service.realtime.sessions import SocketSessions
 from api_gateway_service.realtime.tickets import MAX_TICKET_LENGTH, TicketStore
-from common_core.errors import ErrorBody, ErrorCode
-from huleedu_service_libs.errors import HuleEduError
+from common_core.errors import ErrorBody
 
 
 class WsTicketResponse(BaseModel):
@@ -34,27 +33,27 @@ def build_router(tickets: TicketStore, sessions: SocketSessions) -> APIRouter:
         responses={
             401: {"model": ErrorBody, "description": "Missing, invalid or expired bearer token"},
             429: {"model": ErrorBody, "description": "Rate limit exceeded (Retry-After)"},
-            503: {"model": ErrorBody, "description": "Ticket store (Redis) unavailable"},
+            503: {
+                "model": ErrorBody,
+                "description": "Ticket store (Redis) unavailable (Retry-After)",
+            },
         },
     )
     async def create_ws_ticket(
         principal: Annotated[Principal, Depends(current_principal)],
     ) -> WsTicketResponse:
         """Issue a single-use ticket for `/ws`, so the JWT never appears in a URL."""
-        try:
-            ticket = await tickets.issue(principal.user_id)
-        except (RedisError, OSError) as exc:
-            raise HuleEduError(
-                ErrorCode.SERVICE_UNAVAILABLE, "WebSocket tickets are unavailable right now"
-            ) from exc
+        # Redis down: the shared error handling answers 503 naming redis, with Retry-After.
+        ticket = await tickets.issue(principal.user_id)
         return WsTicketResponse(ticket=ticket, expires_in=tickets.ttl_seconds)
 
     @router.websocket("/ws")
     async def websocket_endpoint(
         websocket: WebSocket,
         ticket: Annotated[str | None, Query(max_length=MAX_TICKET_LENGTH)] = None,
+        last_event_id: Annotated[str | None, Query(max_length=MAX_EVENT_ID_LENGTH)] = None,
     ) -> None:
-        """Live teacher notifications (see documentation/api.md, WebSocket)."""
-        await sessions.serve(websocket, ticket)
+        """Live teacher notifications; `last_event_id` replays what followed it (api.md)."""
+        await sessions.serve(websocket, ticket, last_event_id or None)
 
     return router

@@ -14,7 +14,7 @@ from api_gateway_service.realtime.sessions import SocketSessions
 from api_gateway_service.realtime.subscriber import RedisChannelSubscriber
 from api_gateway_service.realtime.tickets import TicketStore
 from huleedu_service_libs.observability import HealthCheck
-from huleedu_service_libs.realtime import RedisPubSub
+from huleedu_service_libs.realtime import NotificationLog
 
 
 class Realtime:
@@ -37,10 +37,18 @@ class Realtime:
             stale_after_seconds=settings.redis_health_check_interval_seconds
             + settings.redis_socket_timeout_seconds,
         )
-        self.hub = NotificationHub(
-            self.subscriber, max_connections_per_user=settings.ws_max_connections_per_user
+        self.log = NotificationLog(
+            redis, max_entries=settings.ws_log_max_entries, ttl_seconds=settings.ws_log_ttl_seconds
         )
-        self.bridge = NotificationBridge(settings, RedisPubSub(redis), topic=notification_topic)
+        self.hub = NotificationHub(
+            self.subscriber,
+            self.log,
+            max_connections_per_user=settings.ws_max_connections_per_user,
+            log_max_entries=settings.ws_log_max_entries,
+            replay_buffer_limit=settings.ws_send_queue_size,
+            log_read_timeout_seconds=settings.redis_socket_timeout_seconds,
+        )
+        self.bridge = NotificationBridge(settings, self.log, topic=notification_topic)
         self.sessions = SocketSessions(settings, verifier, self.tickets, self.hub)
         self.router: APIRouter = build_router(self.tickets, self.sessions)
 
@@ -56,8 +64,15 @@ class Realtime:
         await self.hub.stop()
 
     def health_checks(self) -> list[HealthCheck]:
-        """/healthz checks: the hub's pub/sub connection and the bridge's consumer loop."""
+        """Readiness checks: the hub's pub/sub connection and the bridge's consumer loop."""
         return [
             HealthCheck("realtime_pubsub", self.subscriber.check),
             HealthCheck("notification_bridge", self.bridge.check),
+        ]
+
+    def liveness_checks(self) -> list[HealthCheck]:
+        """Liveness checks: the hub's reader task and the bridge's supervisor are alive."""
+        return [
+            HealthCheck("realtime_subscriber", self.subscriber.check_alive),
+            HealthCheck("notification_bridge", self.bridge.check_alive),
         ]

@@ -22,6 +22,7 @@ from api_gateway_service.realtime.protocol import (
     parse_client_message,
     ping_message,
     pong_message,
+    resume_position,
 )
 from api_gateway_service.realtime.tickets import TicketStore
 from huleedu_service_libs.correlation import get_correlation_id, set_user_id
@@ -60,11 +61,13 @@ class SocketSessions:
         for connection in list(self._open):
             connection.request_close(CLOSE_GOING_AWAY, "server shutting down")
 
-    async def serve(self, websocket: WebSocket, ticket: str | None) -> None:
-        """Handle one WebSocket from accept to close."""
+    async def serve(
+        self, websocket: WebSocket, ticket: str | None, last_event_id: str | None = None
+    ) -> None:
+        """Handle one WebSocket from accept to close (replaying after `last_event_id`)."""
         await websocket.accept()
         try:
-            user_id = await self._authenticate(websocket, ticket)
+            user_id, resume_from = await self._authenticate(websocket, ticket)
         except _AuthFailed as failed:
             metrics.SOCKETS_CLOSED.labels("auth_failed").inc()
             logger.info("websocket auth failed", reason=failed.reason)
@@ -80,7 +83,7 @@ class SocketSessions:
             correlation_id=get_correlation_id() or "",
         )
         try:
-            await self._hub.attach(connection)
+            await self._hub.attach(connection, resume_from=resume_from or last_event_id)
         except TooManyConnectionsError:
             metrics.SOCKETS_CLOSED.labels("too_many_connections").inc()
             logger.info("websocket refused: too many connections", user_id=user_id)
@@ -88,7 +91,9 @@ class SocketSessions:
             return
         self._open.add(connection)
         connection.start()
-        logger.info("websocket connected", user_id=user_id)
+        logger.info(
+            "websocket connected", user_id=user_id, last_event_id=resume_from or last_event_id
+        )
         try:
             await self._run(websocket, connection)
         finally:
@@ -97,7 +102,10 @@ class SocketSessions:
             await connection.shutdown()
             logger.info("websocket closed", user_id=user_id, code=connection.close_code or "client")
 
-    async def _authenticate(self, websocket: WebSocket, ticket: str | None) -> str:
+    async def _authenticate(
+        self, websocket: WebSocket, ticket: str | None
+    ) -> tuple[str, str | None]:
+        """The socket's user, and the last event id an auth message carried."""
         if ticket is not None:
             try:
                 user_id = await self._tickets.consume(ticket)
@@ -105,21 +113,21 @@ class SocketSessions:
                 raise _AuthFailed(CLOSE_INTERNAL_ERROR, "ticket store unavailable") from exc
             if user_id is None:
                 raise _AuthFailed(CLOSE_POLICY_VIOLATION, "invalid or expired ticket")
-            return user_id
+            return user_id, None
         try:
             async with asyncio.timeout(self._settings.ws_auth_timeout_seconds):
                 text = await _receive_text(websocket)
         except TimeoutError:
             raise _AuthFailed(CLOSE_POLICY_VIOLATION, "authentication timeout") from None
-        message = parse_client_message(text or "")
-        token = message.get("token") if message and message.get("type") == "auth" else None
+        message = parse_client_message(text or "") or {}
+        token = message.get("token") if message.get("type") == "auth" else None
         if not isinstance(token, str):
             raise _AuthFailed(CLOSE_POLICY_VIOLATION, "first message must be auth")
         try:
             principal = await self._verifier.verify(token)
         except AuthError as exc:
             raise _AuthFailed(CLOSE_POLICY_VIOLATION, exc.message) from exc
-        return principal.user_id
+        return principal.user_id, resume_position(message.get("last_event_id"))
 
     async def _run(self, websocket: WebSocket, connection: ClientConnection) -> None:
         received = asyncio.Event()
@@ -157,8 +165,17 @@ class SocketSessions:
             if kind == "ping":
                 if not connection.offer(pong_message()):
                     connection.close_slow()
+            elif kind == "resume" and message is not None:
+                self._resume(connection, message)
             elif kind != "pong":
                 logger.debug("client message ignored", user_id=connection.user_id, kind=kind)
+
+    def _resume(self, connection: ClientConnection, message: dict[str, object]) -> None:
+        event_id = resume_position(message.get("last_event_id"))
+        if event_id is None:
+            logger.info("resume without a usable last_event_id ignored", user_id=connection.user_id)
+            return
+        self._hub.resume(connection, event_id)
 
     async def _heartbeat(self, connection: ClientConnection, received: asyncio.Event) -> None:
         interval = self._settings.ws_heartbeat_interval_seconds

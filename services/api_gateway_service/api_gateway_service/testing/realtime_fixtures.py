@@ -7,7 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -89,7 +89,9 @@ async def serve_gateway(
 
     app = FastAPI(lifespan=lifespan)
     app.state.verifier = verifier
-    install_fastapi_support(app, settings, realtime.health_checks())
+    install_fastapi_support(
+        app, settings, realtime.health_checks(), liveness_checks=realtime.liveness_checks()
+    )
     app.include_router(realtime.router)
     stop = asyncio.Event()
     serving = asyncio.create_task(serve_asgi(app, settings, shutdown_event=stop))
@@ -118,10 +120,70 @@ async def receive_json(ws: ClientConnection) -> dict[str, Any]:
 
 async def connect_ready(gateway: ServedGateway, user_id: str) -> ClientConnection:
     """A socket for user_id opened with a ticket, after its ready frame."""
-    ticket = (await gateway.ticket(user_id))["ticket"]
-    ws = await open_ws(f"{gateway.ws_url}?ticket={ticket}")
+    ws = await open_ticketed(gateway, user_id)
     assert await receive_json(ws) == {"type": "ready", "user_id": user_id}
     return ws
+
+
+async def open_ticketed(
+    gateway: ServedGateway, user_id: str, last_event_id: str | None = None
+) -> ClientConnection:
+    """A socket for user_id opened with a ticket (and a resume position), before any frame."""
+    ticket = (await gateway.ticket(user_id))["ticket"]
+    resume = f"&last_event_id={last_event_id}" if last_event_id else ""
+    return await open_ws(f"{gateway.ws_url}?ticket={ticket}{resume}")
+
+
+async def frames_until_ready(ws: ClientConnection) -> list[dict[str, Any]]:
+    """Every frame up to and including the next ready."""
+    frames = [await receive_json(ws)]
+    while frames[-1]["type"] != "ready":
+        frames.append(await receive_json(ws))
+    return frames
+
+
+@dataclass
+class Recorder:
+    """Reads one socket in the background and keeps every frame it receives."""
+
+    ws: ClientConnection
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def start(self) -> Recorder:
+        """Begin reading."""
+        self.task = asyncio.create_task(self._read())
+        return self
+
+    def event_ids(self) -> list[str]:
+        """The event ids of the notifications received, in arrival order."""
+        return [f["event_id"] for f in self.frames if f["type"] == "notification"]
+
+    def kinds(self) -> list[str]:
+        """Each frame's type, in arrival order."""
+        return [str(f["type"]) for f in self.frames]
+
+    async def wait_for_events(self, expected: set[str], seconds: float = 30.0) -> None:
+        """Until every event id in `expected` has arrived (fails after `seconds`)."""
+        async with asyncio.timeout(seconds):
+            while not expected <= set(self.event_ids()):
+                self._arrived.clear()
+                await self._arrived.wait()
+
+    async def close(self) -> None:
+        """Close the socket and stop reading."""
+        await self.ws.close()
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+    async def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for frame in self.ws:
+                self.frames.append(json.loads(frame))
+                self._arrived.set()
 
 
 async def close_code(ws: ClientConnection) -> int | None:

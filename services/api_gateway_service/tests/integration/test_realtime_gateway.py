@@ -26,6 +26,7 @@ from common_core.envelope import EventEnvelope
 from common_core.events.notification import TeacherNotificationRequestedV1
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.realtime import LOG_START
 from huleedu_service_libs.testing.kafka_helpers import wait_until
 from huleedu_service_libs.testing.random_refs import random_id, random_name
 
@@ -84,6 +85,8 @@ class TestNotificationDelivery:
 
         for ws in (first, second):
             message = await receive_json(ws)
+            logged = await gateway.realtime.log.read_after(teacher, LOG_START)
+            assert message.pop("stream_id") == logged.tail  # its position in the teacher's log
             assert message == {
                 "type": "notification",
                 "event_id": str(envelope.event_id),

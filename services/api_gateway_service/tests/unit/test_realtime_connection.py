@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 
 from api_gateway_service.realtime.connection import ClientConnection
-from api_gateway_service.realtime.hub import ChannelListener, NotificationHub
+from api_gateway_service.realtime.hub import NotificationHub
+from api_gateway_service.testing.realtime_fakes import FakeLog, FakeSubscriber
 from huleedu_service_libs.realtime import user_channel
 
 
@@ -28,22 +29,13 @@ class FakeSocket:
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         self.closed_with = (code, reason)
 
+    def release(self) -> None:
+        self._flowing.set()
 
-class FakeSubscriber:
-    def __init__(self) -> None:
-        self.listener: ChannelListener | None = None
 
-    async def start(self, listener: ChannelListener) -> None:
-        self.listener = listener
-
-    async def stop(self) -> None:
-        self.listener = None
-
-    async def subscribe(self, channel: str) -> None:
-        return None
-
-    async def unsubscribe(self, channel: str) -> None:
-        return None
+async def _put_all(connection: ClientConnection, frames: list[str]) -> bool:
+    results = [await connection.put(frame) for frame in frames]
+    return all(results)
 
 
 async def wait_for(condition: Callable[[], bool], what: str) -> None:
@@ -79,7 +71,7 @@ class TestClientConnection:
         await connection.shutdown()
 
     async def test_a_stuck_socket_is_closed_too_slow_and_the_other_gets_everything(self) -> None:
-        hub = NotificationHub(FakeSubscriber(), max_connections_per_user=5)
+        hub = NotificationHub(FakeSubscriber(), FakeLog(), max_connections_per_user=5)
         await hub.start()
         stuck_socket, healthy_socket = FakeSocket(stuck=True), FakeSocket()
         stuck = ClientConnection(stuck_socket, "alice", queue_size=3)
@@ -88,6 +80,7 @@ class TestClientConnection:
             connection.start()
             await hub.attach(connection)
         hub.on_subscribed(user_channel("alice"))
+        await hub.wait_synced()  # both sockets are caught up and live
 
         for n in range(20):
             hub.on_message(user_channel("alice"), json.dumps({"type": "n", "event_id": str(n)}))
@@ -100,6 +93,38 @@ class TestClientConnection:
         await wait_for(lambda: len(healthy_socket.sent) == 21, "ready plus twenty frames")
         assert not healthy.closed.is_set()
         await healthy.shutdown()
+
+    async def test_put_waits_for_room_and_keeps_the_order(self) -> None:
+        socket = FakeSocket(stuck=True)
+        connection = ClientConnection(socket, "alice", queue_size=2)
+        connection.start()
+        frames = [f"m{n}" for n in range(6)]
+
+        putting = asyncio.create_task(_put_all(connection, frames))
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert not putting.done()  # one frame in the stuck send, two queued, the rest waiting
+        socket.release()
+
+        assert await putting
+        await wait_for(lambda: len(socket.sent) == 6, "six frames")
+        assert socket.sent == frames
+        await connection.shutdown()
+
+    async def test_put_gives_up_when_the_socket_closes_while_waiting(self) -> None:
+        connection = ClientConnection(FakeSocket(stuck=True), "alice", queue_size=1)
+        connection.start()
+        await asyncio.sleep(0)
+        assert await connection.put("taken by the stuck sender")
+        assert await connection.put("fills the queue")
+
+        waiting = asyncio.create_task(connection.put("no room"))
+        await asyncio.sleep(0)
+        connection.close_slow()
+
+        assert await waiting is False
+        assert await connection.put("after the close") is False
+        await connection.shutdown()
 
     async def test_the_first_close_request_wins(self) -> None:
         socket = FakeSocket()

@@ -6,94 +6,50 @@ import json
 
 import pytest
 
-from api_gateway_service.realtime.hub import (
-    ChannelListener,
-    NotificationHub,
-    TooManyConnectionsError,
-)
+from api_gateway_service.realtime.hub import NotificationHub, TooManyConnectionsError
+from api_gateway_service.testing.realtime_fakes import FakeLog, FakeSink, FakeSubscriber
 from huleedu_service_libs.realtime import user_channel
-
-
-class FakeSubscriber:
-    """Records SUBSCRIBE/UNSUBSCRIBE; the test plays Redis by calling the listener."""
-
-    def __init__(self) -> None:
-        self.commands: list[tuple[str, str]] = []
-        self.listener: ChannelListener | None = None
-
-    async def start(self, listener: ChannelListener) -> None:
-        self.listener = listener
-
-    async def stop(self) -> None:
-        self.listener = None
-
-    async def subscribe(self, channel: str) -> None:
-        self.commands.append(("subscribe", channel))
-
-    async def unsubscribe(self, channel: str) -> None:
-        self.commands.append(("unsubscribe", channel))
-
-    def confirm(self, channel: str) -> None:
-        assert self.listener is not None
-        self.listener.on_subscribed(channel)
-
-    def publish(self, channel: str, message: dict[str, object]) -> None:
-        assert self.listener is not None
-        self.listener.on_message(channel, json.dumps(message))
-
-
-class FakeSink:
-    """A socket whose queue holds `capacity` frames and is never drained."""
-
-    def __init__(self, user_id: str, capacity: int = 100) -> None:
-        self._user_id = user_id
-        self.capacity = capacity
-        self.frames: list[dict[str, object]] = []
-        self.ready = False
-        self.closed_slow = False
-
-    @property
-    def user_id(self) -> str:
-        return self._user_id
-
-    def offer(self, text: str) -> bool:
-        if len(self.frames) >= self.capacity:
-            return False
-        self.frames.append(json.loads(text))
-        return True
-
-    def on_ready(self) -> None:
-        self.ready = True
-
-    def close_slow(self) -> None:
-        self.closed_slow = True
-
-    def of_type(self, kind: str) -> list[dict[str, object]]:
-        return [f for f in self.frames if f["type"] == kind]
 
 
 def notification(event_id: str) -> dict[str, object]:
     return {"type": "notification", "event_id": event_id, "message": "hi"}
 
 
+class Redis(FakeSubscriber):
+    """The fake subscriber, publishing JSON and confirming with the hub's syncs finished."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hub: NotificationHub | None = None
+
+    async def confirmed(self, channel: str) -> None:
+        self.confirm(channel)
+        assert self.hub is not None
+        await self.hub.wait_synced()
+
+    def publish(self, channel: str, message: dict[str, object]) -> None:
+        self.deliver(channel, json.dumps(message))
+
+
 @pytest.fixture
-async def hub_and_redis() -> tuple[NotificationHub, FakeSubscriber]:
-    subscriber = FakeSubscriber()
-    hub = NotificationHub(subscriber, max_connections_per_user=3)
+async def hub_and_redis() -> tuple[NotificationHub, Redis]:
+    redis = Redis()
+    hub = NotificationHub(redis, FakeLog(), max_connections_per_user=3)
+    redis.hub = hub
     await hub.start()
-    return hub, subscriber
+    return hub, redis
 
 
 class TestFanOut:
     async def test_both_sockets_of_a_user_get_each_message_once_and_others_none(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         a1, a2, b = FakeSink("alice"), FakeSink("alice"), FakeSink("bob")
         for sink in (a1, a2, b):
             await hub.attach(sink)
-        redis.confirm(user_channel("alice"))
-        redis.confirm(user_channel("bob"))
+        await redis.confirmed(user_channel("alice"))
+        await redis.confirmed(user_channel("bob"))
 
         redis.publish(user_channel("alice"), notification("e1"))
         redis.publish(user_channel("alice"), notification("e2"))
@@ -103,20 +59,20 @@ class TestFanOut:
         assert b.of_type("notification") == []
 
     async def test_duplicate_event_id_is_delivered_once(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         sink = FakeSink("alice")
         await hub.attach(sink)
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
 
         for event_id in ("e1", "e1", "e2", "e1"):
             redis.publish(user_channel("alice"), notification(event_id))
 
         assert [f["event_id"] for f in sink.of_type("notification")] == ["e1", "e2"]
 
-    async def test_ready_is_sent_after_confirmation_and_at_once_when_already_confirmed(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+    async def test_ready_follows_confirmation_and_comes_at_once_when_already_confirmed(
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         first, second = FakeSink("alice"), FakeSink("alice")
@@ -124,21 +80,22 @@ class TestFanOut:
         assert not first.ready
         assert first.frames == []
 
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
         await hub.attach(second)
+        await hub.wait_synced()
 
         assert first.ready
         assert second.ready
         assert second.frames == [{"type": "ready", "user_id": "alice"}]
 
     async def test_a_full_socket_is_closed_and_the_other_still_receives(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         slow, fast = FakeSink("alice", capacity=2), FakeSink("alice")
         await hub.attach(slow)
         await hub.attach(fast)
-        redis.confirm(user_channel("alice"))  # one frame each (ready)
+        await redis.confirmed(user_channel("alice"))  # one frame each (ready)
 
         for n in range(5):
             redis.publish(user_channel("alice"), notification(f"e{n}"))
@@ -147,29 +104,29 @@ class TestFanOut:
         assert len(fast.of_type("notification")) == 5
 
     async def test_messages_after_a_reconnect_resend_ready(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         sink = FakeSink("alice")
         await hub.attach(sink)
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
 
         hub.on_disconnected()
         late = FakeSink("alice")
         await hub.attach(late)
         assert not late.ready  # not confirmed on the new connection yet
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
 
         assert len(sink.of_type("ready")) == 2
         assert late.ready
 
     async def test_non_json_messages_are_dropped(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         sink = FakeSink("alice")
         await hub.attach(sink)
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
 
         hub.on_message(user_channel("alice"), "not json")
         hub.on_message(user_channel("alice"), "[1, 2]")
@@ -180,7 +137,7 @@ class TestFanOut:
 
 class TestSubscriptions:
     async def test_subscribes_on_first_socket_and_unsubscribes_after_last(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         sockets = [FakeSink("alice") for _ in range(3)]
@@ -198,7 +155,7 @@ class TestSubscriptions:
         assert hub.socket_count("alice") == 0
 
     async def test_detaching_twice_changes_nothing(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         keep, leave = FakeSink("alice"), FakeSink("alice")
@@ -212,7 +169,7 @@ class TestSubscriptions:
         assert ("unsubscribe", "ws:alice") not in redis.commands
 
     async def test_wanted_channels_lists_every_connected_user(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, _ = hub_and_redis
         await hub.attach(FakeSink("alice"))
@@ -221,14 +178,14 @@ class TestSubscriptions:
         assert sorted(hub.wanted_channels()) == ["ws:alice", "ws:bob"]
 
     async def test_a_confirmation_for_a_user_who_left_is_ignored(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, redis = hub_and_redis
         sink = FakeSink("alice")
         await hub.attach(sink)
         await hub.detach(sink)
 
-        redis.confirm(user_channel("alice"))
+        await redis.confirmed(user_channel("alice"))
         redis.publish(user_channel("alice"), notification("e1"))
 
         assert sink.frames == []
@@ -236,7 +193,7 @@ class TestSubscriptions:
 
 class TestConnectionLimit:
     async def test_the_socket_beyond_the_limit_is_refused(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, _ = hub_and_redis
         for _ in range(3):
@@ -249,7 +206,7 @@ class TestConnectionLimit:
         assert hub.socket_count("alice") == 3
 
     async def test_a_freed_slot_can_be_used_again(
-        self, hub_and_redis: tuple[NotificationHub, FakeSubscriber]
+        self, hub_and_redis: tuple[NotificationHub, Redis]
     ) -> None:
         hub, _ = hub_and_redis
         sockets = [FakeSink("alice") for _ in range(3)]
