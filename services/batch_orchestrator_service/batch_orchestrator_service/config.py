@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 
 
 class BatchOrchestratorSettings(ServiceSettings):
@@ -27,4 +28,4 @@ class BatchOrchestratorSettings(ServiceSettings):
     # Attempts per check; only connection failures are retried (the GET is idempotent).
     cms_max_attempts: int = Field(default=3, ge=1)
     cms_breaker_fail_max: int = Field(default=5, ge=1)
-    cms_breaker_reset_seconds: float = Field(default=30.0, ge=0)
+    cms_breaker_reset_seconds: float = Field(default=DEFAULT_RESET_TIMEOUT_SECONDS, ge=0)

@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request, Response
 
-from api_gateway_service.adapters.errors import DownstreamAnswer
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.models import PipelineAccepted, PipelineRequest
 from api_gateway_service.api.params import BatchId
+from api_gateway_service.domain.pipeline_requests import (
+    IDEMPOTENCY_KEY_HEADER,
+    IDEMPOTENCY_KEY_PATTERN,
+    RequestPipeline,
+)
 from api_gateway_service.rate_limit import RouteLimits
-from common_core.enums import BatchStatus
-from common_core.errors import ErrorCode
-from common_core.events.batch import ClientBatchPipelineRequestV1
-from huleedu_service_libs.errors import HuleEduError, conflict
+from huleedu_service_libs.errors import HuleEduError
 
 __all__ = ["pipeline_router"]
 
-# Why a batch cannot start a pipeline yet, and what the teacher can do about it.
-_NOT_READY = {
-    BatchStatus.AWAITING_CONTENT: "The batch is not ready: its essays have not all arrived.",
-    BatchStatus.AWAITING_STUDENT_VALIDATION: (
-        "The batch is not ready: its essays' authors must be confirmed first "
-        "(GET /v1/batches/{batch_id}/associations, then "
-        "POST /v1/batches/{batch_id}/associations/confirm)."
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_KEY_HEADER,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Your key for this request (1-255 visible ASCII characters; a UUID is "
+        "best). Every request under the same key for a batch runs the pipeline at most once "
+        "and answers with the first one's outcome. Without one, the gateway issues a key and "
+        "returns it.",
     ),
+]
+
+_NOTES = {
+    404: "BATCH_NOT_FOUND: unknown, or not yours.",
+    409: "PIPELINE_NOT_READY or PIPELINE_ALREADY_RUNNING (also the replayed refusal of an "
+    "earlier request under the same key).",
+    422: "Invalid body or Idempotency-Key header (VALIDATION_ERROR).",
+    503: "Outcome unknown: the request could not be confirmed. Retry with the same "
+    "Idempotency-Key (details.idempotency_key) after Retry-After: it runs at most once.",
 }
-
-
-def batch_not_found(batch_id: str) -> HuleEduError:
-    """The one answer for an unknown batch and for someone else's batch."""
-    return HuleEduError(
-        ErrorCode.BATCH_NOT_FOUND, "Batch not found.", details={"batch_id": batch_id}
-    )
 
 
 def pipeline_router(limits: RouteLimits) -> APIRouter:
@@ -45,58 +51,36 @@ def pipeline_router(limits: RouteLimits) -> APIRouter:
         "/{batch_id}/pipelines",
         status_code=202,
         response_model=PipelineAccepted,
-        responses=error_responses(400, 401, 404, 409, 422),
+        responses=error_responses(400, 401, 404, 409, 422, notes=_NOTES),
         summary="Start a pipeline",
     )
     @limits.write
     async def request_pipeline(
         request: Request,
+        response: Response,
         batch_id: BatchId,
         body: PipelineRequest,
         caller: CurrentCaller,
         services: Services,
+        idempotency_key: IdempotencyKey = None,
     ) -> PipelineAccepted:
         """Queue the pipeline once the batch has all its content and none is running."""
+        key = idempotency_key or str(uuid.uuid4())
+        use_case = RequestPipeline(services.bos, services.publisher)
         try:
-            state = await services.bos.pipeline_state(caller, batch_id)
-        except DownstreamAnswer as answer:
-            if answer.status == 404:
-                raise batch_not_found(batch_id) from None
+            accepted = await use_case.execute(caller, batch_id, body.pipeline, key)
+        except HuleEduError as exc:
+            # Every answer names the key, so a client that sent none can still retry with it.
+            exc.headers.setdefault(IDEMPOTENCY_KEY_HEADER, key)
             raise
-        # BOS answers for any batch: the owner check is the gateway's.
-        if state.user_id != caller.user_id:
-            raise batch_not_found(batch_id)
-        if state.status in _NOT_READY:
-            raise conflict(
-                _NOT_READY[state.status].format(batch_id=batch_id),
-                code=ErrorCode.PIPELINE_NOT_READY,
-                details={"batch_id": batch_id, "status": state.status.value},
-            )
-        if state.status is BatchStatus.PROCESSING:
-            raise conflict(
-                "A pipeline is already running on this batch.",
-                code=ErrorCode.PIPELINE_ALREADY_RUNNING,
-                details={"batch_id": batch_id, "status": state.status.value},
-            )
-        if state.requested_pipeline == body.pipeline:
-            # BOS would deny it too, but only asynchronously; the teacher learns it now.
-            raise conflict(
-                f"The {body.pipeline.value} pipeline has already run on this batch.",
-                code=ErrorCode.PIPELINE_ALREADY_RUNNING,
-                details={"batch_id": batch_id, "status": state.status.value},
-            )
-        command = ClientBatchPipelineRequestV1(
-            batch_id=batch_id,
-            user_id=caller.user_id,
-            requested_pipeline=body.pipeline,
-            client_request_id=str(uuid.uuid4()),
-        )
-        await services.publisher.publish(command, caller.correlation_id)
+        response.headers[IDEMPOTENCY_KEY_HEADER] = accepted.idempotency_key
         return PipelineAccepted(
-            batch_id=batch_id,
-            pipeline=body.pipeline,
-            request_id=command.client_request_id or "",
-            correlation_id=caller.correlation_id,
+            batch_id=accepted.batch_id,
+            pipeline=accepted.pipeline,
+            request_id=accepted.request_id,
+            idempotency_key=accepted.idempotency_key,
+            replayed=accepted.replayed,
+            correlation_id=accepted.correlation_id,
         )
 
     return router

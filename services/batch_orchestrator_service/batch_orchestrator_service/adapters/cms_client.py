@@ -10,7 +10,8 @@ Only those two answers are answers. A 404 without CMS's error code (a wrong CMS_
 an HTML or plain 404) and any other 4xx (our key refused, a path or request CMS does not take)
 mean BOS cannot ask CMS as it is configured: they are failures like a 5xx, logged as errors,
 answered 503 and counted by the breaker. Nothing a teacher sends can cause them (BOS checks the
-class id and user id as CMS does), so one teacher cannot open the circuit for everyone.
+class id and user id as CMS does), so one teacher cannot open the circuit for everyone. A 503
+that names CMS's own unavailable dependency is CMS answering: 503 here, never counted.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from huleedu_service_libs.correlation import (
     INTERNAL_API_KEY_HEADER,
     USER_ID_HEADER,
 )
-from huleedu_service_libs.resilience import AsyncCircuitBreaker, CircuitOpenError
+from huleedu_service_libs.resilience import (
+    AsyncCircuitBreaker,
+    CircuitOpenError,
+    DownstreamDependencyUnavailable,
+    retry_after_in,
+    unavailable_dependency_in,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -101,6 +108,9 @@ class CmsClassDirectory:
         except CircuitOpenError as exc:
             logger.warning("bos.cms_circuit_open", retry_after=exc.retry_after)
             raise DependencyUnavailable(CMS_SERVICE, exc.retry_after) from exc
+        except DownstreamDependencyUnavailable as exc:
+            logger.warning("bos.cms_dependency_unavailable", dependency=exc.dependency)
+            raise DependencyUnavailable(CMS_SERVICE, exc.retry_after) from exc
         except (aiohttp.ClientError, TimeoutError, ValidationError) as exc:
             logger.warning("bos.cms_unavailable", url=url, error=repr(exc))
             retry_after = max(self._breaker.retry_after_seconds, _MIN_RETRY_AFTER_SECONDS)
@@ -133,6 +143,11 @@ class CmsClassDirectory:
                     url=url,
                     status=response.status,
                     error_code=_error_code(await response.read()),
+                )
+            elif dependency := unavailable_dependency_in(response.status, await response.read()):
+                # CMS is up and says its own dependency is down: not a failure of CMS.
+                raise DownstreamDependencyUnavailable(
+                    CMS_SERVICE, dependency, retry_after_in(response.headers, 1.0)
                 )
             # 4xx as above and 5xx: CMS cannot answer as configured; counted as failures.
             response.raise_for_status()

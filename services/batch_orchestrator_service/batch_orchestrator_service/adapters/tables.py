@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Uuid,
     func,
     text,
 )
@@ -72,4 +73,23 @@ batch_phases = Table(
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("batch_id", "phase"),
+)
+
+# The first pipeline request per (user, batch, idempotency key) and what became of it; a later
+# copy under the same key (a retry, a late delivery) is recognised here and changes nothing.
+pipeline_requests = Table(
+    "pipeline_requests",
+    metadata,
+    Column("user_id", String(255), nullable=False),
+    Column("batch_id", String(64), nullable=False),
+    Column("idempotency_key", String(255), nullable=False),
+    Column("pipeline", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("request_id", String(64), nullable=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("correlation_id", Text, nullable=False),
+    Column("reason_code", String(64), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("user_id", "batch_id", "idempotency_key"),
 )

@@ -9,10 +9,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from batch_orchestrator_service.adapters.pipeline_requests import PostgresPipelineRequestLog
 from batch_orchestrator_service.adapters.tables import batch_essay_slots, batch_phases, batches
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.phase_state import EssayOutcome, PhaseState
-from batch_orchestrator_service.domain.ports import BatchRepository
+from batch_orchestrator_service.domain.ports import BatchRepository, PipelineRequestLog
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
@@ -177,12 +178,14 @@ class PostgresBatchRepository:
 
 
 class SqlAlchemyUnitOfWork(BaseUnitOfWork):
-    """Batch rows, inbox claims and outbox events in one transaction."""
+    """Batch rows, pipeline request keys, inbox claims and outbox events in one transaction."""
 
     batches: BatchRepository
+    pipeline_requests: PipelineRequestLog
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.batches = PostgresBatchRepository(session)
+        self.pipeline_requests = PostgresPipelineRequestLog(session)
 
     async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """The inbox claim, first thing in the handler's transaction."""

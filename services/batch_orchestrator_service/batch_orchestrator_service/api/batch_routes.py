@@ -26,6 +26,8 @@ batches_bp = Blueprint("batches", __name__, url_prefix="/internal/v1/batches")
 
 # The ids the platform issues (uuid4 strings); the gateway checks path ids the same way.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+# The column's width (the gateway allows the same).
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 class RegisterBatchRequest(BaseModel):
@@ -81,9 +83,24 @@ async def register_batch(use_case: FromDishka[RegisterBatch]) -> tuple[dict[str,
 @batches_bp.get("/<batch_id>/pipeline-state")
 @domain_errors
 async def pipeline_state(batch_id: str, use_case: FromDishka[GetPipelineState]) -> dict[str, Any]:
-    """BatchPipelineStateV1 for internal callers (they compare user_id themselves)."""
-    state = await use_case.execute(batch_id)
-    return state.model_dump(mode="json")
+    """BatchPipelineStateV1 for internal callers (they compare user_id themselves).
+
+    `?idempotency_key=` (with X-User-ID: keys are per user) adds `pipeline_request`: what became
+    of that user's request under the key for this batch, once handled.
+    """
+    key = request.args.get("idempotency_key")
+    user_id = None
+    if key is not None:
+        user_id = _user_id()
+        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise HuleEduError(
+                ErrorCode.VALIDATION_ERROR,
+                f"idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters.",
+                details={"field": "idempotency_key"},
+            )
+    state = await use_case.execute(batch_id, user_id=user_id, idempotency_key=key)
+    # Callers that ask about no key (File Service, RAS) get the body they always got.
+    return state.model_dump(mode="json", exclude={"pipeline_request"} if key is None else None)
 
 
 @batches_bp.get("/<batch_id>")

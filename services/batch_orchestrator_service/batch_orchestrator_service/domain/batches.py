@@ -67,18 +67,32 @@ class RegisterBatch:
 
 
 class GetPipelineState:
-    """The internal pipeline-state view (callers compare user_id themselves)."""
+    """The internal pipeline-state view (callers compare user_id themselves).
+
+    Given a user and an idempotency key, it also says what became of that user's request
+    under the key for this batch, so a retry learns the first attempt's outcome.
+    """
 
     def __init__(self, *, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, batch_id: str) -> BatchPipelineStateV1:
-        """The batch's state; raises BatchNotFound."""
+    async def execute(
+        self, batch_id: str, *, user_id: str | None = None, idempotency_key: str | None = None
+    ) -> BatchPipelineStateV1:
+        """The batch's state, with the keyed request once handled; raises BatchNotFound."""
+        handled = None
         async with self._uow as uow:
             batch = await uow.batches.get(batch_id)
+            # The key is read after the batch: a request committed in between is then seen as
+            # handled, never as a running pipeline with no request behind it.
+            if batch is not None and user_id is not None and idempotency_key is not None:
+                handled = await uow.pipeline_requests.find(user_id, batch_id, idempotency_key)
         if batch is None:
             raise BatchNotFound(batch_id)
-        return batch.pipeline_state()
+        state = batch.pipeline_state()
+        if handled is not None:
+            state.pipeline_request = handled.public()
+        return state
 
 
 class GetBatch:

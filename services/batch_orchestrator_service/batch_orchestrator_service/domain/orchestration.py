@@ -17,6 +17,7 @@ from batch_orchestrator_service.domain.phase_state import (
     PipelineFinished,
     StartPhase,
 )
+from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
 from batch_orchestrator_service.domain.ports import UnitOfWork
 from common_core.enums import BatchStatus
 from common_core.envelope import EventEnvelope
@@ -128,15 +129,23 @@ class HandleStudentAssociationsConfirmed(_Handler):
 
 
 class HandlePipelineRequest(_Handler):
-    """A teacher asked for a pipeline: deny with a reason, or start its first phase."""
+    """A teacher asked for a pipeline: deny with a reason, or start its first phase.
+
+    A request with an idempotency key is applied only if it is the first under its key for
+    (user, batch); the key is recorded with the outcome in the same transaction.
+    """
 
     consumer_name = "pipeline_request"
 
     async def execute(self, envelope: EventEnvelope[ClientBatchPipelineRequestV1]) -> None:
-        """Apply the request once."""
+        """Apply the request once (per event id, and per idempotency key when it has one)."""
         request = envelope.data
         emitter = self._emitter(envelope)
-        log = logger.bind(batch_id=request.batch_id, event_id=str(envelope.event_id))
+        log = logger.bind(
+            batch_id=request.batch_id,
+            event_id=str(envelope.event_id),
+            idempotency_key=request.idempotency_key,
+        )
         async with self._uow as uow:
             if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
                 log.info("duplicate event skipped")
@@ -147,6 +156,14 @@ class HandlePipelineRequest(_Handler):
                 if batch is not None
                 else denial_for_missing_batch(request.batch_id)
             )
+            if request.idempotency_key is not None and not await uow.pipeline_requests.record(
+                PipelineRequestRecord.handled(envelope, denial)
+            ):
+                # A retry, or the late delivery of a publish that timed out: the first copy's
+                # outcome stands, and a denial now would tell the teacher it failed.
+                await uow.commit()
+                log.info("pipeline request already handled under its idempotency key")
+                return
             if denial is not None:
                 await uow.add_events(
                     emitter.denied(

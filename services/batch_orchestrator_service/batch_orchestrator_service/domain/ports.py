@@ -6,6 +6,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
 from common_core.class_api import ClassV1
 from common_core.envelope import EventEnvelope
 
@@ -26,10 +27,25 @@ class BatchRepository(Protocol):
         ...
 
 
+class PipelineRequestLog(Protocol):
+    """Pipeline requests handled under an idempotency key, inside a unit of work."""
+
+    async def record(self, entry: PipelineRequestRecord) -> bool:
+        """Store the first request under its (user, batch, key); False if one is there already."""
+        ...
+
+    async def find(
+        self, user_id: str, batch_id: str, idempotency_key: str
+    ) -> PipelineRequestRecord | None:
+        """The request handled under the key, or None."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: batch rows, the inbox claim and outbox events commit together."""
 
     batches: BatchRepository
+    pipeline_requests: PipelineRequestLog
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -1,4 +1,4 @@
-"""The orchestrator's Alembic migrations run down to nothing and up again (0001, 0002)."""
+"""The orchestrator's Alembic migrations run down to nothing and up again (0001-0003)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,17 @@ async def _batches_columns(engine: AsyncEngine) -> set[str]:
         return {str(name) for (name,) in found}
 
 
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as conn:
+        found = await conn.execute(
+            text(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        )
+        return {str(name) for (name,) in found}
+
+
 async def _revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
         found = await conn.scalar(text("SELECT version_num FROM alembic_version"))
@@ -34,12 +45,15 @@ async def _revision(engine: AsyncEngine) -> str | None:
 
 async def test_migrations_down_and_up_keep_students_confirmed_at(bos_engine: AsyncEngine) -> None:
     assert "students_confirmed_at" in await _batches_columns(bos_engine)
-    assert await _revision(bos_engine) == "0002"
+    assert "pipeline_requests" in await _tables(bos_engine)
+    assert await _revision(bos_engine) == "0003"
 
     await downgrade_to_base(bos_engine, SERVICE_DIR)
     assert await _batches_columns(bos_engine) == set()
+    assert "pipeline_requests" not in await _tables(bos_engine)
     assert await _revision(bos_engine) is None
 
     await upgrade_to_head(bos_engine, SERVICE_DIR)
     assert "students_confirmed_at" in await _batches_columns(bos_engine)
-    assert await _revision(bos_engine) == "0002"
+    assert "pipeline_requests" in await _tables(bos_engine)
+    assert await _revision(bos_engine) == "0003"

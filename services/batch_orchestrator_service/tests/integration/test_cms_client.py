@@ -73,6 +73,26 @@ async def test_class_not_found_is_none_and_never_opens_the_circuit(
     assert breaker.state == "closed"
 
 
+async def test_cms_naming_its_own_dependency_is_unavailable_but_never_opens_the_circuit(
+    http: aiohttp.ClientSession, cms: CmsStub
+) -> None:
+    client, breaker = directory(http, cms.url)
+    teacher, class_id = random_id(), random_id()
+    cms.add_class(class_id, teacher)
+    cms.dependency_down("postgres")
+
+    for _ in range(3):
+        with pytest.raises(DependencyUnavailable) as caught:
+            await client.class_summary(class_id, teacher, random_id())
+        assert caught.value.service == "class_management_service"
+        assert caught.value.retry_after_seconds == 5
+
+    assert cms.request_count == 3  # the breaker (fail_max 1) never opened
+    assert breaker.state == "closed"
+    cms.healthy()
+    assert await client.class_summary(class_id, teacher, random_id()) is not None
+
+
 async def test_own_class_is_returned(http: aiohttp.ClientSession, cms: CmsStub) -> None:
     client, _ = directory(http, cms.url)
     teacher, class_id = random_id(), random_id()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ import pytest
 
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.errors import DependencyUnavailable
+from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
 from common_core.class_api import ClassV1
 from common_core.enums import CourseCode
 from common_core.envelope import EventEnvelope
@@ -36,11 +38,32 @@ class FakeBatches:
         self.pending[batch.batch_id] = copy.deepcopy(batch)
 
 
+class FakePipelineRequests:
+    """Records by (user, batch, key); a key stays taken only once committed."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, str], PipelineRequestRecord] = {}
+        self.pending: dict[tuple[str, str, str], PipelineRequestRecord] = {}
+
+    async def record(self, entry: PipelineRequestRecord) -> bool:
+        key = (entry.user_id, entry.batch_id, entry.idempotency_key)
+        if key in self.rows or key in self.pending:
+            return False
+        self.pending[key] = replace(entry, handled_at=datetime.now(UTC))
+        return True
+
+    async def find(
+        self, user_id: str, batch_id: str, idempotency_key: str
+    ) -> PipelineRequestRecord | None:
+        return self.rows.get((user_id, batch_id, idempotency_key))
+
+
 class FakeUnitOfWork:
-    """Commits batches, inbox claims and events together; rolls back otherwise."""
+    """Commits batches, request keys, inbox claims and events together; rolls back otherwise."""
 
     def __init__(self) -> None:
         self.batches = FakeBatches()
+        self.pipeline_requests = FakePipelineRequests()
         self.claimed: set[tuple[str, UUID]] = set()
         self.events: list[tuple[EventEnvelope[Any], str]] = []
         self._pending_claims: set[tuple[str, UUID]] = set()
@@ -52,6 +75,7 @@ class FakeUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         self.batches.pending.clear()
+        self.pipeline_requests.pending.clear()
         self._pending_claims.clear()
         self._pending_events.clear()
 
@@ -68,6 +92,8 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.batches.rows.update(self.batches.pending)
         self.batches.pending.clear()
+        self.pipeline_requests.rows.update(self.pipeline_requests.pending)
+        self.pipeline_requests.pending.clear()
         self.claimed |= self._pending_claims
         self._pending_claims.clear()
         self.events.extend(self._pending_events)

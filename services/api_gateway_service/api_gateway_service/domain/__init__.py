@@ -1,0 +1,1 @@
+"""What the gateway decides itself (beyond routing): pipeline requests under idempotency keys."""
