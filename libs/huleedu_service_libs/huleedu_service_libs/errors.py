@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ __all__ = [
     "build_error_body",
     "code_for_http_status",
     "conflict",
+    "dependency_unavailable",
     "forbidden",
     "internal_error",
     "invalid_request",
@@ -159,6 +161,21 @@ def service_unavailable(
     """503-class error; retry_after (seconds) becomes the Retry-After header."""
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return HuleEduError(code, message, details=details, headers=headers)
+
+
+def dependency_unavailable(
+    dependency: str,
+    *,
+    retry_after: float,
+    reason: str = "unavailable",
+    message: str | None = None,
+) -> HuleEduError:
+    """503 SERVICE_UNAVAILABLE naming the dependency (`details.dependency`), with Retry-After."""
+    return service_unavailable(
+        message or f"{dependency} is unavailable; try again shortly.",
+        retry_after=max(1, math.ceil(retry_after)),
+        details={"dependency": dependency, "reason": reason},
+    )
 
 
 def internal_error(message: str = "Internal server error") -> HuleEduError:

@@ -1,9 +1,10 @@
 """The Kafka side of a service: consumers, the outbox relay and background loops, supervised,
-behind a small Quart app that serves /healthz and /metrics for the process.
+behind a small Quart app that serves the health probes and /metrics for the process.
 
 Every loop runs under a supervisor: if it crashes it is logged and restarted with backoff, and
-/healthz reports it, so one bad moment (a broker restart, a dropped connection) never leaves a
-process alive but deaf.
+/healthz/ready reports it, so one bad moment (a broker restart, a dropped connection) never
+leaves a process alive but deaf. /healthz/live fails only if a supervisor itself has died, the
+one state no restart inside the process can repair.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
 logger = structlog.get_logger(__name__)
 
 BackgroundLoop = Callable[[asyncio.Event], Awaitable[None]]
+WORKER_LOOPS = "worker_loops"
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,18 @@ class WorkerRuntime:
                     await task
         await self.producer.stop()
 
+    async def check_alive(self) -> None:
+        """Liveness: raise if a loop's supervisor ended without being asked to stop."""
+        if self.stopping.is_set():
+            return
+        dead = [s for s in self.loops if s.task is not None and _ended_abnormally(s.task)]
+        if dead:
+            raise RuntimeError(
+                "; ".join(f"{s.name} supervisor ended: {_ending(s.task)}" for s in dead)
+            )
+
     async def check_loops(self) -> None:
-        """Health: raise if any loop is down (crashed and waiting to restart)."""
+        """Readiness: raise if any loop is down (crashed and waiting to restart)."""
         down = [s for s in self.loops if not s.running]
         if down:
             raise RuntimeError(
@@ -158,6 +170,18 @@ class WorkerRuntime:
         return loop
 
 
+def _ended_abnormally(task: asyncio.Task[None] | None) -> bool:
+    # A supervisor returns normally only when its loop finished (e.g. a one-off preload) or
+    # the runtime is stopping; cancelled or raising, nothing will ever restart its loop.
+    return task is not None and task.done() and (task.cancelled() or task.exception() is not None)
+
+
+def _ending(task: asyncio.Task[None] | None) -> str:
+    if task is None or task.cancelled():
+        return "cancelled"
+    return repr(task.exception())
+
+
 async def _when_set(event: asyncio.Event, action: Callable[[], None]) -> None:
     await event.wait()
     action()
@@ -171,10 +195,14 @@ def create_worker_app(
     background: Sequence[tuple[str, BackgroundLoop]] = (),
     run_relay: bool = True,
     container: AsyncContainer | None = None,
-    health_checks: Sequence[HealthCheck] = (),
+    readiness_checks: Sequence[HealthCheck] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> tuple[Quart, WorkerRuntime]:
-    """The worker process's app (health and metrics) and the runtime it starts and stops."""
+    """The worker process's app (probes and metrics) and the runtime it starts and stops.
+
+    Ready: PostgreSQL, Kafka, every loop running, plus `readiness_checks`. Live: the event
+    loop and every loop's supervisor.
+    """
     producer = KafkaEventProducer(
         settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-worker"
     )
@@ -188,12 +216,13 @@ def create_worker_app(
     app = create_quart_app(
         settings,
         container or make_async_container(),
-        health_checks=[
+        readiness_checks=[
             database_check(engine),
             kafka_check(producer),
-            HealthCheck("worker_loops", runtime.check_loops),
-            *health_checks,
+            HealthCheck(WORKER_LOOPS, runtime.check_loops),
+            *readiness_checks,
         ],
+        liveness_checks=[HealthCheck(WORKER_LOOPS, runtime.check_alive)],
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop, *on_shutdown, dispose_engine],
     )

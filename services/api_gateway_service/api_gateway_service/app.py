@@ -117,6 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app,
         settings,
         [redis_check(pubsub.client), kafka_health_check(producer), *realtime.health_checks()],
+        liveness_checks=realtime.liveness_checks(),
     )
     app.add_middleware(JsonBodyLimitMiddleware, limit=settings.max_json_body_bytes)
     register_body_limit_handler(app, settings.service_name)

@@ -25,7 +25,7 @@ def create_app(settings: ClassManagementSettings, engine: AsyncEngine | None = N
         settings,
         make_container(settings, engine),
         blueprints=[courses_bp, classes_bp, students_bp, associations_bp],
-        health_checks=[database_check(engine)],
+        readiness_checks=[database_check(engine)],
         on_shutdown=[engine.dispose],
     )
 

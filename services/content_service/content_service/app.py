@@ -25,7 +25,7 @@ def create_app(settings: ContentServiceSettings, engine: AsyncEngine | None = No
         settings,
         make_container(settings, engine),
         blueprints=[content_bp],
-        health_checks=[database_check(engine)],
+        readiness_checks=[database_check(engine)],
         on_shutdown=[engine.dispose],
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_bytes + _BODY_OVERHEAD_BYTES

@@ -22,7 +22,7 @@ def create_app(settings: EssayLifecycleSettings, engine: AsyncEngine | None = No
         settings,
         make_container(settings, engine),
         blueprints=[status_bp],
-        health_checks=[database_check(engine)],
+        readiness_checks=[database_check(engine)],
         on_shutdown=[engine.dispose],
     )
 

@@ -25,7 +25,7 @@ def create_app(settings: FileServiceSettings, engine: AsyncEngine | None = None)
         settings,
         make_container(settings, engine),
         blueprints=[files_bp],
-        health_checks=[database_check(engine)],
+        readiness_checks=[database_check(engine)],
         on_shutdown=[engine.dispose],
     )
     # Quart answers 413 before reading a body larger than this.

@@ -22,7 +22,7 @@ def create_app(settings: ResultAggregatorSettings, engine: AsyncEngine | None = 
         settings,
         make_container(settings, engine),
         blueprints=[results_bp],
-        health_checks=[database_check(engine)],
+        readiness_checks=[database_check(engine)],
         on_shutdown=[engine.dispose],
     )
 

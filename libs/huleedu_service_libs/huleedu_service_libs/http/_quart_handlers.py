@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +24,7 @@ from huleedu_service_libs.correlation import (
 )
 from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.http._shared import (
+    DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
     INTERNAL_PATH_PREFIX,
     QUIET_PATHS,
     ErrorResponse,
@@ -34,11 +35,17 @@ from huleedu_service_libs.http._shared import (
     from_validation_errors,
     logger,
 )
-from huleedu_service_libs.observability.health import HealthCheck, health_report
 from huleedu_service_libs.observability.metrics import (
     metrics_response,
     normalize_route,
     observe_http_request,
+)
+from huleedu_service_libs.observability.probes import (
+    HEALTHZ_PATH,
+    LIVE_PATH,
+    READY_PATH,
+    ProbeAnswer,
+    Probes,
 )
 
 # Framework headers that our JSON error body replaces rather than keeps.
@@ -60,8 +67,17 @@ def _to_response(error: ErrorResponse) -> Response:
     return _json_response(error.body, error.status, error.headers)
 
 
-def register_error_handlers(app: Quart, service: str) -> None:
-    """Turn every failure into the shared error body with the right status."""
+def register_error_handlers(
+    app: Quart,
+    service: str,
+    *,
+    dependency_retry_after_seconds: int = DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
+) -> None:
+    """Turn every failure into the shared error body with the right status.
+
+    A dependency outage (PostgreSQL, Redis, Kafka, another service) is 503 naming it, with
+    Retry-After; anything else unexpected is 500.
+    """
 
     async def on_huleedu_error(exc: HuleEduError) -> Response:
         return _to_response(
@@ -96,7 +112,13 @@ def register_error_handlers(app: Quart, service: str) -> None:
 
     async def on_unhandled(exc: Exception) -> Response:
         return _to_response(
-            from_unhandled(exc, service=service, method=request.method, path=request.path)
+            from_unhandled(
+                exc,
+                service=service,
+                method=request.method,
+                path=request.path,
+                retry_after_seconds=dependency_retry_after_seconds,
+            )
         )
 
     app.register_error_handler(HuleEduError, on_huleedu_error)
@@ -151,18 +173,28 @@ def install_internal_guard(app: Quart, settings: ServiceSettings) -> None:
     app.before_request(guard_internal_routes)
 
 
-def install_operator_routes(app: Quart, service: str, checks: Sequence[HealthCheck]) -> None:
-    """GET /healthz and GET /metrics."""
+def install_operator_routes(app: Quart, probes: Probes) -> None:
+    """GET /healthz/live, /healthz/ready, /healthz (= ready) and /metrics; the loop monitor."""
 
-    async def healthz() -> Response:
-        """Health of this service and its dependencies."""
-        status, body = await health_report(service, checks)
-        return _json_response(body, status)
+    def _probe_response(answer: ProbeAnswer) -> Response:
+        return _json_response(answer.body, answer.status, answer.headers)
+
+    async def live() -> Response:
+        """Liveness: the event loop turns and the background loops are alive."""
+        return _probe_response(await probes.live())
+
+    async def ready() -> Response:
+        """Readiness: every dependency answers (503 names the ones that do not)."""
+        return _probe_response(await probes.ready())
 
     async def metrics() -> Response:
         """Prometheus metrics of this process."""
         payload, content_type = metrics_response()
         return Response(payload, status=200, content_type=content_type)
 
-    app.add_url_rule("/healthz", "huleedu_healthz", healthz, methods=["GET"])
+    app.add_url_rule(LIVE_PATH, "huleedu_live", live, methods=["GET"])
+    app.add_url_rule(READY_PATH, "huleedu_ready", ready, methods=["GET"])
+    app.add_url_rule(HEALTHZ_PATH, "huleedu_healthz", ready, methods=["GET"])
     app.add_url_rule("/metrics", "huleedu_metrics", metrics, methods=["GET"])
+    app.before_serving(probes.monitor.start)
+    app.after_serving(probes.monitor.stop)

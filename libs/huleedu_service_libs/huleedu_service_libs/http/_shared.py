@@ -13,17 +13,21 @@ from huleedu_service_libs.errors import (
     HuleEduError,
     build_error_body,
     code_for_http_status,
+    dependency_unavailable,
     unauthorized,
 )
 from huleedu_service_libs.logging_setup import get_logger
 from huleedu_service_libs.observability.metrics import record_http_error
+from huleedu_service_libs.observability.probes import PROBE_PATHS
+from huleedu_service_libs.resilience.outages import classify_dependency_error
 
 logger = get_logger("huleedu_service_libs.http")
 
 INTERNAL_PATH_PREFIX = "/internal/"
 # Paths operators poll constantly; their request lines go to debug to keep logs readable.
-QUIET_PATHS = frozenset({"/healthz", "/metrics"})
+QUIET_PATHS = PROBE_PATHS | {"/metrics"}
 UNHANDLED_MESSAGE = "Internal server error"
+DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ def error_response(
     details: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
     exc: BaseException | None = None,
+    log_event: str = "http.error",
+    log_extra: Mapping[str, Any] | None = None,
 ) -> ErrorResponse:
     """Build the error body, count it and log it with the correlation id."""
     status_code = status or http_status_for(code)
@@ -62,13 +68,17 @@ def error_response(
         "method": method,
         "path": path,
         "correlation_id": correlation_id,
+        **(log_extra or {}),
     }
     if exc is not None and status_code >= 500:
         logger.error("http.unhandled_error", exc_info=exc, **log_fields)
+    elif status_code == 503:
+        # A dependency or breaker saying "later": expected during outages, one line each.
+        logger.warning(log_event, **log_fields)
     elif status_code >= 500:
-        logger.error("http.error", **log_fields)
+        logger.error(log_event, **log_fields)
     else:
-        logger.info("http.error", **log_fields)
+        logger.info(log_event, **log_fields)
     return ErrorResponse(status=status_code, body=body, headers=dict(headers or {}))
 
 
@@ -123,8 +133,33 @@ def from_validation_errors(
     )
 
 
-def from_unhandled(exc: BaseException, *, service: str, method: str, path: str) -> ErrorResponse:
-    """500 INTERNAL_ERROR; the exception goes to the log, never to the client."""
+def from_unhandled(
+    exc: BaseException,
+    *,
+    service: str,
+    method: str,
+    path: str,
+    retry_after_seconds: int = DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
+) -> ErrorResponse:
+    """503 naming the dependency for an outage; else 500 INTERNAL_ERROR (exception logged only)."""
+    failure = classify_dependency_error(exc)
+    if failure is not None:
+        unavailable = dependency_unavailable(
+            failure.dependency, retry_after=retry_after_seconds, reason=failure.reason
+        )
+        # No traceback: an outage fails every request alike, and rendering a traceback per
+        # request would stall the event loop exactly when requests pile up.
+        return error_response(
+            unavailable.code,
+            unavailable.message,
+            service=service,
+            method=method,
+            path=path,
+            details=unavailable.details,
+            headers=unavailable.headers,
+            log_event="http.dependency_unavailable",
+            log_extra={**unavailable.details, "error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
     return error_response(
         ErrorCode.INTERNAL_ERROR,
         UNHANDLED_MESSAGE,

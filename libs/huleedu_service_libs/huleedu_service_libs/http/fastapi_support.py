@@ -1,9 +1,10 @@
-"""FastAPI plumbing: correlation ids, error bodies, metrics, /healthz and /metrics."""
+"""FastAPI plumbing: correlation ids, error bodies, metrics, health probes and /metrics."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -27,6 +28,7 @@ from huleedu_service_libs.correlation import (
 )
 from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.http._shared import (
+    DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
     QUIET_PATHS,
     ErrorResponse,
     from_http_status,
@@ -36,15 +38,18 @@ from huleedu_service_libs.http._shared import (
     logger,
 )
 from huleedu_service_libs.logging_setup import configure_logging
-from huleedu_service_libs.observability.health import (
-    HealthCheck,
-    health_report,
-    validate_health_checks,
-)
+from huleedu_service_libs.observability.health import HealthCheck
 from huleedu_service_libs.observability.metrics import (
     metrics_response,
     normalize_route,
     observe_http_request,
+)
+from huleedu_service_libs.observability.probes import (
+    HEALTHZ_PATH,
+    LIVE_PATH,
+    READY_PATH,
+    ProbeAnswer,
+    Probes,
 )
 
 __all__ = [
@@ -63,15 +68,22 @@ def _to_response(error: ErrorResponse) -> JSONResponse:
 
 
 class CorrelationIdMiddleware:
-    """Pure ASGI: sets correlation/user ids, echoes X-Correlation-ID, answers unhandled 500s.
+    """Pure ASGI: sets correlation/user ids, echoes X-Correlation-ID, answers unhandled errors.
 
     It sits outside Starlette's exception middleware, so it is also the place where an
-    unhandled exception becomes our 500 body (with the correlation header still attached).
+    unhandled exception becomes our body (with the correlation header still attached): 503
+    naming the dependency for an outage, 500 for anything else.
     """
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        service: str,
+        dependency_retry_after_seconds: int = DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
+    ) -> None:
         self.app = app
         self.service = service
+        self.retry_after_seconds = dependency_retry_after_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -116,7 +128,11 @@ class CorrelationIdMiddleware:
                 # Headers are out already; nothing valid can follow, let the server abort.
                 raise
             error = from_unhandled(
-                exc, service=self.service, method=scope["method"], path=scope["path"]
+                exc,
+                service=self.service,
+                method=scope["method"],
+                path=scope["path"],
+                retry_after_seconds=self.retry_after_seconds,
             )
             await _to_response(error)(scope, receive, send_with_header)
 
@@ -209,16 +225,23 @@ def register_exception_handlers(app: FastAPI, service: str) -> None:
     app.add_exception_handler(RequestValidationError, on_request_validation)
 
 
-def operator_router(service: str, checks: Sequence[HealthCheck] = ()) -> APIRouter:
-    """GET /healthz and GET /metrics, kept out of the public OpenAPI schema."""
+def operator_router(probes: Probes) -> APIRouter:
+    """GET /healthz/live, /healthz/ready, /healthz (= ready) and /metrics, outside OpenAPI."""
     router = APIRouter(include_in_schema=False)
-    frozen = tuple(checks)
 
-    @router.get("/healthz")
-    async def healthz() -> JSONResponse:
-        """Health of this service and its dependencies."""
-        status, body = await health_report(service, frozen)
-        return JSONResponse(body, status_code=status)
+    def _probe_response(answer: ProbeAnswer) -> JSONResponse:
+        return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
+
+    @router.get(LIVE_PATH)
+    async def live() -> JSONResponse:
+        """Liveness: the event loop turns and the background loops are alive."""
+        return _probe_response(await probes.live())
+
+    @router.get(READY_PATH)
+    @router.get(HEALTHZ_PATH)
+    async def ready() -> JSONResponse:
+        """Readiness: every dependency answers (503 names the ones that do not)."""
+        return _probe_response(await probes.ready())
 
     @router.get("/metrics")
     async def metrics() -> Response:
@@ -229,17 +252,50 @@ def operator_router(service: str, checks: Sequence[HealthCheck] = ()) -> APIRout
     return router
 
 
+def _run_monitor_with_lifespan(app: FastAPI, probes: Probes) -> None:
+    """Tick the event-loop monitor for as long as the app's own lifespan runs."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        await probes.monitor.start()
+        try:
+            async with inner(app_) as state:
+                yield state
+        finally:
+            await probes.monitor.stop()
+
+    app.router.lifespan_context = lifespan
+
+
 def install_fastapi_support(
-    app: FastAPI, settings: ServiceSettings, health_checks: Sequence[HealthCheck] = ()
-) -> None:
-    """Logging, error handlers, correlation and metrics middleware, /healthz and /metrics."""
-    checks = tuple(health_checks)
-    validate_health_checks(checks)
+    app: FastAPI,
+    settings: ServiceSettings,
+    readiness_checks: Sequence[HealthCheck] = (),
+    *,
+    liveness_checks: Sequence[HealthCheck] = (),
+) -> Probes:
+    """Logging, error handlers, correlation and metrics middleware, health probes, /metrics.
+
+    readiness_checks are the process's dependencies (/healthz/ready); liveness_checks say
+    whether its own background work is alive (/healthz/live, beside the event-loop check).
+    """
+    probes = Probes(
+        settings.service_name,
+        liveness_checks=liveness_checks,
+        readiness_checks=readiness_checks,
+    )
     service = settings.service_name
     configure_logging(service, settings.log_level, settings.json_logs)
     register_exception_handlers(app, service)
     # add_middleware wraps from the inside out: the last one added runs first, so the
     # correlation id is set before metrics and logging see the request.
     app.add_middleware(PrometheusMiddleware, service=service)
-    app.add_middleware(CorrelationIdMiddleware, service=service)
-    app.include_router(operator_router(service, checks))
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        service=service,
+        dependency_retry_after_seconds=settings.dependency_retry_after_seconds,
+    )
+    app.include_router(operator_router(probes))
+    _run_monitor_with_lifespan(app, probes)
+    return probes

@@ -1,4 +1,4 @@
-"""Quart app factory and plumbing: correlation ids, error bodies, metrics, health, DI, serving."""
+"""Quart app factory and plumbing: correlation ids, error bodies, metrics, probes, DI, serving."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from huleedu_service_libs.http._quart_handlers import (
 from huleedu_service_libs.http._serve import serve_asgi
 from huleedu_service_libs.http._shared import check_internal_api_key, logger
 from huleedu_service_libs.logging_setup import configure_logging
-from huleedu_service_libs.observability.health import HealthCheck, validate_health_checks
+from huleedu_service_libs.observability.health import HealthCheck
+from huleedu_service_libs.observability.probes import Probes
 
 __all__ = [
     "LifecycleHook",
@@ -40,18 +41,32 @@ LifecycleHook = Callable[[], Awaitable[None]]
 
 
 def install_quart_support(
-    app: Quart, settings: ServiceSettings, *, health_checks: Sequence[HealthCheck] = ()
-) -> None:
-    """Correlation ids, error handlers, metrics, internal key guard, /healthz and /metrics."""
-    checks = tuple(health_checks)
-    validate_health_checks(checks)
+    app: Quart,
+    settings: ServiceSettings,
+    *,
+    readiness_checks: Sequence[HealthCheck] = (),
+    liveness_checks: Sequence[HealthCheck] = (),
+) -> Probes:
+    """Correlation ids, error handlers, metrics, internal key guard, health probes, /metrics.
+
+    readiness_checks are the process's dependencies (/healthz/ready); liveness_checks say
+    whether its own background work is alive (/healthz/live, beside the event-loop check).
+    """
+    probes = Probes(
+        settings.service_name,
+        liveness_checks=liveness_checks,
+        readiness_checks=readiness_checks,
+    )
     service = settings.service_name
     # Registration order is execution order: the correlation id must be set before the
     # internal key guard (or anything else) can fail and log.
     install_request_context(app, service)
     install_internal_guard(app, settings)
-    register_error_handlers(app, service)
-    install_operator_routes(app, service, checks)
+    register_error_handlers(
+        app, service, dependency_retry_after_seconds=settings.dependency_retry_after_seconds
+    )
+    install_operator_routes(app, probes)
+    return probes
 
 
 def require_internal_api_key(
@@ -115,19 +130,22 @@ def create_quart_app(
     container: AsyncContainer,
     *,
     blueprints: Sequence[Blueprint] = (),
-    health_checks: Sequence[HealthCheck] = (),
+    readiness_checks: Sequence[HealthCheck] = (),
+    liveness_checks: Sequence[HealthCheck] = (),
     on_startup: Sequence[LifecycleHook] = (),
     on_shutdown: Sequence[LifecycleHook] = (),
     import_name: str | None = None,
 ) -> Quart:
-    """A Quart app with logging, errors, metrics, health, Dishka and lifecycle hooks wired.
+    """A Quart app with logging, errors, metrics, probes, Dishka and lifecycle hooks wired.
 
     Views of the given blueprints get FromDishka parameters injected; routes added later
     need quart_dishka's @inject. The app closes the container after serving.
     """
     configure_logging(settings.service_name, settings.log_level, settings.json_logs)
     app = Quart(import_name or settings.service_name)
-    install_quart_support(app, settings, health_checks=health_checks)
+    install_quart_support(
+        app, settings, readiness_checks=readiness_checks, liveness_checks=liveness_checks
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     # After install_quart_support: the request scope opens once the correlation id is set.

@@ -1,16 +1,17 @@
-"""Prometheus metrics and /healthz checks shared by every service."""
+"""Prometheus metrics, liveness and readiness probes shared by every service."""
 
 from huleedu_service_libs.observability.health import (
     DEFAULT_CHECK_TIMEOUT,
+    CheckResult,
     ConnectionCheckable,
     HealthCheck,
     database_check,
-    health_report,
     kafka_check,
     redis_check,
     run_health_checks,
     validate_health_checks,
 )
+from huleedu_service_libs.observability.liveness import EVENT_LOOP_LAG, EventLoopMonitor
 from huleedu_service_libs.observability.metrics import (
     HTTP_ERRORS,
     HTTP_REQUEST_DURATION,
@@ -21,17 +22,33 @@ from huleedu_service_libs.observability.metrics import (
     observe_http_request,
     record_http_error,
 )
+from huleedu_service_libs.observability.probes import (
+    HEALTHZ_PATH,
+    LIVE_PATH,
+    PROBE_PATHS,
+    READY_PATH,
+    ProbeAnswer,
+    Probes,
+)
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
+    "EVENT_LOOP_LAG",
+    "HEALTHZ_PATH",
     "HTTP_ERRORS",
     "HTTP_REQUESTS",
     "HTTP_REQUEST_DURATION",
+    "LIVE_PATH",
+    "PROBE_PATHS",
+    "READY_PATH",
     "UNMATCHED_ROUTE",
+    "CheckResult",
     "ConnectionCheckable",
+    "EventLoopMonitor",
     "HealthCheck",
+    "ProbeAnswer",
+    "Probes",
     "database_check",
-    "health_report",
     "kafka_check",
     "metrics_response",
     "normalize_route",

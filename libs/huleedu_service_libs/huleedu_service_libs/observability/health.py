@@ -1,10 +1,11 @@
-"""Dependency health checks behind /healthz: run concurrently, each with its own timeout."""
+"""Health checks behind /healthz/live and /healthz/ready: run concurrently, each with its own
+timeout, reported by name."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -14,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
+    "CheckResult",
     "ConnectionCheckable",
     "HealthCheck",
     "database_check",
-    "health_report",
     "kafka_check",
     "redis_check",
     "run_health_checks",
@@ -27,6 +28,9 @@ __all__ = [
 DEFAULT_CHECK_TIMEOUT = 2.0
 # /healthz is public to operators and load balancers: long driver messages stay out of it.
 _MAX_ERROR_LENGTH = 200
+
+#: Extra fields a passing check may report (e.g. the event loop's lag), or None.
+CheckResult = Mapping[str, Any] | None
 
 
 @runtime_checkable
@@ -40,10 +44,10 @@ class ConnectionCheckable(Protocol):
 
 @dataclass(frozen=True)
 class HealthCheck:
-    """One named dependency check; `check` raises when the dependency is unhealthy."""
+    """One named check; `check` raises when what it checks is unhealthy."""
 
     name: str
-    check: Callable[[], Awaitable[None]]
+    check: Callable[[], Awaitable[CheckResult]]
     timeout: float = DEFAULT_CHECK_TIMEOUT
 
 
@@ -58,15 +62,16 @@ def validate_health_checks(checks: Sequence[HealthCheck]) -> None:
 async def _run_one(check: HealthCheck) -> dict[str, Any]:
     started = time.perf_counter()
     error: str | None = None
+    extra: CheckResult = None
     try:
-        await asyncio.wait_for(check.check(), timeout=check.timeout)
+        extra = await asyncio.wait_for(check.check(), timeout=check.timeout)
     except TimeoutError:
         error = f"timed out after {check.timeout:g}s"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_LENGTH]
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
     if error is None:
-        return {"ok": True, "latency_ms": latency_ms}
+        return {"ok": True, "latency_ms": latency_ms, **(extra or {})}
     return {"ok": False, "latency_ms": latency_ms, "error": error}
 
 
@@ -77,15 +82,8 @@ async def run_health_checks(checks: Sequence[HealthCheck]) -> tuple[bool, dict[s
     return all(r["ok"] for r in results), report
 
 
-async def health_report(service: str, checks: Sequence[HealthCheck]) -> tuple[int, dict[str, Any]]:
-    """The /healthz status code and body: 200 "ok" or 503 "unhealthy"."""
-    healthy, report = await run_health_checks(checks)
-    body = {"status": "ok" if healthy else "unhealthy", "service": service, "checks": report}
-    return (200 if healthy else 503), body
-
-
 def database_check(
-    engine: AsyncEngine, *, name: str = "database", timeout: float = DEFAULT_CHECK_TIMEOUT
+    engine: AsyncEngine, *, name: str = "postgres", timeout: float = DEFAULT_CHECK_TIMEOUT
 ) -> HealthCheck:
     """SELECT 1 through the service's engine (and its pool)."""
 

@@ -17,6 +17,8 @@ from typing import ParamSpec, TypeVar
 import pybreaker
 from prometheus_client import Counter, Gauge
 
+from huleedu_service_libs.resilience.outages import DownstreamDependencyUnavailable
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -34,6 +36,11 @@ REJECTIONS = Counter(
     ["breaker"],
 )
 _GAUGE_VALUES = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybreaker.STATE_OPEN: 2}
+
+# Long enough that a dead downstream costs one trial call per breaker every few seconds, short
+# enough that traffic flows again within a few seconds of its recovery: an open circuit refuses
+# every call for the whole timeout even when the downstream came back right after it opened.
+DEFAULT_RESET_TIMEOUT_SECONDS = 5.0
 
 # While the half-open trial is in flight its outcome is unknown; it usually answers within one
 # request timeout, so callers are asked back soon rather than after a whole reset timeout.
@@ -76,6 +83,9 @@ class _StateListener(pybreaker.CircuitBreakerListener):
 class AsyncCircuitBreaker:
     """Fails fast while a downstream keeps failing and lets one trial call probe its recovery.
 
+    A `DownstreamDependencyUnavailable` raised inside (the downstream answered at once that its
+    own dependency is down) is never counted as a failure of the downstream.
+
     Put the call's timeout inside the wrapped call (e.g. the HTTP client's timeout): a
     `TimeoutError` raised inside counts as a failure, while cancellation from outside
     (`asyncio.wait_for` around `call`) says nothing about the downstream and is not counted.
@@ -85,7 +95,7 @@ class AsyncCircuitBreaker:
         self,
         name: str,
         fail_max: int = 5,
-        reset_timeout: float = 30.0,
+        reset_timeout: float = DEFAULT_RESET_TIMEOUT_SECONDS,
         excluded_exceptions: Iterable[Exclusion] = (),
         success_threshold: int = 1,
         *,
@@ -104,7 +114,7 @@ class AsyncCircuitBreaker:
             fail_max=fail_max,
             reset_timeout=reset_timeout,
             success_threshold=success_threshold,
-            exclude=list(excluded_exceptions),
+            exclude=[DownstreamDependencyUnavailable, *excluded_exceptions],
             listeners=[_StateListener(self._on_state_change)],
             name=name,
         )

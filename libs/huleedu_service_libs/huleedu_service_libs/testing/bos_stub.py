@@ -32,7 +32,7 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     new_correlation_id,
 )
-from huleedu_service_libs.errors import build_error_body
+from huleedu_service_libs.errors import build_error_body, dependency_unavailable
 from huleedu_service_libs.testing.servers import LOOPBACK, free_port
 
 __all__ = ["BosStub", "StubRequest"]
@@ -65,6 +65,7 @@ class BosStub:
         self._requests: list[StubRequest] = []
         self._batch_requests: list[StubRequest] = []
         self._failure_status: int | None = None
+        self._down_dependency: str | None = None
         self._delay_seconds = 0.0
         self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -132,6 +133,10 @@ class BosStub:
         """Answer every request with this 5xx (or any) status until healthy() is called."""
         self._failure_status = status
 
+    def dependency_down(self, dependency: str = "postgres") -> None:
+        """Answer as BOS does while its own dependency is down: 503 naming it, Retry-After 5."""
+        self._down_dependency = dependency
+
     def slow_down(self, delay_seconds: float) -> None:
         """Wait this long before answering each request (use more than the caller's timeout)."""
         self._delay_seconds = delay_seconds
@@ -140,6 +145,7 @@ class BosStub:
     def healthy(self) -> None:
         """Answer normally again: no failures, no delay; requests still waiting answer now."""
         self._failure_status = None
+        self._down_dependency = None
         self._delay_seconds = 0.0
         self._released.set()
 
@@ -233,6 +239,12 @@ class BosStub:
             return received, _error(
                 self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid
             )
+        if self._down_dependency is not None:
+            body = dependency_unavailable(self._down_dependency, retry_after=5).to_body(
+                correlation_id=cid, service=SERVICE_NAME
+            )
+            headers = {CORRELATION_ID_HEADER: cid, "Retry-After": "5"}
+            return received, web.json_response(body, status=503, headers=headers)
         if not valid_key:
             return received, _error(
                 401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid

@@ -32,7 +32,7 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     new_correlation_id,
 )
-from huleedu_service_libs.errors import build_error_body
+from huleedu_service_libs.errors import build_error_body, dependency_unavailable
 from huleedu_service_libs.testing.servers import LOOPBACK, free_port
 
 __all__ = ["CmsStub", "CmsStubRequest"]
@@ -62,6 +62,7 @@ class CmsStub:
         self._classes: dict[str, tuple[str, ClassV1]] = {}
         self._requests: list[CmsStubRequest] = []
         self._failure_status: int | None = None
+        self._down_dependency: str | None = None
         self._drops_left = 0
         self._delay_seconds = 0.0
         self._released = asyncio.Event()
@@ -102,6 +103,10 @@ class CmsStub:
         """Answer every request with this status until healthy() is called."""
         self._failure_status = status
 
+    def dependency_down(self, dependency: str = "postgres") -> None:
+        """Answer as CMS does while its own dependency is down: 503 naming it, Retry-After 5."""
+        self._down_dependency = dependency
+
     def drop_connections(self, count: int = 1) -> None:
         """Close the next `count` requests' connections without answering (a reset)."""
         self._drops_left = count
@@ -114,6 +119,7 @@ class CmsStub:
     def healthy(self) -> None:
         """Answer normally again; requests still waiting answer now."""
         self._failure_status = None
+        self._down_dependency = None
         self._drops_left = 0
         self._delay_seconds = 0.0
         self._released.set()
@@ -195,6 +201,12 @@ class CmsStub:
         cid = received.correlation_id or new_correlation_id()
         if self._failure_status is not None:
             return _error(self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid)
+        if self._down_dependency is not None:
+            body = dependency_unavailable(self._down_dependency, retry_after=5).to_body(
+                correlation_id=cid, service=SERVICE_NAME
+            )
+            headers = {CORRELATION_ID_HEADER: cid, "Retry-After": "5"}
+            return web.json_response(body, status=503, headers=headers)
         if not received.had_valid_key:
             return _error(401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid)
         if not received.user_id:

@@ -37,6 +37,7 @@ class Notifications:
     socket: aiohttp.ClientWebSocketResponse
     received: list[dict[str, Any]] = field(default_factory=list)
     arrived_at: dict[str, float] = field(default_factory=dict)  # event_id -> time.time()
+    replayed: list[dict[str, Any]] = field(default_factory=list)  # frames before `ready`
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _reader: asyncio.Task[None] | None = None
 
@@ -51,10 +52,15 @@ class Notifications:
             data = json.loads(message.data)
             if data.get("type") == "ping":
                 await self.socket.send_json({"type": "pong"})
-            elif data.get("type") == "notification":
-                self.arrived_at.setdefault(str(data.get("event_id")), time.time())
-                self.received.append(data)
-                self._arrived.set()
+            else:
+                self.record(data)
+
+    def record(self, data: dict[str, Any]) -> None:
+        """Keep a notification frame (others are ignored)."""
+        if data.get("type") == "notification":
+            self.arrived_at.setdefault(str(data.get("event_id")), time.time())
+            self.received.append(data)
+            self._arrived.set()
 
     def of_batch(self, batch_id: str) -> list[dict[str, Any]]:
         """The notifications about one batch, in arrival order."""
@@ -204,19 +210,28 @@ class GatewayClient:
         path = f"/v1/batches/{batch_id}/pipelines"
         return dict(await self.expect(202, "POST", path, json={"pipeline": pipeline}))
 
-    async def open_socket(self) -> Notifications:
-        """A WebSocket authenticated with a fresh ticket, subscribed when this returns."""
+    async def open_socket(self, last_event_id: str | None = None) -> Notifications:
+        """A WebSocket authenticated with a fresh ticket, subscribed when this returns.
+
+        With `last_event_id` the gateway first replays what followed it: those frames (and a
+        `gap`, if any) are in `replayed`, the notifications also in `received`.
+        """
         ticket = await self.expect(201, "POST", "/v1/ws-tickets")
         ws_url = self.base_url.replace("http", "ws", 1) + f"/ws?ticket={ticket['ticket']}"
+        if last_event_id is not None:
+            ws_url += f"&last_event_id={last_event_id}"
         socket = await self.http.ws_connect(ws_url, heartbeat=None)
+        replayed: list[dict[str, Any]] = []
         try:
             async with asyncio.timeout(10):
-                while (await socket.receive_json()).get("type") != "ready":
-                    pass
+                while (frame := await socket.receive_json()).get("type") != "ready":
+                    replayed.append(frame)
         except BaseException:
             # Closed, refused or silent before "ready": do not leak the connection.
             await socket.close()
             raise
-        notifications = Notifications(socket)
+        notifications = Notifications(socket, replayed=replayed)
+        for frame in replayed:
+            notifications.record(frame)
         notifications.start()
         return notifications

@@ -160,6 +160,7 @@ def _client_batch_pipeline_request() -> ev.ClientBatchPipelineRequestV1:
         user_id=_id(),
         requested_pipeline=PhaseName.SPELLCHECK,
         client_request_id=_id(),
+        idempotency_key=_id(),
     )
 
 

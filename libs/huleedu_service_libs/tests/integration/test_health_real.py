@@ -1,4 +1,4 @@
-"""Health checks against the real local PostgreSQL and Redis, and against a closed port."""
+"""Readiness checks against the real local PostgreSQL and Redis, and against a closed port."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
+from huleedu_service_libs.observability import Probes
 from huleedu_service_libs.observability.health import (
     database_check,
-    health_report,
     redis_check,
     run_health_checks,
 )
@@ -32,7 +32,7 @@ def _closed_port() -> int:
 async def test_database_check_passes_against_real_postgres(pg_engine: AsyncEngine) -> None:
     healthy, report = await run_health_checks([database_check(pg_engine)])
     assert healthy is True, report
-    assert report["database"]["ok"] is True
+    assert report["postgres"]["ok"] is True
 
 
 async def test_redis_check_passes_against_real_redis(redis_client: aioredis.Redis) -> None:
@@ -53,23 +53,23 @@ async def test_closed_ports_fail_and_make_the_report_unhealthy(
         host="127.0.0.1", port=port, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
     )
     try:
-        status, body = await health_report(
+        answer = await Probes(
             "health-test",
-            [
+            readiness_checks=[
                 database_check(pg_engine),
                 redis_check(redis_client),
                 database_check(dead_engine, name="dead_database", timeout=1.0),
                 redis_check(dead_redis, name="dead_redis", timeout=1.0),
             ],
-        )
+        ).ready()
     finally:
         await dead_engine.dispose()
         await dead_redis.aclose()
 
-    assert status == 503
-    assert body["status"] == "unhealthy"
-    checks = body["checks"]
-    assert checks["database"]["ok"] is True
+    assert answer.status == 503
+    assert answer.body["status"] == "unready"
+    checks = answer.body["checks"]
+    assert checks["postgres"]["ok"] is True
     assert checks["redis"]["ok"] is True
     assert checks["dead_database"]["ok"] is False
     assert checks["dead_redis"]["ok"] is False

@@ -92,6 +92,10 @@ async def test_serves_until_the_shutdown_event(server: str) -> None:
         assert response.json()["service"] == f"serve-{server}"
         assert "x-correlation-id" in response.headers
         assert events.seen == ["startup"]
+        async with httpx.AsyncClient() as client:
+            live = await client.get(f"http://127.0.0.1:{port}/healthz/live")
+        assert live.status_code == 200, live.json()
+        assert live.json()["checks"]["event_loop"]["ok"] is True
     finally:
         stop.set()
         await asyncio.wait_for(serving, timeout=15)

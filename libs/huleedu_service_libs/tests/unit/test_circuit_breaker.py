@@ -7,8 +7,16 @@ import asyncio
 import pytest
 from prometheus_client import REGISTRY
 
-from huleedu_service_libs.resilience import AsyncCircuitBreaker, CircuitOpenError, Exclusion
-from huleedu_service_libs.resilience.circuit_breaker import TRIAL_BUSY_RETRY_AFTER
+from huleedu_service_libs.resilience import (
+    AsyncCircuitBreaker,
+    CircuitOpenError,
+    DownstreamDependencyUnavailable,
+    Exclusion,
+)
+from huleedu_service_libs.resilience.circuit_breaker import (
+    DEFAULT_RESET_TIMEOUT_SECONDS,
+    TRIAL_BUSY_RETRY_AFTER,
+)
 from huleedu_service_libs.testing import random_name
 
 pytestmark = pytest.mark.unit
@@ -317,6 +325,60 @@ class TestExcludedExceptions:
         assert breaker.state == "closed"
         await trip(breaker, downstream, times=2)
         assert breaker.state == "open"
+
+
+class TestDownstreamDependencyOutage:
+    """A downstream answering at once that its own dependency is down is up, not failing."""
+
+    @staticmethod
+    async def _dependency_down() -> str:
+        raise DownstreamDependencyUnavailable("batch_orchestrator_service", "postgres", 5.0)
+
+    async def test_never_counts_as_a_failure(self, clock: FakeClock) -> None:
+        breaker = make_breaker(clock, fail_max=1)
+        for _ in range(3):
+            with pytest.raises(DownstreamDependencyUnavailable):
+                await breaker.call(self._dependency_down)
+        assert breaker.state == "closed"
+
+    async def test_a_trial_answered_so_closes_the_circuit(
+        self, clock: FakeClock, downstream: Downstream
+    ) -> None:
+        breaker = make_breaker(clock)
+        await trip(breaker, downstream)
+        clock.advance(RESET)
+        with pytest.raises(DownstreamDependencyUnavailable):
+            await breaker.call(self._dependency_down)
+        assert breaker.state == "closed"
+        assert await breaker.call(downstream.ok) == "ok"
+
+
+class TestRecovery:
+    async def test_first_call_once_the_reset_timeout_passed_goes_through(
+        self, clock: FakeClock, downstream: Downstream
+    ) -> None:
+        breaker = make_breaker(clock)
+        await trip(breaker, downstream)
+        # The downstream is back a moment after the circuit opened...
+        clock.advance(1.0)
+        with pytest.raises(CircuitOpenError) as refused:
+            await breaker.call(downstream.ok)
+        assert refused.value.retry_after == pytest.approx(RESET - 1.0)
+        # ...and the first call after the remaining time is its trial, which closes the circuit.
+        clock.advance(RESET - 1.0)
+        assert await breaker.call(downstream.ok) == "ok"
+        assert breaker.state == "closed"
+        assert downstream.calls == 4
+
+    async def test_default_reset_timeout_bounds_the_wait_after_recovery(
+        self, clock: FakeClock, downstream: Downstream
+    ) -> None:
+        breaker = AsyncCircuitBreaker(random_name("cb"), fail_max=1, clock=clock)
+        with pytest.raises(DownstreamError):
+            await breaker.call(downstream.fail)
+        assert breaker.retry_after_seconds == DEFAULT_RESET_TIMEOUT_SECONDS
+        clock.advance(DEFAULT_RESET_TIMEOUT_SECONDS)
+        assert await breaker.call(downstream.ok) == "ok"
 
 
 class TestMetrics:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 import structlog
+from aiokafka.errors import KafkaConnectionError
 from fastapi import FastAPI, HTTPException
 from prometheus_client import REGISTRY
 from pydantic import BaseModel
@@ -59,7 +61,11 @@ def _build_app(settings: ServiceSettings, checks: list[HealthCheck] | None = Non
     async def crash() -> dict[str, Any]:
         raise RuntimeError("jwt secret is s3cr3t")
 
-    install_fastapi_support(app, settings, health_checks=checks or [])
+    @app.get("/v1/kafka-down")
+    async def kafka_down() -> dict[str, Any]:
+        raise KafkaConnectionError("Unable to bootstrap from [('10.0.0.9', 9092)]")
+
+    install_fastapi_support(app, settings, readiness_checks=checks or [])
     return app
 
 
@@ -201,8 +207,22 @@ class TestErrorBodies:
         assert isinstance(entry["exc_info"], RuntimeError)
 
 
+class TestDependencyOutage:
+    async def test_a_dependency_outage_is_503_naming_it_with_retry_after(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/v1/kafka-down", headers={"X-Correlation-ID": "cid-k"})
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert response.headers["x-correlation-id"] == "cid-k"
+        error = response.json()["error"]
+        assert error["code"] == "SERVICE_UNAVAILABLE"
+        assert error["details"] == {"dependency": "kafka", "reason": "unreachable"}
+        assert "10.0.0.9" not in response.text
+
+
 class TestOperatorRoutesAndMetrics:
-    async def test_healthz(self, settings: ServiceSettings) -> None:
+    async def test_ready_and_healthz(self, settings: ServiceSettings) -> None:
         async def ok() -> None:
             return None
 
@@ -213,17 +233,45 @@ class TestOperatorRoutesAndMetrics:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway"
         ) as client:
-            response = await client.get("/healthz")
-        body = response.json()
-        assert response.status_code == 503
-        assert (body["status"], body["service"]) == ("unhealthy", settings.service_name)
-        assert body["checks"]["redis"]["ok"] is True
-        assert body["checks"]["bos"]["ok"] is False
+            for path in ("/healthz/ready", "/healthz"):
+                response = await client.get(path)
+                body = response.json()
+                assert response.status_code == 503
+                assert response.headers["retry-after"] == "5"
+                assert (body["status"], body["service"]) == ("unready", settings.service_name)
+                assert body["checks"]["redis"]["ok"] is True
+                assert body["checks"]["bos"]["ok"] is False
 
-    async def test_healthy_healthz_is_200(self, client: httpx.AsyncClient) -> None:
-        response = await client.get("/healthz")
+    async def test_ready_healthz_is_200(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/healthz/ready")
         assert response.status_code == 200
-        assert response.json()["status"] == "ok"
+        assert response.json()["status"] == "ready"
+
+    async def test_live_runs_the_loop_monitor_with_the_apps_lifespan(
+        self, settings: ServiceSettings
+    ) -> None:
+        started: list[str] = []
+
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            started.append("app")
+            yield
+
+        async def down() -> None:
+            raise ConnectionRefusedError("redis down")
+
+        app = FastAPI(lifespan=lifespan)
+        install_fastapi_support(app, settings, [HealthCheck("redis", down)])
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://gateway") as client,
+        ):
+            response = await client.get("/healthz/live")
+        assert started == ["app"]
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "live"
+        assert response.json()["checks"]["event_loop"]["ok"] is True
 
     async def test_metrics_use_route_templates(
         self, client: httpx.AsyncClient, settings: ServiceSettings
@@ -275,6 +323,6 @@ class TestOperatorRoutesAndMetrics:
 
     async def test_operator_routes_are_not_in_openapi(self, settings: ServiceSettings) -> None:
         paths = _build_app(settings).openapi()["paths"]
-        assert "/healthz" not in paths
-        assert "/metrics" not in paths
+        for path in ("/healthz", "/healthz/live", "/healthz/ready", "/metrics"):
+            assert path not in paths
         assert "/v1/batches/{batch_id}" in paths

@@ -1,4 +1,4 @@
-"""run_health_checks and the /healthz report, with fake checks."""
+"""run_health_checks and the liveness/readiness probes, with fake checks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from huleedu_service_libs.observability import EventLoopMonitor, Probes
 from huleedu_service_libs.observability.health import (
     ConnectionCheckable,
     HealthCheck,
-    health_report,
     kafka_check,
     run_health_checks,
     validate_health_checks,
@@ -96,25 +96,85 @@ class TestRunHealthChecks:
         assert await run_health_checks([]) == (True, {})
 
 
-class TestHealthReport:
-    async def test_healthy_body(self) -> None:
-        status, body = await health_report("content_service", [HealthCheck("database", _ok)])
-        assert status == 200
-        assert body["status"] == "ok"
-        assert body["service"] == "content_service"
-        assert body["checks"]["database"]["ok"] is True
+class TestReadiness:
+    async def test_ready_body(self) -> None:
+        answer = await Probes(
+            "content_service", readiness_checks=[HealthCheck("postgres", _ok)]
+        ).ready()
+        assert answer.status == 200
+        assert answer.body["status"] == "ready"
+        assert answer.body["service"] == "content_service"
+        assert answer.body["checks"]["postgres"]["ok"] is True
+        assert answer.headers == {}
 
-    async def test_unhealthy_body(self) -> None:
-        status, body = await health_report(
-            "content_service", [HealthCheck("database", _ok), HealthCheck("redis", _refused)]
+    async def test_unready_body_names_the_failed_dependency_and_why(self) -> None:
+        probes = Probes(
+            "content_service",
+            readiness_checks=[HealthCheck("postgres", _refused), HealthCheck("kafka", _ok)],
         )
-        assert status == 503
-        assert body["status"] == "unhealthy"
-        assert body["checks"]["redis"] == {
+        answer = await probes.ready()
+        assert answer.status == 503
+        assert answer.body["status"] == "unready"
+        assert answer.body["checks"]["postgres"] == {
             "ok": False,
-            "latency_ms": body["checks"]["redis"]["latency_ms"],
+            "latency_ms": answer.body["checks"]["postgres"]["latency_ms"],
             "error": "ConnectionRefusedError: connection refused",
         }
+        assert answer.body["checks"]["kafka"]["ok"] is True
+        assert answer.headers == {"Retry-After": "5"}
+
+
+class TestLiveness:
+    async def test_a_dependency_outage_leaves_live_alone(self) -> None:
+        probes = Probes("bos", readiness_checks=[HealthCheck("postgres", _refused)])
+        await probes.monitor.start()
+        try:
+            live = await probes.live()
+        finally:
+            await probes.monitor.stop()
+        assert live.status == 200, live.body
+        assert live.body["status"] == "live"
+        assert set(live.body["checks"]) == {"event_loop"}
+        assert live.body["checks"]["event_loop"]["lag_ms"] >= 0
+
+    async def test_a_dead_background_loop_fails_live(self) -> None:
+        async def _dead() -> None:
+            raise RuntimeError("consumer supervisor ended")
+
+        probes = Probes("worker", liveness_checks=[HealthCheck("worker_loops", _dead)])
+        await probes.monitor.start()
+        try:
+            live = await probes.live()
+        finally:
+            await probes.monitor.stop()
+        assert live.status == 503
+        assert live.body["status"] == "not_live"
+        assert live.body["checks"]["worker_loops"]["error"] == (
+            "RuntimeError: consumer supervisor ended"
+        )
+        assert live.body["checks"]["event_loop"]["ok"] is True
+
+    async def test_live_fails_while_the_loop_monitor_is_not_running(self) -> None:
+        live = await Probes("gateway", monitor=EventLoopMonitor("gateway")).live()
+        assert live.status == 503
+        assert "not running" in live.body["checks"]["event_loop"]["error"]
+
+    def test_one_name_may_be_in_both_lists_but_not_twice_in_one(self) -> None:
+        Probes(
+            "worker",
+            liveness_checks=[HealthCheck("worker_loops", _ok)],
+            readiness_checks=[HealthCheck("worker_loops", _ok)],
+        )
+        with pytest.raises(ValueError, match="duplicate"):
+            Probes("worker", readiness_checks=[HealthCheck("db", _ok), HealthCheck("db", _ok)])
+
+    async def test_a_check_may_add_fields_to_its_result(self) -> None:
+        async def _with_lag() -> dict[str, float]:
+            return {"lag_ms": 1.5}
+
+        _, report = await run_health_checks([HealthCheck("event_loop", _with_lag)])
+        assert report["event_loop"]["lag_ms"] == 1.5
+        assert report["event_loop"]["ok"] is True
 
 
 class TestKafkaCheck:

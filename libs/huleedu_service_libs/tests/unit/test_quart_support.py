@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import redis.exceptions as redis_errors
 import structlog
 from dishka import FromDishka, Provider, Scope, make_async_container, provide
 from prometheus_client import REGISTRY
@@ -98,6 +99,10 @@ def _demo_blueprint(settings: ServiceSettings) -> Blueprint:
     @bp.get("/v1/crash")
     async def crash() -> dict[str, Any]:
         raise RuntimeError("password=hunter2 leaked from the driver")
+
+    @bp.get("/v1/redis-down")
+    async def redis_down() -> dict[str, Any]:
+        raise redis_errors.ConnectionError("Error 111 connecting to 10.0.0.7:6379 (hunter2)")
 
     @bp.get("/internal/v1/state")
     async def internal_state() -> dict[str, Any]:
@@ -211,7 +216,7 @@ class TestFactory:
             create_quart_app(
                 settings,
                 make_async_container(DemoProvider(Lifecycle())),
-                health_checks=[HealthCheck("db", ok), HealthCheck("db", ok)],
+                readiness_checks=[HealthCheck("db", ok), HealthCheck("db", ok)],
             )
 
 
@@ -331,8 +336,45 @@ class TestInternalApiKey:
         assert (ok.status_code, await ok.get_json()) == (200, {"guarded": "hello ops"})
 
 
+class TestDependencyOutage:
+    async def test_a_dependency_outage_is_503_naming_it_with_retry_after(
+        self, client: QuartClient
+    ) -> None:
+        with capture_logs() as logs:
+            response = await client.get("/v1/redis-down", headers={"X-Correlation-ID": "cid-503"})
+        body = await response.get_json()
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert body["error"]["code"] == "SERVICE_UNAVAILABLE"
+        assert body["error"]["details"] == {"dependency": "redis", "reason": "unreachable"}
+        assert "hunter2" not in await response.get_data(as_text=True)
+        (entry,) = [
+            e for e in logs if e["event"].startswith("http.") and e["event"] != "http.request"
+        ]
+        assert entry["event"] == "http.dependency_unavailable"
+        assert (entry["log_level"], entry["dependency"], entry["reason"]) == (
+            "warning",
+            "redis",
+            "unreachable",
+        )
+        assert entry["error"].startswith("ConnectionError: Error 111")
+        assert "exc_info" not in entry
+
+    async def test_retry_after_comes_from_settings(self, settings: ServiceSettings) -> None:
+        slow = settings.model_copy(update={"dependency_retry_after_seconds": 11})
+        app = create_quart_app(
+            slow,
+            make_async_container(DemoProvider(Lifecycle())),
+            blueprints=[_demo_blueprint(slow)],
+        )
+        response = await app.test_client().get("/v1/redis-down")
+        assert (response.status_code, response.headers["Retry-After"]) == (503, "11")
+
+
 class TestOperatorRoutes:
-    async def test_healthz_reports_each_check(self, settings: ServiceSettings) -> None:
+    async def test_ready_and_healthz_report_each_dependency(
+        self, settings: ServiceSettings
+    ) -> None:
         async def ok() -> None:
             return None
 
@@ -340,22 +382,54 @@ class TestOperatorRoutes:
             raise ConnectionRefusedError("redis down")
 
         container = make_async_container(DemoProvider(Lifecycle()))
-        healthy = create_quart_app(settings, container, health_checks=[HealthCheck("db", ok)])
-        response = await healthy.test_client().get("/healthz")
-        body = await response.get_json()
-        assert response.status_code == 200
-        assert (body["status"], body["service"]) == ("ok", settings.service_name)
-        assert body["checks"]["db"]["ok"] is True
+        healthy = create_quart_app(settings, container, readiness_checks=[HealthCheck("db", ok)])
+        for path in ("/healthz/ready", "/healthz"):
+            response = await healthy.test_client().get(path)
+            body = await response.get_json()
+            assert response.status_code == 200
+            assert (body["status"], body["service"]) == ("ready", settings.service_name)
+            assert body["checks"]["db"]["ok"] is True
 
         container = make_async_container(DemoProvider(Lifecycle()))
         sick = create_quart_app(
-            settings, container, health_checks=[HealthCheck("db", ok), HealthCheck("redis", down)]
+            settings,
+            container,
+            readiness_checks=[HealthCheck("db", ok), HealthCheck("redis", down)],
         )
-        response = await sick.test_client().get("/healthz")
+        for path in ("/healthz/ready", "/healthz"):
+            response = await sick.test_client().get(path)
+            body = await response.get_json()
+            assert response.status_code == 503
+            assert response.headers["Retry-After"] == "5"
+            assert body["status"] == "unready"
+            assert body["checks"]["redis"]["error"] == "ConnectionRefusedError: redis down"
+
+    async def test_live_ignores_dependencies_and_reports_liveness_checks(
+        self, settings: ServiceSettings
+    ) -> None:
+        async def down() -> None:
+            raise ConnectionRefusedError("redis down")
+
+        async def dead() -> None:
+            raise RuntimeError("relay supervisor ended")
+
+        container = make_async_container(DemoProvider(Lifecycle()))
+        app = create_quart_app(settings, container, readiness_checks=[HealthCheck("redis", down)])
+        async with app.test_app() as serving:
+            response = await serving.test_client().get("/healthz/live")
+        body = await response.get_json()
+        assert response.status_code == 200, body
+        assert body["status"] == "live"
+        assert set(body["checks"]) == {"event_loop"}
+
+        container = make_async_container(DemoProvider(Lifecycle()))
+        app = create_quart_app(settings, container, liveness_checks=[HealthCheck("loops", dead)])
+        async with app.test_app() as serving:
+            response = await serving.test_client().get("/healthz/live")
         body = await response.get_json()
         assert response.status_code == 503
-        assert body["status"] == "unhealthy"
-        assert body["checks"]["redis"]["error"] == "ConnectionRefusedError: redis down"
+        assert body["status"] == "not_live"
+        assert body["checks"]["loops"]["error"] == "RuntimeError: relay supervisor ended"
 
     async def test_metrics_use_route_templates(
         self, client: QuartClient, settings: ServiceSettings

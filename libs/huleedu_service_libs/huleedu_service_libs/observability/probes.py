@@ -1,0 +1,83 @@
+"""Liveness and readiness of one process, as the HTTP support of both frameworks serves them.
+
+- `GET /healthz/live`: the process works (its event loop turns, its background loops are
+  alive). No dependency is checked, so an outage of PostgreSQL, Redis or Kafka never makes a
+  supervisor restart a process that would only meet the same outage again.
+- `GET /healthz/ready`: the process can do its work: each dependency answers. 503 names the
+  failed checks and why, with Retry-After.
+- `GET /healthz`: the same answer as /healthz/ready. Its documented meaning has always been
+  "checks its database, Kafka, Redis", and start-up waits (`make up`, compose) rely on it;
+  restart decisions belong on /healthz/live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from huleedu_service_libs.observability.health import (
+    HealthCheck,
+    run_health_checks,
+    validate_health_checks,
+)
+from huleedu_service_libs.observability.liveness import EventLoopMonitor
+
+__all__ = [
+    "HEALTHZ_PATH",
+    "LIVE_PATH",
+    "PROBE_PATHS",
+    "READY_PATH",
+    "READY_RETRY_AFTER_SECONDS",
+    "ProbeAnswer",
+    "Probes",
+]
+
+LIVE_PATH = "/healthz/live"
+READY_PATH = "/healthz/ready"
+HEALTHZ_PATH = "/healthz"
+PROBE_PATHS = frozenset({LIVE_PATH, READY_PATH, HEALTHZ_PATH})
+# An unready process is usually waiting for a dependency to come back; ask again soon.
+READY_RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """Status, JSON body and headers of one probe."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+class Probes:
+    """The liveness and readiness checks of one process, and its event-loop monitor."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        liveness_checks: Sequence[HealthCheck] = (),
+        readiness_checks: Sequence[HealthCheck] = (),
+        monitor: EventLoopMonitor | None = None,
+    ) -> None:
+        self.service = service
+        self.monitor = monitor or EventLoopMonitor(service)
+        self.liveness = (self.monitor.health_check(), *liveness_checks)
+        self.readiness = tuple(readiness_checks)
+        validate_health_checks(self.liveness)
+        validate_health_checks(self.readiness)
+
+    async def live(self) -> ProbeAnswer:
+        """200 "live" or 503 "not_live" with every liveness check's result."""
+        ok, report = await run_health_checks(self.liveness)
+        body = {"status": "live" if ok else "not_live", "service": self.service, "checks": report}
+        return ProbeAnswer(200 if ok else 503, body, {})
+
+    async def ready(self) -> ProbeAnswer:
+        """200 "ready" or 503 "unready" (with Retry-After) with every dependency's result."""
+        ok, report = await run_health_checks(self.readiness)
+        body = {"status": "ready" if ok else "unready", "service": self.service, "checks": report}
+        if ok:
+            return ProbeAnswer(200, body, {})
+        return ProbeAnswer(503, body, {"Retry-After": str(READY_RETRY_AFTER_SECONDS)})
