@@ -86,3 +86,24 @@ def test_no_two_processes_share_a_host_port() -> None:
         p.split(":")[1] for entry in compose_services().values() for p in entry.get("ports", [])
     ]
     assert len(ports) == len(set(ports)), ports
+
+
+def _processes() -> list[tuple[str, int]]:
+    """(compose entry, port) for every HTTP and worker process."""
+    entries = [(service, SETTINGS[service]().http_port) for service in SETTINGS]
+    entries += [(f"{service}_worker", WORKERS[service]().worker_http_port) for service in WORKERS]
+    return entries
+
+
+@pytest.mark.parametrize(("entry", "port"), _processes())
+def test_every_process_is_healthy_only_when_ready_on_its_own_port(entry: str, port: int) -> None:
+    check = compose_services()[entry]["healthcheck"]
+    assert check["test"] == [
+        "CMD",
+        "python",
+        "-m",
+        "huleedu_service_libs.healthcheck",
+        str(port),
+        "ready",
+    ]
+    assert {"interval", "timeout", "retries", "start_period"} <= set(check)

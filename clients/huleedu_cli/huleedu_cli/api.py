@@ -89,12 +89,14 @@ class GatewayApi(Protocol):
         """`DELETE /v1/batches/{batch_id}/files/{file_upload_id}`."""
         ...
 
-    async def run_pipeline(self, batch_id: str, pipeline: str) -> JsonDict:
-        """`POST /v1/batches/{batch_id}/pipelines`."""
+    async def run_pipeline(self, batch_id: str, pipeline: str, idempotency_key: str) -> JsonDict:
+        """`POST /v1/batches/{batch_id}/pipelines` with `Idempotency-Key`."""
         ...
 
-    def notifications(self) -> AbstractAsyncContextManager[NotificationSocket]:
-        """Get a ticket (`POST /v1/ws-tickets`) and open `/ws?ticket=...`."""
+    def notifications(
+        self, last_event_id: str | None = None
+    ) -> AbstractAsyncContextManager[NotificationSocket]:
+        """Get a ticket (`POST /v1/ws-tickets`) and open `/ws?ticket=...[&last_event_id=...]`."""
         ...
 
     async def create_class(self, body: JsonDict) -> JsonDict:
@@ -225,9 +227,12 @@ class AiohttpGateway:
     async def remove_file(self, batch_id: str, file_upload_id: str) -> JsonDict:
         return await self._request("DELETE", f"/v1/batches/{batch_id}/files/{file_upload_id}")
 
-    async def run_pipeline(self, batch_id: str, pipeline: str) -> JsonDict:
+    async def run_pipeline(self, batch_id: str, pipeline: str, idempotency_key: str) -> JsonDict:
         return await self._request(
-            "POST", f"/v1/batches/{batch_id}/pipelines", json={"pipeline": pipeline}
+            "POST",
+            f"/v1/batches/{batch_id}/pipelines",
+            json={"pipeline": pipeline},
+            extra_headers={"Idempotency-Key": idempotency_key},
         )
 
     async def create_class(self, body: JsonDict) -> JsonDict:
@@ -260,9 +265,15 @@ class AiohttpGateway:
         )
 
     @asynccontextmanager
-    async def notifications(self) -> AsyncIterator[NotificationSocket]:
+    async def notifications(
+        self, last_event_id: str | None = None
+    ) -> AsyncIterator[NotificationSocket]:
         ticket = await self._request("POST", "/v1/ws-tickets")
-        ws_url = self._ws_url().with_query(ticket=str(ticket["ticket"]))
+        query = {"ticket": str(ticket["ticket"])}
+        if last_event_id:
+            # The gateway replays what followed it before `ready`.
+            query["last_event_id"] = last_event_id
+        ws_url = self._ws_url().with_query(query)
         try:
             async with self._require_session().ws_connect(ws_url, heartbeat=None) as ws:
                 yield _AiohttpSocket(ws)
@@ -298,9 +309,15 @@ class AiohttpGateway:
         return headers
 
     async def _request(
-        self, method: str, path: str, *, auth: bool = True, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> JsonDict:
-        headers = self._headers(auth)
+        headers = self._headers(auth) | (extra_headers or {})
         url = self._base.with_path(self._base.path.rstrip("/") + path)
         try:
             async with self._require_session().request(

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huleedu_service_libs.config import Environment, ServiceSettings
+from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 
 # The File Service's own default limit for one upload request (200 MiB).
 _FILE_SERVICE_MAX_UPLOAD_BYTES = 209_715_200
@@ -34,7 +35,7 @@ class GatewaySettings(ServiceSettings):
     upload_body_timeout_seconds: float = 900.0
     downstream_get_attempts: int = 3
     breaker_fail_max: int = 5
-    breaker_reset_seconds: float = 30.0
+    breaker_reset_seconds: float = DEFAULT_RESET_TIMEOUT_SECONDS
     retry_after_seconds: int = 5
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
@@ -77,6 +78,10 @@ class GatewaySettings(ServiceSettings):
     ws_heartbeat_timeout_seconds: float = 10.0
     ws_send_queue_size: int = 256
     ws_auth_timeout_seconds: float = 5.0
+    # Each teacher's recent notifications, kept in Redis for sockets that resume or missed
+    # messages while their gateway was reconnecting to Redis.
+    ws_log_max_entries: int = Field(default=500, ge=1)
+    ws_log_ttl_seconds: int = Field(default=86_400, ge=1)
     notification_consumer_group: str = "api_gateway_service.notifications"
 
     @model_validator(mode="after")

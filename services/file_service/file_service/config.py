@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from file_service.domain.limits import ValidationLimits
 from huleedu_service_libs.config import Environment, ServiceSettings
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, has_key
+from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 
 
 class FileServiceSettings(ServiceSettings):
@@ -37,7 +38,7 @@ class FileServiceSettings(ServiceSettings):
     bos_check_enabled: bool = True
     bos_timeout_seconds: float = 5.0
     bos_breaker_fail_max: int = 5
-    bos_breaker_reset_seconds: float = 30.0
+    bos_breaker_reset_seconds: float = DEFAULT_RESET_TIMEOUT_SECONDS
 
     max_files_per_upload: int = 100
     max_upload_bytes: int = 200 * 1024 * 1024

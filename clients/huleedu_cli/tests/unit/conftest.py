@@ -52,10 +52,16 @@ class FakeGateway:
     files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     upload_requests: list[list[str]] = field(default_factory=list)
     pipeline_requests: list[dict[str, Any]] = field(default_factory=list)
+    # The Idempotency-Key of each pipeline request; scripted answers (an error response, or
+    # a dict: a 202 body) are used up first.
+    pipeline_keys: list[str | None] = field(default_factory=list)
+    pipeline_answers: list[web.Response | dict[str, Any]] = field(default_factory=list)
     failures: dict[str, web.Response] = field(default_factory=dict)
     # One script per WebSocket connection; a connection without a script stays open.
     ws_scripts: list[list[dict[str, Any]]] = field(default_factory=list)
     ws_tickets: list[str] = field(default_factory=list)
+    # The last_event_id each WebSocket connection asked to resume after (None: none).
+    ws_resumed_after: list[str | None] = field(default_factory=list)
     pongs: int = 0
     classes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (field name, filename, content type, bytes) of each roster file received
@@ -352,11 +358,20 @@ def _app(gw: FakeGateway) -> web.Application:
     async def run_pipeline(request: web.Request) -> web.Response:
         body = await request.json()
         gw.pipeline_requests.append(body)
+        key = request.headers.get("Idempotency-Key")
+        gw.pipeline_keys.append(key)
+        if gw.pipeline_answers:
+            canned = gw.pipeline_answers.pop(0)
+            if isinstance(canned, dict):
+                return web.json_response(canned, status=202)
+            return web.Response(body=canned.body, status=canned.status, headers=canned.headers)
         return web.json_response(
             {
                 "batch_id": request.match_info["batch_id"],
                 "pipeline": body["pipeline"],
                 "request_id": "req-1",
+                "idempotency_key": key,
+                "replayed": False,
                 "correlation_id": "corr-1",
             },
             status=202,
@@ -372,6 +387,7 @@ def _app(gw: FakeGateway) -> web.Application:
     async def ws(request: web.Request) -> web.StreamResponse:
         if request.query.get("ticket") not in gw.ws_tickets:
             return error_response(401, "UNAUTHORIZED", "Invalid ticket.")
+        gw.ws_resumed_after.append(request.query.get("last_event_id"))
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         await socket.send_json({"type": "ready"})

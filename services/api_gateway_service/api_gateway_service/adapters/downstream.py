@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     retry_if_exception,
@@ -23,7 +22,6 @@ from api_gateway_service.adapters.errors import (
     unavailable,
 )
 from api_gateway_service.adapters.upload_body import ClientTooSlow
-from common_core.errors import ErrorBody
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
     INTERNAL_API_KEY_HEADER,
@@ -31,6 +29,7 @@ from huleedu_service_libs.correlation import (
 )
 from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.logging_setup import get_logger
+from huleedu_service_libs.resilience import unavailable_dependency_in
 from huleedu_service_libs.resilience.circuit_breaker import AsyncCircuitBreaker, CircuitOpenError
 
 __all__ = ["BodyComplete", "BodyFailure", "Caller", "DownstreamClient", "DownstreamResponse"]
@@ -270,13 +269,7 @@ def _dependency_unavailable(response: DownstreamResponse) -> bool:
     against this downstream's breaker would let one dependency's outage shut every route of
     the healthy service (batch registration without a class, file listings, ...).
     """
-    if response.status != 503:
-        return False
-    try:
-        error = ErrorBody.model_validate_json(response.body).error
-    except ValidationError:
-        return False
-    return isinstance(error.details.get("dependency"), str)
+    return unavailable_dependency_in(response.status, response.body) is not None
 
 
 def _kept(headers: Mapping[str, str]) -> dict[str, str]:

@@ -45,7 +45,7 @@ def unavailable(service: str, *, retry_after: float, reason: str) -> HuleEduErro
     return HuleEduError(
         ErrorCode.SERVICE_UNAVAILABLE,
         f"The {service} is temporarily unavailable; try again shortly.",
-        details={"service": service, "reason": reason},
+        details={"dependency": service, "service": service, "reason": reason},
         headers={"Retry-After": str(seconds)},
     )
 

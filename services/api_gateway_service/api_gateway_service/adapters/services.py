@@ -53,10 +53,16 @@ class BatchOrchestratorClient:
         response = await self.http.send("POST", "/internal/v1/batches", caller, json_body=body)
         return json_of(self.http, response)
 
-    async def pipeline_state(self, caller: Caller, batch_id: str) -> BatchPipelineStateV1:
-        """GET .../pipeline-state (not user-checked by BOS: the caller compares user_id)."""
+    async def pipeline_state(
+        self, caller: Caller, batch_id: str, *, idempotency_key: str | None = None
+    ) -> BatchPipelineStateV1:
+        """GET .../pipeline-state (not user-checked by BOS: the caller compares user_id).
+
+        With a key, `pipeline_request` says what became of the caller's request under it.
+        """
+        params = {"idempotency_key": idempotency_key} if idempotency_key is not None else None
         response = await self.http.get(
-            f"/internal/v1/batches/{path_segment(batch_id)}/pipeline-state", caller
+            f"/internal/v1/batches/{path_segment(batch_id)}/pipeline-state", caller, params=params
         )
         # A body that breaks the contract is BOS's fault: 502, like every other contract break.
         return validated(BatchPipelineStateV1, json_of(self.http, response), self.http.name)

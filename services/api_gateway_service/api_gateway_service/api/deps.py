@@ -9,13 +9,13 @@ from fastapi import Depends, Request
 
 from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import Caller
-from api_gateway_service.adapters.pipeline_publisher import PipelinePublisher
 from api_gateway_service.adapters.services import (
     BatchOrchestratorClient,
     FileServiceClient,
     ResultAggregatorClient,
 )
 from api_gateway_service.auth import Principal, current_principal
+from api_gateway_service.domain.pipeline_requests import PipelinePublisher
 from huleedu_service_libs.correlation import get_correlation_id, new_correlation_id, set_user_id
 
 __all__ = ["Backends", "CurrentCaller", "CurrentPrincipal", "backends", "caller_of"]

@@ -130,5 +130,16 @@ class PipelineAccepted(BaseModel):
 
     batch_id: str
     pipeline: PhaseName
-    request_id: str = Field(description="client_request_id of the published command.")
-    correlation_id: str
+    request_id: str = Field(
+        description="The request's id: the same for every retry under its Idempotency-Key."
+    )
+    idempotency_key: str = Field(
+        description="The Idempotency-Key sent, or the one the gateway issued when none was; "
+        "retry with it (also in the Idempotency-Key response header)."
+    )
+    replayed: bool = Field(
+        default=False,
+        description="True when an earlier request under this key was already accepted: "
+        "this answer repeats it and nothing new was queued.",
+    )
+    correlation_id: str = Field(description="Correlation id of the accepted command.")

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from common_core.enums import BatchStatus, CourseCode, EssayStatus
 from common_core.errors import ErrorCode, http_status_for
-from common_core.internal_api import BatchPipelineStateV1
+from common_core.internal_api import BatchPipelineStateV1, PipelineRequestRecordV1
 from common_core.result_api import (
     BatchListV1,
     BatchResultV1,
@@ -53,6 +53,8 @@ class StubBatch:
     user_id: str
     status: BatchStatus = BatchStatus.AWAITING_CONTENT
     essay_ids: list[str] = field(default_factory=lambda: ["essay-1"])
+    # (user_id, idempotency key) -> the request BOS handled under it, as its state shows it.
+    handled: dict[tuple[str, str], PipelineRequestRecordV1] = field(default_factory=dict)
 
 
 class ContractStub:
@@ -147,11 +149,12 @@ class ContractStub:
         return web.json_response(answer, status=201)
 
     async def _pipeline_state(self, request: web.Request) -> web.Response:
-        await self.record(request)
+        user_id = await self.record(request)
         batch_id = request.match_info["batch_id"]
         batch = self.batches.get(batch_id)
         if batch is None:
             return self.not_found(request, batch_id)
+        key = request.query.get("idempotency_key")
         state = BatchPipelineStateV1(
             batch_id=batch_id,
             user_id=batch.user_id,
@@ -159,6 +162,7 @@ class ContractStub:
             accepts_files=batch.status is BatchStatus.AWAITING_CONTENT,
             course_code=CourseCode.SV1,
             expected_essay_count=len(batch.essay_ids),
+            pipeline_request=batch.handled.get((user_id, key)) if key is not None else None,
         )
         return web.json_response(state.model_dump(mode="json"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -20,7 +20,7 @@ from common_core.errors import ErrorCode
 from common_core.events.notification import TeacherNotificationRequestedV1
 from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.kafka import TransientError
-from huleedu_service_libs.realtime import RedisPubSub
+from huleedu_service_libs.realtime import Appended, RedisPubSub
 
 from .test_gateway_downstream import CALLER, FakeSession, _chunks, _client, _json
 
@@ -114,18 +114,17 @@ def test_redis_client_gets_the_timeouts() -> None:
     assert kwargs["health_check_interval"] == 15.0
 
 
-class _HangingPubSub(RedisPubSub):
-    def __init__(self) -> None:
-        pass
-
-    async def publish(self, channel: str, message: Any) -> int:
+class _HangingLog:
+    async def append_and_publish(
+        self, user_id: str, event_id: str, message: Mapping[str, Any]
+    ) -> Appended:
         await asyncio.sleep(60)
-        return 0
+        return Appended("0-1", 0, False)
 
 
 async def test_bridge_publish_that_hangs_is_transient() -> None:
     settings = GatewaySettings(redis_socket_timeout_seconds=0.05)
-    bridge = NotificationBridge(settings, _HangingPubSub(), topic="unused")
+    bridge = NotificationBridge(settings, _HangingLog(), topic="unused")
     envelope = EventEnvelope.wrap(
         TeacherNotificationRequestedV1(
             user_id="teacher-1",

@@ -106,7 +106,7 @@ async def test_empty_and_oversized_bodies_are_refused_without_rows(
 async def test_health_reports_the_database(client: Any) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert (await response.get_json())["checks"]["database"]["ok"] is True
+    assert (await response.get_json())["checks"]["postgres"]["ok"] is True
 
 
 async def test_correlation_id_is_echoed(client: Any) -> None:

@@ -11,7 +11,15 @@ from file_service.domain.ports import (
     DependencyUnavailable,
 )
 from huleedu_service_libs.correlation import outgoing_headers
-from huleedu_service_libs.resilience import AsyncCircuitBreaker, CircuitOpenError
+from huleedu_service_libs.resilience import (
+    AsyncCircuitBreaker,
+    CircuitOpenError,
+    DownstreamDependencyUnavailable,
+    retry_after_in,
+    unavailable_dependency_in,
+)
+
+BOS = "batch_orchestrator_service"
 
 
 class BosBatchAccess:
@@ -48,11 +56,11 @@ class BosBatchAccess:
         try:
             state = await self._breaker.call(self._fetch, batch_id)
         except CircuitOpenError as exc:
-            raise DependencyUnavailable("batch_orchestrator_service", exc.retry_after) from exc
+            raise DependencyUnavailable(BOS, exc.retry_after) from exc
+        except DownstreamDependencyUnavailable as exc:
+            raise DependencyUnavailable(BOS, exc.retry_after) from exc
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise DependencyUnavailable(
-                "batch_orchestrator_service", max(self._breaker.retry_after_seconds, 1.0)
-            ) from exc
+            raise DependencyUnavailable(BOS, max(self._breaker.retry_after_seconds, 1.0)) from exc
         # Someone else's batch looks exactly like a batch that does not exist.
         if state is None or state.user_id != user_id:
             raise BatchNotFound(batch_id)
@@ -66,5 +74,11 @@ class BosBatchAccess:
         async with self._http.get(url, headers=headers, timeout=self._timeout) as response:
             if response.status == 404:
                 return None
+            dependency = unavailable_dependency_in(response.status, await response.read())
+            if dependency is not None:
+                # BOS is up and says its own dependency is down: not a failure of BOS.
+                raise DownstreamDependencyUnavailable(
+                    BOS, dependency, retry_after_in(response.headers, 1.0)
+                )
             response.raise_for_status()
             return BatchPipelineStateV1.model_validate_json(await response.read())
