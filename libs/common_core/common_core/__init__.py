@@ -12,11 +12,16 @@ from common_core.enums import (
     OperationOutcome,
     PhaseName,
     PhaseStatus,
+    PipelineRequestOutcome,
     language_for_course,
 )
 from common_core.envelope import EventEnvelope, utc_now
 from common_core.errors import ErrorBody, ErrorCode, ErrorDetail, http_status_for
-from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
+from common_core.internal_api import (
+    BatchPipelineStateV1,
+    PipelinePhaseState,
+    PipelineRequestRecordV1,
+)
 from common_core.topics import (
     ALL_TOPICS,
     EVENT_TOPICS,
@@ -46,6 +51,8 @@ __all__ = [
     "PhaseName",
     "PhaseStatus",
     "PipelinePhaseState",
+    "PipelineRequestOutcome",
+    "PipelineRequestRecordV1",
     "all_topics_with_dlq",
     "dlq_topic",
     "event_model_for",

@@ -76,6 +76,13 @@ class OperationOutcome(StrEnum):
     FAILURE = "failure"
 
 
+class PipelineRequestOutcome(StrEnum):
+    """What the Batch Orchestrator did with the first pipeline request under an idempotency key."""
+
+    ACCEPTED = "accepted"  # the pipeline started
+    DENIED = "denied"  # refused (not the requester's batch, not ready, already run)
+
+
 class AssociationStatus(StrEnum):
     """State of an essay-to-student association."""
 

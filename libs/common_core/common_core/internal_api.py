@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    PhaseName,
+    PhaseStatus,
+    PipelineRequestOutcome,
+)
 
 
 class PipelinePhaseState(BaseModel):
@@ -16,8 +24,27 @@ class PipelinePhaseState(BaseModel):
     failed_essay_count: int = 0
 
 
+class PipelineRequestRecordV1(BaseModel):
+    """The first pipeline request the Batch Orchestrator handled under one idempotency key."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    idempotency_key: str
+    request_id: str | None = None
+    pipeline: PhaseName
+    outcome: PipelineRequestOutcome
+    reason_code: str | None = None  # a denial's ErrorCode name
+    reason: str | None = None
+    correlation_id: str | None = None
+    handled_at: datetime
+
+
 class BatchPipelineStateV1(BaseModel):
-    """`GET /internal/v1/batches/{batch_id}/pipeline-state` on the Batch Orchestrator."""
+    """`GET /internal/v1/batches/{batch_id}/pipeline-state` on the Batch Orchestrator.
+
+    With `?idempotency_key=` and `X-User-ID`, `pipeline_request` is that user's request under
+    the key for this batch, once the orchestrator has handled it (None before, or without).
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -31,6 +58,7 @@ class BatchPipelineStateV1(BaseModel):
     requested_pipeline: PhaseName | None = None
     current_phase: PhaseName | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
+    pipeline_request: PipelineRequestRecordV1 | None = None
 
 
 class ContentErasureV1(BaseModel):

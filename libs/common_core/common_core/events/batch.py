@@ -34,7 +34,12 @@ class ClientBatchPipelineRequestV1(EventModel):
     batch_id: str
     user_id: str
     requested_pipeline: PhaseName
+    # Platform-issued id of the request; the same for every retry under one idempotency key.
     client_request_id: str | None = None
+    # The teacher's Idempotency-Key (or one the gateway issued): the orchestrator applies the
+    # first command with a key for (user, batch) and ignores later ones. Absent in commands
+    # published before keys existed; those are applied once per event_id only.
+    idempotency_key: str | None = None
 
 
 class BatchPipelineCompletedV1(EventModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,18 +13,24 @@ from pydantic import BaseModel, ValidationError
 from common_core import (
     ALL_TOPICS,
     EVENT_TOPICS,
+    BatchPipelineStateV1,
+    BatchStatus,
     CourseCode,
     ErrorBody,
     ErrorCode,
     ErrorDetail,
     EventEnvelope,
     Language,
+    PhaseName,
+    PipelineRequestOutcome,
+    PipelineRequestRecordV1,
     dlq_topic,
     event_model_for,
     http_status_for,
     language_for_course,
     topic_for,
 )
+from common_core.events import ClientBatchPipelineRequestV1
 from huleedu_service_libs.testing.sample_events import SAMPLE_EVENTS, sample_event
 
 pytestmark = pytest.mark.unit
@@ -191,3 +198,49 @@ class TestCourses:
     def test_language_for_course(self, course: CourseCode, language: Language) -> None:
         assert language_for_course(course) is language
         assert language.value == ("en" if course.value.startswith("ENG") else "sv")
+
+
+class TestIdempotentPipelineRequests:
+    def test_a_command_from_before_idempotency_keys_still_reads(self) -> None:
+        old = {
+            "batch_id": "b-1",
+            "user_id": "teacher-1",
+            "requested_pipeline": "spellcheck",
+            "client_request_id": "r-1",
+        }
+        command = ClientBatchPipelineRequestV1.model_validate(old)
+        assert command.idempotency_key is None
+
+    def test_a_pipeline_state_without_a_request_record_still_reads(self) -> None:
+        state = BatchPipelineStateV1.model_validate(
+            {
+                "batch_id": "b-1",
+                "user_id": "teacher-1",
+                "status": "ready_for_pipeline",
+                "accepts_files": True,
+                "course_code": "SV1",
+                "expected_essay_count": 2,
+            }
+        )
+        assert state.pipeline_request is None
+
+    def test_a_request_record_round_trips_in_the_pipeline_state(self) -> None:
+        record = PipelineRequestRecordV1(
+            idempotency_key="key-1",
+            request_id="r-1",
+            pipeline=PhaseName.SPELLCHECK,
+            outcome=PipelineRequestOutcome.DENIED,
+            reason_code="PIPELINE_NOT_READY",
+            reason="Not ready.",
+            handled_at=datetime(2026, 11, 23, tzinfo=UTC),
+        )
+        state = BatchPipelineStateV1(
+            batch_id="b-1",
+            user_id="teacher-1",
+            status=BatchStatus.READY_FOR_PIPELINE,
+            accepts_files=False,
+            course_code=CourseCode.SV1,
+            expected_essay_count=2,
+            pipeline_request=record,
+        )
+        assert BatchPipelineStateV1.model_validate_json(state.model_dump_json()) == state
