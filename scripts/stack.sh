@@ -8,7 +8,7 @@
 #   PROCESSES=("http:python -m file_service.app" "relay:python -m file_service.worker")
 # A supervisor (scripts/supervisor.py) starts the processes and restarts one that dies.
 # Logs go to .local/logs/<service>-<process>.log, pids to .local/run/.
-# Usage: stack.sh up|down|status|restart SERVICE
+# Usage: stack.sh up|down|status|restart SERVICE|stop SERVICE|start SERVICE
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/infra/env.sh"
@@ -119,6 +119,43 @@ restart() {
   [ -n "$found" ] || die "no service named $name (see services/*/service.conf)"
 }
 
+# service_pidfiles SERVICE: the pid files of the named service's processes (loads its conf).
+service_pidfiles() {
+  local conf entry
+  for conf in "${CONFS[@]}"; do
+    load "$conf"
+    [ "$SERVICE_NAME" = "$1" ] || continue
+    for entry in "${PROCESSES[@]}"; do echo "$RUN_DIR/$SERVICE_NAME-${entry%%:*}.pid"; done
+    return 0
+  done
+  die "no service named $1 (see services/*/service.conf)"
+}
+
+# stop SERVICE: stop its processes and keep the supervisor from starting them (`start` undoes).
+stop() {
+  local name=${1:-} pidfile pidfiles
+  [ -n "$name" ] || die "usage: stack.sh stop SERVICE"
+  pidfiles=$(service_pidfiles "$name")
+  for pidfile in $pidfiles; do
+    touch "$pidfile.hold"
+    stop_pid "$pidfile" "$(basename "$pidfile" .pid)"
+  done
+}
+
+# start SERVICE: let the supervisor start a stopped service again, and wait until it is ready.
+start() {
+  local name=${1:-} pidfile pidfiles conf
+  [ -n "$name" ] || die "usage: stack.sh start SERVICE"
+  pidfiles=$(service_pidfiles "$name")
+  for pidfile in $pidfiles; do rm -f "$pidfile.hold"; done
+  pid_alive "$SUPERVISOR_PIDFILE" || { up; return; }
+  for conf in "${CONFS[@]}"; do
+    load "$conf"
+    [ "$SERVICE_NAME" = "$name" ] && wait_healthy
+  done
+  log "$name started"
+}
+
 down() {
   local pidfile
   # The supervisor first, so that nothing it watches is started again while stopping.
@@ -127,7 +164,7 @@ down() {
     [ -e "$pidfile" ] || continue
     stop_pid "$pidfile" "$(basename "$pidfile" .pid)"
   done
-  rm -f "$RUN_DIR"/*.restart
+  rm -f "$RUN_DIR"/*.restart "$RUN_DIR"/*.hold
 }
 
 status() {

@@ -8,7 +8,9 @@ compose's `restart: unless-stopped` does. Every restart is logged and counted in
 `huleedu_supervisor_restarts_total{service,process,reason}` on `/metrics`.
 
 A restart asked for by `stack.sh restart` (a `<pidfile>.restart` marker, then SIGTERM) is
-counted with reason `requested` and happens at once. SIGTERM to the supervisor stops every
+counted with reason `requested` and happens at once. `stack.sh stop SERVICE` leaves a
+`<pidfile>.hold` marker: the process stays stopped (as an operator's `docker compose stop`)
+until `stack.sh start SERVICE` removes it. SIGTERM to the supervisor stops every
 process it supervises (TERM, then KILL after the grace period) and then itself.
 
 Processes survive a supervisor that is killed (each has its own session); a new supervisor
@@ -67,11 +69,17 @@ class Supervised:
     started_at: float = 0.0
     backoff: float = 0.0
     restart_at: float | None = None
+    held: bool = False
 
     @property
     def marker(self) -> Path:
         """The file `stack.sh restart` leaves to say the next exit was asked for."""
         return Path(f"{self.pidfile}.restart")
+
+    @property
+    def hold(self) -> Path:
+        """The file `stack.sh stop SERVICE` leaves: stay stopped until it is gone."""
+        return Path(f"{self.pidfile}.hold")
 
     def alive(self) -> bool:
         """True while the process runs (reaps it when it is our child)."""
@@ -156,6 +164,11 @@ class Supervisor:
         )
 
     def _tend(self, entry: Supervised, now: float) -> None:
+        if entry.held:
+            if not entry.hold.exists():
+                entry.held = False
+                self._start(entry, reason="requested")
+            return
         if entry.restart_at is not None:
             if now >= entry.restart_at:
                 self._start(entry, reason="crashed")
@@ -166,6 +179,11 @@ class Supervisor:
             return
         UP.labels(entry.service, entry.process).set(0)
         code = entry.child.returncode if entry.child is not None else None
+        if entry.hold.exists():
+            entry.held = True
+            Path(entry.pidfile).unlink(missing_ok=True)
+            log("supervisor.held", service=entry.service, process=entry.process)
+            return
         if entry.marker.exists():
             entry.marker.unlink(missing_ok=True)
             log("supervisor.restart_requested", service=entry.service, process=entry.process)

@@ -173,3 +173,18 @@ def test_a_new_supervisor_adopts_processes_that_outlived_the_old_one(tmp_path: P
         second.proc.send_signal(signal.SIGTERM)
         second.proc.wait(timeout=30)
     assert not alive(survivor)
+
+
+def test_a_held_process_stays_stopped_until_the_hold_is_lifted(stack: Stack) -> None:
+    old = stack.pid("worker")
+    assert old is not None
+    hold = Path(f"{stack.pidfile('worker')}.hold")
+    hold.touch()
+    os.kill(old, signal.SIGTERM)
+    wait_until(lambda: stack.pid("worker") is None, "the held worker's pid file removed")
+    wait_until(lambda: "supervisor.held" in stack.log_events(), "the hold logged")
+    assert stack.restarts("crashed") == 0
+
+    hold.unlink()
+
+    wait_until(lambda: stack.pid("worker") not in (None, old), "the worker started again")
