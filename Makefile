@@ -3,21 +3,22 @@ SHELL := /bin/bash
 export PDM_CHECK_UPDATE := false
 
 .PHONY: help install infra-up infra-down infra-status up down restart status test lint typecheck \
-        test-unit test-integration test-e2e drill bench topics admin demo token
+        test-unit test-integration test-e2e test-web web drill bench topics admin demo token backup \
+        restore dashboards
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-install: ## Install Debian packages, pdm, the locked Python env and Kafka's jars (idempotent)
+install: ## Install Debian packages, pdm, the locked Python env, Kafka's jars and the compose CLI (idempotent)
 	@scripts/infra/install.sh
 
-infra-up: ## Start PostgreSQL, Redis and Kafka on loopback; create databases and topics
+infra-up: ## Start PostgreSQL, Redis, Kafka, Prometheus, Alertmanager, alert receiver, exporters; databases, topics
 	@scripts/infra/infra.sh up
 
 infra-down: ## Stop the infrastructure this project started (by pid)
 	@scripts/infra/infra.sh down
 
-infra-status: ## Show whether PostgreSQL, Redis and Kafka answer
+infra-status: ## Show whether PostgreSQL, Redis, Kafka and the operators' console answer
 	@scripts/infra/infra.sh status
 
 up: ## Start infrastructure and every service in the background; wait until healthy
@@ -50,8 +51,14 @@ test-unit: ## Unit tests only (no I/O)
 test-integration: ## Integration tests (starts infrastructure if needed)
 	@scripts/test.sh integration
 
-test-e2e: ## End-to-end tests against the running stack
+test-e2e: ## End-to-end tests against the running stack (browser tests included)
 	@scripts/test.sh e2e
+
+test-web: ## The teacher web app's vue-tsc typecheck and vitest unit tests
+	@scripts/test.sh web
+
+web: ## Build the teacher web app (clients/teacher_web/dist, served at http://127.0.0.1:8080/)
+	@scripts/web.sh build
 
 demo: ## Run a sample English and Swedish batch through the running stack (make up first)
 	@.venv/bin/python scripts/demo.py
@@ -70,3 +77,13 @@ topics: ## Create any missing registry topic and DLQ
 
 admin: ## Run huleedu-admin, e.g. make admin ARGS="outbox"
 	@.venv/bin/huleedu-admin $(ARGS)
+
+dashboards: ## Regenerate the Grafana dashboards and provisioning under observability/grafana/
+	@.venv/bin/python observability/grafana/generate.py
+
+backup: ## Dump every service database (pg_dump -Fc) and a manifest into TO=dir (default .local/backups/<UTC time>)
+	@.venv/bin/python scripts/backup.py backup $(if $(TO),--to "$(TO)")
+
+restore: ## Restore a backup into the stopped stack, e.g. make restore FROM=.local/backups/20260101T020000Z
+	@$(if $(FROM),,$(error usage: make restore FROM=<backup directory>))
+	@.venv/bin/python scripts/backup.py restore --from "$(FROM)"

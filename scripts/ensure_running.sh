@@ -5,7 +5,7 @@
 
 # What this run starts, recorded before starting it so that even a failed start is undone,
 # and so that servers and services someone else was already running are left alone.
-STARTED_INFRA=()          # infrastructure components that were down (kafka, redis, postgres)
+STARTED_INFRA=()          # infrastructure components that were down (prometheus, ..., postgres)
 STARTED_STACK=0
 declare -A RUNNING_BEFORE=()  # service pid files that were alive before `stack.sh up`
 cleanup_started() {
@@ -22,13 +22,24 @@ cleanup_started() {
   for component in "${STARTED_INFRA[@]}"; do scripts/infra/"$component".sh down || true; done
   exit $rc
 }
+# A Prometheus and Alertmanager started here (not ones already running) scrape, evaluate and
+# notify faster than their files say, so that tests/e2e/test_prometheus_targets.py sees a
+# stopped process's alert within the rule's for: plus two evaluation intervals: the failed
+# scrape (<= 2 s), the first evaluation (<= 5 s) and group_wait (1 s) fit in one of them.
+export HULEEDU_PROMETHEUS_SCRAPE_INTERVAL="${HULEEDU_PROMETHEUS_SCRAPE_INTERVAL:-2s}"
+export HULEEDU_PROMETHEUS_EVALUATION_INTERVAL="${HULEEDU_PROMETHEUS_EVALUATION_INTERVAL:-5s}"
+export HULEEDU_ALERTMANAGER_GROUP_WAIT="${HULEEDU_ALERTMANAGER_GROUP_WAIT:-1s}"
+export HULEEDU_ALERTMANAGER_GROUP_INTERVAL="${HULEEDU_ALERTMANAGER_GROUP_INTERVAL:-2s}"
+
 ensure_infra() {
   if scripts/infra/infra.sh status >/dev/null 2>&1; then
     "$VENV_PY" scripts/bootstrap_topics.py
     return
   fi
   local component
-  for component in kafka redis postgres; do
+  # In stop order: Prometheus before what it watches, so stopping them raises no alerts.
+  for component in prometheus alertmanager alert_receiver postgres_exporter redis_exporter \
+    kafka redis postgres; do
     # Ownership follows the process, not a readiness probe that a loaded machine can miss.
     scripts/infra/"$component".sh running || STARTED_INFRA+=("$component")
   done

@@ -74,6 +74,13 @@ wait_healthy() {
   [ -z "$WORKER_PORT" ] || wait_for 90 "$SERVICE_NAME worker" healthy "$WORKER_PORT"
 }
 
+# The teacher web app the gateway serves at /, rebuilt when its sources changed. A failed
+# build does not hold back the platform: the API works and / says how to build the app.
+build_web_app() {
+  "$ROOT/scripts/web.sh" build \
+    || log "WARNING: the teacher web app is not built (make web shows why); the API is unaffected"
+}
+
 up() {
   if [ ${#CONFS[@]} -eq 0 ]; then log "no services yet (none has a services/*/service.conf)"; return; fi
   local conf ports=("HULEEDU_SUPERVISOR_PORT=$HULEEDU_SUPERVISOR_PORT")
@@ -82,6 +89,7 @@ up() {
     ports+=("$SERVICE_NAME HTTP_PORT=$HTTP_PORT" "$SERVICE_NAME WORKER_PORT=$WORKER_PORT")
   done
   check_ports "${ports[@]}"
+  build_web_app
   if ! pid_alive "$SUPERVISOR_PIDFILE"; then
     : >"$MANIFEST.tmp"
     for conf in "${CONFS[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite behind `make test`: lint, types, then unit, integration and e2e tests.
 # Starts the infrastructure (and the service stack for e2e) when it is not running, and
-# stops afterwards exactly what it started. Usage: test.sh all|lint|types|unit|integration|e2e
+# stops afterwards exactly what it started. Usage: test.sh all|lint|types|web|unit|integration|e2e
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -30,8 +30,9 @@ refuse_running_services() {
 PYTEST=(.venv/bin/pytest -p no:cacheprovider --import-mode=importlib)
 # Our code: libraries, services, scripts and tests.
 CODE_DIRS=()
-for d in libs services clients scripts tests benchmarks conftest.py; do [ -e "$d" ] && CODE_DIRS+=("$d"); done
-TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks)
+for d in libs services clients scripts tests benchmarks observability conftest.py; do [ -e "$d" ] && CODE_DIRS+=("$d"); done
+TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks
+  observability/grafana/huleedu_dashboards observability/grafana/generate.py)
 
 # pytest exits 5 when a tier has no tests yet; that is not a failure of the suite.
 RESULTS_DIR="$HULEEDU_LOCAL_DIR/test-results"
@@ -60,6 +61,17 @@ types() {
   .venv/bin/mypy "${dirs[@]}"
 }
 
+# HULEEDU_TEST_INFRA=containers: the integration fixtures start PostgreSQL, Redis and Kafka in
+# containers themselves (documentation/testing.md); the e2e tier's stack still runs natively.
+in_containers() { [ "${HULEEDU_TEST_INFRA:-native}" = containers ]; }
+ensure_integration_infra() { in_containers || ensure_infra; }
+
+# The teacher web app: vue-tsc and vitest (its report joins the summary below).
+web_checks() {
+  echo "== web app: typecheck, vitest"
+  scripts/web.sh check --reporter=default --reporter=junit --outputFile.junit="$RESULTS_DIR/web.xml"
+}
+
 # One closing line for the whole run, summed over the tiers' JUnit reports.
 summary() {
   "$VENV_PY" - "$RESULTS_DIR" <<'PY'
@@ -78,20 +90,24 @@ PY
 case "${1:-all}" in
   lint) ensure_env; lint ;;
   types) ensure_env; types ;;
+  web) ensure_env; web_checks ;;
   unit) ensure_env; run_tier unit ;;
-  integration) ensure_env; refuse_running_services; ensure_infra; run_tier integration ;;
-  e2e) ensure_env; ensure_infra; ensure_stack; run_tier e2e tests ;;
+  integration) ensure_env; refuse_running_services; ensure_integration_infra; run_tier integration ;;
+  e2e) ensure_env; scripts/web.sh build; ensure_infra; ensure_stack; run_tier e2e tests ;;
   all)
     ensure_env
     refuse_running_services
     lint
     types
+    web_checks
     run_tier unit
-    ensure_infra
+    ensure_integration_infra
     run_tier integration
+    if in_containers; then ensure_infra; fi
+    scripts/web.sh build
     ensure_stack
     run_tier e2e tests
     summary
     ;;
-  *) echo "usage: test.sh all|lint|types|unit|integration|e2e" >&2; exit 2 ;;
+  *) echo "usage: test.sh all|lint|types|web|unit|integration|e2e" >&2; exit 2 ;;
 esac

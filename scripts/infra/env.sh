@@ -20,6 +20,25 @@ export HULEEDU_KAFKA_CONTROLLER_PORT="${HULEEDU_KAFKA_CONTROLLER_PORT:-29093}"
 export HULEEDU_KAFKA_HEAP="${HULEEDU_KAFKA_HEAP:-768m}"
 export HULEEDU_KAFKA_PARTITIONS="${HULEEDU_KAFKA_PARTITIONS:-3}"
 
+# The operators' console. Fixed ports: prometheus.yml and alertmanager.yml name them, and the
+# compose file runs the same containers on the host network with the same files.
+PROMETHEUS_PORT=9090
+ALERTMANAGER_PORT=9093
+ALERT_RECEIVER_PORT=9095
+PG_EXPORTER_PORT=9187
+REDIS_EXPORTER_PORT=9121
+# Shorter than the files' 15 s / 10 s / 1 m for tests that wait for an alert (make test sets
+# them; see documentation/local-infrastructure.md).
+export HULEEDU_PROMETHEUS_SCRAPE_INTERVAL="${HULEEDU_PROMETHEUS_SCRAPE_INTERVAL:-}"
+export HULEEDU_PROMETHEUS_EVALUATION_INTERVAL="${HULEEDU_PROMETHEUS_EVALUATION_INTERVAL:-}"
+export HULEEDU_ALERTMANAGER_GROUP_WAIT="${HULEEDU_ALERTMANAGER_GROUP_WAIT:-}"
+export HULEEDU_ALERTMANAGER_GROUP_INTERVAL="${HULEEDU_ALERTMANAGER_GROUP_INTERVAL:-}"
+
+# The compose v2 CLI plugin (built by install.sh): DOCKER_CONFIG=$HULEEDU_DOCKER_CONFIG docker compose.
+# It lives in the user's cache, per version, so every clone on the machine builds it once.
+COMPOSE_VERSION=v5.6.0
+export HULEEDU_DOCKER_CONFIG="${HULEEDU_DOCKER_CONFIG:-${XDG_CACHE_HOME:-${HOME:-$HULEEDU_LOCAL_DIR}/.cache}/huleedu/compose-$COMPOSE_VERSION}"
+
 # One database per service (ARCHITECTURE.md section 2) plus one for library tests.
 HULEEDU_DATABASES=(
   huleedu_content huleedu_file huleedu_batch_orchestrator huleedu_essay_lifecycle
@@ -32,6 +51,9 @@ VENV_PY="$ROOT_DIR/.venv/bin/python"
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# show_status NAME up|down [WHERE]: one line of `make status`, aligned with scripts/stack.sh's.
+show_status() { printf '%-28s %-5s %s\n' "$1" "$2" "${3:-}"; }
+
 # pid_alive FILE: true when FILE holds the pid of a running process.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -41,6 +63,36 @@ wait_for() {
   local deadline=$((SECONDS + limit))
   until "$@" >/dev/null 2>&1; do
     [ "$SECONDS" -ge "$deadline" ] && die "$what not ready after ${limit}s"
+    sleep 0.2
+  done
+}
+
+# start_daemon PIDFILE LOGFILE COMMAND...: run COMMAND in the background, output appended to
+# LOGFILE, its pid in PIDFILE. setsid: a session of its own, like pg_ctl's and redis' daemons,
+# so signals aimed at the caller's process group (Ctrl-C, a finished CI step or tool job)
+# never reach the server.
+start_daemon() {
+  local pidfile=$1 logfile=$2; shift 2
+  mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+# wait_started PIDFILE LOGFILE SECONDS NAME COMMAND...: poll COMMAND until it succeeds, but fail
+# at once (printing LOGFILE's last lines) when the process in PIDFILE has exited, e.g. because
+# its port is taken, instead of waiting out the whole limit.
+wait_started() {
+  local pidfile=$1 logfile=$2 limit=$3 name=$4; shift 4
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_alive "$pidfile"; then
+      rm -f "$pidfile"
+      # The cause comes before pages of shutdown lines (Kafka's): its errors, then the end.
+      grep -E "ERROR|FATAL|Caused by|[Ee]rror:" "$logfile" | tail -n 6 >&2 || true
+      tail -n 10 "$logfile" >&2 || true
+      die "$name exited while starting (errors and last lines of $logfile above)"
+    fi
+    [ "$SECONDS" -ge "$deadline" ] && die "$name not ready after ${limit}s (see $logfile)"
     sleep 0.2
   done
 }

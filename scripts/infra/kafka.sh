@@ -76,35 +76,19 @@ up() {
       -c "$DIR/server.properties" >>"$KAFKA_LOG" 2>&1
     log "formatted Kafka storage (cluster $cluster_id)"
   fi
-  # setsid: a session of its own, like pg_ctl's and redis' daemons, so signals aimed at the
-  # caller's process group (Ctrl-C, a finished CI step or tool job) never reach the broker.
-  setsid nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$DIR/server.properties" \
-    >>"$KAFKA_LOG" 2>&1 &
-  echo $! >"$PIDFILE"
+  start_daemon "$PIDFILE" "$KAFKA_LOG" java "${java_opts[@]}" -cp "$cp" kafka.Kafka \
+    "$DIR/server.properties"
   wait_until_ready
   log "Kafka ready on $BOOTSTRAP (pid $(cat "$PIDFILE"))"
 }
 
-# wait_until_ready: poll the broker, but fail at once (with the broker log's last lines) when the
-# JVM has exited, e.g. because its port is taken, instead of waiting out the whole limit.
-wait_until_ready() {
-  local deadline=$((SECONDS + 90))
-  until ready; do
-    if ! pid_alive "$PIDFILE"; then
-      rm -f "$PIDFILE"
-      tail -n 20 "$KAFKA_LOG" >&2 || true
-      die "Kafka exited while starting (last lines of $KAFKA_LOG above)"
-    fi
-    [ "$SECONDS" -ge "$deadline" ] && die "Kafka not ready after 90s (see $KAFKA_LOG)"
-    sleep 0.2
-  done
-}
+wait_until_ready() { wait_started "$PIDFILE" "$KAFKA_LOG" 90 Kafka ready; }
 
 down() { stop_pid "$PIDFILE" Kafka; }
 
 # running: the JVM exists (ready or not): whoever started it owns it.
 running() { pid_alive "$PIDFILE"; }
 
-status() { if ready; then echo "kafka      up    $BOOTSTRAP"; else echo "kafka      down"; return 1; fi; }
+status() { if ready; then show_status kafka up "$BOOTSTRAP"; else show_status kafka down; return 1; fi; }
 
 "${1:-status}"

@@ -66,6 +66,6 @@ down() {
 # running: the server process exists (ready or not): whoever started it owns it.
 running() { [ -f "$DATA/postmaster.pid" ] && kill -0 "$(head -n1 "$DATA/postmaster.pid")" 2>/dev/null; }
 
-status() { if ready; then echo "postgres   up    $HULEEDU_PG_HOST:$HULEEDU_PG_PORT"; else echo "postgres   down"; return 1; fi; }
+status() { if ready; then show_status postgres up "$HULEEDU_PG_HOST:$HULEEDU_PG_PORT"; else show_status postgres down; return 1; fi; }
 
 "${1:-status}"

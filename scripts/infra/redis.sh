@@ -24,6 +24,6 @@ down() { stop_pid "$PIDFILE" Redis; }
 # running: the server process exists (ready or not): whoever started it owns it.
 running() { pid_alive "$PIDFILE" || ready; }
 
-status() { if ready; then echo "redis      up    $HULEEDU_REDIS_HOST:$HULEEDU_REDIS_PORT"; else echo "redis      down"; return 1; fi; }
+status() { if ready; then show_status redis up "$HULEEDU_REDIS_HOST:$HULEEDU_REDIS_PORT"; else show_status redis down; return 1; fi; }
 
 "${1:-status}"

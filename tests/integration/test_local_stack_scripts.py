@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -23,12 +24,14 @@ SERVICES_WITH_MIGRATIONS = sorted(p.parent for p in ROOT.glob("services/*/alembi
 def bash(script: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `script` after sourcing the infrastructure settings and migration helpers."""
     prelude = "source scripts/infra/env.sh; source scripts/infra/migrations.sh; "
+    # The servers the tests use (HULEEDU_TEST_INFRA=containers moves them), nothing else.
+    servers = {k: v for k, v in os.environ.items() if k.startswith("HULEEDU_")}
     return subprocess.run(
         ["/bin/bash", "-c", prelude + script],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", **env},
+        env={"PATH": "/usr/bin:/bin", **servers, **env},
         check=False,
     )
 

@@ -92,6 +92,10 @@ class ServiceSettings(BaseSettings):
     # Retry-After (seconds) of a 503 answered because PostgreSQL, Redis, Kafka or another
     # service is unavailable.
     dependency_retry_after_seconds: int = Field(default=5, ge=1)
+    # How often gauges that must be asked for are refreshed: huleedu_dependency_up (the
+    # readiness checks) and huleedu_kafka_consumer_lag (the admin API). Prometheus scrapes
+    # every 15 s, so refreshing faster only costs queries.
+    metrics_refresh_seconds: float = Field(default=15.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_infra_defaults(self) -> ServiceSettings:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common_core.envelope import EventEnvelope
 from huleedu_service_libs.db.tables import processed_events
+from huleedu_service_libs.delivery import mark_duplicate
 
 
 async def claim_event(
@@ -27,7 +28,10 @@ async def claim_event(
         .on_conflict_do_nothing()
         .returning(processed_events.c.event_id)
     )
-    return (await session.execute(stmt)).first() is not None
+    claimed = (await session.execute(stmt)).first() is not None
+    if not claimed:
+        mark_duplicate()
+    return claimed
 
 
 async def apply_once(

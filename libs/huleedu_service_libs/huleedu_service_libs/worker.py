@@ -23,6 +23,7 @@ from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.http import create_quart_app
 from huleedu_service_libs.kafka import KafkaConsumerRunner, KafkaEventProducer, RecordHandler
 from huleedu_service_libs.observability import HealthCheck, database_check, kafka_check
+from huleedu_service_libs.observability.kafka_offsets import ConsumerLagExporter
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
 
 logger = structlog.get_logger(__name__)
@@ -72,6 +73,8 @@ class WorkerRuntime:
             self._spawn("outbox-relay", self._relay_loop)
         for spec in self.consumers:
             self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
+        if self.consumers:
+            self._spawn("consumer-lag", self._lag_exporter().run)
         for name, loop in self.background:
             self._spawn(name, loop)
 
@@ -145,19 +148,35 @@ class WorkerRuntime:
         finally:
             stop_watch.cancel()
 
+    def group_id(self, spec: ConsumerSpec) -> str:
+        """The consumer group of one of this worker's consumers."""
+        return spec.group_id or f"{self.settings.kafka_consumer_group}.{spec.name}"
+
+    def _lag_exporter(self) -> ConsumerLagExporter:
+        groups: dict[str, list[str]] = {}
+        for spec in self.consumers:
+            groups.setdefault(self.group_id(spec), []).extend(spec.topics)
+        return ConsumerLagExporter(
+            self.settings.kafka_bootstrap_servers,
+            service=self.settings.service_name,
+            groups=groups,
+            interval_seconds=self.settings.metrics_refresh_seconds,
+        )
+
     def _consumer_loop(self, spec: ConsumerSpec) -> BackgroundLoop:
         async def loop(stopping: asyncio.Event) -> None:
             if not self.producer.started:
                 await self.producer.start()
             runner = KafkaConsumerRunner(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                group_id=spec.group_id or f"{self.settings.kafka_consumer_group}.{spec.name}",
+                group_id=self.group_id(spec),
                 topics=spec.topics,
                 handler=spec.handler,
                 dlq_producer=self.producer,
                 max_attempts=spec.max_attempts,
                 transient_budget_seconds=spec.transient_budget_seconds,
                 client_id=f"{self.settings.service_name}-{spec.name}",
+                service=self.settings.service_name,
             )
             await runner.start()
             stop_watch = asyncio.create_task(_when_set(stopping, runner.request_stop))

@@ -20,6 +20,7 @@ from api_gateway_service.api.student_routes import student_router
 from api_gateway_service.auth import BEARER_SCHEME, TokenIssuer, TokenVerifier
 from api_gateway_service.body_limit import JsonBodyLimitMiddleware, register_body_limit_handler
 from api_gateway_service.config import GatewaySettings
+from api_gateway_service.operator_metrics import OperatorMetrics
 from api_gateway_service.rate_limit import (
     RouteLimits,
     build_limiter,
@@ -27,6 +28,7 @@ from api_gateway_service.rate_limit import (
     user_limit_dependency,
 )
 from api_gateway_service.realtime import Realtime
+from api_gateway_service.web import install_web
 from api_gateway_service.wiring import (
     build_backends,
     kafka_health_check,
@@ -79,6 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     producer = make_producer(settings)
     realtime = Realtime(settings, verifier, pubsub.client)
+    operator_metrics = OperatorMetrics(settings, realtime.bridge.topic)
     limiter = build_limiter(settings)
     limits = RouteLimits.from_settings(limiter, settings)
 
@@ -92,10 +95,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.backends = build_backends(settings, session, producer)
         await start_producer(producer)
         await realtime.start()
+        await operator_metrics.start()
         try:
             yield
         finally:
             try:
+                await operator_metrics.stop()
                 await realtime.stop()
             finally:
                 await session.close()
@@ -107,7 +112,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version=API_VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs and /redoc come from api_gateway_service.web, with their assets served here
+        # (FastAPI's own pages load them from a CDN, blank on a network without one).
+        docs_url=None,
         openapi_url="/openapi.json",
         redoc_url=None,
     )
@@ -133,6 +140,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(class_router(limits, settings), dependencies=secured)
     app.include_router(student_router(limits), dependencies=secured)
     _include_realtime(app, realtime, limits)
+    install_web(app, settings)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -13,6 +14,9 @@ from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 # The File Service's own default limit for one upload request (200 MiB).
 _FILE_SERVICE_MAX_UPLOAD_BYTES = 209_715_200
 _DEV_JWT_SECRET = "dev-jwt-secret-for-local-development-only"  # noqa: S105 - refused in production
+# The teacher app as `make web` builds it in this repository (an installed package must be
+# told where the build is: API_GATEWAY_SERVICE_WEB_APP_DIR).
+_REPO_WEB_APP_DIR = Path(__file__).resolve().parents[3] / "clients" / "teacher_web" / "dist"
 
 
 class GatewaySettings(ServiceSettings):
@@ -83,6 +87,19 @@ class GatewaySettings(ServiceSettings):
     ws_log_max_entries: int = Field(default=500, ge=1)
     ws_log_ttl_seconds: int = Field(default=86_400, ge=1)
     notification_consumer_group: str = "api_gateway_service.notifications"
+    # The gateway exports every dead-letter topic's depth for the whole platform (one
+    # process does it so the series are not repeated per service).
+    dlq_depth_refresh_seconds: float = Field(default=30.0, gt=0)
+
+    # The teacher web app (served at /) and the API docs' assets it carries.
+    web_app_dir: Path = _REPO_WEB_APP_DIR
+    # OpenID Connect sign-in for the app (authorisation code with PKCE), all three or none:
+    # the provider's issuer URL, the app's client id there and its registered redirect URI.
+    # Tokens the provider issues must pass the JWT_* checks above (RS256 with its JWKS).
+    web_oidc_authority: str = ""
+    web_oidc_client_id: str = ""
+    web_oidc_redirect_uri: str = ""
+    web_oidc_scope: str = "openid profile"
 
     @model_validator(mode="after")
     def _refuse_dev_jwt_secret(self) -> GatewaySettings:
@@ -93,6 +110,19 @@ class GatewaySettings(ServiceSettings):
             raise ValueError("jwt_secret must be set to a real secret in production")
         if self.jwt_algorithm == "RS256" and not (self.jwt_public_key or self.jwt_jwks_url):
             raise ValueError("RS256 needs jwt_public_key or jwt_jwks_url")
+        return self
+
+    @model_validator(mode="after")
+    def _check_web_oidc(self) -> GatewaySettings:
+        oidc = (self.web_oidc_authority, self.web_oidc_client_id, self.web_oidc_redirect_uri)
+        if any(oidc) and not all(oidc):
+            raise ValueError(
+                "web_oidc_authority, web_oidc_client_id and web_oidc_redirect_uri go together"
+            )
+        if self.web_oidc_authority and not self.web_oidc_authority.startswith(
+            ("https://", "http://")
+        ):
+            raise ValueError("web_oidc_authority must be the provider's http(s) issuer URL")
         return self
 
     @property

@@ -45,6 +45,7 @@ def _client(
         fail_max=settings.breaker_fail_max,
         reset_timeout=settings.breaker_reset_seconds,
         excluded_exceptions=(NotADownstreamFailure,),
+        service=settings.service_name,
     )
     return DownstreamClient(
         name,

@@ -66,6 +66,7 @@ class BatchOrchestratorProvider(Provider):
             "batch_orchestrator_to_cms",
             fail_max=settings.cms_breaker_fail_max,
             reset_timeout=settings.cms_breaker_reset_seconds,
+            service=settings.service_name,
         )
 
     @provide(scope=Scope.APP)

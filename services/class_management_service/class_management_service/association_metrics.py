@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from prometheus_client import Counter
 
 from class_management_service.domain.association_ports import Outgoing
+from class_management_service.metrics import ASSOCIATIONS_CONFIRMED
 from common_core.events import (
     BatchAuthorMatchesSuggestedV1,
     EssayStudentAssociationUpdatedV1,
@@ -53,3 +54,5 @@ def count_committed(outgoing: Sequence[Outgoing]) -> None:
         elif isinstance(data, StudentAssociationsConfirmedV1):
             trigger = "timeout" if data.confirmed_by_timeout else "teacher"
             BATCHES_CONFIRMED.labels(trigger if data.associations else "no_essays").inc()
+            method = "timeout" if data.confirmed_by_timeout else "human"
+            ASSOCIATIONS_CONFIRMED.labels(method).inc(len(data.associations))

@@ -21,6 +21,7 @@ from common_core.events import (
     StudentErasureRequestedV1,
 )
 from common_core.topics import topic_for
+from essay_lifecycle_service import metrics
 from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory
@@ -75,6 +76,7 @@ def create_worker_app(
         source_service=settings.service_name,
         consumer=settings.service_name,
         clock=clock,
+        record=metrics.record,
     )
     slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
     phases = SpellcheckPhase(timedelta(seconds=settings.phase_timeout_seconds))
@@ -106,6 +108,7 @@ def create_worker_app(
         clock=clock,
         batch_limit=settings.timeout_check_batch_limit,
         phases=phases,
+        record=metrics.record,
     )
     return create_runtime_app(
         worker_settings,

@@ -51,6 +51,7 @@ class FileServiceProvider(Provider):
             "file_service_to_bos",
             fail_max=settings.bos_breaker_fail_max,
             reset_timeout=settings.bos_breaker_reset_seconds,
+            service=settings.service_name,
         )
 
     @provide(scope=Scope.APP)

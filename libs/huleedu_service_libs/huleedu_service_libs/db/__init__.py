@@ -6,6 +6,7 @@ from huleedu_service_libs.db.engine import (
     make_metadata,
     make_session_factory,
 )
+from huleedu_service_libs.db.metrics import instrument_engine
 from huleedu_service_libs.db.reencrypt import (
     EncryptedColumns,
     ReencryptionReport,
@@ -23,6 +24,7 @@ __all__ = [
     "SqlAlchemyUnitOfWork",
     "create_engine_from_settings",
     "event_outbox",
+    "instrument_engine",
     "make_metadata",
     "make_session_factory",
     "processed_events",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.db.metrics import instrument_engine
 
 # Deterministic constraint names so Alembic autogenerate and reviews see stable names.
 NAMING_CONVENTION = {
@@ -28,12 +29,15 @@ def make_metadata() -> MetaData:
 
 
 def create_engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
-    """The service's engine (asyncpg; pool size, pre-ping and recycling from settings)."""
+    """The service's engine (asyncpg; pool size, pre-ping and recycling from settings).
+
+    Its pool use and statement latency are exported as huleedu_db_* metrics of the service.
+    """
     connect_args: dict[str, object] = {}
     if settings.database_schema:
         # Lets tests (and side-by-side setups) run a service inside its own schema.
         connect_args["server_settings"] = {"search_path": settings.database_schema}
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
@@ -41,6 +45,7 @@ def create_engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
         pool_recycle=settings.database_pool_recycle_seconds,
         connect_args=connect_args,
     )
+    return instrument_engine(engine, settings.service_name)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

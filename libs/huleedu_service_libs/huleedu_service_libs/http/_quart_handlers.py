@@ -174,7 +174,7 @@ def install_internal_guard(app: Quart, settings: ServiceSettings) -> None:
 
 
 def install_operator_routes(app: Quart, probes: Probes) -> None:
-    """GET /healthz/live, /healthz/ready, /healthz (= ready) and /metrics; the loop monitor."""
+    """GET /healthz/live, /healthz/ready, /healthz (= ready) and /metrics; monitor and gauges."""
 
     def _probe_response(answer: ProbeAnswer) -> Response:
         return _json_response(answer.body, answer.status, answer.headers)
@@ -196,5 +196,5 @@ def install_operator_routes(app: Quart, probes: Probes) -> None:
     app.add_url_rule(READY_PATH, "huleedu_ready", ready, methods=["GET"])
     app.add_url_rule(HEALTHZ_PATH, "huleedu_healthz", ready, methods=["GET"])
     app.add_url_rule("/metrics", "huleedu_metrics", metrics, methods=["GET"])
-    app.before_serving(probes.monitor.start)
-    app.after_serving(probes.monitor.stop)
+    app.before_serving(probes.start)
+    app.after_serving(probes.stop)

@@ -253,17 +253,21 @@ def operator_router(probes: Probes) -> APIRouter:
 
 
 def _run_monitor_with_lifespan(app: FastAPI, probes: Probes) -> None:
-    """Tick the event-loop monitor for as long as the app's own lifespan runs."""
+    """Run the probes' monitor and gauges for as long as the app's own lifespan runs."""
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
-        await probes.monitor.start()
+        await probes.start()
         try:
             async with inner(app_) as state:
-                yield state
+                try:
+                    yield state
+                finally:
+                    # Before the app's own shutdown closes the clients the checks use.
+                    await probes.stop()
         finally:
-            await probes.monitor.stop()
+            await probes.stop()
 
     app.router.lifespan_context = lifespan
 
@@ -284,6 +288,7 @@ def install_fastapi_support(
         settings.service_name,
         liveness_checks=liveness_checks,
         readiness_checks=readiness_checks,
+        dependency_refresh_seconds=settings.metrics_refresh_seconds,
     )
     service = settings.service_name
     configure_logging(service, settings.log_level, settings.json_logs)

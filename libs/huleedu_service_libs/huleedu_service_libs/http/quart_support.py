@@ -56,6 +56,7 @@ def install_quart_support(
         settings.service_name,
         liveness_checks=liveness_checks,
         readiness_checks=readiness_checks,
+        dependency_refresh_seconds=settings.metrics_refresh_seconds,
     )
     service = settings.service_name
     # Registration order is execution order: the correlation id must be set before the

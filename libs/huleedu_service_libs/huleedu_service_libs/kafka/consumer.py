@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -10,10 +11,11 @@ from typing import Protocol
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
-from prometheus_client import Counter, Gauge
 
 from common_core.topics import dlq_topic
 from huleedu_service_libs.correlation import correlation_context
+from huleedu_service_libs.delivery import tracking_delivery
+from huleedu_service_libs.kafka import consumer_metrics as m
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
@@ -40,23 +42,13 @@ class Record(Protocol):
 
 RecordHandler = Callable[[Record], Awaitable[None]]
 
-MESSAGES = Counter(
-    "huleedu_kafka_messages_total",
-    "Messages handled by consumers, by outcome (ok, dead_lettered)",
-    ["group", "topic", "outcome"],
-)
-HANDLER_FAILURES = Counter(
-    "huleedu_kafka_handler_failures_total", "Failed handler attempts", ["group", "topic"]
-)
-CONSUMER_LAG = Gauge(
-    "huleedu_kafka_consumer_lag",
-    "Messages behind the partition end",
-    ["group", "topic", "partition"],
-)
-
 
 class KafkaConsumerRunner:
-    """Runs one consumer group member until stop(); offsets are committed only after handling."""
+    """Runs one consumer group member until stop(); offsets are committed only after handling.
+
+    Counts every message by outcome, times every handler attempt and counts failed attempts
+    by kind, labelled with `service` (the service name) and the group.
+    """
 
     def __init__(
         self,
@@ -72,7 +64,9 @@ class KafkaConsumerRunner:
         transient_budget_seconds: float = 120.0,
         max_poll_records: int = 50,
         client_id: str | None = None,
+        service: str = "",
     ) -> None:
+        self._service = service
         self._bootstrap_servers = bootstrap_servers
         self._group_id = group_id
         self._topics = list(topics)
@@ -112,7 +106,18 @@ class KafkaConsumerRunner:
             await consumer.stop()
             raise
         self._consumer = consumer
+        self._create_series()
         logger.info("consumer started", group=self._group_id, topics=self._topics)
+
+    def _create_series(self) -> None:
+        # Every series exists from the start: rate() and increase() need the counters' zero.
+        for topic in self._topics:
+            labels = (self._service, self._group_id, topic)
+            for outcome in (m.HANDLED, m.DUPLICATE, m.DEAD_LETTERED):
+                m.MESSAGES.labels(*labels, outcome)
+            for kind in (m.TRANSIENT, m.POISON):
+                m.HANDLER_FAILURES.labels(*labels, kind)
+            m.DLQ_MESSAGES.labels(*labels)
 
     def request_stop(self) -> None:
         """Ask run() to finish the batch in hand, commit it and return."""
@@ -131,6 +136,7 @@ class KafkaConsumerRunner:
         consumer = self._require()
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500)
+            m.LAST_POLL.labels(self._service, self._group_id).set(time.time())
             for tp, records in batches.items():
                 handled = 0
                 try:
@@ -155,9 +161,6 @@ class KafkaConsumerRunner:
             return
         except KafkaError as exc:
             logger.warning("commit failed; messages may be redelivered", error=repr(exc))
-            return
-        if tp in consumer.assignment():
-            self._record_lag(consumer, tp, offset)
 
     def _require(self) -> AIOKafkaConsumer:
         if self._consumer is None:
@@ -168,22 +171,34 @@ class KafkaConsumerRunner:
         headers = h.decode_headers(record.headers)
         log = logger.bind(topic=record.topic, partition=record.partition, offset=record.offset)
 
+        labels = (self._service, self._group_id, record.topic)
+        duplicate = False
+
         def on_failure(exc: Exception, attempt: int) -> None:
-            HANDLER_FAILURES.labels(self._group_id, record.topic).inc()
-            log.warning("handler failed", attempt=attempt, error=repr(exc))
+            kind = m.TRANSIENT if self._policy.is_transient(exc) else m.POISON
+            m.HANDLER_FAILURES.labels(*labels, kind).inc()
+            log.warning("handler failed", attempt=attempt, kind=kind, error=repr(exc))
 
         async def call() -> None:
-            await self._handler(record)
+            nonlocal duplicate
+            started = time.perf_counter()
+            try:
+                with tracking_delivery() as delivery:
+                    await self._handler(record)
+                duplicate = delivery.duplicate
+            finally:
+                m.HANDLER_DURATION.labels(*labels).observe(time.perf_counter() - started)
 
         # Handler logs and outgoing calls carry the event's correlation id.
         with correlation_context(headers.get(h.CORRELATION_ID)):
             outcome = await run_with_policy(call, self._policy, self._stopping, on_failure)
             if outcome.error is None:
-                MESSAGES.labels(self._group_id, record.topic, "ok").inc()
+                m.MESSAGES.labels(*labels, m.DUPLICATE if duplicate else m.HANDLED).inc()
                 return
             await self._dead_letter(record, outcome.error, outcome.attempts)
+            m.DLQ_MESSAGES.labels(*labels).inc()
             log.error("message dead-lettered", attempts=outcome.attempts, error=repr(outcome.error))
-            MESSAGES.labels(self._group_id, record.topic, "dead_lettered").inc()
+            m.MESSAGES.labels(*labels, m.DEAD_LETTERED).inc()
 
     async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
         headers = h.decode_headers(record.headers)
@@ -203,10 +218,3 @@ class KafkaConsumerRunner:
         await self._dlq_producer.send(
             dlq_topic(record.topic), value=record.value or b"", key=record.key, headers=headers
         )
-
-    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
-        highwater = consumer.highwater(tp)
-        if highwater is not None:
-            CONSUMER_LAG.labels(self._group_id, tp.topic, str(tp.partition)).set(
-                max(highwater - position, 0)
-            )

@@ -23,6 +23,7 @@ from huleedu_service_libs.observability.metrics import (
     record_http_error,
 )
 from huleedu_service_libs.observability.probes import (
+    DEPENDENCY_UP,
     HEALTHZ_PATH,
     LIVE_PATH,
     PROBE_PATHS,
@@ -33,6 +34,7 @@ from huleedu_service_libs.observability.probes import (
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
+    "DEPENDENCY_UP",
     "EVENT_LOOP_LAG",
     "HEALTHZ_PATH",
     "HTTP_ERRORS",

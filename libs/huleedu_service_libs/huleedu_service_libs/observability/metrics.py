@@ -43,7 +43,9 @@ HTTP_REQUEST_DURATION = Histogram(
     "huleedu_http_request_duration_seconds",
     "HTTP request duration in seconds, by route template.",
     ["service", "method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    # 0.3: the gateway read latency SLO's threshold (observability/prometheus/rules/http.yml)
+    # must be a bucket boundary, or its error ratio cannot be computed.
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 HTTP_ERRORS = Counter(
     "huleedu_http_errors_total",

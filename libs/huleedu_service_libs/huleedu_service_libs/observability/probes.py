@@ -12,9 +12,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from prometheus_client import Gauge
 
 from huleedu_service_libs.observability.health import (
     HealthCheck,
@@ -22,8 +26,10 @@ from huleedu_service_libs.observability.health import (
     validate_health_checks,
 )
 from huleedu_service_libs.observability.liveness import EventLoopMonitor
+from huleedu_service_libs.observability.refresh import refresh_every
 
 __all__ = [
+    "DEPENDENCY_UP",
     "HEALTHZ_PATH",
     "LIVE_PATH",
     "PROBE_PATHS",
@@ -39,6 +45,13 @@ HEALTHZ_PATH = "/healthz"
 PROBE_PATHS = frozenset({LIVE_PATH, READY_PATH, HEALTHZ_PATH})
 # An unready process is usually waiting for a dependency to come back; ask again soon.
 READY_RETRY_AFTER_SECONDS = 5
+DEFAULT_DEPENDENCY_REFRESH_SECONDS = 15.0
+
+DEPENDENCY_UP = Gauge(
+    "huleedu_dependency_up",
+    "1 when the readiness check of a dependency passed, 0 when it failed (by check name)",
+    ["service", "dependency"],
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,9 @@ class ProbeAnswer:
 
 
 class Probes:
-    """The liveness and readiness checks of one process, and its event-loop monitor."""
+    """The liveness and readiness checks of one process, its event-loop monitor, and the
+    huleedu_dependency_up gauges (each readiness check's last result, refreshed every
+    `dependency_refresh_seconds` while started, and on every readiness probe)."""
 
     def __init__(
         self,
@@ -60,6 +75,7 @@ class Probes:
         liveness_checks: Sequence[HealthCheck] = (),
         readiness_checks: Sequence[HealthCheck] = (),
         monitor: EventLoopMonitor | None = None,
+        dependency_refresh_seconds: float = DEFAULT_DEPENDENCY_REFRESH_SECONDS,
     ) -> None:
         self.service = service
         self.monitor = monitor or EventLoopMonitor(service)
@@ -67,6 +83,36 @@ class Probes:
         self.readiness = tuple(readiness_checks)
         validate_health_checks(self.liveness)
         validate_health_checks(self.readiness)
+        self._refresh_seconds = dependency_refresh_seconds
+        self._stopping = asyncio.Event()
+        self._refresher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the event-loop monitor and the dependency gauges' refresher."""
+        await self.monitor.start()
+        if self.readiness and (self._refresher is None or self._refresher.done()):
+            self._stopping.clear()
+            self._refresher = asyncio.create_task(
+                self._refresh_dependencies(), name=f"{self.service}-dependency-up"
+            )
+
+    async def stop(self) -> None:
+        """Stop both."""
+        self._stopping.set()
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+        await self.monitor.stop()
+
+    async def _refresh_dependencies(self) -> None:
+        # The first refresh waits one interval: a process starts its own clients (a Kafka
+        # producer, its loops) after the probes, and the readiness probes start-up waits on
+        # set the gauges meanwhile.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=self._refresh_seconds)
+        await refresh_every("dependency-up", self._refresh_seconds, self.ready, self._stopping)
 
     async def live(self) -> ProbeAnswer:
         """200 "live" or 503 "not_live" with every liveness check's result."""
@@ -77,6 +123,8 @@ class Probes:
     async def ready(self) -> ProbeAnswer:
         """200 "ready" or 503 "unready" (with Retry-After) with every dependency's result."""
         ok, report = await run_health_checks(self.readiness)
+        for name, result in report.items():
+            DEPENDENCY_UP.labels(self.service, name).set(1 if result["ok"] else 0)
         body = {"status": "ready" if ok else "unready", "service": self.service, "checks": report}
         if ok:
             return ProbeAnswer(200, body, {})

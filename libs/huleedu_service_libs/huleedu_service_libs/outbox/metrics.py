@@ -1,6 +1,8 @@
-"""Outbox metrics: backlog, oldest unpublished row, parked rows, publish counters."""
+"""Outbox metrics: backlog, oldest unpublished row, parked rows, publish counters, liveness."""
 
 from __future__ import annotations
+
+import time
 
 from prometheus_client import Counter, Gauge
 from sqlalchemy import func, select
@@ -20,6 +22,11 @@ FAILURES = Counter("huleedu_outbox_publish_failures_total", "Failed row publishe
 PARKED_TOTAL = Counter(
     "huleedu_outbox_rows_parked_total", "Rows parked after max attempts", ["service"]
 )
+LAST_CYCLE = Gauge(
+    "huleedu_outbox_relay_last_cycle_timestamp_seconds",
+    "Unix time the relay last finished a pass (published, found nothing, or backed off)",
+    ["service"],
+)
 
 
 class OutboxMetrics:
@@ -30,6 +37,11 @@ class OutboxMetrics:
         self.published = PUBLISHED.labels(service)
         self.failures = FAILURES.labels(service)
         self.parked_total = PARKED_TOTAL.labels(service)
+        self._last_cycle = LAST_CYCLE.labels(service)
+
+    def cycled(self) -> None:
+        """The relay finished one pass of its loop."""
+        self._last_cycle.set(time.time())
 
     async def refresh(self, engine: AsyncEngine) -> OutboxStats:
         """Read the backlog from the database and export it."""

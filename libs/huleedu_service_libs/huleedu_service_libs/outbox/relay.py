@@ -108,6 +108,7 @@ class OutboxRelay:
                     await self._ensure_producer()
                     published = await self.drain()
                 except (BrokerUnavailableError, *_TRANSPORT_ERRORS) as exc:
+                    self._metrics.cycled()
                     self._log.warning("kafka unavailable; outbox rows wait", error=repr(exc))
                     await self._sleep(outage_delay)
                     outage_delay = min(outage_delay * 2, 10.0)
@@ -115,10 +116,12 @@ class OutboxRelay:
                 except Exception as exc:
                     # A database restart or dropped connection must not end the relay: rows
                     # stay committed, so back off and carry on.
+                    self._metrics.cycled()
                     self._log.error("outbox relay pass failed; retrying", error=repr(exc))
                     await self._sleep(outage_delay)
                     outage_delay = min(outage_delay * 2, 10.0)
                     continue
+                self._metrics.cycled()
                 outage_delay = self._config.backoff_initial_seconds
                 self._log.debug("outbox drained", published=published)
                 # drain() took everything due; a NOTIFY during it makes this return at once.

@@ -28,14 +28,25 @@ Exclusion = type[BaseException] | Callable[[BaseException], bool]
 STATE_GAUGE = Gauge(
     "huleedu_circuit_breaker_state",
     "Circuit breaker state: 0 closed, 1 half-open, 2 open",
-    ["breaker"],
+    ["service", "breaker"],
+)
+TRANSITIONS = Counter(
+    "huleedu_circuit_breaker_transitions_total",
+    "Circuit breaker state changes, by the state left and the state entered",
+    ["service", "breaker", "from_state", "to_state"],
 )
 REJECTIONS = Counter(
     "huleedu_circuit_breaker_rejections_total",
     "Calls refused without reaching the downstream because the circuit was open",
-    ["breaker"],
+    ["service", "breaker"],
 )
 _GAUGE_VALUES = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybreaker.STATE_OPEN: 2}
+_TRANSITIONS = (
+    (pybreaker.STATE_CLOSED, pybreaker.STATE_OPEN),
+    (pybreaker.STATE_OPEN, pybreaker.STATE_HALF_OPEN),
+    (pybreaker.STATE_HALF_OPEN, pybreaker.STATE_OPEN),
+    (pybreaker.STATE_HALF_OPEN, pybreaker.STATE_CLOSED),
+)
 
 # Long enough that a dead downstream costs one trial call per breaker every few seconds, short
 # enough that traffic flows again within a few seconds of its recovery: an open circuit refuses
@@ -67,7 +78,7 @@ class _Permit:
 class _StateListener(pybreaker.CircuitBreakerListener):
     """Forwards pybreaker's state changes (made under its lock) to the owning breaker."""
 
-    def __init__(self, on_change: Callable[[str], None]) -> None:
+    def __init__(self, on_change: Callable[[str | None, str], None]) -> None:
         self._on_change = on_change
 
     def state_change(
@@ -76,8 +87,8 @@ class _StateListener(pybreaker.CircuitBreakerListener):
         old_state: pybreaker.CircuitBreakerState | None,
         new_state: pybreaker.CircuitBreakerState,
     ) -> None:
-        """Report the new state's name."""
-        self._on_change(new_state.name)
+        """Report the old and the new state's names."""
+        self._on_change(old_state.name if old_state is not None else None, new_state.name)
 
 
 class AsyncCircuitBreaker:
@@ -85,6 +96,8 @@ class AsyncCircuitBreaker:
 
     A `DownstreamDependencyUnavailable` raised inside (the downstream answered at once that its
     own dependency is down) is never counted as a failure of the downstream.
+
+    Its metrics (state, transitions, rejections) carry `service` and the breaker's name.
 
     Put the call's timeout inside the wrapped call (e.g. the HTTP client's timeout): a
     `TimeoutError` raised inside counts as a failure, while cancellation from outside
@@ -99,11 +112,13 @@ class AsyncCircuitBreaker:
         excluded_exceptions: Iterable[Exclusion] = (),
         success_threshold: int = 1,
         *,
+        service: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if fail_max < 1 or success_threshold < 1 or reset_timeout < 0:
             raise ValueError("fail_max and success_threshold must be >= 1, reset_timeout >= 0")
         self.name = name
+        self._labels = (service, name)
         self._clock = clock
         self._opened_at = 0.0
         # Bumped on every state change so results of calls admitted under an earlier state
@@ -118,7 +133,11 @@ class AsyncCircuitBreaker:
             listeners=[_StateListener(self._on_state_change)],
             name=name,
         )
-        STATE_GAUGE.labels(breaker=name).set(_GAUGE_VALUES[pybreaker.STATE_CLOSED])
+        STATE_GAUGE.labels(*self._labels).set(_GAUGE_VALUES[pybreaker.STATE_CLOSED])
+        # Every series exists from the start: rate() over a counter needs its zero.
+        REJECTIONS.labels(*self._labels)
+        for from_state, to_state in _TRANSITIONS:
+            TRANSITIONS.labels(*self._labels, from_state, to_state)
 
     def __repr__(self) -> str:
         return f"AsyncCircuitBreaker(name={self.name!r}, state={self.state!r})"
@@ -202,15 +221,17 @@ class AsyncCircuitBreaker:
             self._trial_in_flight = False
 
     def _reject(self, retry_after: float) -> None:
-        REJECTIONS.labels(breaker=self.name).inc()
+        REJECTIONS.labels(*self._labels).inc()
         raise CircuitOpenError(self.name, retry_after)
 
     def _open_remaining(self) -> float:
         elapsed = self._clock() - self._opened_at
         return max(0.0, float(self._breaker.reset_timeout) - elapsed)
 
-    def _on_state_change(self, new_state: str) -> None:
+    def _on_state_change(self, old_state: str | None, new_state: str) -> None:
         self._generation += 1
         if new_state == pybreaker.STATE_OPEN:
             self._opened_at = self._clock()
-        STATE_GAUGE.labels(breaker=self.name).set(_GAUGE_VALUES[new_state])
+        STATE_GAUGE.labels(*self._labels).set(_GAUGE_VALUES[new_state])
+        if old_state is not None and old_state != new_state:
+            TRANSITIONS.labels(*self._labels, old_state, new_state).inc()

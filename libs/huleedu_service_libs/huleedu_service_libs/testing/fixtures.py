@@ -2,14 +2,16 @@
 
 Registered for the whole repository by the root conftest.py. Connection settings come from the
 HULEEDU_* environment variables (see InfraSettings). A server that is not reachable fails the
-test with a message saying how to start it; integration tests are never skipped.
+test with a message saying how to start it; integration tests are never skipped. With
+HULEEDU_TEST_INFRA=containers the session starts the servers in containers instead
+(`testing.container_infra`) and points those variables at them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -19,12 +21,35 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
+from huleedu_service_libs.testing.container_infra import (
+    CONTAINERS,
+    containerised_infrastructure,
+    infrastructure_mode,
+)
 from huleedu_service_libs.testing.random_refs import random_name, random_suffix
 
 LIBS_TEST_DATABASE = "huleedu_libs_test"
 START_HINT = "start the local infrastructure with `make infra-up`"
 
 TopicFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_servers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With HULEEDU_TEST_INFRA=containers and integration tests to run, servers in containers.
+
+    Session-scoped and autouse, so it runs before any other fixture reads the HULEEDU_*
+    variables; the e2e tier talks to the running stack's own servers, so only the integration
+    tier needs it.
+    """
+    wanted = any(item.get_closest_marker("integration") for item in request.session.items)
+    if infrastructure_mode() != CONTAINERS or not wanted:
+        yield
+        return
+    with containerised_infrastructure() as variables, pytest.MonkeyPatch.context() as patch:
+        for name, value in variables.items():
+            patch.setenv(name, value)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,11 @@ class PrivateKafka:
             "HULEEDU_KAFKA_HEAP": "512m",
         }
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The environment kafka.sh runs with for this broker (own ports, data and logs)."""
+        return dict(self._env)
+
     def _run(self, action: str) -> None:
         subprocess.run(  # noqa: S603 - our own script, fixed arguments
             ["/bin/bash", str(KAFKA_SCRIPT), action], env=self._env, check=True, timeout=180

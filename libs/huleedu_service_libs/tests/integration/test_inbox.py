@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -114,12 +115,14 @@ async def test_redelivered_kafka_message_is_a_noop(
     first, second = provisioned(batch_id), provisioned(batch_id)
     dispatcher = EventDispatcher()
     dispatcher.register(EssayContentProvisionedV1, counting_handler(engine, "els"))
+    group = random_name("inbox-group")
     runner = KafkaConsumerRunner(
         bootstrap_servers=kafka_bootstrap,
-        group_id=random_name("inbox-group"),
+        group_id=group,
         topics=[topic],
         handler=dispatcher.handle,
         dlq_producer=kafka_producer,
+        service="inbox_test",
     )
     async with running_consumer(runner):
         # The same envelope three times (a producer retry, a relay re-publish, a DLQ replay).
@@ -132,3 +135,10 @@ async def test_redelivered_kafka_message_is_a_noop(
         await wait_until(both_counted, what="both distinct events to be applied")
         await asyncio.sleep(1.0)  # give any duplicate the chance to (wrongly) apply
     assert await files_for(engine, batch_id) == 2
+
+    def outcome(name: str) -> float | None:
+        labels = {"service": "inbox_test", "group": group, "topic": topic, "outcome": name}
+        return REGISTRY.get_sample_value("huleedu_kafka_messages_total", labels)
+
+    # The inbox told the runner which deliveries were redeliveries.
+    assert (outcome("handled"), outcome("duplicate")) == (2, 2)

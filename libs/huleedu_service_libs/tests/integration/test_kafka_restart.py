@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from huleedu_service_libs.kafka.consumer import KafkaConsumerRunner
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.private_kafka import PrivateKafka
+from huleedu_service_libs.testing.private_kafka import KAFKA_SCRIPT, PrivateKafka
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -133,3 +135,25 @@ async def test_a_restarted_broker_binds_at_once_and_clients_back_off(
     # Without backoff each client retried every millisecond or so: thousands of attempts.
     assert 0 < failures[0] < 200, failures[0]
     assert lines.lines < 40, "connection failures are logged at most once per node per 10 s"
+
+
+def test_kafka_sh_fails_at_once_with_the_broker_log_when_the_port_is_taken(
+    tmp_path: Path,
+) -> None:
+    broker = PrivateKafka(tmp_path)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", broker.port))
+        squatter.listen()
+        # Before, `kafka.sh up` waited its full 90 s after the JVM had exited: the bound here
+        # is far below that, so a wait-it-out script fails this test by timing out.
+        done = subprocess.run(
+            ["/bin/bash", str(KAFKA_SCRIPT), "up"],
+            env=broker.environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode != 0
+    assert "Kafka exited while starting" in done.stderr
+    assert "Address already in use" in done.stderr, "the broker log's last lines are shown"

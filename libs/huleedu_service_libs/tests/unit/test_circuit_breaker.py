@@ -87,6 +87,7 @@ def make_breaker(
         reset_timeout=RESET,
         excluded_exceptions=excluded_exceptions,
         success_threshold=success_threshold,
+        service=SERVICE,
         clock=clock,
     )
 
@@ -97,13 +98,27 @@ async def trip(breaker: AsyncCircuitBreaker, downstream: Downstream, times: int 
             await breaker.call(downstream.fail)
 
 
+SERVICE = "breaker_test_service"
+
+
 def gauge(breaker: AsyncCircuitBreaker) -> float | None:
-    return REGISTRY.get_sample_value("huleedu_circuit_breaker_state", {"breaker": breaker.name})
+    return REGISTRY.get_sample_value(
+        "huleedu_circuit_breaker_state", {"service": SERVICE, "breaker": breaker.name}
+    )
 
 
 def rejections(breaker: AsyncCircuitBreaker) -> float:
     value = REGISTRY.get_sample_value(
-        "huleedu_circuit_breaker_rejections_total", {"breaker": breaker.name}
+        "huleedu_circuit_breaker_rejections_total", {"service": SERVICE, "breaker": breaker.name}
+    )
+    return value or 0.0
+
+
+def transitions(breaker: AsyncCircuitBreaker, from_state: str, to_state: str) -> float:
+    labels = {"service": SERVICE, "breaker": breaker.name}
+    value = REGISTRY.get_sample_value(
+        "huleedu_circuit_breaker_transitions_total",
+        {**labels, "from_state": from_state, "to_state": to_state},
     )
     return value or 0.0
 
@@ -392,6 +407,22 @@ class TestMetrics:
         assert gauge(breaker) == 1
         await breaker.call(downstream.ok)
         assert gauge(breaker) == 0
+
+    async def test_transitions_are_counted_by_from_and_to_state(
+        self, clock: FakeClock, downstream: Downstream
+    ) -> None:
+        breaker = make_breaker(clock)
+        assert transitions(breaker, "closed", "open") == 0
+        await trip(breaker, downstream)
+        clock.advance(RESET)
+        with pytest.raises(DownstreamError):
+            await breaker.call(downstream.fail)  # the half-open trial fails: open again
+        clock.advance(RESET)
+        await breaker.call(downstream.ok)  # this trial succeeds: closed
+        assert transitions(breaker, "closed", "open") == 1
+        assert transitions(breaker, "open", "half-open") == 2
+        assert transitions(breaker, "half-open", "open") == 1
+        assert transitions(breaker, "half-open", "closed") == 1
 
 
 class TestNoLockAcrossAwait:

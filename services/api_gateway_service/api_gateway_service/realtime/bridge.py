@@ -170,6 +170,7 @@ class NotificationBridge:
             dlq_producer=self._producer,
             transient_budget_seconds=REDIS_OUTAGE_BUDGET_SECONDS,
             client_id=f"{self._settings.service_name}-notifications",
+            service=self._settings.service_name,
         )
         await runner.start()
         self._runner = runner

@@ -127,7 +127,7 @@ class SocketFeed:
         if resume_from is not None and self._resume_from == resume_from:
             self._resume_from = None
         frames = [frame.text for frame in self.state.replay(read)]
-        metrics.REPLAYED.inc(len(frames))
+        metrics.DELIVERIES.labels(metrics.REPLAYED).inc(len(frames))
         if frames or not read.complete:
             logger.info(
                 "notifications replayed",
@@ -168,7 +168,7 @@ class SocketFeed:
             if frame is not None:
                 if not await self.sink.put(frame.text):
                     return False
-                metrics.MESSAGES_DELIVERED.labels(frame.kind).inc()
+                metrics.DELIVERIES.labels(metrics.LIVE).inc()
                 continue
             if not announce:
                 return True
@@ -185,7 +185,7 @@ class SocketFeed:
 
     def _offer(self, frame: Frame) -> None:
         if self.sink.offer(frame.text):
-            metrics.MESSAGES_DELIVERED.labels(frame.kind).inc()
+            metrics.DELIVERIES.labels(metrics.LIVE).inc()
             return
         # Never drop silently: a socket that cannot keep up is closed instead.
         logger.warning(

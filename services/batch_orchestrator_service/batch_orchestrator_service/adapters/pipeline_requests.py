@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,3 +71,12 @@ class PostgresPipelineRequestLog:
             )
         ).first()
         return _record_from_row(row) if row is not None else None
+
+    async def accepted_at(self, batch_id: str) -> datetime | None:
+        """When the batch's first accepted pipeline request was handled, or None."""
+        statement = select(func.min(pipeline_requests.c.handled_at)).where(
+            pipeline_requests.c.batch_id == batch_id,
+            pipeline_requests.c.outcome == PipelineRequestOutcome.ACCEPTED.value,
+        )
+        found: datetime | None = await self._session.scalar(statement)
+        return found

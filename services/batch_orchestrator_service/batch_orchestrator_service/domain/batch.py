@@ -280,6 +280,11 @@ class Batch:
             ],
         )
 
+    @property
+    def is_first_run(self) -> bool:
+        """True until a failed phase is retried (each phase has run at most once)."""
+        return all(state.attempts <= 1 for state in self.phases.values())
+
     def essay_counts(self) -> tuple[int, int]:
         """(successful, failed) essays over the whole pipeline: failing any phase counts once."""
         failed: set[str] = set()

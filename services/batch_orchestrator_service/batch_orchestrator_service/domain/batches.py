@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batch_orchestrator_service import metrics
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.errors import BatchNotFound, ClassNotFound, MixedCourses
 from batch_orchestrator_service.domain.messages import Emitter
@@ -55,6 +56,7 @@ class RegisterBatch:
             await uow.batches.add(batch)
             await uow.add_events(emitter.registered(batch))
             await uow.commit()
+        metrics.batch_registered(batch.course_code)
         return batch
 
     async def _check_class(self, batch: Batch, class_id: str, correlation_id: str) -> None:

@@ -6,10 +6,12 @@ changes nothing. Events about batches this service never registered are logged a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
+from batch_orchestrator_service import metrics
 from batch_orchestrator_service.domain.batch import StudentConfirmation, denial_for_missing_batch
 from batch_orchestrator_service.domain.messages import Emitter
 from batch_orchestrator_service.domain.phase_state import (
@@ -214,9 +216,15 @@ class HandlePhaseOutcome(_Handler):
                 await uow.commit()
                 return
             await uow.batches.save(batch)
+            requested_at = None
             if isinstance(step, StartPhase):
                 await uow.add_events(emitter.phase_started(batch, step))
             elif isinstance(step, PipelineFinished):
                 await uow.add_events(emitter.finished(batch, step))
+                if batch.is_first_run:
+                    requested_at = await uow.pipeline_requests.accepted_at(batch.batch_id)
             await uow.commit()
+        if isinstance(step, PipelineFinished):
+            since = (datetime.now(UTC) - requested_at).total_seconds() if requested_at else None
+            metrics.batch_completed(step.final_status, since)
         log.info("phase outcome recorded", phase=event.phase, status=event.phase_status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -38,6 +39,10 @@ class PipelineRequestLog(Protocol):
         self, user_id: str, batch_id: str, idempotency_key: str
     ) -> PipelineRequestRecord | None:
         """The request handled under the key, or None."""
+        ...
+
+    async def accepted_at(self, batch_id: str) -> datetime | None:
+        """When the batch's first accepted (keyed) pipeline request was handled, or None."""
         ...
 
 

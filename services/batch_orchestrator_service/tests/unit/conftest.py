@@ -15,7 +15,7 @@ from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.errors import DependencyUnavailable
 from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
 from common_core.class_api import ClassV1
-from common_core.enums import CourseCode
+from common_core.enums import CourseCode, PipelineRequestOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssayRef
 
@@ -56,6 +56,14 @@ class FakePipelineRequests:
         self, user_id: str, batch_id: str, idempotency_key: str
     ) -> PipelineRequestRecord | None:
         return self.rows.get((user_id, batch_id, idempotency_key))
+
+    async def accepted_at(self, batch_id: str) -> datetime | None:
+        times = [
+            r.handled_at
+            for r in self.rows.values()
+            if r.batch_id == batch_id and r.outcome is PipelineRequestOutcome.ACCEPTED
+        ]
+        return min((t for t in times if t is not None), default=None)
 
 
 class FakeUnitOfWork:

@@ -138,6 +138,15 @@ class PostgresClassBatches:
         row = (await self._session.execute(statement)).first()
         return _batch(row) if row is not None else None
 
+    async def oldest_pending_since(self) -> datetime | None:
+        """When the suggestions of the longest-pending batch went out; None if none pending."""
+        found: datetime | None = await self._session.scalar(
+            select(func.min(_batches.c.suggested_at)).where(
+                _batches.c.status == ClassBatchStatus.PENDING_VALIDATION.value
+            )
+        )
+        return found
+
 
 class PostgresAssociations:
     """AssociationRepository over `essay_student_associations` (header PII encrypted)."""

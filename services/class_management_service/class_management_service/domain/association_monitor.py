@@ -18,6 +18,7 @@ from uuid import uuid4
 
 import structlog
 
+from class_management_service import metrics
 from class_management_service.association_metrics import count_committed
 from class_management_service.domain.association_events import AssociationEvents
 from class_management_service.domain.association_handling import utc_now
@@ -40,7 +41,8 @@ CONFIRM_ACTION = "association.confirm"
 
 
 class AssociationTimeoutMonitor:
-    """One pass confirms every overdue class batch, each in its own transaction."""
+    """One pass confirms every overdue class batch, each in its own transaction, then
+    exports how long the oldest batch still pending has waited."""
 
     def __init__(
         self,
@@ -82,6 +84,8 @@ class AssociationTimeoutMonitor:
                 confirmed += 1
         if confirmed:
             logger.info("cms.associations_confirmed_by_timeout", count=confirmed)
+        async with self._uow_factory() as uow:
+            metrics.pending_since(await uow.class_batches.oldest_pending_since(), now)
         return confirmed
 
     async def _confirm(self, batch_id: str, cutoff: datetime, now: datetime) -> list[Outgoing]:

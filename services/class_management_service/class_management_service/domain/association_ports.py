@@ -100,6 +100,10 @@ class ClassBatchRepository(Protocol):
         """The batch locked if still pending and due; None if not, or if another holds it."""
         ...
 
+    async def oldest_pending_since(self) -> datetime | None:
+        """When the suggestions of the longest-pending batch went out; None if none pending."""
+        ...
+
 
 class AssociationRepository(Protocol):
     """The `essay_student_associations` rows (parsed header fields encrypted at rest)."""

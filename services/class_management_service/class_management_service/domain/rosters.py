@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+from class_management_service import metrics
 from class_management_service.domain.classes import owned_class
 from class_management_service.domain.errors import ClassNotFound, Conflict, StudentNotFound
 from class_management_service.domain.events import Emitter
@@ -165,6 +166,7 @@ class RosterService:
                 emitter.roster_imported(school_class, created, enrolled, existing_count)
             )
             await uow.commit()
+        metrics.students_imported(len(created))
         return RosterImport(
             school_class=replace(
                 school_class, student_count=school_class.student_count + len(newly)

@@ -134,6 +134,14 @@ class _Batches:
         self._state.locks.append(batch_id)
         return batch
 
+    async def oldest_pending_since(self) -> datetime | None:
+        pending = [
+            b.suggested_at
+            for b in self._state.batches.values()
+            if b.status is ClassBatchStatus.PENDING_VALIDATION and b.suggested_at is not None
+        ]
+        return min(pending, default=None)
+
 
 class _Associations:
     def __init__(self, state: FakeState) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from prometheus_client import REGISTRY
+
 from class_management_service.domain.association_confirmation import AssociationService
 from class_management_service.domain.association_events import CLASS_MISSING
 from class_management_service.domain.association_monitor import (
@@ -254,3 +256,20 @@ class TestLeftAlone:
         store.broken.clear()
         assert await _monitor(store, Clock(FIXED_NOW + TIMEOUT)).check_once() == 1
         assert store.state.batches[BATCH].status is ClassBatchStatus.CONFIRMED
+
+
+class TestMetrics:
+    async def test_the_pending_age_is_exported_and_timeouts_are_counted_once(self) -> None:
+        store = await _pending_store()
+        timeouts = _sample("huleedu_associations_confirmed_total", method="timeout")
+        await _monitor(store, Clock(FIXED_NOW + timedelta(hours=3))).check_once()
+        assert _sample("huleedu_associations_pending_oldest_age_seconds") == 3 * 3600
+        monitor = _monitor(store, Clock(FIXED_NOW + TIMEOUT))
+        await monitor.check_once()
+        await monitor.check_once()  # nothing left to confirm
+        assert _sample("huleedu_associations_pending_oldest_age_seconds") == 0
+        assert _sample("huleedu_associations_confirmed_total", method="timeout") == timeouts + 5
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +39,7 @@ class PostgresUploadRepository:
                 file_upload_id=arrival.file_upload_id,
                 upload_id=upload.upload_id if upload else None,
                 accepted=arrival.accepted,
+                **({"received_at": arrival.at} if arrival.at is not None else {}),
             )
             .on_conflict_do_nothing()
             .returning(received_files.c.file_upload_id)
@@ -116,3 +119,12 @@ class PostgresUploadRepository:
             removed_files.c.batch_id == batch_id, removed_files.c.file_upload_id == file_upload_id
         )
         return (await self._session.execute(stmt)).first() is not None
+
+    async def first_accepted_at(self, batch_id: str) -> datetime | None:
+        """When the batch's first accepted file arrived, or None."""
+        found: datetime | None = await self._session.scalar(
+            select(func.min(received_files.c.received_at)).where(
+                received_files.c.batch_id == batch_id, received_files.c.accepted.is_(True)
+            )
+        )
+        return found

@@ -11,6 +11,7 @@ import structlog
 from essay_lifecycle_service.domain.events import Keyed
 from essay_lifecycle_service.domain.handling import StepContext
 from essay_lifecycle_service.domain.models import BatchTracker, UploadProgress
+from essay_lifecycle_service.domain.observations import BatchReady
 from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.readiness import Readiness, decide_readiness
 
@@ -40,6 +41,10 @@ async def _announce(
 ) -> list[Keyed]:
     again = batch.is_ready
     await uow.batches.mark_ready(batch.batch_id, batch.ready_at or ctx.now, readiness.is_partial)
+    if not again:
+        first = await uow.uploads.first_accepted_at(batch.batch_id)
+        seconds = (ctx.now - first).total_seconds() if first is not None else None
+        ctx.observations.append(BatchReady(readiness.is_partial, seconds))
     ready_count = len(readiness.ready_essays)
     logger.info(
         "els.batch_ready",

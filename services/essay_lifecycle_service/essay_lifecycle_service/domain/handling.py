@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ import structlog
 
 from common_core.envelope import EventEnvelope
 from essay_lifecycle_service.domain.events import EventFactory
+from essay_lifecycle_service.domain.observations import Observation, Recorder, ignore
 from essay_lifecycle_service.domain.ports import UnitOfWork
 
 logger = structlog.get_logger(__name__)
@@ -27,10 +28,12 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class StepContext:
-    """What a step needs besides its event: an event factory and the current time."""
+    """What a step needs besides its event: an event factory and the current time; what it
+    observed for operators is collected here and recorded after the commit."""
 
     events: EventFactory
     now: datetime
+    observations: list[Observation] = field(default_factory=list)
 
 
 Step = Callable[[UnitOfWork, T, StepContext], Awaitable[None]]
@@ -47,11 +50,13 @@ class EventHandling:
         source_service: str,
         consumer: str,
         clock: Clock = utc_now,
+        record: Recorder = ignore,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
         self._consumer = consumer
         self._clock = clock
+        self._record = record
 
     def handler(self, step: Step[Any]) -> EnvelopeHandler:
         """An envelope handler running `step` once per event id."""
@@ -73,5 +78,6 @@ class EventHandling:
                 )
                 await step(uow, envelope.data, context)
                 await uow.commit()
+            self._record(context.observations)
 
         return handle

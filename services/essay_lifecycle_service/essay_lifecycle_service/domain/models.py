@@ -95,6 +95,7 @@ class FileArrival:
     file_upload_id: str
     accepted: bool
     upload: UploadSummary | None = None
+    at: datetime | None = None  # when ELS received it (None: the database's clock)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import structlog
 from essay_lifecycle_service.domain.announcements import check_readiness
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.handling import Clock, StepContext, UnitOfWorkFactory, utc_now
+from essay_lifecycle_service.domain.observations import PhasesPastDeadline, Recorder, ignore
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 
 logger = structlog.get_logger(__name__)
@@ -18,7 +19,8 @@ class ReadinessMonitor:
     Readiness: every overdue batch with at least one assigned essay is announced as partial.
     Phases: in-progress phases past their deadline (oldest first, at most `batch_limit` per
     pass) get a failure for every essay still without a result and emit their outcome, so a
-    lost result can never leave a batch processing forever.
+    lost result can never leave a batch processing forever. After each pass it reports how
+    many phases are still running past their deadline (ending them failed).
     """
 
     def __init__(
@@ -29,12 +31,14 @@ class ReadinessMonitor:
         clock: Clock = utc_now,
         batch_limit: int = 100,
         phases: SpellcheckPhase | None = None,
+        record: Recorder = ignore,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
         self._clock = clock
         self._limit = batch_limit
         self._phases = phases or SpellcheckPhase()
+        self._record = record
 
     async def check_once(self) -> int:
         """Announce overdue batches and end overdue phases; returns how many of both."""
@@ -56,6 +60,7 @@ class ReadinessMonitor:
                 if events:
                     await uow.add_events(events)
                     await uow.commit()
+                    self._record(context.observations)
                     announced += 1
         if announced:
             logger.info("els.readiness_timeouts_announced", count=announced)
@@ -82,9 +87,13 @@ class ReadinessMonitor:
                     )
                     if await self._phases.expire(uow, batch_id, context):
                         await uow.commit()
+                        self._record(context.observations)
                         ended += 1
             except Exception:
                 logger.exception("els.phase_timeout_failed", batch_id=batch_id, phase=phase.value)
         if ended:
             logger.info("els.phase_timeouts_ended", count=ended)
+        async with self._uow_factory() as uow:
+            still = await uow.phases.overdue(phase, now, self._limit)
+        self._record([PhasesPastDeadline(phase, len(still))])
         return ended

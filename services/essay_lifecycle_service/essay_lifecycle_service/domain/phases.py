@@ -21,6 +21,7 @@ from common_core.events import (
 from essay_lifecycle_service.domain.events import Keyed
 from essay_lifecycle_service.domain.handling import StepContext
 from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
+from essay_lifecycle_service.domain.observations import PhaseEnded
 from essay_lifecycle_service.domain.phase_outcome import (
     is_timeout_error,
     phase_status,
@@ -237,7 +238,11 @@ class SpellcheckPhase:
         status = phase_status(members)
         if status is None:
             return []
+        record = await uow.phases.lock(batch_id, PHASE)
         await uow.phases.finish(batch_id, PHASE, status, ctx.now)
+        if record is not None and record.started_at is not None:
+            seconds = (ctx.now - record.started_at).total_seconds()
+            ctx.observations.append(PhaseEnded(PHASE, seconds))
         outcomes = [
             EssayPhaseOutcome(
                 essay_id=m.essay_id,

@@ -102,6 +102,10 @@ class UploadRepository(Protocol):
         """True if the teacher removed this file."""
         ...
 
+    async def first_accepted_at(self, batch_id: str) -> datetime | None:
+        """When the batch's first accepted file arrived, or None."""
+        ...
+
 
 class EssayRepository(Protocol):
     """Essay slots and their status history."""

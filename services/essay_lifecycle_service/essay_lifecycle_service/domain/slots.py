@@ -83,7 +83,13 @@ class SlotAssignment:
         log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
         await uow.batches.lock_shared(event.batch_id)
         first = await uow.uploads.record_arrival(
-            FileArrival(event.batch_id, event.file_upload_id, accepted=True, upload=event.upload)
+            FileArrival(
+                event.batch_id,
+                event.file_upload_id,
+                accepted=True,
+                upload=event.upload,
+                at=ctx.now,
+            )
         )
         if not first:
             log.info("els.file_already_received")
@@ -108,7 +114,13 @@ class SlotAssignment:
         """Count a rejected file once, so the batch stops waiting for it."""
         await uow.batches.lock_shared(event.batch_id)
         await uow.uploads.record_arrival(
-            FileArrival(event.batch_id, event.file_upload_id, accepted=False, upload=event.upload)
+            FileArrival(
+                event.batch_id,
+                event.file_upload_id,
+                accepted=False,
+                upload=event.upload,
+                at=ctx.now,
+            )
         )
         counted = await uow.batches.add_validation_failure(
             event.batch_id, event.file_upload_id, event.original_file_name, str(event.error_code)

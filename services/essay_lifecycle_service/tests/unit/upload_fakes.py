@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from essay_lifecycle_service.domain.models import FileArrival, UploadProgress
 
@@ -15,6 +16,7 @@ class UploadState:
     completed: set[tuple[str, str]] = field(default_factory=set)
     received: dict[tuple[str, str], tuple[str | None, bool]] = field(default_factory=dict)
     removed: set[tuple[str, str]] = field(default_factory=set)
+    accepted_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 class FakeUploads:
@@ -32,6 +34,8 @@ class FakeUploads:
         if key in self.s.received:
             return False
         self.s.received[key] = (upload.upload_id if upload else None, arrival.accepted)
+        if arrival.accepted and arrival.at is not None:
+            self.s.accepted_at[key] = arrival.at
         return True
 
     def _arrived(self, batch_id: str, upload_id: str, accepted: bool) -> int:
@@ -64,3 +68,6 @@ class FakeUploads:
 
     async def is_removed(self, batch_id: str, file_upload_id: str) -> bool:
         return (batch_id, file_upload_id) in self.s.removed
+
+    async def first_accepted_at(self, batch_id: str) -> datetime | None:
+        return min((at for (b, _), at in self.s.accepted_at.items() if b == batch_id), default=None)

@@ -15,6 +15,7 @@ import structlog
 
 from common_core.errors import ErrorCode
 from common_core.events import UploadSummary
+from file_service import metrics
 from file_service.domain.bus_names import (
     Sealer,
     file_label,
@@ -196,6 +197,10 @@ class UploadFiles:
             keyed.append(_upload_notification(events, user_id, batch_id, results))
             await uow.add_events(keyed)
             await uow.commit()
+        metrics.upload_committed(
+            [r.record.file_type for r in results if r.record is not None],
+            [r.error_code for r in results if r.record is None and r.error_code is not None],
+        )
         return results
 
     async def _validate(self, incoming: IncomingFile) -> AcceptedFile | RejectedFile:

@@ -94,7 +94,10 @@ async def test_failing_bos_opens_the_circuit_and_recovery_closes_it(guarded: Any
         assert answer.status == 201, answer.body
     assert bos.request_count == FAIL_MAX + 3
     metrics = await guarded.client.get("/metrics")
-    assert 'huleedu_circuit_breaker_state{breaker="file_service_to_bos"} 0.0' in metrics.body
+    closed = (
+        'huleedu_circuit_breaker_state{breaker="file_service_to_bos",service="file_service"} 0.0'
+    )
+    assert closed in metrics.body
 
 
 async def test_bos_down_then_back(guarded: Any) -> None:

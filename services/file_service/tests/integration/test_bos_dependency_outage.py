@@ -38,4 +38,7 @@ async def test_bos_dependency_outage_never_opens_the_circuit(make_stack: Any) ->
     answer = await stack.client.upload(essay_file(100))
     assert answer.status == 201, answer.body
     metrics = await stack.client.get("/metrics")
-    assert 'huleedu_circuit_breaker_state{breaker="file_service_to_bos"} 0.0' in metrics.body
+    closed = (
+        'huleedu_circuit_breaker_state{breaker="file_service_to_bos",service="file_service"} 0.0'
+    )
+    assert closed in metrics.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client import REGISTRY
 
 from common_core.errors import ErrorCode
 from file_service.domain.ports import (
@@ -148,6 +149,27 @@ class TestUploadFiles:
         with pytest.raises(DependencyUnavailable):
             await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 7)], "c")
         assert (uow.files.rows, uow.committed_events) == ({}, [])
+
+    async def test_committed_files_are_counted_by_type_and_rejection_code(self) -> None:
+        def counts() -> tuple[float, float]:
+            return (
+                REGISTRY.get_sample_value("huleedu_essays_uploaded_total", {"file_type": "docx"})
+                or 0.0,
+                REGISTRY.get_sample_value(
+                    "huleedu_essays_rejected_total", {"error_code": "EMPTY_FILE"}
+                )
+                or 0.0,
+            )
+
+        before = counts()
+        use_case, _, _ = upload_use_case()
+        files = [essay_file("a.docx", 21), essay_file("b.docx", 22), IncomingFile("c.txt", b"")]
+        await use_case.execute(BATCH, TEACHER, files, "c")
+        failing, _, _ = upload_use_case(content=FakeContentStore(fail=True))
+        with pytest.raises(DependencyUnavailable):
+            await failing.execute(BATCH, TEACHER, [essay_file("d.docx", 23)], "c")
+        after = counts()
+        assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
 
     async def test_empty_and_oversized_requests_are_refused(self) -> None:
         use_case, _, _ = upload_use_case(max_files=2)

@@ -320,11 +320,16 @@ async def test_batch_results_from_events_to_api(
 
 def _handler_failures(settings: ResultAggregatorSettings) -> float:
     """Failed handler attempts of the worker's group on the phase outcome topic."""
-    value = REGISTRY.get_sample_value(
-        "huleedu_kafka_handler_failures_total",
-        {"group": settings.kafka_consumer_group, "topic": topic_for(ELSBatchPhaseOutcomeV1)},
+    labels = {
+        "service": settings.service_name,
+        "group": settings.kafka_consumer_group,
+        "topic": topic_for(ELSBatchPhaseOutcomeV1),
+    }
+    return sum(
+        REGISTRY.get_sample_value("huleedu_kafka_handler_failures_total", {**labels, "kind": kind})
+        or 0.0
+        for kind in ("transient", "poison")
     )
-    return value or 0.0
 
 
 async def _committed(

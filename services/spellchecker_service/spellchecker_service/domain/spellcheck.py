@@ -9,6 +9,7 @@ import structlog
 from common_core.enums import OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
+from spellchecker_service import metrics
 from spellchecker_service.domain.checking import UncheckableText
 from spellchecker_service.domain.ports import (
     ContentNotFound,
@@ -58,6 +59,7 @@ class SpellcheckEssay:
             await uow.results.add(_record(request, completed))
             await uow.add_event(envelope, key=data.batch_id)
             await uow.commit()
+        metrics.essay_checked(completed.language, completed.outcome, len(completed.misspellings))
         logger.info(
             "essay spell checked",
             essay_id=data.essay_id,

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from prometheus_client import REGISTRY
 
 from common_core.enums import CourseCode, Language, OperationOutcome
 from common_core.envelope import EventEnvelope
@@ -232,6 +233,22 @@ class TestSpellcheckEssay:
         assert len(harness.completed()) == 1
         assert len(harness.db.results) == 1
 
+    async def test_committed_results_are_counted_once(self, harness: Harness) -> None:
+        def counts() -> tuple[float, float, float]:
+            return (
+                _sample("huleedu_essays_spellchecked_total", language="en", outcome="success"),
+                _sample("huleedu_essays_spellchecked_total", language="en", outcome="failure"),
+                _sample("huleedu_misspellings_found_total", language="en"),
+            )
+
+        before = counts()
+        request = harness.request("Becuase we recieve books.")
+        await harness.use_case.execute(request)
+        await harness.use_case.execute(request)  # redelivered: not counted again
+        await harness.use_case.execute(harness.request(None))  # a failure outcome
+        after = counts()
+        assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 2]
+
     @pytest.mark.parametrize("text", ["", "   \n\t", "12 34 !!"])
     async def test_uncheckable_text_is_a_failure_outcome(self, harness: Harness, text: str) -> None:
         await harness.use_case.execute(harness.request(text))
@@ -259,3 +276,7 @@ class TestSpellcheckEssay:
         harness.content.down = False
         assert await harness.use_case.execute(request)
         assert len(harness.completed()) == 1
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0

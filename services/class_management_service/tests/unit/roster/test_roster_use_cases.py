@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from prometheus_client import REGISTRY
 
 from class_management_service.domain.classes import ClassService
 from class_management_service.domain.errors import (
@@ -102,6 +103,20 @@ class TestImport:
         again = await rosters.import_csv(TEACHER, class_id, data)
         assert (again.created_count, again.existing_count) == (0, 1)
         assert [e.event_type for e, _ in store.state.outbox] == ["TeacherNotificationRequestedV1"]
+
+    async def test_only_new_students_are_counted(
+        self, rosters: RosterService, class_id: str
+    ) -> None:
+        def imported() -> float:
+            return REGISTRY.get_sample_value("huleedu_students_imported_total") or 0.0
+
+        before = imported()
+        data = csv("Anna;Svensson;anna@x.se", "Erik;Lind;e@x.se")
+        await rosters.import_csv(TEACHER, class_id, data)
+        await rosters.import_csv(TEACHER, class_id, data)  # both known now
+        with pytest.raises(RosterRejected):
+            await rosters.import_csv(TEACHER, class_id, csv("Ny;;ny@x.se"))
+        assert imported() == before + 2
 
     async def test_a_bad_row_means_nothing_is_written(
         self, store: RosterStore, rosters: RosterService, class_id: str
