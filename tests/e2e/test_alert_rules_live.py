@@ -87,9 +87,13 @@ async def test_teachers_reads_feed_the_gateway_latency_slo(
     await stack.wait_for(threshold_bucket, seconds=90, what="the gateway's le=0.3 bucket scraped")
 
     async def slo_ratio() -> list[Any]:
+        # The ratio is 0/0 (NaN) until the counter moves between two scrapes, so the teacher
+        # keeps reading while we wait: reads that all landed before one scrape never count.
+        await teacher.expect(200, "GET", "/v1/batches")
         result = (await prometheus(http, "/api/v1/query", query=SLO_5M))["result"]
-        # NaN until a rate over two scrapes exists.
         return [r for r in result if r["value"][1] not in ("NaN", "+Inf", "-Inf")]
 
-    (sample,) = await stack.wait_for(slo_ratio, seconds=120, what=f"{SLO_5M} to have a value")
+    (sample,) = await stack.wait_for(
+        slo_ratio, seconds=120, what=f"{SLO_5M} to have a value", poll=2.0
+    )
     assert 0.0 <= float(sample["value"][1]) <= 1.0
