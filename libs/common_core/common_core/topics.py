@@ -39,7 +39,38 @@ _EVENT_TOPICS: dict[type[BaseModel], str] = {
     ev.TeacherNotificationRequestedV1: "huleedu.notification.teacher.requested.v1",
 }
 
+# event model -> the field of its data whose value is the record key: the aggregate the event
+# belongs to, so that aggregate's events share a partition and stay in order (section 5).
+_KEY_FIELDS: dict[type[BaseModel], str] = {
+    ev.BatchEssaysRegisteredV1: "batch_id",
+    ev.EssayContentProvisionedV1: "batch_id",
+    ev.EssayValidationFailedV1: "batch_id",
+    ev.BatchFileAddedV1: "batch_id",
+    ev.BatchFileRemovedV1: "batch_id",
+    ev.StudentParsingCompletedV1: "batch_id",
+    ev.BatchEssaysReadyV1: "batch_id",
+    ev.ClientBatchPipelineRequestV1: "batch_id",
+    ev.BatchSpellcheckInitiateCommandV1: "batch_id",
+    ev.EssaySpellcheckRequestedV1: "batch_id",
+    ev.EssaySpellcheckCompletedV1: "batch_id",
+    ev.ELSBatchPhaseOutcomeV1: "batch_id",
+    ev.BatchPipelineCompletedV1: "batch_id",
+    ev.BatchPipelineDeniedV1: "batch_id",
+    ev.EssaySlotAssignedV1: "batch_id",
+    ev.ExcessContentProvisionedV1: "batch_id",
+    ev.ClassCreatedV1: "class_id",
+    ev.ClassUpdatedV1: "class_id",
+    ev.StudentCreatedV1: "student_id",
+    ev.StudentUpdatedV1: "student_id",
+    ev.BatchAuthorMatchesSuggestedV1: "batch_id",
+    ev.EssayStudentAssociationUpdatedV1: "batch_id",
+    ev.StudentAssociationsConfirmedV1: "batch_id",
+    ev.StudentErasureRequestedV1: "student_id",
+    ev.TeacherNotificationRequestedV1: "user_id",
+}
+
 EVENT_TOPICS = MappingProxyType(_EVENT_TOPICS)
+EVENT_KEY_FIELDS = MappingProxyType(_KEY_FIELDS)
 EVENT_TYPES: MappingProxyType[str, type[BaseModel]] = MappingProxyType(
     {model.__name__: model for model in _EVENT_TOPICS}
 )
@@ -53,6 +84,15 @@ def topic_for(event: BaseModel | type[BaseModel]) -> str:
         return _EVENT_TOPICS[model]
     except KeyError:
         raise KeyError(f"{model.__name__} has no topic in the registry") from None
+
+
+def key_field_for(event: BaseModel | type[BaseModel]) -> str:
+    """Name of the event's field whose value publishers use as the Kafka record key."""
+    model = event if isinstance(event, type) else type(event)
+    try:
+        return _KEY_FIELDS[model]
+    except KeyError:
+        raise KeyError(f"{model.__name__} has no record key in the registry") from None
 
 
 def event_model_for(event_type: str) -> type[BaseModel]:

@@ -31,6 +31,7 @@ from common_core import (
     topic_for,
 )
 from common_core.events import ClientBatchPipelineRequestV1
+from common_core.topics import EVENT_KEY_FIELDS, key_field_for
 from huleedu_service_libs.testing.sample_events import SAMPLE_EVENTS, sample_event
 
 pytestmark = pytest.mark.unit
@@ -106,6 +107,20 @@ class TestRegistry:
     def test_unknown_event_type_is_a_key_error(self) -> None:
         with pytest.raises(KeyError, match="NoSuchEventV1"):
             event_model_for("NoSuchEventV1")
+
+    def test_every_registry_model_has_a_record_key(self) -> None:
+        assert set(EVENT_KEY_FIELDS) == set(REGISTRY_MODELS)
+
+    @pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m.__name__)
+    def test_the_record_key_is_a_required_string_field(self, model: type[BaseModel]) -> None:
+        field = model.model_fields[key_field_for(model)]
+        assert field.annotation is str
+        assert field.is_required()
+        assert key_field_for(sample_event(model)) == key_field_for(model)
+
+    def test_a_model_outside_the_registry_has_no_record_key(self) -> None:
+        with pytest.raises(KeyError, match="ErrorBody"):
+            key_field_for(ErrorBody)
 
 
 @pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m.__name__)
