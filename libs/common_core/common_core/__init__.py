@@ -22,6 +22,7 @@ from common_core.internal_api import (
     PipelinePhaseState,
     PipelineRequestRecordV1,
 )
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 from common_core.topics import (
     ALL_TOPICS,
     EVENT_TOPICS,
@@ -34,6 +35,7 @@ from common_core.topics import (
 __all__ = [
     "ALL_TOPICS",
     "EVENT_TOPICS",
+    "MAX_ESSAYS_PER_BATCH",
     "AssociationMethod",
     "AssociationStatus",
     "BatchPipelineStateV1",

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode, Language
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -235,7 +236,10 @@ class AssociationsConfirmV1(_WriteModel):
     stay pending; the batch proceeds once none is.
     """
 
-    confirmations: list[AssociationConfirmationV1] = Field(default_factory=list, max_length=500)
+    # One per essay at most, so never more than a batch holds.
+    confirmations: list[AssociationConfirmationV1] = Field(
+        default_factory=list, max_length=MAX_ESSAYS_PER_BATCH
+    )
     accept_suggestions: bool = False
 
 

@@ -105,7 +105,8 @@ def register_body_limit_handler(app: FastAPI, service: str) -> None:
     """413 PAYLOAD_TOO_LARGE in the shared error body, naming the limit."""
 
     async def on_body_too_large(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, BodyTooLarge)
+        if not isinstance(exc, BodyTooLarge):
+            raise exc
         error = error_response(
             ErrorCode.PAYLOAD_TOO_LARGE,
             str(exc.detail),

@@ -106,7 +106,8 @@ def register_rate_limit_handler(app: FastAPI, limiter: Limiter, service: str) ->
     """429 RATE_LIMITED in the shared error body, with Retry-After."""
 
     async def on_rate_limited(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RateLimitExceeded)
+        if not isinstance(exc, RateLimitExceeded):
+            raise exc
         seconds = _retry_after(limiter, request, exc)
         error = error_response(
             ErrorCode.RATE_LIMITED,

@@ -119,7 +119,8 @@ def register_downstream_handler(app: FastAPI) -> None:
     """A downstream 4xx answers the client with the same status, body and retry hints."""
 
     async def on_downstream_answer(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, DownstreamAnswer)
+        if not isinstance(exc, DownstreamAnswer):
+            raise exc
         logger.info(
             "downstream.client_error",
             status=exc.status,

@@ -84,7 +84,8 @@ class KeyRotation:
     async def run(self) -> dict[str, TableReport]:
         """Rotate both tables; the per-table counts."""
         students_report = TableReport()
-        rehash = self._rehash(students_report) if self._old_hash_key else None
+        old_key = self._old_hash_key
+        rehash = self._rehash(students_report, old_key) if old_key else None
         return {
             "students": await self._rotate(
                 _REHASHED_STUDENTS if rehash else _STUDENTS, students_report, rehash
@@ -103,7 +104,7 @@ class KeyRotation:
         report.values_current = done.values_current
         return report
 
-    def _rehash(self, report: TableReport) -> RowHook:
+    def _rehash(self, report: TableReport, old_key: bytes) -> RowHook:
         def hook(values: Mapping[str, Any], change: dict[str, Any]) -> bool:
             email = self._cipher.decrypt(bytes(values["email_ciphertext"]))
             new_hash = self._cipher.email_hash(email)
@@ -111,16 +112,17 @@ class KeyRotation:
             if new_hash == values["email_hash"]:
                 return False
             report.hashes_changed += 1
-            if values["email_hash"] != self._old_hash(email):
+            if values["email_hash"] != _hash_under(old_key, email):
                 report.hashes_unexpected += 1
             return True
 
         return hook
 
-    def _old_hash(self, email: str) -> str:
-        assert self._old_hash_key is not None
-        digest = hmac.new(self._old_hash_key, normalise_email(email).encode(), hashlib.sha256)
-        return digest.hexdigest()
+
+def _hash_under(key: bytes, email: str) -> str:
+    """The email's lookup hash under `key` (the same HMAC the cipher uses)."""
+    digest = hmac.new(key, normalise_email(email).encode(), hashlib.sha256)
+    return digest.hexdigest()
 
 
 def _print(reports: dict[str, TableReport]) -> None:

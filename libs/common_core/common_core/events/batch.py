@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events.base import EventModel
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 
 
 class BatchEssaysRegisteredV1(EventModel):
@@ -15,7 +16,7 @@ class BatchEssaysRegisteredV1(EventModel):
     user_id: str
     course_code: CourseCode
     essay_instructions: str
-    expected_essay_count: int = Field(ge=1, le=500)
+    expected_essay_count: int = Field(ge=1, le=MAX_ESSAYS_PER_BATCH)
     essay_ids: list[str]
     class_id: str | None = None
 

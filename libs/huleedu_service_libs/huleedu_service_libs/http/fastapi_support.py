@@ -186,13 +186,15 @@ def register_exception_handlers(app: FastAPI, service: str) -> None:
     """HuleEduError, HTTPException and RequestValidationError answer with our error body."""
 
     async def on_huleedu_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HuleEduError)
+        if not isinstance(exc, HuleEduError):
+            raise exc
         return _to_response(
             from_huleedu_error(exc, service=service, method=request.method, path=request.url.path)
         )
 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
+        if not isinstance(exc, StarletteHTTPException):
+            raise exc
         headers = dict(exc.headers or {})
         details: dict[str, Any] = {}
         if isinstance(exc.detail, dict):
@@ -213,7 +215,8 @@ def register_exception_handlers(app: FastAPI, service: str) -> None:
         )
 
     async def on_request_validation(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
+        if not isinstance(exc, RequestValidationError):
+            raise exc
         return _to_response(
             from_validation_errors(
                 exc.errors(), service=service, method=request.method, path=request.url.path

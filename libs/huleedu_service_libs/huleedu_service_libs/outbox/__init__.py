@@ -1,7 +1,8 @@
 """Transactional outbox: write events with the state change, relay them after commit."""
 
+from huleedu_service_libs.outbox.config import RelayConfig
 from huleedu_service_libs.outbox.metrics import OutboxStats, read_outbox_stats
-from huleedu_service_libs.outbox.relay import BrokerUnavailableError, OutboxRelay, RelayConfig
+from huleedu_service_libs.outbox.relay import BrokerUnavailableError, OutboxRelay
 from huleedu_service_libs.outbox.writer import NOTIFY_CHANNEL, OutboxWriter, outbox_row
 
 __all__ = [

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -24,14 +23,13 @@ from aiokafka.errors import (
     NodeNotReadyError,
     RequestTimedOutError,
 )
-from sqlalchemy import BigInteger, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from huleedu_service_libs.db.tables import event_outbox
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
+from huleedu_service_libs.outbox.config import RelayConfig
 from huleedu_service_libs.outbox.metrics import OutboxMetrics
+from huleedu_service_libs.outbox.rows import claim_statement, record_outcomes
 from huleedu_service_libs.outbox.writer import NOTIFY_CHANNEL
 
 logger = structlog.get_logger(__name__)
@@ -42,18 +40,6 @@ _TRANSPORT_ERRORS = (
     NodeNotReadyError,
     RequestTimedOutError,
 )
-
-
-@dataclass(frozen=True)
-class RelayConfig:
-    """How a relay batches, waits and gives up."""
-
-    batch_size: int = 1000
-    poll_interval_seconds: float = 2.0
-    max_attempts: int = 10
-    backoff_initial_seconds: float = 0.5
-    backoff_max_seconds: float = 300.0
-    metrics_interval_seconds: float = 5.0
 
 
 @dataclass
@@ -99,7 +85,8 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until request_stop(): wake on NOTIFY, poll as a fallback, back off on outages."""
-        outage_delay = self._config.backoff_initial_seconds
+        config = self._config
+        outage_delay = config.backoff_initial_seconds
         metrics_task = asyncio.create_task(self._export_metrics_forever())
         try:
             while not self._stopping.is_set():
@@ -108,24 +95,21 @@ class OutboxRelay:
                     await self._ensure_producer()
                     published = await self.drain()
                 except (BrokerUnavailableError, *_TRANSPORT_ERRORS) as exc:
-                    self._metrics.cycled()
                     self._log.warning("kafka unavailable; outbox rows wait", error=repr(exc))
-                    await self._sleep(outage_delay)
-                    outage_delay = min(outage_delay * 2, 10.0)
-                    continue
                 except Exception as exc:
                     # A database restart or dropped connection must not end the relay: rows
                     # stay committed, so back off and carry on.
-                    self._metrics.cycled()
                     self._log.error("outbox relay pass failed; retrying", error=repr(exc))
-                    await self._sleep(outage_delay)
-                    outage_delay = min(outage_delay * 2, 10.0)
+                else:
+                    self._metrics.cycled()
+                    outage_delay = config.backoff_initial_seconds
+                    self._log.debug("outbox drained", published=published)
+                    # drain() took everything due; a NOTIFY during it makes this return at once.
+                    await self._sleep(config.poll_interval_seconds)
                     continue
                 self._metrics.cycled()
-                outage_delay = self._config.backoff_initial_seconds
-                self._log.debug("outbox drained", published=published)
-                # drain() took everything due; a NOTIFY during it makes this return at once.
-                await self._sleep(self._config.poll_interval_seconds)
+                await self._sleep(outage_delay)
+                outage_delay = min(outage_delay * 2, config.outage_backoff_cap_seconds)
         finally:
             metrics_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -134,17 +118,10 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Claim one batch of due rows, publish it and record the outcome; returns rows sent."""
-        conn = await self._engine.connect()
-        try:
-            await conn.begin()
-            batch = await self._claim_and_enqueue(conn)
-        except BaseException:
-            await conn.close()
-            raise
-        if batch is None:
-            await conn.close()
+        claimed = await self._claim()
+        if claimed is None:
             return 0
-        return await self._settle(conn, batch)
+        return await self._settle(*claimed)
 
     async def drain(self) -> int:
         """Publish every due row; the next batch is claimed while the previous one's acks fly.
@@ -156,16 +133,10 @@ class OutboxRelay:
         previous: asyncio.Task[int] | None = None
         try:
             while not self._stopping.is_set():
-                conn = await self._engine.connect()
-                try:
-                    await conn.begin()
-                    batch = await self._claim_and_enqueue(conn)
-                except BaseException:
-                    await conn.close()
-                    raise
-                if batch is None:
-                    await conn.close()
+                claimed = await self._claim()
+                if claimed is None:
                     break
+                conn, batch = claimed
                 current = asyncio.create_task(self._settle(conn, batch))
                 # Hand `current` to the finally clause before awaiting the earlier batch, so a
                 # failure there still settles (commits or rolls back, closes) this one.
@@ -181,20 +152,26 @@ class OutboxRelay:
                 await asyncio.gather(previous, return_exceptions=True)
         return total
 
-    def _claim_statement(self) -> Any:
-        t = event_outbox
-        return (
-            select(t.c.id, t.c.topic, t.c.event_key, t.c.payload, t.c.headers, t.c.attempts)
-            .where(t.c.parked_at.is_(None))
-            .where(t.c.next_attempt_at <= func.now())
-            .order_by(t.c.id)
-            .limit(self._config.batch_size)
-            .with_for_update(skip_locked=True)
-        )
+    async def _claim(self) -> tuple[AsyncConnection, _Batch] | None:
+        """Open a transaction and claim a batch in it; None (connection closed) when none is due.
+
+        The connection stays open with the batch: _settle() commits and closes it.
+        """
+        conn = await self._engine.connect()
+        try:
+            await conn.begin()
+            batch = await self._claim_and_enqueue(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        if batch is None:
+            await conn.close()
+            return None
+        return conn, batch
 
     async def _claim_and_enqueue(self, conn: AsyncConnection) -> _Batch | None:
         """Lock due rows (skipping rows other relays hold) and hand them to the producer."""
-        rows = (await conn.execute(self._claim_statement())).all()
+        rows = (await conn.execute(claim_statement(self._config.batch_size))).all()
         if not rows:
             return None
         batch = _Batch(rows)
@@ -216,7 +193,14 @@ class OutboxRelay:
         """Wait for the batch's acks, delete sent rows, charge failed ones, commit, close."""
         try:
             sent_ids, failures, outage = await self._await_acks(batch)
-            await self._record_outcomes(conn, sent_ids, failures)
+            await record_outcomes(
+                conn,
+                sent_ids,
+                failures,
+                config=self._config,
+                metrics=self._metrics,
+                log=self._log,
+            )
             await conn.commit()
         finally:
             await conn.close()
@@ -248,47 +232,6 @@ class OutboxRelay:
             # The broker answers, so the timeout was about these rows: count it against them.
             failures.extend((row, outage) for row in timed_out)
         return sent_ids, failures, None
-
-    async def _record_outcomes(
-        self,
-        conn: AsyncConnection,
-        sent_ids: list[int],
-        failures: list[tuple[Row[Any], BaseException]],
-    ) -> None:
-        t = event_outbox
-        if sent_ids:
-            # Sent rows leave the table in the claiming transaction; one array parameter
-            # instead of an expanding IN list of a thousand binds.
-            ids = bindparam("ids", sent_ids, type_=ARRAY(BigInteger))
-            await conn.execute(delete(t).where(t.c.id == func.any(ids)))
-        # Failures are rare and per row, so one UPDATE each keeps this readable.
-        for row, exc in failures:
-            attempts = row.attempts + 1
-            delay = min(
-                self._config.backoff_initial_seconds * 2 ** (attempts - 1),
-                self._config.backoff_max_seconds,
-            )
-            park = attempts >= self._config.max_attempts
-            await conn.execute(
-                update(t)
-                .where(t.c.id == row.id)
-                .values(
-                    attempts=attempts,
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                    next_attempt_at=func.now() + timedelta(seconds=delay),
-                    parked_at=func.now() if park else None,
-                )
-            )
-            self._metrics.failures.inc()
-            if park:
-                self._metrics.parked_total.inc()
-                self._log.error(
-                    "outbox row parked", row_id=row.id, topic=row.topic, error=repr(exc)
-                )
-            else:
-                self._log.warning(
-                    "outbox row failed", row_id=row.id, attempt=attempts, error=repr(exc)
-                )
 
     async def _broker_reachable(self) -> bool:
         try:

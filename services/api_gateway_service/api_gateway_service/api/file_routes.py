@@ -14,16 +14,12 @@ from api_gateway_service.adapters.upload_body import (
 from api_gateway_service.api.batch_routes import validated
 from api_gateway_service.api.deps import CurrentCaller, Services
 from api_gateway_service.api.docs import error_responses
-from api_gateway_service.api.models import (
-    FileListResponse,
-    FileRemovedResponse,
-    FileUploadResponse,
-)
 from api_gateway_service.api.params import BatchId, FileUploadId
 from api_gateway_service.body_limit import limits_own_body
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.errors import ErrorCode
+from common_core.file_api import FileListResponse, FileRemovedResponse, FileUploadResponse
 from huleedu_service_libs.errors import HuleEduError, invalid_request
 
 __all__ = ["file_router", "too_large", "too_slow", "upload_headers"]

@@ -1,13 +1,17 @@
-"""Public request and response bodies of the gateway (results reuse common_core.result_api)."""
+"""Public request and response bodies of the gateway.
+
+Results and files reuse the downstream contracts (common_core.result_api, common_core.file_api).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_gateway_service.api.params import ID_PATTERN
 from common_core.enums import BatchStatus, CourseCode, PhaseName
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 
 
 class _Tolerant(BaseModel):
@@ -43,7 +47,7 @@ class CreateBatchRequest(BaseModel):
         examples=["SV1"],
     )
     essay_instructions: str = Field(min_length=1, max_length=5000)
-    expected_essay_count: int = Field(ge=1, le=500)
+    expected_essay_count: int = Field(ge=1, le=MAX_ESSAYS_PER_BATCH)
     # The same check as path ids: the class id ends up in BOS's call to Class Management.
     class_id: str | None = Field(
         default=None,
@@ -63,58 +67,6 @@ class BatchCreatedResponse(_Tolerant):
     course_code: CourseCode
     expected_essay_count: int
     class_id: str | None = None
-
-
-class FileRecord(_Tolerant):
-    """One stored file of a batch."""
-
-    file_upload_id: str
-    filename: str
-    file_type: str | None = None
-    file_size_bytes: int | None = None
-    content_sha256: str | None = None
-    raw_storage_id: str | None = None
-    text_storage_id: str | None = None
-    char_count: int | None = None
-    word_count: int | None = None
-
-
-class FileUploadResult(FileRecord):
-    """One uploaded file: accepted (with its record) or rejected (with a code and message)."""
-
-    status: Literal["accepted", "rejected"]
-    file_upload_id: str
-    filename: str
-    error_code: str | None = None
-    message: str | None = None
-    details: dict[str, Any] | None = Field(
-        default=None,
-        description="More about a rejection; for DUPLICATE_FILE: duplicate_of "
-        "{file_upload_id, filename, in_this_upload} and match (identical_bytes or same_text).",
-    )
-
-
-class FileUploadResponse(_Tolerant):
-    """POST /v1/batches/{batch_id}/files: at least one file was accepted."""
-
-    batch_id: str
-    accepted_count: int
-    rejected_count: int
-    files: list[FileUploadResult]
-
-
-class FileListResponse(_Tolerant):
-    """The batch's current files."""
-
-    batch_id: str
-    files: list[FileRecord]
-
-
-class FileRemovedResponse(_Tolerant):
-    """The file that was removed."""
-
-    batch_id: str
-    removed: FileRecord
 
 
 class PipelineRequest(BaseModel):

@@ -60,7 +60,7 @@ class TokenVerifier:
             raise AuthError("Missing bearer token")
         key: Any = self._key
         if self._jwks is not None:
-            key = await self._signing_key(token)
+            key = await _signing_key(self._jwks, token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -84,20 +84,6 @@ class TokenVerifier:
         if not isinstance(subject, str) or not subject.strip():
             raise AuthError("Token has no subject")
         return Principal(user_id=subject, claims=claims)
-
-    async def _signing_key(self, token: str) -> Any:
-        assert self._jwks is not None
-        try:
-            kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.PyJWTError as exc:
-            raise AuthError("Invalid token") from exc
-        try:
-            signing_key = await self._jwks.key_for(kid if isinstance(kid, str) else None)
-        except KeysUnavailable as exc:
-            raise AuthError("Token keys are unavailable") from exc
-        if signing_key is None:
-            raise AuthError("Invalid token")
-        return signing_key.key
 
 
 class TokenIssuer:
@@ -128,3 +114,18 @@ class TokenIssuer:
         }
         token = jwt.encode(claims, self._settings.jwt_secret, algorithm="HS256")
         return token, ttl
+
+
+async def _signing_key(jwks: JwksKeys, token: str) -> Any:
+    """The published key the token's `kid` names; AuthError when there is none."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError as exc:
+        raise AuthError("Invalid token") from exc
+    try:
+        signing_key = await jwks.key_for(kid if isinstance(kid, str) else None)
+    except KeysUnavailable as exc:
+        raise AuthError("Token keys are unavailable") from exc
+    if signing_key is None:
+        raise AuthError("Invalid token")
+    return signing_key.key

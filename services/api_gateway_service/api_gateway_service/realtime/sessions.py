@@ -131,10 +131,11 @@ class SocketSessions:
 
     async def _run(self, websocket: WebSocket, connection: ClientConnection) -> None:
         received = asyncio.Event()
+        ready_guard = asyncio.create_task(_guard_ready(connection))
         tasks = [
             asyncio.create_task(self._receive_loop(websocket, connection, received)),
             asyncio.create_task(self._heartbeat(connection, received)),
-            asyncio.create_task(_guard_ready(connection)),
+            ready_guard,
             asyncio.create_task(connection.closed.wait()),
         ]
         try:
@@ -142,7 +143,7 @@ class SocketSessions:
             pending = set(tasks)
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                if any(task is not tasks[2] for task in done):
+                if any(task is not ready_guard for task in done):
                     break
         finally:
             for task in tasks:

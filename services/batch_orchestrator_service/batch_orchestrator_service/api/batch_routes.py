@@ -19,6 +19,7 @@ from batch_orchestrator_service.domain.batches import (
 )
 from common_core.enums import PhaseName
 from common_core.errors import ErrorCode
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 from huleedu_service_libs.correlation import USER_ID_HEADER, get_correlation_id, new_correlation_id
 from huleedu_service_libs.errors import HuleEduError, unauthorized
 
@@ -37,7 +38,7 @@ class RegisterBatchRequest(BaseModel):
 
     course_code: str = Field(min_length=1, max_length=16)
     essay_instructions: str = Field(min_length=1, max_length=5000)
-    expected_essay_count: int = Field(ge=1, le=500)
+    expected_essay_count: int = Field(ge=1, le=MAX_ESSAYS_PER_BATCH)
     # Sent to CMS as a path segment: a NUL would be a CMS 500, charged to the CMS breaker, so
     # any teacher could open it for everyone (and a gateway 503 charged to BOS's breaker).
     class_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)

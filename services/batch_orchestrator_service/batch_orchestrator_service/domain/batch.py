@@ -29,6 +29,7 @@ from batch_orchestrator_service.domain.pipelines import PIPELINES, phases_for
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
+from common_core.limits import MAX_ESSAYS_PER_BATCH
 
 FINISHED_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
@@ -103,8 +104,8 @@ class Batch:
             course = CourseCode(course_code.strip().upper())
         except ValueError:
             raise UnknownCourse(course_code) from None
-        if not 1 <= expected_essay_count <= 500:
-            raise ValueError("expected_essay_count must be between 1 and 500")
+        if not 1 <= expected_essay_count <= MAX_ESSAYS_PER_BATCH:
+            raise ValueError(f"expected_essay_count must be between 1 and {MAX_ESSAYS_PER_BATCH}")
         return cls(
             batch_id=batch_id or str(uuid.uuid4()),
             user_id=user_id,

@@ -12,7 +12,12 @@ from typing import Any
 import structlog
 
 from batch_orchestrator_service import metrics
-from batch_orchestrator_service.domain.batch import StudentConfirmation, denial_for_missing_batch
+from batch_orchestrator_service.domain.batch import (
+    Batch,
+    Denial,
+    StudentConfirmation,
+    denial_for_missing_batch,
+)
 from batch_orchestrator_service.domain.messages import Emitter
 from batch_orchestrator_service.domain.phase_state import (
     EssayOutcome,
@@ -152,12 +157,8 @@ class HandlePipelineRequest(_Handler):
             if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
                 log.info("duplicate event skipped")
                 return
-            batch = await uow.batches.get(request.batch_id, for_update=True)
-            denial = (
-                batch.check_request(request.user_id, request.requested_pipeline)
-                if batch is not None
-                else denial_for_missing_batch(request.batch_id)
-            )
+            verdict = _admit(await uow.batches.get(request.batch_id, for_update=True), request)
+            denial = verdict if isinstance(verdict, Denial) else None
             if request.idempotency_key is not None and not await uow.pipeline_requests.record(
                 PipelineRequestRecord.handled(envelope, denial)
             ):
@@ -166,20 +167,20 @@ class HandlePipelineRequest(_Handler):
                 await uow.commit()
                 log.info("pipeline request already handled under its idempotency key")
                 return
-            if denial is not None:
+            if isinstance(verdict, Denial):
                 await uow.add_events(
                     emitter.denied(
                         request.batch_id,
                         request.user_id,
                         request.requested_pipeline,
-                        denial,
+                        verdict,
                         request.client_request_id,
                     )
                 )
                 await uow.commit()
-                log.info("pipeline request denied", reason_code=denial.code.value)
+                log.info("pipeline request denied", reason_code=verdict.code.value)
                 return
-            assert batch is not None
+            batch = verdict
             step = batch.start_pipeline(request.requested_pipeline)
             await uow.batches.save(batch)
             await uow.add_events(emitter.phase_started(batch, step))
@@ -228,3 +229,11 @@ class HandlePhaseOutcome(_Handler):
             since = (datetime.now(UTC) - requested_at).total_seconds() if requested_at else None
             metrics.batch_completed(step.final_status, since)
         log.info("phase outcome recorded", phase=event.phase, status=event.phase_status)
+
+
+def _admit(batch: Batch | None, request: ClientBatchPipelineRequestV1) -> Batch | Denial:
+    """The batch the request may start, or why it may not (an unknown batch is denied)."""
+    if batch is None:
+        return denial_for_missing_batch(request.batch_id)
+    denial = batch.check_request(request.user_id, request.requested_pipeline)
+    return batch if denial is None else denial

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from dishka import FromDishka
+from pydantic import BaseModel
 from quart import Blueprint, current_app, request
 
+from common_core import file_api
 from common_core.errors import ErrorCode
 from file_service.api.errors import domain_errors
 from file_service.api.upload_body import multipart_boundary, read_essay_files
@@ -29,33 +31,38 @@ def _correlation_id() -> str:
     return get_correlation_id() or new_correlation_id()
 
 
-def _record_json(record: FileRecord) -> dict[str, Any]:
-    return {
-        "file_upload_id": record.file_upload_id,
-        "filename": record.original_file_name,
-        "file_type": record.file_type,
-        "file_size_bytes": record.file_size_bytes,
-        "content_sha256": record.content_sha256,
-        "raw_storage_id": record.raw_storage_id,
-        "text_storage_id": record.text_storage_id,
-        "char_count": record.char_count,
-        "word_count": record.word_count,
-    }
+def _record_body(record: FileRecord) -> file_api.FileRecord:
+    return file_api.FileRecord(
+        file_upload_id=record.file_upload_id,
+        filename=record.original_file_name,
+        file_type=record.file_type,
+        file_size_bytes=record.file_size_bytes,
+        content_sha256=record.content_sha256,
+        raw_storage_id=record.raw_storage_id,
+        text_storage_id=record.text_storage_id,
+        char_count=record.char_count,
+        word_count=record.word_count,
+    )
 
 
-def _result_json(result: FileResult) -> dict[str, Any]:
+def _result_body(result: FileResult) -> file_api.FileUploadResult:
     if result.record is not None:
-        return {"status": "accepted", **_record_json(result.record)}
-    rejected: dict[str, Any] = {
-        "status": "rejected",
-        "file_upload_id": result.file_upload_id,
-        "filename": result.filename,
-        "error_code": str(result.error_code),
-        "message": result.message,
-    }
-    if result.rejection is not None and result.rejection.details:
-        rejected["details"] = result.rejection.details
-    return rejected
+        return file_api.FileUploadResult(
+            status="accepted", **_record_body(result.record).model_dump()
+        )
+    return file_api.FileUploadResult(
+        status="rejected",
+        file_upload_id=result.file_upload_id,
+        filename=result.filename,
+        error_code=str(result.error_code),
+        message=result.message,
+        details=(result.rejection.details or None) if result.rejection is not None else None,
+    )
+
+
+def _json(body: BaseModel) -> dict[str, Any]:
+    # Absent, not null: a rejection carries no record fields, an acceptance no error fields.
+    return body.model_dump(mode="json", exclude_none=True)
 
 
 @files_bp.post("")
@@ -80,7 +87,7 @@ async def upload_files(
         return await read_essay_files(boundary)
 
     results = await use_case.execute(batch_id, user_id, read_files, _correlation_id())
-    files = [_result_json(r) for r in results]
+    files = [_result_body(r) for r in results]
     accepted = sum(1 for r in results if r.accepted)
     if accepted == 0:
         code = (
@@ -95,16 +102,16 @@ async def upload_files(
             "No file was accepted."
             if len(results) > 1
             else (results[0].message or "File rejected."),
-            details={"batch_id": batch_id, "files": files},
+            details={"batch_id": batch_id, "files": [_json(f) for f in files]},
             status=422,
         )
-    body = {
-        "batch_id": batch_id,
-        "accepted_count": accepted,
-        "rejected_count": len(results) - accepted,
-        "files": files,
-    }
-    return body, 201
+    body = file_api.FileUploadResponse(
+        batch_id=batch_id,
+        accepted_count=accepted,
+        rejected_count=len(results) - accepted,
+        files=files,
+    )
+    return _json(body), 201
 
 
 @files_bp.get("")
@@ -112,7 +119,9 @@ async def upload_files(
 async def list_files(batch_id: str, use_case: FromDishka[ListFiles]) -> dict[str, Any]:
     """The batch's current files."""
     records = await use_case.execute(batch_id, _user_id())
-    return {"batch_id": batch_id, "files": [_record_json(r) for r in records]}
+    return _json(
+        file_api.FileListResponse(batch_id=batch_id, files=[_record_body(r) for r in records])
+    )
 
 
 @files_bp.delete("/<file_upload_id>")
@@ -122,4 +131,4 @@ async def remove_file(
 ) -> dict[str, Any]:
     """Remove a file while the batch has not started processing."""
     record = await use_case.execute(batch_id, _user_id(), file_upload_id, _correlation_id())
-    return {"batch_id": batch_id, "removed": _record_json(record)}
+    return _json(file_api.FileRemovedResponse(batch_id=batch_id, removed=_record_body(record)))
