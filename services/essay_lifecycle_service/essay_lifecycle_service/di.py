@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from essay_lifecycle_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from essay_lifecycle_service.config import EssayLifecycleSettings
-from essay_lifecycle_service.domain.handling import UnitOfWorkFactory
+from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from essay_lifecycle_service.domain.queries import StatusQueries
 from huleedu_service_libs.db import make_session_factory
 

@@ -26,10 +26,11 @@ from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureS
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.erasure import erase_essays
-from essay_lifecycle_service.domain.handling import Clock, EventHandling, utc_now
+from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
+from huleedu_service_libs.consumer import Clock, StepRunner, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.inbox import apply_once
@@ -71,12 +72,13 @@ def create_worker_app(
     engine = engine or create_engine_from_settings(worker_settings)
     sessions = make_session_factory(engine)
     uow_factory = make_uow_factory(sessions)
-    handling = EventHandling(
+    handling = StepRunner(
         uow_factory,
-        source_service=settings.service_name,
         consumer=settings.service_name,
+        source_service=settings.service_name,
+        events=EventFactory,
         clock=clock,
-        record=metrics.record,
+        on_committed=lambda context, _events: metrics.record(context.observations),
     )
     slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
     phases = SpellcheckPhase(timedelta(seconds=settings.phase_timeout_seconds))

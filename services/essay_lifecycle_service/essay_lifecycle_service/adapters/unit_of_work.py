@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essay_lifecycle_service.adapters.batch_repository import (
@@ -34,7 +32,3 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self.essays = PostgresEssayRepository(session)
         self.phases = PostgresPhaseRepository(session)
         self.uploads = PostgresUploadRepository(session)
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """The inbox row, first in the transaction."""
-        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import structlog
 
-from essay_lifecycle_service.domain.events import Keyed
-from essay_lifecycle_service.domain.handling import StepContext
+from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import BatchTracker, UploadProgress
 from essay_lifecycle_service.domain.observations import BatchReady
 from essay_lifecycle_service.domain.ports import UnitOfWork
@@ -18,7 +17,7 @@ from essay_lifecycle_service.domain.readiness import Readiness, decide_readiness
 logger = structlog.get_logger(__name__)
 
 
-async def check_readiness(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:
+async def check_readiness(uow: UnitOfWork, batch_id: str, ctx: Context) -> list[Keyed]:
     """Announce the batch if it just became ready (or owes a new announcement)."""
     batch = await uow.batches.get_for_update(batch_id)
     if batch is None:
@@ -37,7 +36,7 @@ async def check_readiness(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> l
 
 
 async def _announce(
-    uow: UnitOfWork, batch: BatchTracker, readiness: Readiness, ctx: StepContext
+    uow: UnitOfWork, batch: BatchTracker, readiness: Readiness, ctx: Context
 ) -> list[Keyed]:
     again = batch.is_ready
     await uow.batches.mark_ready(batch.batch_id, batch.ready_at or ctx.now, readiness.is_partial)
@@ -85,7 +84,7 @@ async def _announce(
 
 
 def _nothing_usable(
-    batch: BatchTracker, completed: list[UploadProgress], failures: int, ctx: StepContext
+    batch: BatchTracker, completed: list[UploadProgress], failures: int, ctx: Context
 ) -> Keyed:
     """The uploads so far gave the batch no essay: it waits for the teacher to upload again."""
     rejected = sum(u.rejected_count for u in completed)

@@ -12,7 +12,6 @@ from common_core.enums import (
     PhaseName,
     PhaseStatus,
 )
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     ELSBatchPhaseOutcomeV1,
@@ -25,26 +24,18 @@ from common_core.events import (
 )
 from essay_lifecycle_service.domain.models import BatchTracker, Essay, ProvisionedContent
 from essay_lifecycle_service.domain.readiness import Readiness
+from huleedu_service_libs.consumer import EventFactory as BaseEventFactory
+from huleedu_service_libs.consumer import Outgoing, StepContext
 
-Keyed = tuple[EventEnvelope[Any], str]
+Keyed = Outgoing
 
 
-class EventFactory:
-    """Wraps payloads in envelopes with this service's name and the cause's correlation id."""
-
-    def __init__(self, source_service: str, correlation_id: str) -> None:
-        self._source = source_service
-        self.correlation_id = correlation_id
-
-    def _wrap(self, data: Any, key: str) -> Keyed:
-        envelope = EventEnvelope.wrap(
-            data, source_service=self._source, correlation_id=self.correlation_id
-        )
-        return envelope, key
+class EventFactory(BaseEventFactory):
+    """The events ELS writes, with this service's name and the cause's correlation id."""
 
     def slot_assigned(self, essay: Essay) -> Keyed:
         """Content took a slot."""
-        return self._wrap(
+        return self.wrap(
             EssaySlotAssignedV1(
                 batch_id=essay.batch_id,
                 essay_id=essay.essay_id,
@@ -57,7 +48,7 @@ class EventFactory:
 
     def excess(self, content: ProvisionedContent, reason: str) -> Keyed:
         """Content with no slot left for it."""
-        return self._wrap(
+        return self.wrap(
             ExcessContentProvisionedV1(
                 batch_id=content.batch_id,
                 file_upload_id=content.file_upload_id,
@@ -70,7 +61,7 @@ class EventFactory:
 
     def batch_ready(self, batch: BatchTracker, readiness: Readiness) -> Keyed:
         """The batch is ready (fully or partially) for a pipeline."""
-        return self._wrap(
+        return self.wrap(
             BatchEssaysReadyV1(
                 batch_id=batch.batch_id,
                 user_id=batch.user_id,
@@ -88,7 +79,7 @@ class EventFactory:
         self, batch_id: str, ref: EssayRef, language: Language, course_code: CourseCode
     ) -> Keyed:
         """Ask the spell checker to check one essay."""
-        return self._wrap(
+        return self.wrap(
             EssaySpellcheckRequestedV1(
                 batch_id=batch_id,
                 essay_id=ref.essay_id,
@@ -107,7 +98,7 @@ class EventFactory:
         outcomes: list[EssayPhaseOutcome],
     ) -> Keyed:
         """Every essay of the batch's phase has an outcome."""
-        return self._wrap(
+        return self.wrap(
             ELSBatchPhaseOutcomeV1(
                 batch_id=batch_id, phase=phase, phase_status=status, essay_outcomes=outcomes
             ),
@@ -125,7 +116,7 @@ class EventFactory:
         action_required: bool = False,
     ) -> Keyed:
         """A teacher notification, keyed by the teacher so one socket sees them in order."""
-        return self._wrap(
+        return self.wrap(
             TeacherNotificationRequestedV1(
                 user_id=batch.user_id,
                 notification_type=notification_type,
@@ -141,3 +132,7 @@ class EventFactory:
             ),
             batch.user_id,
         )
+
+
+Context = StepContext[EventFactory]
+"""What an ELS step gets besides its unit of work and event."""

@@ -6,9 +6,10 @@ import structlog
 
 from essay_lifecycle_service.domain.announcements import check_readiness
 from essay_lifecycle_service.domain.events import EventFactory
-from essay_lifecycle_service.domain.handling import Clock, StepContext, UnitOfWorkFactory, utc_now
 from essay_lifecycle_service.domain.observations import PhasesPastDeadline, Recorder, ignore
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
+from huleedu_service_libs.consumer import Clock, StepContext, utc_now
 
 logger = structlog.get_logger(__name__)
 
@@ -53,7 +54,7 @@ class ReadinessMonitor:
         for batch_id in overdue:
             async with self._uow_factory() as uow:
                 await uow.batches.lock_shared(batch_id)
-                context = StepContext(
+                context = StepContext.at(
                     EventFactory(self._source, f"readiness-timeout-{batch_id}"), now
                 )
                 events = await check_readiness(uow, batch_id, context)
@@ -81,7 +82,7 @@ class ReadinessMonitor:
         for batch_id in overdue:
             try:
                 async with self._uow_factory() as uow:
-                    context = StepContext(
+                    context = StepContext.at(
                         EventFactory(self._source, f"phase-timeout-{batch_id}-{phase.value}"),
                         now,
                     )

@@ -18,8 +18,7 @@ from common_core.events import (
     EssayPhaseOutcome,
     EssaySpellcheckCompletedV1,
 )
-from essay_lifecycle_service.domain.events import Keyed
-from essay_lifecycle_service.domain.handling import StepContext
+from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
 from essay_lifecycle_service.domain.observations import PhaseEnded
 from essay_lifecycle_service.domain.phase_outcome import (
@@ -52,8 +51,8 @@ class SpellcheckPhase:
         self._timeout = timeout
 
     async def initiate(
-        self, uow: UnitOfWork, command: BatchSpellcheckInitiateCommandV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, command: BatchSpellcheckInitiateCommandV1, ctx: Context
+    ) -> list[Keyed]:
         """Mark each essay requested and ask for its spellcheck; unready essays fail at once."""
         await uow.phases.lock(command.batch_id, PHASE)
         known = {
@@ -113,11 +112,11 @@ class SpellcheckPhase:
         )
         logger.info("els.spellcheck_requested", batch_id=command.batch_id, essays=len(events))
         events += await self._finish_if_complete(uow, command.batch_id, ctx)
-        await uow.add_events(events)
+        return events
 
     async def complete(
-        self, uow: UnitOfWork, event: EssaySpellcheckCompletedV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, event: EssaySpellcheckCompletedV1, ctx: Context
+    ) -> list[Keyed]:
         """Store one essay's result; the last one emits the phase outcome."""
         log = logger.bind(batch_id=event.batch_id, essay_id=event.essay_id)
         phase = await uow.phases.lock(event.batch_id, PHASE)
@@ -126,11 +125,11 @@ class SpellcheckPhase:
                 log.warning("els.result_after_phase_timeout_ignored", outcome=event.outcome.value)
             else:
                 log.warning("els.result_for_phase_not_running", phase_status=phase and phase.status)
-            return
+            return []
         essays = await uow.essays.get_many([event.essay_id])
         if not essays or essays[0].batch_id != event.batch_id:
             log.warning("els.result_for_unknown_essay")
-            return
+            return []
         essay = essays[0]
         success = event.outcome is OperationOutcome.SUCCESS
         target = EssayStatus.SPELLCHECK_SUCCEEDED if success else EssayStatus.SPELLCHECK_FAILED
@@ -138,13 +137,13 @@ class SpellcheckPhase:
             log.warning(
                 "els.illegal_transition_ignored", current=essay.status.value, target=target.value
             )
-            return
+            return []
         output = event.corrected_text_storage_id if success else None
         if not await uow.phases.record_outcome(
             event.batch_id, PHASE, event.essay_id, event.outcome, output, event.error_message
         ):
             log.warning("els.result_not_expected")
-            return
+            return []
         await uow.essays.set_status(
             essay.essay_id,
             target,
@@ -163,9 +162,9 @@ class SpellcheckPhase:
                 ctx.now,
             )
         )
-        await uow.add_events(await self._finish_if_complete(uow, event.batch_id, ctx))
+        return await self._finish_if_complete(uow, event.batch_id, ctx)
 
-    async def expire(self, uow: UnitOfWork, batch_id: str, ctx: StepContext) -> bool:
+    async def expire(self, uow: UnitOfWork, batch_id: str, ctx: Context) -> bool:
         """Fail the essays still waiting once the deadline passed; emit the outcome once.
 
         Runs under the same phase row lock as `complete`: whichever of the two comes second
@@ -233,7 +232,7 @@ class SpellcheckPhase:
         return any(m.essay_id == essay_id and is_timeout_error(m.error_message) for m in members)
 
     @staticmethod
-    async def _finish_if_complete(uow: UnitOfWork, batch_id: str, ctx: StepContext) -> list[Keyed]:
+    async def _finish_if_complete(uow: UnitOfWork, batch_id: str, ctx: Context) -> list[Keyed]:
         members = await uow.phases.essays(batch_id, PHASE)
         status = phase_status(members)
         if status is None:

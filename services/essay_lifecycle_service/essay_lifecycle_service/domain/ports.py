@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
-from uuid import UUID
 
 from common_core.enums import EssayStatus, OperationOutcome, PhaseName, PhaseStatus
-from common_core.envelope import EventEnvelope
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     Essay,
@@ -19,6 +17,7 @@ from essay_lifecycle_service.domain.models import (
     ProvisionedContent,
     UploadProgress,
 )
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 
 class BatchRepository(Protocol):
@@ -210,7 +209,7 @@ class PhaseRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction: the inbox row, state changes and outbox events commit together."""
 
     batches: BatchRepository
@@ -218,18 +217,5 @@ class UnitOfWork(Protocol):
     phases: PhaseRepository
     uploads: UploadRepository
 
-    async def __aenter__(self) -> UnitOfWork: ...
 
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """Record the event as handled; False if it already was (then change nothing)."""
-        ...
-
-    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
-        """Queue (envelope, key) pairs in the outbox of this transaction."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit everything together."""
-        ...
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -6,9 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from common_core.enums import EssayStatus
-from essay_lifecycle_service.domain.handling import UnitOfWorkFactory
 from essay_lifecycle_service.domain.models import BatchTracker, Essay, HistoryEntry
-from essay_lifecycle_service.domain.ports import UnitOfWork
+from essay_lifecycle_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class BatchNotFound(Exception):

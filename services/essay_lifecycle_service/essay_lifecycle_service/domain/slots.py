@@ -18,8 +18,7 @@ from common_core.events import (
     EssayValidationFailedV1,
 )
 from essay_lifecycle_service.domain.announcements import check_readiness
-from essay_lifecycle_service.domain.events import Keyed
-from essay_lifecycle_service.domain.handling import StepContext
+from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     FileArrival,
@@ -42,8 +41,8 @@ class SlotAssignment:
         self._timeout = readiness_timeout
 
     async def register(
-        self, uow: UnitOfWork, event: BatchEssaysRegisteredV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, event: BatchEssaysRegisteredV1, ctx: Context
+    ) -> list[Keyed]:
         """Create the tracker and slots, then place content that arrived before them."""
         await uow.batches.lock_exclusive(event.batch_id)
         batch = BatchTracker(
@@ -56,7 +55,7 @@ class SlotAssignment:
         )
         if not await uow.batches.add(batch):
             logger.warning("els.batch_already_registered", batch_id=event.batch_id)
-            return
+            return []
         await uow.essays.add_slots(event.batch_id, event.essay_ids)
         for essay_id in event.essay_ids:
             await uow.essays.append_history(
@@ -73,11 +72,11 @@ class SlotAssignment:
         for content in await uow.batches.take_pending(event.batch_id):
             events += await self._place(uow, batch, content, ctx)
         events += await check_readiness(uow, event.batch_id, ctx)
-        await uow.add_events(events)
+        return events
 
     async def provision(
-        self, uow: UnitOfWork, event: EssayContentProvisionedV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, event: EssayContentProvisionedV1, ctx: Context
+    ) -> list[Keyed]:
         """Give the content a slot, or park it until its batch is registered."""
         content = ProvisionedContent.from_event(event)
         log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
@@ -93,24 +92,23 @@ class SlotAssignment:
         )
         if not first:
             log.info("els.file_already_received")
-            return
+            return []
         if await uow.uploads.is_removed(event.batch_id, event.file_upload_id):
             # Removed before its content came: it must not take a slot, but it has arrived.
             log.info("els.removed_file_not_placed")
-            await uow.add_events(await check_readiness(uow, event.batch_id, ctx))
-            return
+            return await check_readiness(uow, event.batch_id, ctx)
         batch = await uow.batches.get(event.batch_id)
         if batch is None:
             parked = await uow.batches.add_pending(content)
             log.info("els.content_parked_until_registration", parked=parked)
-            return
+            return []
         events = await self._place(uow, batch, content, ctx)
         events += await check_readiness(uow, event.batch_id, ctx)
-        await uow.add_events(events)
+        return events
 
     async def validation_failed(
-        self, uow: UnitOfWork, event: EssayValidationFailedV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, event: EssayValidationFailedV1, ctx: Context
+    ) -> list[Keyed]:
         """Count a rejected file once, so the batch stops waiting for it."""
         await uow.batches.lock_shared(event.batch_id)
         await uow.uploads.record_arrival(
@@ -127,12 +125,12 @@ class SlotAssignment:
         )
         if not counted:
             logger.info("els.validation_failure_already_counted", batch_id=event.batch_id)
-            return
-        await uow.add_events(await check_readiness(uow, event.batch_id, ctx))
+            return []
+        return await check_readiness(uow, event.batch_id, ctx)
 
     async def file_removed(
-        self, uow: UnitOfWork, event: BatchFileRemovedV1, ctx: StepContext
-    ) -> None:
+        self, uow: UnitOfWork, event: BatchFileRemovedV1, ctx: Context
+    ) -> list[Keyed]:
         """Free the slot holding the file while the batch is not ready yet."""
         log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
         await uow.batches.lock_shared(event.batch_id)
@@ -143,14 +141,14 @@ class SlotAssignment:
                 "els.pending_content_removed",
                 removed=await uow.batches.remove_pending(event.batch_id, event.file_upload_id),
             )
-            return
+            return []
         if batch.is_ready:
             log.warning("els.file_removed_after_ready_ignored")
-            return
+            return []
         essay = await uow.essays.find_by_file(event.batch_id, event.file_upload_id)
         if essay is None:
             log.info("els.removed_file_holds_no_slot")
-            return
+            return []
         if not can_transition(essay.status, EssayStatus.AWAITING_CONTENT):
             log.warning(
                 "els.illegal_transition_ignored",
@@ -158,7 +156,7 @@ class SlotAssignment:
                 current=essay.status.value,
                 target=EssayStatus.AWAITING_CONTENT.value,
             )
-            return
+            return []
         await uow.essays.release_slot(essay.essay_id)
         await uow.essays.append_history(
             HistoryEntry(
@@ -170,9 +168,10 @@ class SlotAssignment:
                 ctx.now,
             )
         )
+        return []
 
     async def _place(
-        self, uow: UnitOfWork, batch: BatchTracker, content: ProvisionedContent, ctx: StepContext
+        self, uow: UnitOfWork, batch: BatchTracker, content: ProvisionedContent, ctx: Context
     ) -> list[Keyed]:
         """A free slot for the content; excess only when every slot holds an accepted essay.
 
@@ -229,7 +228,7 @@ class SlotAssignment:
 
     @staticmethod
     def _excess(
-        batch: BatchTracker, content: ProvisionedContent, ctx: StepContext, reason: str
+        batch: BatchTracker, content: ProvisionedContent, ctx: Context, reason: str
     ) -> list[Keyed]:
         logger.warning(
             "els.excess_content",

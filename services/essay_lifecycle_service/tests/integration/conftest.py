@@ -23,7 +23,7 @@ from common_core.envelope import EventEnvelope
 from common_core.topics import event_model_for, topic_for
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory
-from essay_lifecycle_service.domain.handling import UnitOfWorkFactory
+from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from huleedu_service_libs.config import Environment, InfraSettings
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka.headers import decode_headers

@@ -20,10 +20,10 @@ from common_core.events import (
     EssayRef,
     EssaySpellcheckCompletedV1,
 )
-from essay_lifecycle_service.domain.handling import UnitOfWorkFactory
 from essay_lifecycle_service.domain.models import PhaseEssay
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.migrations import (
     alembic_config,

@@ -37,9 +37,10 @@ from common_core.events import (
     UploadSummary,
 )
 from essay_lifecycle_service.di import make_uow_factory
-from essay_lifecycle_service.domain.handling import EventHandling
+from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.slots import SlotAssignment
+from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.testing import random_id
 
@@ -151,8 +152,8 @@ class Harness:
         self.clock = Clock()
         self._factory = make_uow_factory(make_session_factory(engine))
         self._crash_next = False
-        self.handling = EventHandling(
-            self._uow, source_service="els", consumer="els", clock=self.clock
+        self.handling = StepRunner(
+            self._uow, consumer="els", source_service="els", events=EventFactory, clock=self.clock
         )
         self.slots = SlotAssignment(TIMEOUT)
         self.monitor = ReadinessMonitor(self._factory, source_service="els", clock=self.clock)

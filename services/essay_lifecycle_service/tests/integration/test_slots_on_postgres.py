@@ -19,9 +19,11 @@ from common_core.events import (
     EssayRef,
     EssaySpellcheckCompletedV1,
 )
-from essay_lifecycle_service.domain.handling import EventHandling, UnitOfWorkFactory
+from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from essay_lifecycle_service.domain.slots import SlotAssignment
+from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.testing import random_id
 
 from .conftest import outbox_types, rows
@@ -64,7 +66,9 @@ def provisioned(batch_id: str, n: int, sha: str | None = None) -> EventEnvelope[
 
 class Steps:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self.handling = EventHandling(uow_factory, source_service="els", consumer="els")
+        self.handling = StepRunner(
+            uow_factory, consumer="els", source_service="els", events=EventFactory
+        )
         self.slots = SlotAssignment(timedelta(minutes=15))
         self.phases = SpellcheckPhase()
 

@@ -31,7 +31,7 @@ from common_core.events import (
     EssayValidationFailedV1,
     UploadSummary,
 )
-from essay_lifecycle_service.domain.handling import EventHandling
+from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     Essay,
@@ -42,6 +42,8 @@ from essay_lifecycle_service.domain.models import (
 )
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
+from huleedu_service_libs.consumer import StepRunner
+from huleedu_service_libs.testing.fake_clock import FakeClock
 
 from .upload_fakes import FakeUploads, UploadState
 
@@ -302,7 +304,7 @@ class FakeUnitOfWork:
             self.uploads.s = self.state.uploads
         self._saved = None
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         if (consumer, event_id) in self.state.processed:
             return False
         self.state.processed.add((consumer, event_id))
@@ -315,23 +317,13 @@ class FakeUnitOfWork:
         self._saved = None
 
 
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Lifecycle:
     """The steps wired as the worker wires them, over the fakes."""
 
     state: FakeState
-    clock: Clock
-    handling: EventHandling
+    clock: FakeClock
+    handling: StepRunner[FakeUnitOfWork, EventFactory]
     slots: SlotAssignment
     phases: SpellcheckPhase
 
@@ -363,11 +355,12 @@ class Lifecycle:
 @pytest.fixture
 def lifecycle() -> Lifecycle:
     state = FakeState()
-    clock = Clock()
-    handling = EventHandling(
+    clock = FakeClock(T0)
+    handling = StepRunner(
         lambda: FakeUnitOfWork(state),
-        source_service="essay_lifecycle_service",
         consumer="essay_lifecycle_service",
+        source_service="essay_lifecycle_service",
+        events=EventFactory,
         clock=clock,
     )
     return Lifecycle(

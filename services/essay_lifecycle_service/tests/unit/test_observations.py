@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 
 from common_core.enums import PhaseName
 from essay_lifecycle_service import metrics
-from essay_lifecycle_service.domain.handling import EventHandling, StepContext
+from essay_lifecycle_service.domain.events import Context, EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.observations import (
     BatchReady,
@@ -21,6 +21,7 @@ from essay_lifecycle_service.domain.observations import (
 )
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.ports import UnitOfWork
+from huleedu_service_libs.consumer import StepRunner
 
 from .conftest import PHASE_TIMEOUT, EventBuilder, FakeUnitOfWork, Lifecycle
 
@@ -37,12 +38,13 @@ def seen(lifecycle: Lifecycle) -> list[Observation]:
     def record(observations: Sequence[Observation]) -> None:
         recorded.extend(observations)
 
-    lifecycle.handling = EventHandling(
+    lifecycle.handling = StepRunner(
         lambda: FakeUnitOfWork(lifecycle.state),
-        source_service="essay_lifecycle_service",
         consumer="essay_lifecycle_service",
+        source_service="essay_lifecycle_service",
+        events=EventFactory,
         clock=lifecycle.clock,
-        record=record,
+        on_committed=lambda context, _events: record(context.observations),
     )
     return recorded
 
@@ -78,7 +80,7 @@ async def test_a_phase_is_observed_from_its_command_to_its_last_result(
 class StuckPhase(SpellcheckPhase):
     """A phase whose timeout handling fails (e.g. its batch's rows are locked elsewhere)."""
 
-    async def expire(self, uow: UnitOfWork, batch_id: str, ctx: StepContext) -> bool:
+    async def expire(self, uow: UnitOfWork, batch_id: str, ctx: Context) -> bool:
         raise RuntimeError("cannot end the phase")
 
 
