@@ -14,8 +14,7 @@ from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.domain.essay_texts import EssayTexts
-from result_aggregator_service.domain.handling import UnitOfWorkFactory
-from result_aggregator_service.domain.ports import BatchOrchestrator, TextStore
+from result_aggregator_service.domain.ports import BatchOrchestrator, TextStore, UnitOfWorkFactory
 from result_aggregator_service.domain.queries import ResultQueries
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from pydantic import BaseModel
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,6 +23,7 @@ from common_core.events import (
     StudentErasureRequestedV1,
 )
 from common_core.topics import topic_for
+from huleedu_service_libs.consumer import Clock, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.inbox import apply_once
@@ -34,8 +36,14 @@ from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.di import make_bos_client, make_uow_factory
 from result_aggregator_service.domain import intake, outcomes
 from result_aggregator_service.domain.erasure import erase_results
-from result_aggregator_service.domain.handling import Clock, EventHandling, utc_now
 from result_aggregator_service.domain.ports import BatchOrchestrator
+from result_aggregator_service.domain.steps import (
+    Runner,
+    ViewStep,
+    asking_bos,
+    locked,
+    make_runner,
+)
 
 CONSUMED_EVENTS = (
     BatchEssaysRegisteredV1,
@@ -55,23 +63,23 @@ def _worker_settings(settings: ResultAggregatorSettings) -> ResultAggregatorSett
     return settings.model_copy(update={"http_port": settings.worker_http_port})
 
 
-def build_dispatcher(handling: EventHandling) -> EventDispatcher:
-    """Every consumed event type routed to its view update."""
+def build_dispatcher(runner: Runner, bos: BatchOrchestrator) -> EventDispatcher:
+    """Every consumed event type routed to its view update (each under its batch's lock)."""
     dispatcher = EventDispatcher()
-    dispatcher.register(BatchEssaysRegisteredV1, handling.handler(intake.registered))
-    dispatcher.register(EssaySlotAssignedV1, handling.handler(intake.slot_assigned))
-    dispatcher.register(EssayValidationFailedV1, handling.handler(intake.file_rejected))
-    dispatcher.register(BatchEssaysReadyV1, handling.handler(intake.essays_ready))
-    dispatcher.register(StudentAssociationsConfirmedV1, handling.handler(intake.students_confirmed))
+    views: dict[type[BaseModel], ViewStep] = {
+        BatchEssaysRegisteredV1: intake.registered,
+        EssaySlotAssignedV1: intake.slot_assigned,
+        EssayValidationFailedV1: intake.file_rejected,
+        BatchEssaysReadyV1: intake.essays_ready,
+        StudentAssociationsConfirmedV1: intake.students_confirmed,
+        BatchSpellcheckInitiateCommandV1: intake.spellcheck_initiated,
+        EssaySpellcheckCompletedV1: outcomes.spellcheck_completed,
+    }
+    for model, step in views.items():
+        dispatcher.register(model, runner.handler(locked(step)))
+    dispatcher.register(ELSBatchPhaseOutcomeV1, asking_bos(runner, bos, outcomes.phase_outcome))
     dispatcher.register(
-        BatchSpellcheckInitiateCommandV1, handling.handler(intake.spellcheck_initiated)
-    )
-    dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(outcomes.spellcheck_completed))
-    dispatcher.register(
-        ELSBatchPhaseOutcomeV1, handling.handler(outcomes.phase_outcome, ask_bos=True)
-    )
-    dispatcher.register(
-        BatchPipelineCompletedV1, handling.handler(outcomes.pipeline_completed, ask_bos=True)
+        BatchPipelineCompletedV1, asking_bos(runner, bos, outcomes.pipeline_completed)
     )
     return dispatcher
 
@@ -104,13 +112,8 @@ def create_worker_app(
     engine = engine or create_engine_from_settings(worker_settings)
     sessions = make_session_factory(engine)
     http = LazyHttpSession()
-    handling = EventHandling(
-        make_uow_factory(sessions),
-        bos or make_bos_client(http, settings),
-        source_service=settings.service_name,
-        consumer=settings.service_name,
-        clock=clock,
-    )
+    runner = make_runner(make_uow_factory(sessions), service=settings.service_name, clock=clock)
+    bos = bos or make_bos_client(http, settings)
     return create_runtime_app(
         worker_settings,
         engine,
@@ -118,7 +121,7 @@ def create_worker_app(
             ConsumerSpec(
                 "views",
                 CONSUMED_TOPICS,
-                build_dispatcher(handling).handle,
+                build_dispatcher(runner, bos).handle,
                 # One group for every topic: the views are one projection.
                 group_id=settings.kafka_consumer_group,
                 max_attempts=settings.consumer_max_attempts,

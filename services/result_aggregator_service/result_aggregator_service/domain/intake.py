@@ -17,22 +17,22 @@ from common_core.events import (
     EssayValidationFailedV1,
     StudentAssociationsConfirmedV1,
 )
-from result_aggregator_service.domain.handling import StepContext
+from huleedu_service_libs.consumer import Outgoing
 from result_aggregator_service.domain.models import (
     BatchView,
     EssayView,
     advance_batch_status,
     advance_essay_status,
 )
-from result_aggregator_service.domain.notifications import Outgoing
 from result_aggregator_service.domain.ports import UnitOfWork
+from result_aggregator_service.domain.steps import Context
 
 # Status time of an essay row created by a later event before its slot was known: older than
 # any real event, so the first real status always applies.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def new_batch(batch_id: str, context: StepContext) -> BatchView:
+def new_batch(batch_id: str, context: Context) -> BatchView:
     """A batch row created by whichever event arrives first."""
     return BatchView(
         batch_id=batch_id,
@@ -42,7 +42,7 @@ def new_batch(batch_id: str, context: StepContext) -> BatchView:
     )
 
 
-def new_essay(batch_id: str, essay_id: str, context: StepContext) -> EssayView:
+def new_essay(batch_id: str, essay_id: str, context: Context) -> EssayView:
     """An essay row created by whichever event arrives first."""
     return EssayView(
         batch_id=batch_id,
@@ -64,14 +64,14 @@ def fill_from(
     )
 
 
-def _advance(essay: EssayView, proposed: EssayStatus, context: StepContext) -> EssayView:
+def _advance(essay: EssayView, proposed: EssayStatus, context: Context) -> EssayView:
     status, status_at = advance_essay_status(essay, proposed, context.event_at)
     if status is essay.status and status_at == essay.status_at:
         return essay
     return replace(essay, status=status, status_at=status_at, updated_at=context.now)
 
 
-def _with_ref(essay: EssayView, ref: EssayRef, context: StepContext) -> EssayView:
+def _with_ref(essay: EssayView, ref: EssayRef, context: Context) -> EssayView:
     # Copies of the slot's file in later events only fill what the slot assignment left empty.
     if essay.file_upload_id is not None or not ref.file_upload_id:
         return essay
@@ -89,7 +89,7 @@ async def _apply_refs(
     batch_id: str,
     refs: Sequence[EssayRef],
     proposed: EssayStatus,
-    context: StepContext,
+    context: Context,
 ) -> None:
     existing = await uow.essays.get_many(batch_id, [r.essay_id for r in refs])
     changed: list[EssayView] = []
@@ -102,7 +102,7 @@ async def _apply_refs(
 
 
 async def registered(
-    uow: UnitOfWork, event: BatchEssaysRegisteredV1, context: StepContext
+    uow: UnitOfWork, event: BatchEssaysRegisteredV1, context: Context
 ) -> list[Outgoing]:
     """The batch row gets its owner and facts; each slot becomes an essay awaiting content."""
     before = await uow.batches.get(event.batch_id)
@@ -149,7 +149,7 @@ def _status_at_registration(
 
 
 async def slot_assigned(
-    uow: UnitOfWork, event: EssaySlotAssignedV1, context: StepContext
+    uow: UnitOfWork, event: EssaySlotAssignedV1, context: Context
 ) -> list[Outgoing]:
     """The essay holds a file now: ready for processing (unless already further along)."""
     before = await uow.essays.get(event.batch_id, event.essay_id)
@@ -166,7 +166,7 @@ async def slot_assigned(
 
 
 async def essays_ready(
-    uow: UnitOfWork, event: BatchEssaysReadyV1, context: StepContext
+    uow: UnitOfWork, event: BatchEssaysReadyV1, context: Context
 ) -> list[Outgoing]:
     """The batch is ready for a pipeline (unless further along); its essays hold files.
 
@@ -193,7 +193,7 @@ async def essays_ready(
 
 
 async def students_confirmed(
-    uow: UnitOfWork, event: StudentAssociationsConfirmedV1, context: StepContext
+    uow: UnitOfWork, event: StudentAssociationsConfirmedV1, context: Context
 ) -> list[Outgoing]:
     """Every essay of the class batch has an author: ready for a pipeline (unless further).
 
@@ -211,7 +211,7 @@ async def students_confirmed(
 
 
 async def spellcheck_initiated(
-    uow: UnitOfWork, event: BatchSpellcheckInitiateCommandV1, context: StepContext
+    uow: UnitOfWork, event: BatchSpellcheckInitiateCommandV1, context: Context
 ) -> list[Outgoing]:
     """The batch is processing spellcheck; its essays are requested (a newer command re-runs)."""
     before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
@@ -249,7 +249,7 @@ async def spellcheck_initiated(
 
 
 async def file_rejected(
-    uow: UnitOfWork, event: EssayValidationFailedV1, context: StepContext
+    uow: UnitOfWork, event: EssayValidationFailedV1, context: Context
 ) -> list[Outgoing]:
     """A refused file joins the batch's rejected files once (its count and its reason)."""
     batch = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)

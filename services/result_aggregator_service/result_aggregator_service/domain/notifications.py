@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from common_core.enums import NotificationCategory, NotificationPriority
-from common_core.envelope import EventEnvelope
 from common_core.events import TeacherNotificationRequestedV1
+from huleedu_service_libs.consumer import EventFactory, Outgoing
 from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
 
-Outgoing = tuple[EventEnvelope[Any], str]
 
-
-@dataclass(frozen=True)
-class Notices:
+class Notices(EventFactory):
     """Builds notifications with this service's name and the event's correlation id."""
-
-    source_service: str
-    correlation_id: str
 
     def _notify(
         self,
@@ -39,11 +32,8 @@ class Notices:
             message=message,
             payload=payload,
         )
-        envelope = EventEnvelope.wrap(
-            data, source_service=self.source_service, correlation_id=self.correlation_id
-        )
         # Keyed by teacher, like every notification, so one teacher's stay in order.
-        return envelope, user_id
+        return self.wrap(data, user_id)
 
     def essay_results_available(
         self, user_id: str, batch: BatchView, essay: EssayView, counts: EssayCounts

@@ -19,7 +19,7 @@ from common_core.events import (
     EssaySpellcheckCompletedV1,
 )
 from common_core.internal_api import BatchPipelineStateV1
-from result_aggregator_service.domain.handling import StepContext
+from huleedu_service_libs.consumer import Outgoing
 from result_aggregator_service.domain.intake import fill_from, new_batch, new_essay
 from result_aggregator_service.domain.models import (
     BATCH_RANK,
@@ -31,8 +31,8 @@ from result_aggregator_service.domain.models import (
     advance_batch_status,
     advance_essay_status,
 )
-from result_aggregator_service.domain.notifications import Outgoing
 from result_aggregator_service.domain.ports import UnitOfWork
+from result_aggregator_service.domain.steps import Context
 
 logger = structlog.get_logger(__name__)
 
@@ -69,7 +69,7 @@ def apply_result(
 
 
 async def spellcheck_completed(
-    uow: UnitOfWork, event: EssaySpellcheckCompletedV1, context: StepContext
+    uow: UnitOfWork, event: EssaySpellcheckCompletedV1, context: Context
 ) -> list[Outgoing]:
     """Store the essay's result; tell its teacher (if known) how far the batch has come."""
     before = await uow.essays.get(event.batch_id, event.essay_id)
@@ -100,7 +100,7 @@ async def spellcheck_completed(
         # Not registered yet: the teacher is not guessed; the view still holds the result.
         return []
     counts = await uow.essays.counts(event.batch_id)
-    return [context.notices.essay_results_available(batch.user_id, batch, after, counts)]
+    return [context.events.essay_results_available(batch.user_id, batch, after, counts)]
 
 
 def apply_pipeline_state(
@@ -139,27 +139,30 @@ def apply_pipeline_state(
     )
 
 
-async def _finish(uow: UnitOfWork, batch: BatchView, context: StepContext) -> list[Outgoing]:
+async def _finish(uow: UnitOfWork, batch: BatchView, context: Context) -> list[Outgoing]:
     """Write the batch; announce its results once when its completion is in the view."""
     outgoing: list[Outgoing] = []
     user_id = batch.user_id
     if batch.is_terminal and batch.results_notified_at is None and user_id is not None:
         counts = await uow.essays.counts(batch.batch_id)
         batch = replace(batch, results_notified_at=context.now)
-        outgoing.append(context.notices.batch_results_ready(user_id, batch, counts))
+        outgoing.append(context.events.batch_results_ready(user_id, batch, counts))
     await uow.batches.put(replace(batch, updated_at=context.now))
     return outgoing
 
 
 async def phase_outcome(
-    uow: UnitOfWork, event: ELSBatchPhaseOutcomeV1, context: StepContext
+    uow: UnitOfWork,
+    event: ELSBatchPhaseOutcomeV1,
+    context: Context,
+    state: BatchPipelineStateV1 | None,
 ) -> list[Outgoing]:
     """Record BOS's view of the pipeline; essays with no result of their own get the outcome."""
     batch = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
-    if context.pipeline_state is not None:
+    if state is not None:
         # The event's time, like pipeline_completed: a re-run command is recognised by being
         # newer than the completion, however late the aggregator handles either event.
-        batch = apply_pipeline_state(batch, context.pipeline_state, context.event_at)
+        batch = apply_pipeline_state(batch, state, context.event_at)
     else:
         # BOS does not know the batch: keep what the events say, this event included.
         phase = {
@@ -195,13 +198,16 @@ async def phase_outcome(
 
 
 async def pipeline_completed(
-    uow: UnitOfWork, event: BatchPipelineCompletedV1, context: StepContext
+    uow: UnitOfWork,
+    event: BatchPipelineCompletedV1,
+    context: Context,
+    state: BatchPipelineStateV1 | None,
 ) -> list[Outgoing]:
     """The pipeline finished: final status, phases and completion time; results announced."""
     before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
     batch = fill_from(before, user_id=event.user_id, course_code=None)
-    if context.pipeline_state is not None:
-        batch = apply_pipeline_state(batch, context.pipeline_state, context.event_at)
+    if state is not None:
+        batch = apply_pipeline_state(batch, state, context.event_at)
     else:
         status = (
             event.final_status

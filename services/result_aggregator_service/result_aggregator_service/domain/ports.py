@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol, Self
-from uuid import UUID
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from common_core.enums import BatchStatus, CourseCode
-from common_core.envelope import EventEnvelope
 from common_core.internal_api import BatchPipelineStateV1
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 from huleedu_service_libs.kafka import TransientError
 from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
 
@@ -61,27 +60,14 @@ class EssayViews(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction: the inbox claim, the view rows and the outbox."""
 
     batches: BatchViews
     essays: EssayViews
 
-    async def __aenter__(self) -> Self: ...
 
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """Record the event as handled; False if it already was."""
-        ...
-
-    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
-        """Write (envelope, key) pairs to the outbox."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit everything together."""
-        ...
+UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 class BosUnavailable(TransientError):

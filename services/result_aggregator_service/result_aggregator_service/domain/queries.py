@@ -17,14 +17,19 @@ from common_core.result_api import (
     RejectedFileV1,
     SpellcheckResultV1,
 )
-from result_aggregator_service.domain.handling import Clock, UnitOfWorkFactory, utc_now
+from huleedu_service_libs.consumer import Clock, utc_now
 from result_aggregator_service.domain.models import (
     BatchView,
     EssayCounts,
     EssayView,
     count_essays,
 )
-from result_aggregator_service.domain.ports import BatchOrchestrator, BosBatch, TextStore
+from result_aggregator_service.domain.ports import (
+    BatchOrchestrator,
+    BosBatch,
+    TextStore,
+    UnitOfWorkFactory,
+)
 
 
 class BatchNotFound(Exception):

@@ -29,7 +29,7 @@ from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.app import create_app
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.di import make_bos_client, make_uow_factory
-from result_aggregator_service.domain.handling import EventHandling
+from result_aggregator_service.domain.steps import make_runner
 from result_aggregator_service.worker import build_dispatcher
 
 from .conftest import INTERNAL_KEY
@@ -74,13 +74,10 @@ async def teacher(
     ras_settings: ResultAggregatorSettings, ras_engine: AsyncEngine
 ) -> AsyncIterator[Teacher]:
     http = LazyHttpSession()
-    handling = EventHandling(
-        make_uow_factory(make_session_factory(ras_engine)),
-        make_bos_client(http, ras_settings),
-        source_service="result_aggregator_service",
-        consumer="result_aggregator_service",
+    handling = make_runner(
+        make_uow_factory(make_session_factory(ras_engine)), service="result_aggregator_service"
     )
-    dispatcher = build_dispatcher(handling)
+    dispatcher = build_dispatcher(handling, make_bos_client(http, ras_settings))
 
     async def deliver(envelope: EventEnvelope[Any]) -> None:
         await dispatcher._handlers[envelope.event_type][1](envelope)
@@ -215,13 +212,10 @@ async def test_corrected_text_from_the_content_service(
         corrected_id = await content.store(text.encode("utf-8"))
         settings = ras_settings.model_copy(update={"content_service_url": content.url})
         http = LazyHttpSession()
-        handling = EventHandling(
-            make_uow_factory(make_session_factory(ras_engine)),
-            make_bos_client(http, settings),
-            source_service="result_aggregator_service",
-            consumer="result_aggregator_service",
+        handling = make_runner(
+            make_uow_factory(make_session_factory(ras_engine)), service="result_aggregator_service"
         )
-        dispatcher = build_dispatcher(handling)
+        dispatcher = build_dispatcher(handling, make_bos_client(http, settings))
 
         async def deliver(envelope: EventEnvelope[Any]) -> None:
             await dispatcher._handlers[envelope.event_type][1](envelope)

@@ -33,7 +33,7 @@ from common_core.events import (
     Misspelling,
 )
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
-from result_aggregator_service.domain.handling import EventHandling
+from huleedu_service_libs.testing.fake_clock import FakeClock
 from result_aggregator_service.domain.models import (
     BatchView,
     EssayCounts,
@@ -46,6 +46,7 @@ from result_aggregator_service.domain.ports import (
     BosUnavailable,
     EssayViews,
 )
+from result_aggregator_service.domain.steps import Runner, make_runner
 from result_aggregator_service.worker import build_dispatcher
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -134,7 +135,7 @@ class FakeUnitOfWork:
             self.state.__dict__.update(self._saved.__dict__)
         self._saved = None
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         if (consumer, event_id) in self.state.processed:
             return False
         self.state.processed.add((consumer, event_id))
@@ -168,14 +169,6 @@ class FakeBos:
             raise BosUnavailable("down")
         found = self.batches.get(batch_id)
         return found if found is not None and found.user_id == user_id else None
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Events:
@@ -329,11 +322,11 @@ class Views:
 
     state: FakeState
     bos: FakeBos
-    clock: Clock
-    handling: EventHandling
+    clock: FakeClock
+    handling: Runner
 
     async def deliver(self, *envelopes: EventEnvelope[Any]) -> None:
-        dispatcher = build_dispatcher(self.handling)
+        dispatcher = build_dispatcher(self.handling, self.bos)
         for envelope in envelopes:
             await dispatcher._handlers[envelope.event_type][1](envelope)
 
@@ -354,13 +347,9 @@ class Views:
 
 @pytest.fixture
 def views() -> Views:
-    state, bos, clock = FakeState(), FakeBos(), Clock()
-    handling = EventHandling(
-        lambda: FakeUnitOfWork(state),
-        bos,
-        source_service="result_aggregator_service",
-        consumer="result_aggregator_service",
-        clock=clock,
+    state, bos, clock = FakeState(), FakeBos(), FakeClock(T0)
+    handling = make_runner(
+        lambda: FakeUnitOfWork(state), service="result_aggregator_service", clock=clock
     )
     return Views(state, bos, clock, handling)
 

@@ -32,7 +32,7 @@ async def test_slow_worker_with_processing_state_does_not_undo_completion(
     views: Views, events: Events
 ) -> None:
     bos = GatedBos()
-    views.handling._bos = bos
+    views.bos = bos
     await views.deliver(events.registered(), events.initiate())
 
     # Worker A: the phase outcome fetches PROCESSING, then stalls before taking the lock.
