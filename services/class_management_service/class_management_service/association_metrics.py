@@ -14,16 +14,6 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
 )
 
-EVENTS_APPLIED = Counter(
-    "huleedu_cms_events_applied_total",
-    "Consumed events applied by the matching consumer, by event type.",
-    ["event_type"],
-)
-EVENTS_DUPLICATE = Counter(
-    "huleedu_cms_events_duplicate_total",
-    "Redelivered events skipped by the inbox, by event type.",
-    ["event_type"],
-)
 SUGGESTIONS = Counter(
     "huleedu_cms_author_suggestions_total",
     "Essay author suggestions announced, by method and whether a student was suggested.",

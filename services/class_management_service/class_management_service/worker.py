@@ -10,18 +10,24 @@ from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.adapters.event_pii import revealing
+from class_management_service.association_metrics import count_committed
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain import associations
-from class_management_service.domain.association_handling import AssociationHandling, utc_now
+from class_management_service.domain.association_events import AssociationEvents
 from class_management_service.domain.association_monitor import AssociationTimeoutMonitor
-from class_management_service.domain.association_ports import AssociationUowFactory, Clock
+from class_management_service.domain.association_ports import (
+    AssociationUnitOfWork,
+    AssociationUowFactory,
+    Clock,
+)
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
     StudentParsingCompletedV1,
 )
 from common_core.topics import topic_for
+from huleedu_service_libs.consumer import StepRunner, utc_now
 from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
@@ -39,7 +45,24 @@ def _worker_settings(settings: ClassManagementSettings) -> ClassManagementSettin
     return settings.model_copy(update={"http_port": settings.worker_http_port})
 
 
-def build_dispatcher(handling: AssociationHandling, event_keys: KeyRing) -> EventDispatcher:
+MatchingRunner = StepRunner[AssociationUnitOfWork, AssociationEvents]
+
+
+def make_matching_runner(
+    uow_factory: AssociationUowFactory, *, service: str, clock: Clock = utc_now
+) -> MatchingRunner:
+    """The kernel's runner for the matching steps, counting business events after commit."""
+    return StepRunner(
+        uow_factory,
+        consumer=service,
+        source_service=service,
+        events=AssociationEvents,
+        clock=clock,
+        on_committed=lambda _context, outgoing: count_committed(outgoing),
+    )
+
+
+def build_dispatcher(handling: MatchingRunner, event_keys: KeyRing) -> EventDispatcher:
     """Every consumed event type routed to its matching step (sealed headers opened first)."""
     dispatcher = EventDispatcher()
     dispatcher.register(BatchEssaysRegisteredV1, handling.handler(associations.batch_registered))
@@ -75,12 +98,7 @@ def create_worker_app(
     uow_factory: AssociationUowFactory = make_uow_factory(
         make_session_factory(engine), make_cipher(settings)
     )
-    handling = AssociationHandling(
-        uow_factory,
-        source_service=settings.service_name,
-        consumer=settings.service_name,
-        clock=clock,
-    )
+    handling = make_matching_runner(uow_factory, service=settings.service_name, clock=clock)
     monitor = AssociationTimeoutMonitor(
         uow_factory,
         source_service=settings.service_name,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from class_management_service.adapters.association_repository import (
@@ -43,7 +41,3 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self.audit = PostgresAuditLog(session)
         self.class_batches = PostgresClassBatches(session)
         self.associations = PostgresAssociations(session, self._cipher)
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """The inbox row, first in the transaction."""
-        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)

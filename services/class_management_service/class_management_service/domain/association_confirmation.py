@@ -8,7 +8,6 @@ from datetime import datetime
 
 from class_management_service.association_metrics import count_committed
 from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_handling import utc_now
 from class_management_service.domain.association_ports import (
     Association,
     AssociationUnitOfWork,
@@ -28,6 +27,7 @@ from common_core.class_api import (
 )
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.errors import ErrorCode
+from huleedu_service_libs.consumer import utc_now
 
 READ_ACTION = "association.read"
 CONFIRM_ACTION = "association.confirm"

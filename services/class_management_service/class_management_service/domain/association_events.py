@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from class_management_service.domain.association_ports import Association, ClassBatch, Outgoing
 from common_core.enums import NotificationCategory, NotificationPriority
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     AuthorMatchSuggestion,
     BatchAuthorMatchesSuggestedV1,
@@ -17,29 +15,19 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
-from common_core.events.base import EventModel
+from huleedu_service_libs.consumer import EventFactory, StepContext
 
 MATCHING_REQUIRED = "student_matching_required"
 ASSOCIATIONS_CONFIRMED = "student_associations_confirmed"
 CLASS_MISSING = "student_matching_class_missing"
 
 
-@dataclass(frozen=True)
-class AssociationEvents:
+class AssociationEvents(EventFactory):
     """Builds this service's events with its name and the current correlation id."""
-
-    source_service: str
-    correlation_id: str
-
-    def _wrap(self, data: EventModel, key: str) -> Outgoing:
-        envelope: EventEnvelope[Any] = EventEnvelope.wrap(
-            data, source_service=self.source_service, correlation_id=self.correlation_id
-        )
-        return envelope, key
 
     def suggestions(self, batch: ClassBatch, rows: Sequence[Association]) -> Outgoing:
         """The suggested author of each given essay (rows must have an essay id)."""
-        return self._wrap(
+        return self.wrap(
             BatchAuthorMatchesSuggestedV1(
                 batch_id=batch.batch_id,
                 class_id=batch.class_id,
@@ -59,7 +47,7 @@ class AssociationEvents:
 
     def updated(self, batch: ClassBatch, row: Association) -> Outgoing:
         """One essay's author was decided or corrected."""
-        return self._wrap(
+        return self.wrap(
             EssayStudentAssociationUpdatedV1(
                 batch_id=batch.batch_id,
                 class_id=batch.class_id,
@@ -74,7 +62,7 @@ class AssociationEvents:
 
     def confirmed(self, batch: ClassBatch, rows: Sequence[Association]) -> Outgoing:
         """Every essay of the batch has its author: the batch may proceed."""
-        return self._wrap(
+        return self.wrap(
             StudentAssociationsConfirmedV1(
                 batch_id=batch.batch_id,
                 class_id=batch.class_id,
@@ -159,4 +147,8 @@ class AssociationEvents:
             action_required=action_required,
         )
         # Keyed by teacher, like every notification, so one teacher's stay in order.
-        return self._wrap(data, batch.user_id)
+        return self.wrap(data, batch.user_id)
+
+
+Context = StepContext[AssociationEvents]
+"""What a matching step gets besides its unit of work and event."""

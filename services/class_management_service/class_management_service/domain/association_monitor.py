@@ -21,7 +21,6 @@ import structlog
 from class_management_service import metrics
 from class_management_service.association_metrics import count_committed
 from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_handling import utc_now
 from class_management_service.domain.association_ports import (
     Association,
     AssociationUnitOfWork,
@@ -33,6 +32,7 @@ from class_management_service.domain.association_ports import (
 )
 from class_management_service.domain.associations import completed, essays_of
 from common_core.enums import AssociationMethod, AssociationStatus
+from huleedu_service_libs.consumer import utc_now
 
 logger = structlog.get_logger(__name__)
 

@@ -6,15 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, Self
-from uuid import UUID
+from typing import Protocol
 
 from class_management_service.domain.models import SchoolClass, Student
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
-from common_core.envelope import EventEnvelope
-
-Clock = Callable[[], datetime]
-Outgoing = tuple[EventEnvelope[Any], str]
+from huleedu_service_libs.consumer import Clock as Clock
+from huleedu_service_libs.consumer import Outgoing as Outgoing
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 
 class ClassBatchStatus(StrEnum):
@@ -157,7 +155,7 @@ class AuditWriter(Protocol):
         ...
 
 
-class AssociationUnitOfWork(Protocol):
+class AssociationUnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction over what matching touches, with the inbox and the outbox."""
 
     @property
@@ -174,22 +172,6 @@ class AssociationUnitOfWork(Protocol):
 
     @property
     def associations(self) -> AssociationRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """Record the event as handled; False if it already was."""
-        ...
-
-    async def add_events(self, events: list[Outgoing]) -> None:
-        """Write (envelope, key) pairs to the outbox."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit everything together."""
-        ...
 
 
 AssociationUowFactory = Callable[[], AssociationUnitOfWork]

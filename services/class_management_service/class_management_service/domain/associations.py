@@ -20,7 +20,7 @@ from datetime import datetime
 
 import structlog
 
-from class_management_service.domain.association_events import AssociationEvents
+from class_management_service.domain.association_events import AssociationEvents, Context
 from class_management_service.domain.association_ports import (
     Association,
     AssociationUnitOfWork,
@@ -64,10 +64,7 @@ async def _add_and_lock(uow: AssociationUnitOfWork, batch: ClassBatch) -> ClassB
 
 
 async def batch_registered(
-    uow: AssociationUnitOfWork,
-    event: BatchEssaysRegisteredV1,
-    events: AssociationEvents,
-    now: datetime,
+    uow: AssociationUnitOfWork, event: BatchEssaysRegisteredV1, ctx: Context
 ) -> list[Outgoing]:
     """A class batch starts awaiting its essays; batches without a class are not ours."""
     if event.class_id is None:
@@ -117,12 +114,10 @@ def _with_header(row: Association, header: ParsedStudentHeader) -> Association:
 
 
 async def student_parsing_completed(
-    uow: AssociationUnitOfWork,
-    event: StudentParsingCompletedV1,
-    events: AssociationEvents,
-    now: datetime,
+    uow: AssociationUnitOfWork, event: StudentParsingCompletedV1, ctx: Context
 ) -> list[Outgoing]:
     """Store each parsed header with its suggested author (announced now if already ready)."""
+    events = ctx.events
     batch = await _class_batch_for_headers(uow, event)
     if batch is None:
         return []
@@ -162,13 +157,14 @@ async def student_parsing_completed(
 
 
 async def batch_essays_ready(
-    uow: AssociationUnitOfWork, event: BatchEssaysReadyV1, events: AssociationEvents, now: datetime
+    uow: AssociationUnitOfWork, event: BatchEssaysReadyV1, ctx: Context
 ) -> list[Outgoing]:
     """Tie rows to essay ids and ask the teacher; confirmed at once without essays or class.
 
     Rows of uploads that are not among the ready essays (validation failures, removed files)
     are kept but never get an essay id, so they take no part in confirmation.
     """
+    events, now = ctx.events, ctx.now
     batch = await uow.class_batches.lock(event.batch_id)
     if batch is None:
         if event.class_id is None:

@@ -175,7 +175,7 @@ class UnitOfWork(Protocol):
         """Commit rows, audit, inbox and outbox together."""
         ...
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Record an event as handled by `consumer`; False if it already was."""
         ...
 

@@ -244,7 +244,7 @@ class FakeUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         return None
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         key = (consumer, event_id)
         if key in self._state.claimed:
             return False

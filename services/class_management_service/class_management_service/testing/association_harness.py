@@ -9,10 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from class_management_service.domain import associations
-from class_management_service.domain.association_handling import (
-    AssociationHandling,
-    EnvelopeHandler,
-)
+from class_management_service.domain.association_events import AssociationEvents
 from class_management_service.domain.association_ports import AssociationUowFactory, Clock
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import UnitOfWorkFactory
@@ -23,14 +20,19 @@ from common_core.events import (
     BatchEssaysRegisteredV1,
     StudentParsingCompletedV1,
 )
+from huleedu_service_libs.consumer import EnvelopeHandler, StepRunner
 
 
 class MatchingConsumer:
     """The worker's matching steps over any unit of work, fed envelopes as the dispatcher would."""
 
     def __init__(self, uow_factory: AssociationUowFactory, clock: Clock) -> None:
-        handling = AssociationHandling(
-            uow_factory, source_service="class_management_service", consumer="cms", clock=clock
+        handling = StepRunner(
+            uow_factory,
+            consumer="cms",
+            source_service="class_management_service",
+            events=AssociationEvents,
+            clock=clock,
         )
         self._handlers: dict[str, EnvelopeHandler] = {
             BatchEssaysRegisteredV1.__name__: handling.handler(associations.batch_registered),

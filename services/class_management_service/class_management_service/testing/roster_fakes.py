@@ -305,7 +305,7 @@ class FakeRosterUnitOfWork:
         self._store.state = self._state
         self._store.commits += 1
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         raise NotImplementedError("the roster use cases consume no events")
 
 
