@@ -89,7 +89,8 @@ class SpellcheckerProvider(Provider):
         return SpellcheckEssay(
             content=content,
             checker=checker,
-            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions, CONSUMER_NAME),
+            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
+            consumer=CONSUMER_NAME,
             source_service=settings.service_name,
         )
 

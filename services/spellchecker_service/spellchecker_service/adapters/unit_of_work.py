@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from uuid import UUID
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 from spellchecker_service.adapters.tables import spellcheck_results
@@ -27,17 +26,9 @@ class PostgresResultRepository:
 
 
 class SqlAlchemyUnitOfWork(BaseUnitOfWork):
-    """Inbox claim, result row and outbox event in one transaction, for one consumer."""
+    """Inbox claim, result row and outbox event in one transaction."""
 
     results: ResultRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], consumer: str) -> None:
-        super().__init__(sessions)
-        self._consumer = consumer
-
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.results = PostgresResultRepository(session)
-
-    async def claim_event(self, event_id: UUID, event_type: str) -> bool:
-        """The shared inbox: False when this consumer already handled the event."""
-        return await self.claim(consumer=self._consumer, event_id=event_id, event_type=event_type)

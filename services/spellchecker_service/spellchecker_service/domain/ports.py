@@ -7,8 +7,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from common_core.enums import Language, OperationOutcome
-from common_core.envelope import EventEnvelope
 from common_core.events import Misspelling
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 
 class ContentNotFound(Exception):
@@ -102,23 +102,7 @@ class ResultRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction: inbox claim, result row and outbox events commit together."""
 
     results: ResultRepository
-
-    async def __aenter__(self) -> UnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def claim_event(self, event_id: UUID, event_type: str) -> bool:
-        """Record the event as handled; False when it already was (do nothing then)."""
-        ...
-
-    async def add_event(self, envelope: EventEnvelope[Any], key: str) -> None:
-        """Write an event to the outbox in this transaction."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit everything written in this unit of work."""
-        ...

@@ -9,6 +9,7 @@ import structlog
 from common_core.enums import OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
+from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, StepRunner
 from spellchecker_service import metrics
 from spellchecker_service.domain.checking import UncheckableText
 from spellchecker_service.domain.ports import (
@@ -39,26 +40,28 @@ class SpellcheckEssay:
         checker: TextChecker,
         uow_factory: Callable[[], UnitOfWork],
         source_service: str,
+        consumer: str,
     ) -> None:
         self._content = content
         self._checker = checker
-        self._uow_factory = uow_factory
-        self._source_service = source_service
+        self._runner = StepRunner(
+            uow_factory, consumer=consumer, source_service=source_service, events=EventFactory
+        )
 
     async def execute(self, request: EventEnvelope[EssaySpellcheckRequestedV1]) -> bool:
         """Handle one request; False when it was handled before (nothing changes)."""
         data = request.data
+        # Before the transaction: fetching, checking and storing text hold no connection.
         completed = await self._check(data)
-        envelope = EventEnvelope.wrap(
-            completed, source_service=self._source_service, correlation_id=request.correlation_id
-        )
-        async with self._uow_factory() as uow:
-            if not await uow.claim_event(request.event_id, request.event_type):
-                logger.info("spellcheck request already handled", event_id=str(request.event_id))
-                return False
+
+        async def record(
+            uow: UnitOfWork, _data: object, ctx: StepContext[EventFactory]
+        ) -> list[Outgoing]:
             await uow.results.add(_record(request, completed))
-            await uow.add_event(envelope, key=data.batch_id)
-            await uow.commit()
+            return [ctx.events.wrap(completed, data.batch_id)]
+
+        if not await self._runner.run(request, record):
+            return False
         metrics.essay_checked(completed.language, completed.outcome, len(completed.misspellings))
         logger.info(
             "essay spell checked",

@@ -106,14 +106,14 @@ class FakeUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         return None
 
-    async def claim_event(self, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         if event_id in self._db.claimed:
             return False
         self._claimed.add(event_id)
         return True
 
-    async def add_event(self, envelope: EventEnvelope[Any], key: str) -> None:
-        self._events.append((envelope, key))
+    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
+        self._events.extend(events)
 
     async def commit(self) -> None:
         self._db.claimed |= self._claimed
@@ -157,6 +157,7 @@ def harness() -> Harness:
         checker=checker,
         uow_factory=lambda: FakeUnitOfWork(db),
         source_service="spellchecker_service",
+        consumer="spellchecker_service.spellcheck_requests",
     )
     return Harness(content, checker, db, use_case)
 
