@@ -1,8 +1,8 @@
 """The matching consumer's steps: class batch registered, headers parsed, essays ready.
 
-Each step runs inside `AssociationHandling` (inbox claim, effects, outbox, one commit) and
-first row-locks the class batch, so events of one batch never interleave. The three topics
-are not ordered with each other: whichever of the parsing and readiness events arrives before
+Each step runs inside the consumer kernel's `StepRunner` (inbox claim, effects, outbox, one
+commit) and first row-locks the class batch, so events of one batch never interleave. The three
+topics are not ordered with each other: whichever of the parsing and readiness events arrives before
 the registration creates the class batch from its own class id (after checking that the class
 is the teacher's), either order ends in the same rows, and a header parsed after readiness
 has its suggestion announced at once.
