@@ -17,13 +17,7 @@ from batch_orchestrator_service.domain.batches import (
     RegisterBatch,
     RetryPhase,
 )
-from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePhaseOutcome,
-    HandlePipelineRequest,
-    HandleStudentAssociationsConfirmed,
-)
-from batch_orchestrator_service.domain.ports import ClassDirectory, UnitOfWork
+from batch_orchestrator_service.domain.ports import ClassDirectory, UnitOfWork, UnitOfWorkFactory
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.resilience import AsyncCircuitBreaker
 
@@ -110,37 +104,12 @@ class BatchOrchestratorProvider(Provider):
         """Retry a failed phase."""
         return RetryPhase(uow=uow, source_service=settings.service_name)
 
-    # -- Kafka use cases -----------------------------------------------------------------------
-
-    @provide(scope=Scope.REQUEST)
-    def essays_ready(
-        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
-    ) -> HandleBatchEssaysReady:
-        """Apply BatchEssaysReadyV1."""
-        return HandleBatchEssaysReady(uow=uow, source_service=settings.service_name)
-
-    @provide(scope=Scope.REQUEST)
-    def pipeline_request(
-        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
-    ) -> HandlePipelineRequest:
-        """Apply ClientBatchPipelineRequestV1."""
-        return HandlePipelineRequest(uow=uow, source_service=settings.service_name)
-
-    @provide(scope=Scope.REQUEST)
-    def phase_outcome(
-        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
-    ) -> HandlePhaseOutcome:
-        """Apply ELSBatchPhaseOutcomeV1."""
-        return HandlePhaseOutcome(uow=uow, source_service=settings.service_name)
-
-    @provide(scope=Scope.REQUEST)
-    def students_confirmed(
-        self, settings: BatchOrchestratorSettings, uow: UnitOfWork
-    ) -> HandleStudentAssociationsConfirmed:
-        """Apply StudentAssociationsConfirmedV1."""
-        return HandleStudentAssociationsConfirmed(uow=uow, source_service=settings.service_name)
-
 
 def make_container(settings: BatchOrchestratorSettings, engine: AsyncEngine) -> AsyncContainer:
     """A process's container (the HTTP app and the worker use the same providers)."""
     return make_async_container(BatchOrchestratorProvider(settings, engine))
+
+
+def make_uow_factory(sessions: async_sessionmaker[AsyncSession]) -> UnitOfWorkFactory:
+    """A fresh unit of work per consumed event (the worker's step runners open them)."""
+    return lambda: SqlAlchemyUnitOfWork(sessions)

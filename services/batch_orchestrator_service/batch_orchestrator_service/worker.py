@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
-from dishka import AsyncContainer
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from batch_orchestrator_service.config import BatchOrchestratorSettings
-from batch_orchestrator_service.di import make_container
+from batch_orchestrator_service.di import make_container, make_uow_factory
+from batch_orchestrator_service.domain.messages import Emitter
 from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePhaseOutcome,
-    HandlePipelineRequest,
-    HandleStudentAssociationsConfirmed,
+    batch_essays_ready,
+    make_runner,
+    phase_outcome,
+    pipeline_request,
+    student_associations_confirmed,
 )
-from common_core.envelope import EventEnvelope
+from batch_orchestrator_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 from common_core.events import (
     BatchEssaysReadyV1,
     ClientBatchPipelineRequestV1,
     ELSBatchPhaseOutcomeV1,
+    EventModel,
     StudentAssociationsConfirmedV1,
 )
 from common_core.topics import topic_for
-from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.consumer import Clock, Step, utc_now
+from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
@@ -41,34 +43,23 @@ CONSUMED_EVENTS = (
 CONSUMED_TOPICS = tuple(topic_for(model) for model in CONSUMED_EVENTS)
 
 
-class _EnvelopeUseCase(Protocol):
-    async def execute(self, envelope: Any) -> None: ...
+# Each consumed event and the step that applies it.
+STEPS: tuple[tuple[type[EventModel], Step[UnitOfWork, Any, Emitter]], ...] = (
+    (BatchEssaysReadyV1, batch_essays_ready),
+    (ClientBatchPipelineRequestV1, pipeline_request),
+    (ELSBatchPhaseOutcomeV1, phase_outcome),
+    (StudentAssociationsConfirmedV1, student_associations_confirmed),
+)
 
 
-def _in_request_scope(
-    container: AsyncContainer, use_case: type[_EnvelopeUseCase]
-) -> Callable[[EventEnvelope[Any]], Awaitable[None]]:
-    """A handler that runs the use case in its own DI request scope (its own transaction)."""
-
-    async def handle(envelope: EventEnvelope[Any]) -> None:
-        async with container() as request_container:
-            await (await request_container.get(use_case)).execute(envelope)
-
-    return handle
-
-
-def build_dispatcher(container: AsyncContainer) -> EventDispatcher:
-    """Event type -> use case, for every event the orchestrator consumes."""
+def build_dispatcher(
+    uow_factory: UnitOfWorkFactory, *, service: str, clock: Clock = utc_now
+) -> EventDispatcher:
+    """Event type -> step, each run by the kernel under its own inbox consumer name."""
     dispatcher = EventDispatcher()
-    dispatcher.register(BatchEssaysReadyV1, _in_request_scope(container, HandleBatchEssaysReady))
-    dispatcher.register(
-        ClientBatchPipelineRequestV1, _in_request_scope(container, HandlePipelineRequest)
-    )
-    dispatcher.register(ELSBatchPhaseOutcomeV1, _in_request_scope(container, HandlePhaseOutcome))
-    dispatcher.register(
-        StudentAssociationsConfirmedV1,
-        _in_request_scope(container, HandleStudentAssociationsConfirmed),
-    )
+    for model, step in STEPS:
+        runner = make_runner(uow_factory, step, service=service, clock=clock)
+        dispatcher.register(model, runner.handler(step))
     return dispatcher
 
 
@@ -86,7 +77,9 @@ def create_worker_app(
     consumer = ConsumerSpec(
         name="batch-events",
         topics=CONSUMED_TOPICS,
-        handler=build_dispatcher(container).handle,
+        handler=build_dispatcher(
+            make_uow_factory(make_session_factory(engine)), service=settings.service_name
+        ).handle,
         max_attempts=settings.consumer_max_attempts,
         transient_budget_seconds=settings.consumer_transient_budget_seconds,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -186,7 +185,3 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.batches = PostgresBatchRepository(session)
         self.pipeline_requests = PostgresPipelineRequestLog(session)
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """The inbox claim, first thing in the handler's transaction."""
-        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)

@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from batch_orchestrator_service.domain.batch import Batch, Denial
 from batch_orchestrator_service.domain.phase_state import PipelineFinished, StartPhase
 from batch_orchestrator_service.domain.pipelines import PhaseContext, initiate_command
 from common_core.enums import NotificationCategory, NotificationPriority, PhaseName
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchPipelineCompletedV1,
     BatchPipelineDeniedV1,
-    EventModel,
     TeacherNotificationRequestedV1,
 )
+from huleedu_service_libs.consumer import EventFactory, Outgoing
 
-Outgoing = tuple[EventEnvelope[Any], str]
 
-
-@dataclass(frozen=True)
-class Emitter:
-    """Wraps events in envelopes with this service's name and the current correlation id."""
-
-    source_service: str
-    correlation_id: str
-
-    def wrap(self, data: EventModel, key: str) -> Outgoing:
-        """One (envelope, key) pair."""
-        envelope = EventEnvelope.wrap(
-            data, source_service=self.source_service, correlation_id=self.correlation_id
-        )
-        return envelope, key
+class Emitter(EventFactory):
+    """The orchestrator's events, in envelopes with its name and the cause's correlation id."""
 
     def notify(
         self,

@@ -1,11 +1,14 @@
-"""Use cases behind the Kafka handlers: readiness, pipeline requests and phase outcomes.
+"""Steps behind the Kafka handlers: readiness, pipeline requests and phase outcomes.
 
-Each runs in one transaction that first claims the event in the inbox, so a redelivered event
-changes nothing. Events about batches this service never registered are logged and skipped.
+Each is run by the consumer kernel's `StepRunner` in one transaction that first claims the
+event in the inbox, so a redelivered event changes nothing. Events about batches this service
+never registered are logged and skipped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,210 +28,167 @@ from batch_orchestrator_service.domain.phase_state import (
     StartPhase,
 )
 from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
-from batch_orchestrator_service.domain.ports import UnitOfWork
+from batch_orchestrator_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 from common_core.enums import BatchStatus
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     ClientBatchPipelineRequestV1,
     ELSBatchPhaseOutcomeV1,
     StudentAssociationsConfirmedV1,
 )
+from huleedu_service_libs.consumer import Clock, Outgoing, StepContext, StepRunner, utc_now
 
 logger = structlog.get_logger(__name__)
 
-
-class _Handler:
-    consumer_name = ""
-
-    def __init__(self, *, uow: UnitOfWork, source_service: str) -> None:
-        self._uow = uow
-        self._source = source_service
-
-    @property
-    def consumer(self) -> str:
-        return f"{self._source}.{self.consumer_name}"
-
-    def _emitter(self, envelope: EventEnvelope[Any]) -> Emitter:
-        return Emitter(self._source, envelope.correlation_id)
+Context = StepContext[Emitter]
+Runner = StepRunner[UnitOfWork, Emitter]
 
 
-class HandleBatchEssaysReady(_Handler):
+async def batch_essays_ready(
+    uow: UnitOfWork, event: BatchEssaysReadyV1, ctx: Context
+) -> list[Outgoing]:
     """ELS says the batch's essays are in: store them and tell the teacher.
 
     A class batch whose essays' authors are not confirmed yet waits for the confirmation.
     """
-
-    consumer_name = "batch_essays_ready"
-
-    async def execute(self, envelope: EventEnvelope[BatchEssaysReadyV1]) -> None:
-        """Apply the event once."""
-        event = envelope.data
-        log = logger.bind(batch_id=event.batch_id, event_id=str(envelope.event_id))
-        async with self._uow as uow:
-            if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
-                log.info("duplicate event skipped")
-                return
-            batch = await uow.batches.get(event.batch_id, for_update=True)
-            if batch is None or batch.user_id != event.user_id:
-                log.warning("ready event for an unknown batch skipped")
-                await uow.commit()
-                return
-            changed = batch.mark_ready(
-                event.ready_essays,
-                missing_count=len(event.missing_essay_ids),
-                validation_failures=event.validation_failure_count,
-            )
-            if not changed:
-                log.warning("ready event after the pipeline started ignored", status=batch.status)
-                await uow.commit()
-                return
-            await uow.batches.save(batch)
-            is_partial = event.is_partial or bool(event.missing_essay_ids)
-            emitter = self._emitter(envelope)
-            if batch.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
-                await uow.add_events(emitter.awaiting_students(batch, is_partial=is_partial))
-            else:
-                await uow.add_events(emitter.ready(batch, is_partial=is_partial))
-            await uow.commit()
-        log.info(
-            "batch essays ready",
-            status=batch.status,
-            essays=len(event.ready_essays),
-            partial=is_partial,
-        )
+    log = logger.bind(batch_id=event.batch_id, event_id=str(ctx.event_id))
+    batch = await uow.batches.get(event.batch_id, for_update=True)
+    if batch is None or batch.user_id != event.user_id:
+        log.warning("ready event for an unknown batch skipped")
+        return []
+    changed = batch.mark_ready(
+        event.ready_essays,
+        missing_count=len(event.missing_essay_ids),
+        validation_failures=event.validation_failure_count,
+    )
+    if not changed:
+        log.warning("ready event after the pipeline started ignored", status=batch.status)
+        return []
+    await uow.batches.save(batch)
+    is_partial = event.is_partial or bool(event.missing_essay_ids)
+    log.info(
+        "batch essays ready",
+        status=batch.status,
+        essays=len(event.ready_essays),
+        partial=is_partial,
+    )
+    if batch.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
+        return ctx.events.awaiting_students(batch, is_partial=is_partial)
+    return ctx.events.ready(batch, is_partial=is_partial)
 
 
-class HandleStudentAssociationsConfirmed(_Handler):
-    """CMS confirmed who wrote each essay of a class batch: the batch may proceed."""
+async def student_associations_confirmed(
+    uow: UnitOfWork, event: StudentAssociationsConfirmedV1, ctx: Context
+) -> list[Outgoing]:
+    """CMS confirmed who wrote each essay of a class batch: the batch may proceed.
 
-    consumer_name = "student_associations_confirmed"
-
-    async def execute(self, envelope: EventEnvelope[StudentAssociationsConfirmedV1]) -> None:
-        """Apply the confirmation once; kept for later if the essays are not ready yet."""
-        event = envelope.data
-        log = logger.bind(batch_id=event.batch_id, event_id=str(envelope.event_id))
-        async with self._uow as uow:
-            if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
-                log.info("duplicate event skipped")
-                return
-            batch = await uow.batches.get(event.batch_id, for_update=True)
-            if batch is None or (batch.user_id, batch.class_id) != (event.user_id, event.class_id):
-                log.warning("confirmation for an unknown batch or another class skipped")
-                await uow.commit()
-                return
-            outcome = batch.confirm_students(envelope.event_timestamp)
-            if outcome is StudentConfirmation.IGNORED:
-                log.info("confirmation changes nothing", status=batch.status)
-                await uow.commit()
-                return
-            await uow.batches.save(batch)
-            if outcome is StudentConfirmation.READY:
-                is_partial = batch.missing_essay_count > 0
-                await uow.add_events(self._emitter(envelope).ready(batch, is_partial=is_partial))
-            await uow.commit()
-        log.info(
-            "students confirmed",
-            outcome=outcome.value,
-            by_timeout=event.confirmed_by_timeout,
-            essays=len(event.associations),
-        )
+    Kept for later if the essays are not ready yet.
+    """
+    log = logger.bind(batch_id=event.batch_id, event_id=str(ctx.event_id))
+    batch = await uow.batches.get(event.batch_id, for_update=True)
+    if batch is None or (batch.user_id, batch.class_id) != (event.user_id, event.class_id):
+        log.warning("confirmation for an unknown batch or another class skipped")
+        return []
+    outcome = batch.confirm_students(ctx.event_at)
+    if outcome is StudentConfirmation.IGNORED:
+        log.info("confirmation changes nothing", status=batch.status)
+        return []
+    await uow.batches.save(batch)
+    log.info(
+        "students confirmed",
+        outcome=outcome.value,
+        by_timeout=event.confirmed_by_timeout,
+        essays=len(event.associations),
+    )
+    if outcome is StudentConfirmation.READY:
+        return ctx.events.ready(batch, is_partial=batch.missing_essay_count > 0)
+    return []
 
 
-class HandlePipelineRequest(_Handler):
+async def pipeline_request(
+    uow: UnitOfWork, request: ClientBatchPipelineRequestV1, ctx: Context
+) -> list[Outgoing]:
     """A teacher asked for a pipeline: deny with a reason, or start its first phase.
 
     A request with an idempotency key is applied only if it is the first under its key for
     (user, batch); the key is recorded with the outcome in the same transaction.
     """
-
-    consumer_name = "pipeline_request"
-
-    async def execute(self, envelope: EventEnvelope[ClientBatchPipelineRequestV1]) -> None:
-        """Apply the request once (per event id, and per idempotency key when it has one)."""
-        request = envelope.data
-        emitter = self._emitter(envelope)
-        log = logger.bind(
-            batch_id=request.batch_id,
-            event_id=str(envelope.event_id),
-            idempotency_key=request.idempotency_key,
+    log = logger.bind(
+        batch_id=request.batch_id,
+        event_id=str(ctx.event_id),
+        idempotency_key=request.idempotency_key,
+    )
+    verdict = _admit(await uow.batches.get(request.batch_id, for_update=True), request)
+    denial = verdict if isinstance(verdict, Denial) else None
+    if request.idempotency_key is not None and not await uow.pipeline_requests.record(
+        _keyed_record(request, denial, ctx)
+    ):
+        # A retry, or the late delivery of a publish that timed out: the first copy's
+        # outcome stands, and a denial now would tell the teacher it failed.
+        log.info("pipeline request already handled under its idempotency key")
+        return []
+    if isinstance(verdict, Denial):
+        log.info("pipeline request denied", reason_code=verdict.code.value)
+        return ctx.events.denied(
+            request.batch_id,
+            request.user_id,
+            request.requested_pipeline,
+            verdict,
+            request.client_request_id,
         )
-        async with self._uow as uow:
-            if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
-                log.info("duplicate event skipped")
-                return
-            verdict = _admit(await uow.batches.get(request.batch_id, for_update=True), request)
-            denial = verdict if isinstance(verdict, Denial) else None
-            if request.idempotency_key is not None and not await uow.pipeline_requests.record(
-                PipelineRequestRecord.handled(envelope, denial)
-            ):
-                # A retry, or the late delivery of a publish that timed out: the first copy's
-                # outcome stands, and a denial now would tell the teacher it failed.
-                await uow.commit()
-                log.info("pipeline request already handled under its idempotency key")
-                return
-            if isinstance(verdict, Denial):
-                await uow.add_events(
-                    emitter.denied(
-                        request.batch_id,
-                        request.user_id,
-                        request.requested_pipeline,
-                        verdict,
-                        request.client_request_id,
-                    )
-                )
-                await uow.commit()
-                log.info("pipeline request denied", reason_code=verdict.code.value)
-                return
-            batch = verdict
-            step = batch.start_pipeline(request.requested_pipeline)
-            await uow.batches.save(batch)
-            await uow.add_events(emitter.phase_started(batch, step))
-            await uow.commit()
-        log.info("pipeline started", pipeline=request.requested_pipeline, phase=step.phase)
+    step = verdict.start_pipeline(request.requested_pipeline)
+    await uow.batches.save(verdict)
+    log.info("pipeline started", pipeline=request.requested_pipeline, phase=step.phase)
+    return ctx.events.phase_started(verdict, step)
 
 
-class HandlePhaseOutcome(_Handler):
+@dataclass(frozen=True)
+class BatchCompleted:
+    """A pipeline finished (an observation: counted only once the step committed)."""
+
+    final_status: BatchStatus
+    requested_at: datetime | None
+
+
+async def phase_outcome(
+    uow: UnitOfWork, event: ELSBatchPhaseOutcomeV1, ctx: Context
+) -> list[Outgoing]:
     """ELS reports a phase's outcome: start the next phase or finish the pipeline."""
+    log = logger.bind(batch_id=event.batch_id, event_id=str(ctx.event_id))
+    batch = await uow.batches.get(event.batch_id, for_update=True)
+    outcomes = [
+        EssayOutcome(o.essay_id, o.outcome, o.output_storage_id, o.error_message)
+        for o in event.essay_outcomes
+    ]
+    step = (
+        batch.record_phase_outcome(event.phase, event.phase_status, outcomes)
+        if batch is not None
+        else None
+    )
+    if batch is None or step is None:
+        log.warning("outcome for an unknown batch or a phase not running skipped")
+        return []
+    await uow.batches.save(batch)
+    log.info("phase outcome recorded", phase=event.phase, status=event.phase_status)
+    if isinstance(step, StartPhase):
+        return ctx.events.phase_started(batch, step)
+    if isinstance(step, PipelineFinished):
+        requested_at = None
+        if batch.is_first_run:
+            requested_at = await uow.pipeline_requests.accepted_at(batch.batch_id)
+        ctx.observations.append(BatchCompleted(step.final_status, requested_at))
+        return ctx.events.finished(batch, step)
+    return []
 
-    consumer_name = "phase_outcome"
 
-    async def execute(self, envelope: EventEnvelope[ELSBatchPhaseOutcomeV1]) -> None:
-        """Apply the outcome once."""
-        event = envelope.data
-        emitter = self._emitter(envelope)
-        log = logger.bind(batch_id=event.batch_id, event_id=str(envelope.event_id))
-        async with self._uow as uow:
-            if not await uow.claim_event(self.consumer, envelope.event_id, envelope.event_type):
-                log.info("duplicate event skipped")
-                return
-            batch = await uow.batches.get(event.batch_id, for_update=True)
-            outcomes = [
-                EssayOutcome(o.essay_id, o.outcome, o.output_storage_id, o.error_message)
-                for o in event.essay_outcomes
-            ]
-            step = (
-                batch.record_phase_outcome(event.phase, event.phase_status, outcomes)
-                if batch is not None
-                else None
-            )
-            if batch is None or step is None:
-                log.warning("outcome for an unknown batch or a phase not running skipped")
-                await uow.commit()
-                return
-            await uow.batches.save(batch)
-            requested_at = None
-            if isinstance(step, StartPhase):
-                await uow.add_events(emitter.phase_started(batch, step))
-            elif isinstance(step, PipelineFinished):
-                await uow.add_events(emitter.finished(batch, step))
-                if batch.is_first_run:
-                    requested_at = await uow.pipeline_requests.accepted_at(batch.batch_id)
-            await uow.commit()
-        if isinstance(step, PipelineFinished):
-            since = (datetime.now(UTC) - requested_at).total_seconds() if requested_at else None
-            metrics.batch_completed(step.final_status, since)
-        log.info("phase outcome recorded", phase=event.phase, status=event.phase_status)
+def _keyed_record(
+    request: ClientBatchPipelineRequestV1, denial: Denial | None, ctx: Context
+) -> PipelineRequestRecord:
+    if ctx.event_id is None:
+        raise ValueError("a pipeline request is always a consumed event")
+    return PipelineRequestRecord.handled(
+        request, denial, event_id=ctx.event_id, correlation_id=ctx.events.correlation_id
+    )
 
 
 def _admit(batch: Batch | None, request: ClientBatchPipelineRequestV1) -> Batch | Denial:
@@ -237,3 +197,38 @@ def _admit(batch: Batch | None, request: ClientBatchPipelineRequestV1) -> Batch 
         return denial_for_missing_batch(request.batch_id)
     denial = batch.check_request(request.user_id, request.requested_pipeline)
     return batch if denial is None else denial
+
+
+# The inbox's consumer name of each step (`<service>.<name>`): stored in processed_events,
+# so renaming one would let already handled events apply again.
+INBOX_NAMES = {
+    batch_essays_ready: "batch_essays_ready",
+    student_associations_confirmed: "student_associations_confirmed",
+    pipeline_request: "pipeline_request",
+    phase_outcome: "phase_outcome",
+}
+
+
+def make_runner(
+    uow_factory: UnitOfWorkFactory, step: Any, *, service: str, clock: Clock = utc_now
+) -> Runner:
+    """The kernel's runner for `step`, under its own inbox consumer name."""
+    return StepRunner(
+        uow_factory,
+        consumer=f"{service}.{INBOX_NAMES[step]}",
+        source_service=service,
+        events=Emitter,
+        clock=clock,
+        on_committed=_count_completions,
+    )
+
+
+def _count_completions(ctx: Context, _outgoing: Sequence[Outgoing]) -> None:
+    for seen in ctx.observations:
+        if isinstance(seen, BatchCompleted):
+            since = (
+                (datetime.now(UTC) - seen.requested_at).total_seconds()
+                if seen.requested_at
+                else None
+            )
+            metrics.batch_completed(seen.final_status, since)

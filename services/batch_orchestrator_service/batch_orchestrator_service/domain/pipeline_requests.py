@@ -14,7 +14,6 @@ from uuid import UUID
 
 from batch_orchestrator_service.domain.batch import Denial
 from common_core.enums import PhaseName, PipelineRequestOutcome
-from common_core.envelope import EventEnvelope
 from common_core.events import ClientBatchPipelineRequestV1
 from common_core.internal_api import PipelineRequestRecordV1
 
@@ -37,10 +36,14 @@ class PipelineRequestRecord:
 
     @classmethod
     def handled(
-        cls, envelope: EventEnvelope[ClientBatchPipelineRequestV1], denial: Denial | None
+        cls,
+        request: ClientBatchPipelineRequestV1,
+        denial: Denial | None,
+        *,
+        event_id: UUID,
+        correlation_id: str,
     ) -> PipelineRequestRecord:
         """The record of a keyed request that is being accepted (no denial) or denied."""
-        request = envelope.data
         if request.idempotency_key is None:
             raise ValueError("only a request with an idempotency key is recorded")
         return cls(
@@ -52,8 +55,8 @@ class PipelineRequestRecord:
             if denial is None
             else PipelineRequestOutcome.DENIED,
             request_id=request.client_request_id,
-            event_id=envelope.event_id,
-            correlation_id=envelope.correlation_id,
+            event_id=event_id,
+            correlation_id=correlation_id,
             reason_code=denial.code.value if denial else None,
             reason=denial.reason if denial else None,
         )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Protocol
 
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
 from common_core.class_api import ClassV1
-from common_core.envelope import EventEnvelope
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 
 class BatchRepository(Protocol):
@@ -46,27 +46,15 @@ class PipelineRequestLog(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction: batch rows, the inbox claim and outbox events commit together."""
 
     batches: BatchRepository
     pipeline_requests: PipelineRequestLog
 
-    async def __aenter__(self) -> UnitOfWork: ...
 
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """Record an event as handled by `consumer`; False if it already was."""
-        ...
-
-    async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
-        """Queue (envelope, key) pairs in the outbox of this transaction."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit rows, inbox and outbox together."""
-        ...
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""A fresh unit of work per event (the consumer kernel's runner opens it)."""
 
 
 class ClassDirectory(Protocol):

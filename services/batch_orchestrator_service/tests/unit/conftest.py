@@ -87,7 +87,7 @@ class FakeUnitOfWork:
         self._pending_claims.clear()
         self._pending_events.clear()
 
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+    async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
         key = (consumer, event_id)
         if key in self.claimed or key in self._pending_claims:
             return False

@@ -19,9 +19,10 @@ from batch_orchestrator_service.domain.errors import (
     UnknownCourse,
 )
 from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePipelineRequest,
-    HandleStudentAssociationsConfirmed,
+    batch_essays_ready,
+    make_runner,
+    pipeline_request,
+    student_associations_confirmed,
 )
 from common_core.enums import AssociationMethod, BatchStatus, CourseCode, PhaseName
 from common_core.envelope import EventEnvelope
@@ -42,6 +43,11 @@ CLASS = "class-9a"
 SOURCE = "batch_orchestrator_service"
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 Refs = Callable[..., list[EssayRef]]
+
+
+async def apply(uow: Any, step: Any, envelope: EventEnvelope[Any]) -> bool:
+    """Run the step the way the worker does: the kernel's runner, under its inbox name."""
+    return await make_runner(lambda: uow, step, service=SOURCE).run(envelope, step)
 
 
 def envelope(data: EventModel) -> EventEnvelope[Any]:
@@ -229,14 +235,12 @@ class TestRegisterClassBatch:
 class TestHandlers:
     async def test_ready_then_confirmed(self, uow: Any, classes: Any, refs: Refs) -> None:
         batch = await registered(uow, classes)
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(
-            ready_event(batch, refs, count=2)
-        )
+        await apply(uow, batch_essays_ready, ready_event(batch, refs, count=2))
         assert (await stored(uow, batch.batch_id)).status is BatchStatus.AWAITING_STUDENT_VALIDATION
         assert notification_types(uow) == ["batch_awaiting_student_validation"]
         uow.events.clear()
 
-        await HandlePipelineRequest(uow=uow, source_service=SOURCE).execute(request_event(batch))
+        await apply(uow, pipeline_request, request_event(batch))
         [(denied, _)] = uow.of_type("BatchPipelineDeniedV1")
         assert denied.data.reason_code == "PIPELINE_NOT_READY"
         after_denial = await stored(uow, batch.batch_id)
@@ -245,8 +249,7 @@ class TestHandlers:
         uow.events.clear()
 
         confirmation = confirmed_event(batch)
-        handler = HandleStudentAssociationsConfirmed(uow=uow, source_service=SOURCE)
-        await handler.execute(confirmation)
+        await apply(uow, student_associations_confirmed, confirmation)
         ready = await stored(uow, batch.batch_id)
         assert ready.status is BatchStatus.READY_FOR_PIPELINE
         assert ready.students_confirmed_at == confirmation.event_timestamp
@@ -257,23 +260,19 @@ class TestHandlers:
         assert uow.event_types().count("BatchSpellcheckInitiateCommandV1") == 0
 
         commits = uow.commits
-        await handler.execute(confirmation)  # redelivered
+        await apply(uow, student_associations_confirmed, confirmation)  # redelivered
         assert uow.commits == commits
         assert len(uow.events) == 1
 
     async def test_confirmation_first(self, uow: Any, classes: Any, refs: Refs) -> None:
         batch = await registered(uow, classes)
-        await HandleStudentAssociationsConfirmed(uow=uow, source_service=SOURCE).execute(
-            confirmed_event(batch)
-        )
+        await apply(uow, student_associations_confirmed, confirmed_event(batch))
         waiting = await stored(uow, batch.batch_id)
         assert waiting.status is BatchStatus.AWAITING_CONTENT
         assert waiting.students_confirmed_at is not None
         assert uow.events == []
 
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(
-            ready_event(batch, refs)
-        )
+        await apply(uow, batch_essays_ready, ready_event(batch, refs))
         assert (await stored(uow, batch.batch_id)).status is BatchStatus.READY_FOR_PIPELINE
         assert notification_types(uow) == ["batch_ready"]
 
@@ -284,13 +283,9 @@ class TestHandlers:
         self, uow: Any, classes: Any, refs: Refs, overrides: dict[str, str]
     ) -> None:
         batch = await registered(uow, classes)
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(
-            ready_event(batch, refs)
-        )
+        await apply(uow, batch_essays_ready, ready_event(batch, refs))
         uow.events.clear()
-        await HandleStudentAssociationsConfirmed(uow=uow, source_service=SOURCE).execute(
-            confirmed_event(batch, **overrides)
-        )
+        await apply(uow, student_associations_confirmed, confirmed_event(batch, **overrides))
         assert (await stored(uow, batch.batch_id)).status is BatchStatus.AWAITING_STUDENT_VALIDATION
         assert uow.events == []
         assert len(uow.claimed) == 2
@@ -299,9 +294,7 @@ class TestHandlers:
         self, uow: Any, classes: Any, refs: Refs
     ) -> None:
         batch = await registered(uow, classes, class_id=None)
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(
-            ready_event(batch, refs)
-        )
+        await apply(uow, batch_essays_ready, ready_event(batch, refs))
         assert (await stored(uow, batch.batch_id)).status is BatchStatus.READY_FOR_PIPELINE
         assert notification_types(uow) == ["batch_ready"]
 

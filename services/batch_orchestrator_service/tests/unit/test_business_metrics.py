@@ -11,9 +11,10 @@ from prometheus_client import REGISTRY
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.batches import RegisterBatch, RegisterBatchCommand
 from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePhaseOutcome,
-    HandlePipelineRequest,
+    batch_essays_ready,
+    make_runner,
+    phase_outcome,
+    pipeline_request,
 )
 from common_core.enums import CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.envelope import EventEnvelope
@@ -31,6 +32,11 @@ pytestmark = pytest.mark.unit
 TEACHER = "teacher-anna"
 SOURCE = "batch_orchestrator_service"
 Refs = Callable[..., list[EssayRef]]
+
+
+async def apply(uow: Any, step: Any, envelope: EventEnvelope[Any]) -> bool:
+    """Run the step the way the worker does: the kernel's runner, under its inbox name."""
+    return await make_runner(lambda: uow, step, service=SOURCE).run(envelope, step)
 
 
 class NoClasses:
@@ -57,14 +63,14 @@ async def processing_batch(uow: Any, refs: Refs, *, key: str | None) -> Batch:
         course_code=CourseCode.SV2,
         ready_essays=refs(batch),
     )
-    await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(wrap(ready))
+    await apply(uow, batch_essays_ready, wrap(ready))
     pipeline = ClientBatchPipelineRequestV1(
         batch_id=batch.batch_id,
         user_id=TEACHER,
         requested_pipeline=PhaseName.SPELLCHECK,
         idempotency_key=key,
     )
-    await HandlePipelineRequest(uow=uow, source_service=SOURCE).execute(wrap(pipeline))
+    await apply(uow, pipeline_request, wrap(pipeline))
     return batch
 
 
@@ -94,9 +100,8 @@ async def test_completion_counts_once_and_times_a_keyed_request(uow: Any, refs: 
     timed = sample("huleedu_batch_ready_to_results_seconds_count")
     batch = await processing_batch(uow, refs, key="key-1")
     finished = all_succeeded(batch)
-    handler = HandlePhaseOutcome(uow=uow, source_service=SOURCE)
-    await handler.execute(finished)
-    await handler.execute(finished)  # redelivered: the inbox skips it
+    await apply(uow, phase_outcome, finished)
+    await apply(uow, phase_outcome, finished)  # redelivered: the inbox skips it
     assert sample("huleedu_batches_completed_total", outcome="completed") == completed + 1
     assert sample("huleedu_batch_ready_to_results_seconds_count") == timed + 1
 
@@ -105,6 +110,6 @@ async def test_an_unkeyed_request_has_no_known_start(uow: Any, refs: Refs) -> No
     completed = sample("huleedu_batches_completed_total", outcome="completed")
     timed = sample("huleedu_batch_ready_to_results_seconds_count")
     batch = await processing_batch(uow, refs, key=None)
-    await HandlePhaseOutcome(uow=uow, source_service=SOURCE).execute(all_succeeded(batch))
+    await apply(uow, phase_outcome, all_succeeded(batch))
     assert sample("huleedu_batches_completed_total", outcome="completed") == completed + 1
     assert sample("huleedu_batch_ready_to_results_seconds_count") == timed

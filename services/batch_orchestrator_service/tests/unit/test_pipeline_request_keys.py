@@ -14,8 +14,9 @@ from batch_orchestrator_service.domain.batches import (
     RegisterBatchCommand,
 )
 from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePipelineRequest,
+    batch_essays_ready,
+    make_runner,
+    pipeline_request,
 )
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PipelineRequestOutcome
 from common_core.envelope import EventEnvelope
@@ -27,6 +28,11 @@ TEACHER = "teacher-anna"
 OTHER = "teacher-bertil"
 SOURCE = "batch_orchestrator_service"
 Refs = Callable[..., list[EssayRef]]
+
+
+async def apply(uow: Any, step: Any, envelope: EventEnvelope[Any]) -> bool:
+    """Run the step the way the worker does: the kernel's runner, under its inbox name."""
+    return await make_runner(lambda: uow, step, service=SOURCE).run(envelope, step)
 
 
 class NoClasses:
@@ -67,7 +73,7 @@ async def make_ready(uow: Any, batch: Batch, refs: Refs) -> None:
         ready_essays=refs(batch),
     )
     envelope = EventEnvelope.wrap(ready, source_service="test", correlation_id="corr-ready")
-    await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(envelope)
+    await apply(uow, batch_essays_ready, envelope)
     uow.events.clear()
 
 
@@ -77,10 +83,6 @@ async def ready_batch(uow: Any, refs: Refs, user_id: str = TEACHER) -> Batch:
     return batch
 
 
-def handler(uow: Any) -> HandlePipelineRequest:
-    return HandlePipelineRequest(uow=uow, source_service=SOURCE)
-
-
 class TestKeyedPipelineRequests:
     async def test_the_first_request_under_a_key_starts_and_is_recorded(
         self, uow: Any, refs: Refs
@@ -88,7 +90,7 @@ class TestKeyedPipelineRequests:
         batch = await ready_batch(uow, refs)
         first = keyed(batch.batch_id, "key-1")
 
-        await handler(uow).execute(first)
+        await apply(uow, pipeline_request, first)
 
         assert uow.event_types() == [
             "BatchSpellcheckInitiateCommandV1",
@@ -102,13 +104,13 @@ class TestKeyedPipelineRequests:
         self, uow: Any, refs: Refs
     ) -> None:
         batch = await ready_batch(uow, refs)
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
         events_after_first = list(uow.events)
         state_after_first = await uow.batches.get(batch.batch_id)
 
         # The gateway's retry and the late delivery of its timed-out publish: new event ids.
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
 
         assert uow.events == events_after_first
         assert await uow.batches.get(batch.batch_id) == state_after_first
@@ -119,10 +121,10 @@ class TestKeyedPipelineRequests:
         self, uow: Any, refs: Refs
     ) -> None:
         batch = await ready_batch(uow, refs)
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
         uow.events.clear()
 
-        await handler(uow).execute(keyed(batch.batch_id, "key-2", request_id="r-2"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-2", request_id="r-2"))
 
         assert uow.event_types() == ["BatchPipelineDeniedV1", "TeacherNotificationRequestedV1"]
         record = await uow.pipeline_requests.find(TEACHER, batch.batch_id, "key-2")
@@ -133,11 +135,11 @@ class TestKeyedPipelineRequests:
         self, uow: Any, refs: Refs
     ) -> None:
         batch = await ready_batch(uow, refs)
-        await handler(uow).execute(keyed(batch.batch_id, "shared-key", user_id=OTHER))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "shared-key", user_id=OTHER))
         assert uow.of_type("BatchPipelineDeniedV1")[0][0].data.reason_code == "BATCH_NOT_FOUND"
         uow.events.clear()
 
-        await handler(uow).execute(keyed(batch.batch_id, "shared-key"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "shared-key"))
 
         assert "BatchSpellcheckInitiateCommandV1" in uow.event_types()
         stored = await uow.batches.get(batch.batch_id)
@@ -147,11 +149,11 @@ class TestKeyedPipelineRequests:
         self, uow: Any, refs: Refs
     ) -> None:
         batch = await registered(uow)
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
         assert uow.event_types() == ["BatchPipelineDeniedV1", "TeacherNotificationRequestedV1"]
         await make_ready(uow, batch, refs)
 
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
 
         assert uow.events == []
         stored = await uow.batches.get(batch.batch_id)
@@ -161,10 +163,10 @@ class TestKeyedPipelineRequests:
         self, uow: Any, refs: Refs
     ) -> None:
         batch = await ready_batch(uow, refs)
-        await handler(uow).execute(keyed(batch.batch_id, None))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, None))
         uow.events.clear()
 
-        await handler(uow).execute(keyed(batch.batch_id, None))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, None))
 
         assert uow.event_types() == ["BatchPipelineDeniedV1", "TeacherNotificationRequestedV1"]
         assert uow.pipeline_requests.rows == {}
@@ -173,7 +175,7 @@ class TestKeyedPipelineRequests:
 class TestPipelineStateWithAKey:
     async def test_shows_the_callers_handled_request_only(self, uow: Any, refs: Refs) -> None:
         batch = await ready_batch(uow, refs)
-        await handler(uow).execute(keyed(batch.batch_id, "key-1"))
+        await apply(uow, pipeline_request, keyed(batch.batch_id, "key-1"))
         reads = GetPipelineState(uow=uow)
 
         mine = await reads.execute(batch.batch_id, user_id=TEACHER, idempotency_key="key-1")

@@ -17,9 +17,10 @@ from batch_orchestrator_service.domain.batches import (
 )
 from batch_orchestrator_service.domain.errors import BatchNotFound, PhaseNotRetryable, UnknownCourse
 from batch_orchestrator_service.domain.orchestration import (
-    HandleBatchEssaysReady,
-    HandlePhaseOutcome,
-    HandlePipelineRequest,
+    batch_essays_ready,
+    make_runner,
+    phase_outcome,
+    pipeline_request,
 )
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.envelope import EventEnvelope
@@ -39,6 +40,11 @@ OTHER = "teacher-bertil"
 SOURCE = "batch_orchestrator_service"
 SPELL = PhaseName.SPELLCHECK
 Refs = Callable[..., list[EssayRef]]
+
+
+async def apply(uow: Any, step: Any, envelope: EventEnvelope[Any]) -> bool:
+    """Run the step the way the worker does: the kernel's runner, under its inbox name."""
+    return await make_runner(lambda: uow, step, service=SOURCE).run(envelope, step)
 
 
 def envelope(data: EventModel) -> EventEnvelope[Any]:
@@ -72,7 +78,7 @@ async def make_ready(uow: Any, batch: Batch, refs: Refs, count: int | None = Non
         missing_essay_ids=batch.essay_ids[count:] if count is not None else [],
         is_partial=count is not None,
     )
-    await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(envelope(ready))
+    await apply(uow, batch_essays_ready, envelope(ready))
     uow.events.clear()
 
 
@@ -159,7 +165,7 @@ class TestEssaysReady:
             missing_essay_ids=batch.essay_ids[2:],
             is_partial=True,
         )
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(envelope(ready))
+        await apply(uow, batch_essays_ready, envelope(ready))
         assert (await stored(uow, batch.batch_id)).status is BatchStatus.READY_FOR_PIPELINE
         [(notification, key)] = uow.events
         assert key == TEACHER
@@ -175,7 +181,7 @@ class TestEssaysReady:
             ready_essays=[],
         )
         env = envelope(ready)
-        await HandleBatchEssaysReady(uow=uow, source_service=SOURCE).execute(env)
+        await apply(uow, batch_essays_ready, env)
         assert uow.events == []
         assert uow.batches.rows == {}
         assert len(uow.claimed) == 1
@@ -185,7 +191,7 @@ class TestPipelineRequest:
     async def test_accepted_request_starts_spellcheck(self, uow: Any, refs: Refs) -> None:
         batch = await register(uow)
         await make_ready(uow, batch, refs)
-        await HandlePipelineRequest(uow=uow, source_service=SOURCE).execute(request(batch.batch_id))
+        await apply(uow, pipeline_request, request(batch.batch_id))
         saved = await stored(uow, batch.batch_id)
         assert saved.status is BatchStatus.PROCESSING
         assert saved.requested_pipeline is SPELL
@@ -202,10 +208,9 @@ class TestPipelineRequest:
         batch = await register(uow)
         await make_ready(uow, batch, refs)
         env = request(batch.batch_id)
-        handler = HandlePipelineRequest(uow=uow, source_service=SOURCE)
-        await handler.execute(env)
+        assert await apply(uow, pipeline_request, env)
         events_after_first = list(uow.events)
-        await handler.execute(env)
+        assert not await apply(uow, pipeline_request, env)
         assert uow.events == events_after_first
 
     @pytest.mark.parametrize(
@@ -220,7 +225,6 @@ class TestPipelineRequest:
     async def test_denied_request_emits_denial_and_notification_only(
         self, uow: Any, refs: Refs, setup: str, user: str, code: str
     ) -> None:
-        handler = HandlePipelineRequest(uow=uow, source_service=SOURCE)
         batch_id = "never-registered"
         before: Batch | None = None
         if setup != "missing":
@@ -228,10 +232,10 @@ class TestPipelineRequest:
             batch_id = batch.batch_id
             if setup == "running":
                 await make_ready(uow, batch, refs)
-                await handler.execute(request(batch_id))
+                await apply(uow, pipeline_request, request(batch_id))
                 uow.events.clear()
             before = await stored(uow, batch_id)
-        await handler.execute(request(batch_id, user))
+        await apply(uow, pipeline_request, request(batch_id, user))
         assert uow.event_types() == ["BatchPipelineDeniedV1", "TeacherNotificationRequestedV1"]
         (denied, key), (notification, user_key) = uow.events
         assert denied.data.reason_code == code
@@ -257,11 +261,9 @@ class TestPhaseOutcome:
     ) -> None:
         batch = await register(uow)
         await make_ready(uow, batch, refs)
-        await HandlePipelineRequest(uow=uow, source_service=SOURCE).execute(request(batch.batch_id))
+        await apply(uow, pipeline_request, request(batch.batch_id))
         uow.events.clear()
-        await HandlePhaseOutcome(uow=uow, source_service=SOURCE).execute(
-            outcome(batch, failed, status)
-        )
+        await apply(uow, phase_outcome, outcome(batch, failed, status))
         assert (await stored(uow, batch.batch_id)).status is final
         assert uow.event_types() == ["BatchPipelineCompletedV1", "TeacherNotificationRequestedV1"]
         completed = uow.events[0][0].data
@@ -276,9 +278,7 @@ class TestPhaseOutcome:
         phantom = Batch.register(
             user_id=TEACHER, course_code="SV1", essay_instructions="x", expected_essay_count=1
         )
-        await HandlePhaseOutcome(uow=uow, source_service=SOURCE).execute(
-            outcome(phantom, 0, PhaseStatus.COMPLETED)
-        )
+        await apply(uow, phase_outcome, outcome(phantom, 0, PhaseStatus.COMPLETED))
         assert uow.events == []
 
 
@@ -286,10 +286,8 @@ class TestRetryPhase:
     async def test_retry_sends_failed_essays_then_completes(self, uow: Any, refs: Refs) -> None:
         batch = await register(uow)
         await make_ready(uow, batch, refs)
-        await HandlePipelineRequest(uow=uow, source_service=SOURCE).execute(request(batch.batch_id))
-        await HandlePhaseOutcome(uow=uow, source_service=SOURCE).execute(
-            outcome(batch, 1, PhaseStatus.COMPLETED_WITH_FAILURES)
-        )
+        await apply(uow, pipeline_request, request(batch.batch_id))
+        await apply(uow, phase_outcome, outcome(batch, 1, PhaseStatus.COMPLETED_WITH_FAILURES))
         uow.events.clear()
         retry = RetryPhase(uow=uow, source_service=SOURCE)
         with pytest.raises(BatchNotFound):
@@ -309,7 +307,7 @@ class TestRetryPhase:
                 EssayPhaseOutcome(essay_id=batch.essay_ids[0], outcome=OperationOutcome.SUCCESS)
             ],
         )
-        await HandlePhaseOutcome(uow=uow, source_service=SOURCE).execute(envelope(fixed))
+        await apply(uow, phase_outcome, envelope(fixed))
         completed = uow.of_type("BatchPipelineCompletedV1")[0][0].data
         assert completed.final_status is BatchStatus.COMPLETED
         assert completed.successful_essay_count == 3
