@@ -33,7 +33,7 @@ from huleedu_service_libs.correlation import (
     new_correlation_id,
 )
 from huleedu_service_libs.errors import build_error_body, dependency_unavailable
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
 
 __all__ = ["BosStub", "StubRequest"]
 
@@ -59,7 +59,7 @@ class BosStub:
 
     def __init__(self, *, internal_api_key: str, port: int | None = None) -> None:
         self._key = internal_api_key
-        self.port = port or free_port()
+        self.port = port or free_port_below_ephemeral()
         self._batches: dict[str, BatchPipelineStateV1] = {}
         self._details: dict[str, _BatchDetails] = {}
         self._requests: list[StubRequest] = []

@@ -33,7 +33,7 @@ from huleedu_service_libs.correlation import (
     new_correlation_id,
 )
 from huleedu_service_libs.errors import build_error_body, dependency_unavailable
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
 
 __all__ = ["CmsStub", "CmsStubRequest"]
 
@@ -58,7 +58,7 @@ class CmsStub:
 
     def __init__(self, *, internal_api_key: str, port: int | None = None) -> None:
         self._key = internal_api_key
-        self.port = port or free_port()
+        self.port = port or free_port_below_ephemeral()
         self._classes: dict[str, tuple[str, ClassV1]] = {}
         self._requests: list[CmsStubRequest] = []
         self._failure_status: int | None = None

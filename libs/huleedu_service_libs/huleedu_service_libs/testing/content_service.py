@@ -16,7 +16,11 @@ from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
 from huleedu_service_libs.testing.migrations import upgrade_to_head
 from huleedu_service_libs.testing.random_refs import random_suffix
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port, wait_until_answering
+from huleedu_service_libs.testing.servers import (
+    LOOPBACK,
+    free_port_below_ephemeral,
+    wait_until_answering,
+)
 
 __all__ = ["ContentServiceProcess", "content_service_engine", "serve_content_service"]
 
@@ -54,7 +58,7 @@ class ContentServiceProcess:
     def __init__(self, engine: AsyncEngine, internal_api_key: str) -> None:
         self._engine = engine
         self._internal_api_key = internal_api_key
-        self.port = free_port()
+        self.port = free_port_below_ephemeral()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None

@@ -26,7 +26,7 @@ from common_core.result_api import (
 )
 from huleedu_service_libs.correlation import CORRELATION_ID_HEADER, USER_ID_HEADER
 from huleedu_service_libs.errors import build_error_body
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 ESSAY_TEXT = (
@@ -62,7 +62,9 @@ class ContractStub:
 
     def __init__(self, service: str) -> None:
         self.service = service
-        self.port = free_port()
+        # Below the ephemeral range: a test stops and restarts the stub on this port, and a
+        # client's outgoing socket must not take it meanwhile.
+        self.port = free_port_below_ephemeral()
         self.batches: dict[str, StubBatch] = {}
         self.seen: list[Seen] = []
         self._runner: web.AppRunner | None = None
