@@ -26,6 +26,8 @@ __all__ = [
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
 SHUTDOWN_TIMEOUT_SECONDS = 30.0
+# Ports free_port_below_ephemeral gave this process (several stubs pick theirs before any binds).
+_HANDED_OUT: set[int] = set()
 
 
 def free_port() -> int:
@@ -48,11 +50,15 @@ def free_port_below_ephemeral(low_bound: int = 20000) -> int:
     except (OSError, ValueError, IndexError):
         ceiling = 32768
     for port in random.sample(range(low_bound, ceiling), k=200):
+        # Servers bind their port later than this check: never hand one port out twice.
+        if port in _HANDED_OUT:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind((LOOPBACK, port))
             except OSError:
                 continue
+        _HANDED_OUT.add(port)
         return port
     raise RuntimeError(f"no free loopback port in {low_bound}-{ceiling}")
 
