@@ -1,19 +1,25 @@
-"""HuleEduError: the one exception services raise to answer with the shared error body."""
+"""HuleEduError, the one exception answered with the shared error body; its factories and mapping.
+
+`domain_errors_from` turns a service's domain-exception mapping into its view decorator.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from common_core.errors import ErrorBody, ErrorCode, ErrorDetail, http_status_for
 
 __all__ = [
+    "ErrorMapping",
     "HuleEduError",
     "build_error_body",
     "code_for_http_status",
     "conflict",
     "dependency_unavailable",
+    "domain_errors_from",
     "forbidden",
     "internal_error",
     "invalid_request",
@@ -22,6 +28,9 @@ __all__ = [
     "unauthorized",
     "validation_error",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Plain HTTP statuses (from routing, frameworks, proxies) mapped onto our codes; the status itself
 # is kept as an override so a 405 stays a 405 even though no code maps to it.
@@ -181,3 +190,35 @@ def dependency_unavailable(
 def internal_error(message: str = "Internal server error") -> HuleEduError:
     """500 INTERNAL_ERROR; the message is shown to clients, so keep internals out of it."""
     return HuleEduError(ErrorCode.INTERNAL_ERROR, message)
+
+
+# A service's translation of its own exceptions; None means "not ours", so it stays unhandled.
+ErrorMapping: TypeAlias = Callable[[Exception], HuleEduError | None]
+
+
+def domain_errors_from(
+    to_http_error: ErrorMapping,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """A view decorator raising `to_http_error(exc)` from exc, or exc itself when it maps to None.
+
+    The shared error handlers then answer with the mapped HuleEduError; an unmapped exception
+    reaches them unchanged (a dependency outage answers 503, anything else 500). The wrapper
+    keeps the view's name and signature, so routing, endpoint names and Dishka injection see
+    the view itself.
+    """
+
+    def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(view)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await view(*args, **kwargs)
+            except Exception as exc:
+                mapped = to_http_error(exc)
+                # A mapping may hand back an error that already is one; never chain it to itself.
+                if mapped is None or mapped is exc:
+                    raise
+                raise mapped from exc
+
+        return wrapper
+
+    return domain_errors

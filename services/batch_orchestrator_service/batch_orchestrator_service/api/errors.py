@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
 
 from batch_orchestrator_service.domain.errors import (
     BatchNotFound,
@@ -16,10 +13,7 @@ from batch_orchestrator_service.domain.errors import (
     UnknownCourse,
 )
 from common_core.errors import ErrorCode
-from huleedu_service_libs.errors import HuleEduError, service_unavailable
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from huleedu_service_libs.errors import HuleEduError, domain_errors_from, service_unavailable
 
 
 def to_http_error(exc: Exception) -> HuleEduError | None:
@@ -64,17 +58,5 @@ def _class_error(exc: Exception) -> HuleEduError | None:
     return None
 
 
-def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate the use cases' exceptions into HuleEduError for the shared handlers."""
-
-    @functools.wraps(view)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await view(*args, **kwargs)
-        except Exception as exc:
-            mapped = to_http_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    return wrapper
+# Translates the use cases' exceptions into HuleEduError for the shared handlers.
+domain_errors = domain_errors_from(to_http_error)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 
@@ -16,11 +14,7 @@ from class_management_service.adapters.db_errors import (
 )
 from class_management_service.domain.errors import ClassNotFound, DomainError, StudentNotFound
 from common_core.errors import ErrorCode
-from huleedu_service_libs.errors import HuleEduError
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
+from huleedu_service_libs.errors import HuleEduError, domain_errors_from
 
 # What a row that vanished under a write (a foreign key violation) answers, by its table.
 _VANISHED: dict[str, Callable[[str], DomainError]] = {
@@ -64,17 +58,5 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
     return None
 
 
-def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate the use cases' exceptions into HuleEduError for the shared handlers."""
-
-    @functools.wraps(view)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await view(*args, **kwargs)
-        except Exception as exc:
-            mapped = to_http_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    return wrapper
+# Translates the use cases' exceptions into HuleEduError for the shared handlers.
+domain_errors = domain_errors_from(to_http_error)

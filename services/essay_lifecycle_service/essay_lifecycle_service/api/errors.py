@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
-
 from common_core.errors import ErrorCode
 from essay_lifecycle_service.domain.queries import BatchNotFound, EssayNotFound
-from huleedu_service_libs.errors import HuleEduError
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from huleedu_service_libs.errors import HuleEduError, domain_errors_from
 
 
 def to_http_error(exc: Exception) -> HuleEduError | None:
@@ -27,17 +20,5 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
     return None
 
 
-def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate the queries' exceptions into HuleEduError for the shared handlers."""
-
-    @functools.wraps(view)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await view(*args, **kwargs)
-        except Exception as exc:
-            mapped = to_http_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    return wrapper
+# Translates the queries' exceptions into HuleEduError for the shared handlers.
+domain_errors = domain_errors_from(to_http_error)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
 
 from common_core.errors import ErrorCode
 from file_service.domain.course_check import MixedCourses
 from file_service.domain.ports import BatchNotAcceptingFiles, BatchNotFound, DependencyUnavailable
 from file_service.domain.uploads import FileNotFoundInBatch, UploadRejected
-from huleedu_service_libs.errors import HuleEduError, service_unavailable
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from huleedu_service_libs.errors import HuleEduError, domain_errors_from, service_unavailable
 
 
 def to_http_error(exc: Exception) -> HuleEduError | None:
@@ -48,18 +43,5 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
     return None
 
 
-def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate the use cases' exceptions into HuleEduError for the shared handlers."""
-    import functools
-
-    @functools.wraps(view)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await view(*args, **kwargs)
-        except Exception as exc:
-            mapped = to_http_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    return wrapper
+# Translates the use cases' exceptions into HuleEduError for the shared handlers.
+domain_errors = domain_errors_from(to_http_error)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
-
 from common_core.errors import ErrorCode
-from huleedu_service_libs.errors import HuleEduError, service_unavailable
+from huleedu_service_libs.errors import HuleEduError, domain_errors_from, service_unavailable
 from result_aggregator_service.domain.essay_texts import EssayTextMissing
 from result_aggregator_service.domain.ports import BosRejected, BosUnavailable, TextUnavailable
 from result_aggregator_service.domain.queries import BatchNotFound, EssayNotFound
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 # Seconds a caller should wait after a 503 caused by a dependency.
 RETRY_AFTER_SECONDS = 5
@@ -54,17 +47,5 @@ def to_http_error(exc: Exception) -> HuleEduError | None:
     return None
 
 
-def domain_errors(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate the queries' exceptions into HuleEduError for the shared handlers."""
-
-    @functools.wraps(view)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await view(*args, **kwargs)
-        except Exception as exc:
-            mapped = to_http_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    return wrapper
+# Translates the queries' exceptions into HuleEduError for the shared handlers.
+domain_errors = domain_errors_from(to_http_error)
