@@ -11,10 +11,10 @@ from class_management_service.adapters.roster_reads import PostgresRosterReads
 from class_management_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di_associations import AssociationProvider
-from class_management_service.domain.classes import ClassService
 from class_management_service.domain.ports import AuditedRosterReads, UnitOfWorkFactory
-from class_management_service.domain.rosters import RosterReadService, RosterService
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.rosters import RosterReadService, RosterService
+from class_management_service.domain.roster.students import StudentService
 from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import make_session_factory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dishka import Provider, Scope, provide
 
 from class_management_service.config import ClassManagementSettings
-from class_management_service.domain.association_confirmation import AssociationService
+from class_management_service.domain.associations.confirmation import AssociationService
 from class_management_service.domain.ports import UnitOfWorkFactory
 
 

@@ -9,14 +9,14 @@ from datetime import timedelta
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from class_management_service.adapters.association_metrics import count_committed
 from class_management_service.adapters.event_pii import revealing
-from class_management_service.association_metrics import count_committed
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
-from class_management_service.domain import associations
-from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_monitor import AssociationTimeoutMonitor
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations import steps as associations
+from class_management_service.domain.associations.events import AssociationEvents
+from class_management_service.domain.associations.monitor import AssociationTimeoutMonitor
+from class_management_service.domain.associations.ports import (
     AssociationUnitOfWork,
     AssociationUowFactory,
     Clock,

@@ -21,7 +21,7 @@ from common_core.events import (
     StudentErasureRequestedV1,
 )
 from common_core.topics import topic_for
-from essay_lifecycle_service import metrics
+from essay_lifecycle_service.adapters import metrics
 from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch_orchestrator_service import metrics
+from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.errors import BatchNotFound, ClassNotFound, MixedCourses
 from batch_orchestrator_service.domain.messages import Emitter

@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from batch_orchestrator_service import metrics
+from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.domain.batch import (
     Batch,
     Denial,

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from class_management_service.adapters.pii import PiiCipher
 from class_management_service.adapters.tables import class_batches, essay_student_associations
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.ports import (
     Association,
     ClassBatch,
     ClassBatchStatus,

@@ -24,7 +24,7 @@ from class_management_service.adapters.tables import (
     students,
 )
 from class_management_service.domain.models import SchoolClass, Student
-from class_management_service.domain.roster_order import roster_sort_key
+from class_management_service.domain.roster.order import roster_sort_key
 from common_core.enums import CourseCode
 
 _member = class_students.alias("member")  # the class's memberships

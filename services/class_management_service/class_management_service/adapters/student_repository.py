@@ -29,7 +29,7 @@ from class_management_service.adapters.tables import (
 from class_management_service.domain.errors import DuplicateStudentEmail
 from class_management_service.domain.models import Student, unknown_student_email
 from class_management_service.domain.records import AuthoredEssay
-from class_management_service.domain.roster_order import roster_sort_key
+from class_management_service.domain.roster.order import roster_sort_key
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.envelope import utc_now
 

@@ -12,7 +12,7 @@ from class_management_service.adapters.audit_repository import PostgresAuditLog
 from class_management_service.adapters.class_repository import PostgresClasses
 from class_management_service.adapters.pii import PiiCipher
 from class_management_service.adapters.student_repository import PostgresStudents
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.ports import (
     AssociationRepository,
     ClassBatchRepository,
 )

@@ -7,7 +7,7 @@ from quart import Blueprint, Response, request
 
 from class_management_service.api.common import actor, json_response
 from class_management_service.api.errors import domain_errors
-from class_management_service.domain.association_confirmation import AssociationService
+from class_management_service.domain.associations.confirmation import AssociationService
 from common_core.class_api import AssociationsConfirmV1
 
 associations_bp = Blueprint("associations", __name__, url_prefix="/internal/v1/batches")

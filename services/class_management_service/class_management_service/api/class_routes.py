@@ -15,8 +15,8 @@ from class_management_service.api.common import (
 from class_management_service.api.errors import domain_errors
 from class_management_service.api.views import class_detail_v1, class_v1, roster_import_v1
 from class_management_service.config import ClassManagementSettings
-from class_management_service.domain.classes import ClassService
-from class_management_service.domain.rosters import RosterReadService, RosterService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.rosters import RosterReadService, RosterService
 from common_core.class_api import ClassCreateV1, ClassListV1, ClassUpdateV1
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError

@@ -7,7 +7,7 @@ from quart import Blueprint, Response
 
 from class_management_service.api.common import actor, json_response
 from class_management_service.api.views import course_v1
-from class_management_service.domain.classes import ClassService
+from class_management_service.domain.roster.classes import ClassService
 from common_core.class_api import CourseListV1
 
 courses_bp = Blueprint("courses", __name__, url_prefix="/internal/v1/courses")

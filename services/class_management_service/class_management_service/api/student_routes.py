@@ -16,7 +16,7 @@ from class_management_service.api.common import (
 from class_management_service.api.errors import domain_errors
 from class_management_service.api.views import export_v1, student_v1
 from class_management_service.config import ClassManagementSettings
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.students import StudentService
 from common_core.class_api import StudentCreateV1, StudentListV1, StudentUpdateV1
 
 students_bp = Blueprint("students", __name__, url_prefix="/internal/v1/students")

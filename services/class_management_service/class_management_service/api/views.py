@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.records import AuditRecord, AuthoredEssay, Course
-from class_management_service.domain.rosters import RosterImport
-from class_management_service.domain.students import StudentExport
+from class_management_service.domain.roster.rosters import RosterImport
+from class_management_service.domain.roster.students import StudentExport
 from common_core.class_api import (
     AuditRecordV1,
     ClassDetailV1,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.ports import (
     AssociationRepository,
     ClassBatchRepository,
 )

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 from uuid import UUID
 
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.ports import (
     Association,
     ClassBatch,
     ClassBatchStatus,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from class_management_service.domain import associations
-from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_ports import AssociationUowFactory, Clock
+from class_management_service.domain.associations import steps as associations
+from class_management_service.domain.associations.events import AssociationEvents
+from class_management_service.domain.associations.ports import AssociationUowFactory, Clock
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import UnitOfWorkFactory
 from common_core.enums import CourseCode

@@ -18,7 +18,7 @@ from class_management_service.domain.errors import DuplicateClassName, Duplicate
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import AuditLog, ClassRepository, StudentRepository
 from class_management_service.domain.records import AuditRecord, AuthoredEssay, Course
-from class_management_service.domain.roster_order import roster_sort_key
+from class_management_service.domain.roster.order import roster_sort_key
 from common_core.enums import CourseCode, language_for_course
 from common_core.envelope import EventEnvelope, utc_now
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from class_management_service.domain.association_confirmation import (
+from class_management_service.domain.associations.confirmation import (
     AssociationService,
     BatchNotFound,
     EssayNotFound,
     InvalidConfirmation,
 )
-from class_management_service.domain.association_events import ASSOCIATIONS_CONFIRMED
-from class_management_service.domain.association_ports import ClassBatchStatus
+from class_management_service.domain.associations.events import ASSOCIATIONS_CONFIRMED
+from class_management_service.domain.associations.ports import ClassBatchStatus
 from class_management_service.domain.errors import Conflict
 from class_management_service.domain.records import Actor
 from class_management_service.testing.association_builders import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from class_management_service.domain.association_events import MATCHING_REQUIRED
-from class_management_service.domain.association_ports import Association, ClassBatchStatus
+from class_management_service.domain.associations.events import MATCHING_REQUIRED
+from class_management_service.domain.associations.ports import Association, ClassBatchStatus
 from class_management_service.testing.association_builders import (
     essay_id_for,
     parsed,

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from prometheus_client import REGISTRY
 
-from class_management_service.domain.association_confirmation import AssociationService
-from class_management_service.domain.association_events import CLASS_MISSING
-from class_management_service.domain.association_monitor import (
+from class_management_service.domain.associations.confirmation import AssociationService
+from class_management_service.domain.associations.events import CLASS_MISSING
+from class_management_service.domain.associations.monitor import (
     MONITOR_ACTOR,
     AssociationTimeoutMonitor,
 )
-from class_management_service.domain.association_ports import ClassBatchStatus
+from class_management_service.domain.associations.ports import ClassBatchStatus
 from class_management_service.domain.models import unknown_student_email
 from class_management_service.domain.records import Actor
 from class_management_service.testing.association_builders import (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from class_management_service.domain.association_events import CLASS_MISSING, MATCHING_REQUIRED
-from class_management_service.domain.association_ports import ClassBatchStatus
-from class_management_service.domain.associations import SUGGEST_ACTION, SUGGEST_ACTOR
+from class_management_service.domain.associations.events import CLASS_MISSING, MATCHING_REQUIRED
+from class_management_service.domain.associations.ports import ClassBatchStatus
+from class_management_service.domain.associations.steps import SUGGEST_ACTION, SUGGEST_ACTOR
 from class_management_service.testing.association_builders import (
     essay_id_for,
     parsed,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from class_management_service.domain.matching import (
+from class_management_service.domain.associations.matching import (
     AuthorMatch,
     fold_diacritics,
     match_author,

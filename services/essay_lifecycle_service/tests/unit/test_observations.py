@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from common_core.enums import PhaseName
-from essay_lifecycle_service import metrics
+from essay_lifecycle_service.adapters import metrics
 from essay_lifecycle_service.domain.events import Context, EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.observations import (

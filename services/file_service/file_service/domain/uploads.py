@@ -15,7 +15,7 @@ import structlog
 
 from common_core.errors import ErrorCode
 from common_core.events import UploadSummary
-from file_service import metrics
+from file_service.adapters import metrics
 from file_service.domain.bus_names import (
     Sealer,
     file_label,

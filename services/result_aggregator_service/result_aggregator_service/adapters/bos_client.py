@@ -22,8 +22,8 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     outgoing_headers,
 )
+from result_aggregator_service.adapters.metrics import BOS_REQUESTS
 from result_aggregator_service.domain.ports import BosBatch, BosRejected, BosUnavailable
-from result_aggregator_service.metrics import BOS_REQUESTS
 
 logger = structlog.get_logger(__name__)
 

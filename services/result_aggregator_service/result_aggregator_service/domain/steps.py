@@ -17,9 +17,9 @@ from huleedu_service_libs.consumer import (
     StepRunner,
     utc_now,
 )
+from result_aggregator_service.adapters.metrics import NOTIFICATIONS
 from result_aggregator_service.domain.notifications import Notices
 from result_aggregator_service.domain.ports import BatchOrchestrator, UnitOfWork, UnitOfWorkFactory
-from result_aggregator_service.metrics import NOTIFICATIONS
 
 logger = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ from common_core.enums import OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
 from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, StepRunner
-from spellchecker_service import metrics
+from spellchecker_service.adapters import metrics
 from spellchecker_service.domain.checking import UncheckableText
 from spellchecker_service.domain.ports import (
     ContentNotFound,

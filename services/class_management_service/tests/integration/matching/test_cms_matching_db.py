@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from class_management_service.config import ClassManagementSettings
-from class_management_service.domain.association_monitor import AssociationTimeoutMonitor
+from class_management_service.domain.associations.monitor import AssociationTimeoutMonitor
 from class_management_service.domain.models import unknown_student_email
 from class_management_service.domain.ports import UnitOfWorkFactory
 from class_management_service.testing.association_builders import (

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from class_management_service.config import ClassManagementSettings
-from class_management_service.domain.association_events import CLASS_MISSING, MATCHING_REQUIRED
-from class_management_service.domain.association_monitor import AssociationTimeoutMonitor
-from class_management_service.domain.associations import SUGGEST_ACTION, SUGGEST_ACTOR
+from class_management_service.domain.associations.events import CLASS_MISSING, MATCHING_REQUIRED
+from class_management_service.domain.associations.monitor import AssociationTimeoutMonitor
+from class_management_service.domain.associations.steps import SUGGEST_ACTION, SUGGEST_ACTOR
 from class_management_service.domain.ports import UnitOfWorkFactory
 from class_management_service.testing.association_builders import (
     essay_id_for,

@@ -19,7 +19,7 @@ from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor
-from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.roster.rosters import RosterService
 from class_management_service.testing.pg_locks import wait_for_waiters
 from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.envelope import utc_now

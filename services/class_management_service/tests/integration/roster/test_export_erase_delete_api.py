@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.ports import (
     Association,
     ClassBatch,
     ClassBatchStatus,

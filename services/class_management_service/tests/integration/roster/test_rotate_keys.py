@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from class_management_service.adapters.pii import PiiKeyError
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
-from class_management_service.domain.association_ports import Association, ClassBatch
-from class_management_service.domain.classes import ClassService
+from class_management_service.domain.associations.ports import Association, ClassBatch
 from class_management_service.domain.ports import UnitOfWorkFactory
 from class_management_service.domain.records import Actor
-from class_management_service.domain.rosters import RosterService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.rosters import RosterService
 from class_management_service.rotate_keys import OLD_HASH_KEY_ENV, KeyRotation, rotate
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
 from huleedu_service_libs.db import make_session_factory

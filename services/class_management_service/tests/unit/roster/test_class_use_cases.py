@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from class_management_service.domain.classes import ClassService
 from class_management_service.domain.errors import (
     ClassNotFound,
     Conflict,
@@ -12,7 +11,8 @@ from class_management_service.domain.errors import (
     UnknownCourse,
 )
 from class_management_service.domain.records import Actor
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import CourseCode
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing

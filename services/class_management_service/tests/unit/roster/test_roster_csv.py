@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from class_management_service.domain.errors import RosterRejected
-from class_management_service.domain.roster_import import (
+from class_management_service.domain.roster.csv_import import (
     RosterRow,
     decode_roster,
     parse_roster,

@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 from prometheus_client import REGISTRY
 
-from class_management_service.domain.classes import ClassService
 from class_management_service.domain.errors import (
     ClassNotFound,
     Conflict,
@@ -15,8 +14,9 @@ from class_management_service.domain.errors import (
     StudentNotFound,
 )
 from class_management_service.domain.records import Actor
-from class_management_service.domain.rosters import RosterReadService, RosterService
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.rosters import RosterReadService, RosterService
+from class_management_service.domain.roster.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
 

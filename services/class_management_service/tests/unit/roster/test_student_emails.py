@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from class_management_service.domain.emails import InvalidEmail, normalise_student_email
+from class_management_service.domain.roster.emails import InvalidEmail, normalise_student_email
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from class_management_service.domain.erasure import redaction_terms
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor, AuthoredEssay
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import AssociationMethod, AssociationStatus, EssayErasureMode
 from common_core.envelope import utc_now

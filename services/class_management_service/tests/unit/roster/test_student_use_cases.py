@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from class_management_service.domain.classes import ClassService
 from class_management_service.domain.errors import (
     ClassNotFound,
     Conflict,
@@ -16,7 +15,8 @@ from class_management_service.domain.errors import (
 )
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor, AuthoredEssay
-from class_management_service.domain.students import StudentService
+from class_management_service.domain.roster.classes import ClassService
+from class_management_service.domain.roster.students import StudentService
 from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.envelope import utc_now

@@ -20,15 +20,15 @@ from datetime import datetime
 
 import structlog
 
-from class_management_service.domain.association_events import AssociationEvents, Context
-from class_management_service.domain.association_ports import (
+from class_management_service.domain.associations.events import AssociationEvents, Context
+from class_management_service.domain.associations.matching import match_author
+from class_management_service.domain.associations.ports import (
     Association,
     AssociationUnitOfWork,
     ClassBatch,
     ClassBatchStatus,
     Outgoing,
 )
-from class_management_service.domain.matching import match_author
 from class_management_service.domain.models import Student
 from common_core.enums import AssociationStatus, CourseCode
 from common_core.events import (

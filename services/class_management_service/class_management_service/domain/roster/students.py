@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from class_management_service.domain.classes import owned_class
-from class_management_service.domain.emails import InvalidEmail, normalise_student_email
 from class_management_service.domain.erasure import Sealer, erasure_requested, essays_by
 from class_management_service.domain.errors import ClassNotFound, InvalidField, StudentNotFound
-from class_management_service.domain.events import Emitter
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 from class_management_service.domain.records import Actor, AuditAction, AuditRecord, AuthoredEssay
-from class_management_service.domain.rosters import editable_student
+from class_management_service.domain.roster.classes import owned_class
+from class_management_service.domain.roster.emails import InvalidEmail, normalise_student_email
+from class_management_service.domain.roster.events import Emitter
+from class_management_service.domain.roster.rosters import editable_student
 from common_core.enums import EssayErasureMode
 from common_core.envelope import utc_now
 

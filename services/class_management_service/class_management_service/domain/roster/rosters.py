@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from class_management_service import metrics
-from class_management_service.domain.classes import owned_class
+from class_management_service.adapters import metrics
 from class_management_service.domain.errors import ClassNotFound, Conflict, StudentNotFound
-from class_management_service.domain.events import Emitter
 from class_management_service.domain.models import SchoolClass, Student
 from class_management_service.domain.ports import (
     AuditedRosterReads,
@@ -16,7 +14,9 @@ from class_management_service.domain.ports import (
     UnitOfWorkFactory,
 )
 from class_management_service.domain.records import Actor, AuditAction
-from class_management_service.domain.roster_import import parse_roster
+from class_management_service.domain.roster.classes import owned_class
+from class_management_service.domain.roster.csv_import import parse_roster
+from class_management_service.domain.roster.events import Emitter
 from common_core.envelope import utc_now
 
 

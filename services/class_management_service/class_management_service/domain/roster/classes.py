@@ -6,10 +6,10 @@ import uuid
 from dataclasses import replace
 
 from class_management_service.domain.errors import ClassNotFound, Conflict, UnknownCourse
-from class_management_service.domain.events import Emitter
 from class_management_service.domain.models import SchoolClass
 from class_management_service.domain.ports import UnitOfWork, UnitOfWorkFactory
 from class_management_service.domain.records import Actor, AuditAction, Course
+from class_management_service.domain.roster.events import Emitter
 from common_core.envelope import utc_now
 
 

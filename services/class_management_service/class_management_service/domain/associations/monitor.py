@@ -18,10 +18,10 @@ from uuid import uuid4
 
 import structlog
 
-from class_management_service import metrics
-from class_management_service.association_metrics import count_committed
-from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_ports import (
+from class_management_service.adapters import metrics
+from class_management_service.adapters.association_metrics import count_committed
+from class_management_service.domain.associations.events import AssociationEvents
+from class_management_service.domain.associations.ports import (
     Association,
     AssociationUnitOfWork,
     AssociationUowFactory,
@@ -30,7 +30,7 @@ from class_management_service.domain.association_ports import (
     Clock,
     Outgoing,
 )
-from class_management_service.domain.associations import completed, essays_of
+from class_management_service.domain.associations.steps import completed, essays_of
 from common_core.enums import AssociationMethod, AssociationStatus
 from huleedu_service_libs.consumer import utc_now
 

@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from class_management_service.domain.emails import InvalidEmail, normalise_student_email
 from class_management_service.domain.errors import RosterRejected, RowError
+from class_management_service.domain.roster.emails import InvalidEmail, normalise_student_email
 from common_core.class_api import NAME_MAX
 
 # Header cells are compared lower-cased without spaces, underscores, hyphens or dots, so

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from class_management_service.association_metrics import count_committed
-from class_management_service.domain.association_events import AssociationEvents
-from class_management_service.domain.association_ports import (
+from class_management_service.adapters.association_metrics import count_committed
+from class_management_service.domain.associations.events import AssociationEvents
+from class_management_service.domain.associations.ports import (
     Association,
     AssociationUnitOfWork,
     AssociationUowFactory,
@@ -17,7 +17,7 @@ from class_management_service.domain.association_ports import (
     Clock,
     Outgoing,
 )
-from class_management_service.domain.associations import completed, essays_of
+from class_management_service.domain.associations.steps import completed, essays_of
 from class_management_service.domain.errors import Conflict, DomainError
 from class_management_service.domain.records import Actor
 from common_core.class_api import (

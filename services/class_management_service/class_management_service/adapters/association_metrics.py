@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from prometheus_client import Counter
 
-from class_management_service.domain.association_ports import Outgoing
-from class_management_service.metrics import ASSOCIATIONS_CONFIRMED
+from class_management_service.adapters.metrics import ASSOCIATIONS_CONFIRMED
+from class_management_service.domain.associations.ports import Outgoing
 from common_core.events import (
     BatchAuthorMatchesSuggestedV1,
     EssayStudentAssociationUpdatedV1,

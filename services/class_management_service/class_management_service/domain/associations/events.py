@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from class_management_service.domain.association_ports import Association, ClassBatch, Outgoing
+from class_management_service.domain.associations.ports import Association, ClassBatch, Outgoing
 from common_core.enums import NotificationCategory, NotificationPriority
 from common_core.events import (
     AuthorMatchSuggestion,

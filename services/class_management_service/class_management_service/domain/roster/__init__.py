@@ -1,0 +1,1 @@
+"""The roster: courses, classes, students, enrolments and roster CSV imports."""
