@@ -1,15 +1,15 @@
-"""Inbox: remember handled event ids in the handler's own transaction (idempotent consumers)."""
+"""Inbox: remember handled event ids in the handler's own transaction (idempotent consumers).
+
+Services never call it: `SqlAlchemyUnitOfWork.claim` does, for the consumer kernel's StepRunner.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from common_core.envelope import EventEnvelope
 from huleedu_service_libs.db.tables import processed_events
 from huleedu_service_libs.delivery import mark_duplicate
 
@@ -32,28 +32,3 @@ async def claim_event(
     if not claimed:
         mark_duplicate()
     return claimed
-
-
-async def apply_once(
-    sessions: async_sessionmaker[AsyncSession],
-    envelope: EventEnvelope[Any],
-    *,
-    consumer: str,
-    effects: Callable[[AsyncSession], Awaitable[None]],
-) -> bool:
-    """Claim the event and run `effects` in one transaction; False (nothing run) if handled.
-
-    For consumers whose effects are plain statements on one session: if `effects` raises,
-    the claim rolls back with them and the redelivery tries again.
-    """
-    async with sessions() as session, session.begin():
-        claimed = await claim_event(
-            session,
-            consumer=consumer,
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-        )
-        if not claimed:
-            return False
-        await effects(session)
-    return True

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any
 
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchFileRemovedV1,
@@ -22,7 +20,6 @@ from common_core.events import (
 )
 from common_core.topics import topic_for
 from essay_lifecycle_service.adapters import metrics
-from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.erasure import erase_essays
@@ -33,7 +30,6 @@ from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import Clock, StepRunner, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
-from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import BackgroundLoop, ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
@@ -93,16 +89,9 @@ def create_worker_app(
     phase_dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(phases.initiate))
     phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(phases.complete))
 
-    async def erase(envelope: EventEnvelope[Any]) -> None:
-        """A student's erasure: their essays' rows deleted or relabelled, once (inbox)."""
-
-        async def effects(session: AsyncSession) -> None:
-            await erase_essays(envelope.data, PostgresErasureStore(session))
-
-        await apply_once(sessions, envelope, consumer=settings.service_name, effects=effects)
-
+    # Same inbox name as the other steps: erasure ids handled before stay deduplicated.
     erasure_dispatcher = EventDispatcher()
-    erasure_dispatcher.register(StudentErasureRequestedV1, erase)
+    erasure_dispatcher.register(StudentErasureRequestedV1, handling.handler(erase_essays))
 
     monitor = ReadinessMonitor(
         uow_factory,

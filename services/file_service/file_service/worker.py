@@ -8,30 +8,31 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import structlog
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common_core.envelope import EventEnvelope
 from common_core.events import StudentErasureRequestedV1
 from common_core.topics import topic_for
 from file_service.adapters.content_client import ContentServiceEraser
-from file_service.adapters.erasure_files import PostgresErasureFiles
+from file_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from file_service.config import FileServiceSettings
-from file_service.domain.bus_names import Opener
-from file_service.domain.erasure import ContentEraser, UnreadableTerms, erase_student_files
+from file_service.domain.erasure import (
+    ContentEraser,
+    EraseStudentFiles,
+    ErasureUnitOfWork,
+    UnreadableTerms,
+)
 from file_service.domain.ports import DependencyUnavailable
 from huleedu_service_libs.clients import ContentServiceClient
+from huleedu_service_libs.consumer import EnvelopeHandler, EventFactory, StepRunner
 from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
-from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.kafka.retry_policy import PoisonMessageError, TransientError
 from huleedu_service_libs.worker import ConsumerSpec
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
-
-logger = structlog.get_logger(__name__)
 
 ERASURE_CONSUMER = "erasure"
 
@@ -41,30 +42,19 @@ def _worker_settings(settings: FileServiceSettings) -> FileServiceSettings:
 
 
 def erasure_handler(
-    sessions: async_sessionmaker[AsyncSession],
-    content: Callable[[], ContentEraser],
-    opener: Opener,
-    consumer: str,
-) -> Callable[[EventEnvelope[Any]], Any]:
-    """Applies a StudentErasureRequestedV1 once (inbox), blobs first, rows in the same commit."""
+    uow_factory: Callable[[], ErasureUnitOfWork], step: EraseStudentFiles, consumer: str
+) -> EnvelopeHandler:
+    """Applies a StudentErasureRequestedV1 once (inbox), blobs first, rows in the same commit.
+
+    A Content Service outage is retried (transient); terms no key opens go to the DLQ at once.
+    """
+    runner = StepRunner(
+        uow_factory, consumer=consumer, source_service=consumer, events=EventFactory
+    )
 
     async def handle(envelope: EventEnvelope[Any]) -> None:
-        event: StudentErasureRequestedV1 = envelope.data
-
-        async def effects(session: AsyncSession) -> None:
-            done = await erase_student_files(
-                event, PostgresErasureFiles(session), content(), opener
-            )
-            logger.info(
-                "file.student_erased",
-                erasure_id=event.erasure_id,
-                essay_mode=event.essay_mode.value,
-                files=done.files,
-                batches=done.batches,
-            )
-
         try:
-            await apply_once(sessions, envelope, consumer=consumer, effects=effects)
+            await runner.run(envelope, step)
         except DependencyUnavailable as exc:
             raise TransientError(str(exc)) from exc
         except UnreadableTerms as exc:
@@ -89,13 +79,14 @@ def create_worker_app(settings: FileServiceSettings, engine: AsyncEngine | None 
         if "session" in http:
             await http.pop("session").close()
 
+    sessions = make_session_factory(engine)
     dispatcher = EventDispatcher()
     dispatcher.register(
         StudentErasureRequestedV1,
         erasure_handler(
-            make_session_factory(engine),
-            content,
-            KeyRing(settings.event_pii_keys),
+            lambda: SqlAlchemyUnitOfWork(sessions),
+            EraseStudentFiles(content, KeyRing(settings.event_pii_keys)),
+            # The inbox name the erasures handled so far were recorded under.
             settings.service_name,
         ),
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from pydantic import BaseModel
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
@@ -26,11 +24,9 @@ from common_core.topics import topic_for
 from huleedu_service_libs.consumer import Clock, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
-from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
-from result_aggregator_service.adapters.erasure_repository import PostgresErasureViews
 from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.di import make_bos_client, make_uow_factory
@@ -84,19 +80,11 @@ def build_dispatcher(runner: Runner, bos: BatchOrchestrator) -> EventDispatcher:
     return dispatcher
 
 
-def erasure_dispatcher(
-    sessions: async_sessionmaker[AsyncSession], consumer: str
-) -> EventDispatcher:
+def erasure_dispatcher(runner: Runner) -> EventDispatcher:
     """StudentErasureRequestedV1: the student's results deleted or relabelled, once (inbox)."""
-
-    async def erase(envelope: EventEnvelope[Any]) -> None:
-        async def effects(session: AsyncSession) -> None:
-            await erase_results(envelope.data, PostgresErasureViews(session))
-
-        await apply_once(sessions, envelope, consumer=consumer, effects=effects)
-
     dispatcher = EventDispatcher()
-    dispatcher.register(StudentErasureRequestedV1, erase)
+    # The views' runner: one inbox name, so erasures handled before stay deduplicated.
+    dispatcher.register(StudentErasureRequestedV1, runner.handler(erase_results))
     return dispatcher
 
 
@@ -131,7 +119,7 @@ def create_worker_app(
             ConsumerSpec(
                 "erasure",
                 [topic_for(StudentErasureRequestedV1)],
-                erasure_dispatcher(sessions, settings.service_name).handle,
+                erasure_dispatcher(runner).handle,
                 max_attempts=settings.consumer_max_attempts,
                 transient_budget_seconds=settings.consumer_transient_budget_seconds,
             ),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from common_core.enums import Language
 from huleedu_service_libs.clients import ContentServiceClient
+from huleedu_service_libs.consumer import EventFactory, StepRunner
 from huleedu_service_libs.db import make_session_factory
 from spellchecker_service.adapters.content_client import ContentServiceStore
 from spellchecker_service.adapters.english_checker import EnglishChecker
@@ -22,6 +23,19 @@ from spellchecker_service.domain.ports import ContentStore, TextChecker
 from spellchecker_service.domain.spellcheck import SpellcheckEssay
 
 CONSUMER_NAME = "spellchecker_service.spellcheck_requests"
+
+
+def make_erasure_runner(
+    settings: SpellcheckerSettings, engine: AsyncEngine
+) -> StepRunner[SqlAlchemyUnitOfWork, EventFactory]:
+    """The erasure consumer's runner, under the service's own inbox name (not the requests')."""
+    sessions = make_session_factory(engine)
+    return StepRunner(
+        lambda: SqlAlchemyUnitOfWork(sessions),
+        consumer=settings.service_name,
+        source_service=settings.service_name,
+        events=EventFactory,
+    )
 
 
 def checker_loaders(settings: SpellcheckerSettings) -> dict[Language, CheckerLoader]:

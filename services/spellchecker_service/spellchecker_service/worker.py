@@ -8,22 +8,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from quart import Quart
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckRequestedV1, StudentErasureRequestedV1
 from common_core.topics import topic_for
-from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
+from huleedu_service_libs.db import create_engine_from_settings
 from huleedu_service_libs.http import serve_quart
-from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka.dispatch import EventDispatcher
 from huleedu_service_libs.kafka.retry_policy import TransientError
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
-from spellchecker_service.adapters.erasure_repository import PostgresErasedResults
 from spellchecker_service.adapters.text_checker import DictionaryTextChecker
 from spellchecker_service.config import SpellcheckerSettings
-from spellchecker_service.di import make_container, make_text_checker
+from spellchecker_service.di import make_container, make_erasure_runner, make_text_checker
 from spellchecker_service.domain.erasure import erase_results
 from spellchecker_service.domain.ports import ContentUnavailable
 from spellchecker_service.domain.spellcheck import SpellcheckEssay
@@ -48,16 +46,10 @@ def create_worker_app(
     dispatcher = EventDispatcher()
     dispatcher.register(EssaySpellcheckRequestedV1, handle_request)
 
-    sessions = make_session_factory(engine)
-
-    async def handle_erasure(envelope: EventEnvelope[Any]) -> None:
-        async def effects(session: AsyncSession) -> None:
-            await erase_results(envelope.data, PostgresErasedResults(session))
-
-        await apply_once(sessions, envelope, consumer=settings.service_name, effects=effects)
-
     erasures = EventDispatcher()
-    erasures.register(StudentErasureRequestedV1, handle_erasure)
+    erasures.register(
+        StudentErasureRequestedV1, make_erasure_runner(settings, engine).handler(erase_results)
+    )
 
     async def preload_dictionaries(_stopping: asyncio.Event) -> None:
         await checker.preload()

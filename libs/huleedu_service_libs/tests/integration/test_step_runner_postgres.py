@@ -122,3 +122,12 @@ async def test_a_failing_step_leaves_no_claim_and_the_redelivery_applies(
     assert await _state(engine, cause) == (0, 0, 0)
     assert await runner.run(cause, count_once) is True
     assert await _state(engine, cause) == (1, 1, 1)
+
+
+async def test_the_same_event_for_another_consumer_applies_again(engine: AsyncEngine) -> None:
+    cause = notification(random_id(), 3)
+    async with engine.begin() as conn:
+        await conn.execute(applied.insert().values(user_id=cause.data.user_id, times=0))
+    assert await make_runner(engine, random_id()).run(cause, count_once) is True
+    assert await make_runner(engine, random_id()).run(cause, count_once) is True
+    assert await _state(engine, cause) == (2, 2, 2)

@@ -8,8 +8,10 @@ from essay_lifecycle_service.adapters.batch_repository import (
     PostgresBatchRepository,
     PostgresPhaseRepository,
 )
+from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.adapters.essay_repository import PostgresEssayRepository
 from essay_lifecycle_service.adapters.upload_repository import PostgresUploadRepository
+from essay_lifecycle_service.domain.erasure import ErasureStore
 from essay_lifecycle_service.domain.ports import (
     BatchRepository,
     EssayRepository,
@@ -26,9 +28,11 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     essays: EssayRepository
     phases: PhaseRepository
     uploads: UploadRepository
+    erasure: ErasureStore
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.batches = PostgresBatchRepository(session)
         self.essays = PostgresEssayRepository(session)
         self.phases = PostgresPhaseRepository(session)
         self.uploads = PostgresUploadRepository(session)
+        self.erasure = PostgresErasureStore(session)

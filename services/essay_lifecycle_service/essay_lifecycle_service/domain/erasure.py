@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from common_core.enums import EssayErasureMode
 from common_core.events import StudentErasureRequestedV1
+from huleedu_service_libs.consumer import Outgoing, StepContext
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 logger = structlog.get_logger(__name__)
 
@@ -42,16 +44,24 @@ class ErasureStore(Protocol):
         ...
 
 
-async def erase_essays(event: StudentErasureRequestedV1, store: ErasureStore) -> int:
-    """Apply the teacher's choice to the student's essays; the rows changed or deleted."""
+class ErasureUnitOfWork(ConsumerUnitOfWork, Protocol):
+    """The erasure's transaction: the inbox claim and the lifecycle rows commit together."""
+
+    erasure: ErasureStore
+
+
+async def erase_essays(
+    uow: ErasureUnitOfWork, event: StudentErasureRequestedV1, _ctx: StepContext[Any]
+) -> list[Outgoing]:
+    """The erasure step: apply the teacher's choice to the student's essays; announces nothing."""
     uploads = [ErasedUpload(e.batch_id, e.file_upload_id, e.essay_id) for e in event.essays]
     if not uploads:
-        return 0
+        return []
     if event.essay_mode is EssayErasureMode.DELETE:
-        changed = await store.delete(event.user_id, uploads)
+        changed = await uow.erasure.delete(event.user_id, uploads)
     else:
-        changed = await store.relabel(event.user_id, uploads)
+        changed = await uow.erasure.relabel(event.user_id, uploads)
     logger.info(
         "els.student_erased", erasure_id=event.erasure_id, mode=event.essay_mode.value, rows=changed
     )
-    return changed
+    return []

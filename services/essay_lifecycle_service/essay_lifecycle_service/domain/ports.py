@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from common_core.enums import EssayStatus, OperationOutcome, PhaseName, PhaseStatus
+from essay_lifecycle_service.domain.erasure import ErasureStore
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     Essay,
@@ -216,6 +217,7 @@ class UnitOfWork(ConsumerUnitOfWork, Protocol):
     essays: EssayRepository
     phases: PhaseRepository
     uploads: UploadRepository
+    erasure: ErasureStore
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

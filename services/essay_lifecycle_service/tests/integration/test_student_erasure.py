@@ -16,7 +16,6 @@ from common_core.enums import EssayErasureMode
 from common_core.envelope import EventEnvelope
 from common_core.events import ErasedEssay, StudentErasureRequestedV1
 from common_core.topics import topic_for
-from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.adapters.tables import (
     batches,
     essay_state_history,
@@ -26,10 +25,12 @@ from essay_lifecycle_service.adapters.tables import (
     validation_failures,
 )
 from essay_lifecycle_service.config import EssayLifecycleSettings
+from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.erasure import erase_essays
+from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.worker import PHASE_EVENTS, SLOT_EVENTS, create_worker_app
+from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.inbox import apply_once
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.testing import random_id
 from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
@@ -202,13 +203,15 @@ async def test_keeping_relabels_names_and_leaves_other_teachers_alone(
 ) -> None:
     user = f"teacher-{random_id()}"
     ids = await seed(els_engine, user)
-    sessions = make_session_factory(els_engine)
+    runner = StepRunner(
+        make_uow_factory(make_session_factory(els_engine)),
+        consumer="els",
+        source_service="els",
+        events=EventFactory,
+    )
 
     async def apply(envelope: EventEnvelope[Any]) -> None:
-        async def effects(session: Any) -> None:
-            await erase_essays(envelope.data, PostgresErasureStore(session))
-
-        await apply_once(sessions, envelope, consumer="els", effects=effects)
+        assert await runner.run(envelope, erase_essays)
 
     # Another teacher's erasure naming these ids changes nothing but parked content.
     await apply(erasure("someone-else", ids, EssayErasureMode.DELETE))

@@ -31,6 +31,7 @@ from common_core.events import (
     EssayValidationFailedV1,
     UploadSummary,
 )
+from essay_lifecycle_service.domain.erasure import erase_essays
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
@@ -45,6 +46,7 @@ from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.testing.fake_clock import FakeClock
 
+from .erasure_fakes import ErasureLog, FakeErasure
 from .upload_fakes import FakeUploads, UploadState
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -66,6 +68,7 @@ class FakeState:
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     outbox: list[tuple[EventEnvelope[Any], str]] = field(default_factory=list)
     uploads: UploadState = field(default_factory=UploadState)
+    erased: ErasureLog = field(default_factory=ErasureLog)
 
 
 class FakeBatches:
@@ -292,6 +295,7 @@ class FakeUnitOfWork:
         self.essays = FakeEssays(state)
         self.phases = FakePhases(state)
         self.uploads = FakeUploads(state.uploads)
+        self.erasure = FakeErasure(state.erased)
         self._saved: FakeState | None = None
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -302,6 +306,7 @@ class FakeUnitOfWork:
         if self._saved is not None:  # not committed: roll back
             self.state.__dict__.update(self._saved.__dict__)
             self.uploads.s = self.state.uploads
+            self.erasure.log = self.state.erased
         self._saved = None
 
     async def claim(self, *, consumer: str, event_id: UUID, event_type: str) -> bool:
@@ -338,6 +343,7 @@ class Lifecycle:
             "BatchFileRemovedV1": self.slots.file_removed,
             "BatchSpellcheckInitiateCommandV1": self.phases.initiate,
             "EssaySpellcheckCompletedV1": self.phases.complete,
+            "StudentErasureRequestedV1": erase_essays,
         }[envelope.event_type]
         await self.handling.handler(step)(envelope)
 

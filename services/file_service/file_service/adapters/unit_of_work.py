@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from file_service.adapters.erasure_files import PostgresErasureFiles
 from file_service.adapters.tables import file_uploads
+from file_service.domain.erasure import ErasureFiles
 from file_service.domain.ports import FileRecord, FileRepository
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 
@@ -65,9 +67,11 @@ class PostgresFileRepository:
 
 
 class SqlAlchemyUnitOfWork(BaseUnitOfWork):
-    """File rows and outbox events in one transaction."""
+    """File rows, the inbox claim and outbox events in one transaction."""
 
     files: FileRepository
+    erasure: ErasureFiles
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.files = PostgresFileRepository(session)
+        self.erasure = PostgresErasureFiles(session)

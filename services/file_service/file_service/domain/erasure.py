@@ -12,16 +12,18 @@ nothing here is committed and the redelivered event does it all again.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from common_core.enums import EssayErasureMode
 from common_core.events import StudentErasureRequestedV1
 from file_service.domain.bus_names import Opener, file_label
+from huleedu_service_libs.consumer import Outgoing, StepContext
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 logger = structlog.get_logger(__name__)
 
@@ -61,6 +63,12 @@ class ContentEraser(Protocol):
     ) -> None:
         """Release or redact one batch's blobs; raises DependencyUnavailable."""
         ...
+
+
+class ErasureUnitOfWork(ConsumerUnitOfWork, Protocol):
+    """The erasure's transaction: the inbox claim and the file rows commit together."""
+
+    erasure: ErasureFiles
 
 
 class UnreadableTerms(Exception):
@@ -117,3 +125,29 @@ async def erase_student_files(
     else:
         await files.delete([f.file_upload_id for f in found])
     return ErasureOutcome(files=len(found), batches=batches)
+
+
+class EraseStudentFiles:
+    """The erasure step: the student's files and their blobs (erase_student_files); no events.
+
+    The Content Service is called inside the transaction because the blobs to release are read
+    from the locked rows; its calls are idempotent, so a rollback and redelivery is safe.
+    """
+
+    def __init__(self, content: Callable[[], ContentEraser], opener: Opener) -> None:
+        self._content = content
+        self._opener = opener
+
+    async def __call__(
+        self, uow: ErasureUnitOfWork, event: StudentErasureRequestedV1, _ctx: StepContext[Any]
+    ) -> list[Outgoing]:
+        """Apply the erasure in the unit of work's transaction; announces nothing."""
+        done = await erase_student_files(event, uow.erasure, self._content(), self._opener)
+        logger.info(
+            "file.student_erased",
+            erasure_id=event.erasure_id,
+            essay_mode=event.essay_mode.value,
+            files=done.files,
+            batches=done.batches,
+        )
+        return []

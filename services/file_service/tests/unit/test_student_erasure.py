@@ -3,69 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import pytest
 
 from common_core.enums import EssayErasureMode
 from common_core.events import ErasedEssay, StudentErasureRequestedV1
-from file_service.domain.erasure import StoredFile, UnreadableTerms, erase_student_files
+from file_service.domain.erasure import UnreadableTerms, erase_student_files
 from huleedu_service_libs.crypto import KeyRing, generate_key
+
+from .erasure_fakes import TEACHER, FakeContent, files
 
 pytestmark = pytest.mark.unit
 
 KEYS = KeyRing(generate_key())
-TEACHER = "teacher-1"
-
-
-class FakeFiles:
-    def __init__(self, rows: list[tuple[str, StoredFile]]) -> None:
-        self.rows = {f.file_upload_id: (owner, f) for owner, f in rows}
-        self.deleted: list[str] = []
-
-    async def lock(self, user_id: str, file_upload_ids: Sequence[str]) -> list[StoredFile]:
-        found = [f for owner, f in self.rows.values() if owner == user_id]
-        wanted = [f for f in found if f.file_upload_id in file_upload_ids]
-        return sorted(wanted, key=lambda f: (f.batch_id, f.file_upload_id))
-
-    async def delete(self, file_upload_ids: Sequence[str]) -> None:
-        self.deleted.extend(file_upload_ids)
-        for upload in file_upload_ids:
-            del self.rows[upload]
-
-    async def rename(self, names: dict[str, str]) -> None:
-        for upload, name in names.items():
-            owner, f = self.rows[upload]
-            self.rows[upload] = (
-                owner,
-                StoredFile(upload, f.batch_id, name, f.raw_storage_id, f.text_storage_id),
-            )
-
-
-class FakeContent:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[str], list[str], list[str]]] = []
-
-    async def erase(
-        self, holder: str, delete: Sequence[str], redact: Sequence[str], terms: Sequence[str]
-    ) -> None:
-        self.calls.append((holder, list(delete), list(redact), list(terms)))
-
-
-def stored(upload: str, batch: str) -> StoredFile:
-    return StoredFile(upload, batch, f"Åsa Öberg {upload}.docx", f"raw-{upload}", f"text-{upload}")
-
-
-def files() -> FakeFiles:
-    return FakeFiles(
-        [
-            (TEACHER, stored("u1", "b1")),
-            (TEACHER, stored("u2", "b2")),
-            (TEACHER, stored("u3", "b1")),
-            (TEACHER, stored("other-student", "b1")),
-            ("another-teacher", stored("foreign", "b9")),
-        ]
-    )
 
 
 def event(mode: EssayErasureMode, terms: list[str] | None = None) -> StudentErasureRequestedV1:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
+from result_aggregator_service.adapters.erasure_repository import PostgresErasureViews
 from result_aggregator_service.adapters.repositories import (
     PostgresBatchViews,
     PostgresEssayViews,
 )
+from result_aggregator_service.domain.erasure import ErasureViews
 from result_aggregator_service.domain.ports import BatchViews, EssayViews
 
 
@@ -19,11 +19,9 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
 
     batches: BatchViews
     essays: EssayViews
+    erasure: ErasureViews
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.batches = PostgresBatchViews(session)
         self.essays = PostgresEssayViews(session)
-
-    async def claim_event(self, consumer: str, event_id: UUID, event_type: str) -> bool:
-        """The inbox row, first in the transaction."""
-        return await self.claim(consumer=consumer, event_id=event_id, event_type=event_type)
+        self.erasure = PostgresErasureViews(session)

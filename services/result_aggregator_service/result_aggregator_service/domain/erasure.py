@@ -16,6 +16,8 @@ import structlog
 from common_core.enums import EssayErasureMode
 from common_core.events import StudentErasureRequestedV1
 from common_core.file_labels import file_label
+from huleedu_service_libs.consumer import Outgoing, StepContext
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 # A batch's rejected-file entries -> the entries to keep.
 RejectedRewrite = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
@@ -50,6 +52,12 @@ class ErasureViews(Protocol):
         ...
 
 
+class ErasureUnitOfWork(ConsumerUnitOfWork, Protocol):
+    """The erasure's transaction: the inbox claim and the view rows commit together."""
+
+    erasure: ErasureViews
+
+
 def _rewrite(uploads: set[str], keep: bool) -> RejectedRewrite:
     def rewrite(rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
         result = []
@@ -73,11 +81,14 @@ def _rewrite(uploads: set[str], keep: bool) -> RejectedRewrite:
     return rewrite
 
 
-async def erase_results(event: StudentErasureRequestedV1, views: ErasureViews) -> int:
-    """Apply the teacher's choice to the student's results; the result rows changed."""
+async def erase_results(
+    uow: ErasureUnitOfWork, event: StudentErasureRequestedV1, _ctx: StepContext[Any]
+) -> list[Outgoing]:
+    """The erasure step: apply the teacher's choice to the student's results; announces nothing."""
     uploads = [ErasedUpload(e.batch_id, e.file_upload_id, e.essay_id) for e in event.essays]
     if not uploads:
-        return 0
+        return []
+    views = uow.erasure
     keep = event.essay_mode is EssayErasureMode.KEEP
     batch_ids = sorted({u.batch_id for u in uploads})
     await views.rewrite_rejected(
@@ -90,4 +101,4 @@ async def erase_results(event: StudentErasureRequestedV1, views: ErasureViews) -
     logger.info(
         "ras.student_erased", erasure_id=event.erasure_id, mode=event.essay_mode.value, rows=changed
     )
-    return changed
+    return []

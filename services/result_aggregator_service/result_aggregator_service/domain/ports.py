@@ -11,6 +11,7 @@ from common_core.enums import BatchStatus, CourseCode
 from common_core.internal_api import BatchPipelineStateV1
 from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 from huleedu_service_libs.kafka import TransientError
+from result_aggregator_service.domain.erasure import ErasureViews
 from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
 
 
@@ -65,6 +66,7 @@ class UnitOfWork(ConsumerUnitOfWork, Protocol):
 
     batches: BatchViews
     essays: EssayViews
+    erasure: ErasureViews
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -47,7 +47,9 @@ from result_aggregator_service.domain.ports import (
     EssayViews,
 )
 from result_aggregator_service.domain.steps import Runner, make_runner
-from result_aggregator_service.worker import build_dispatcher
+from result_aggregator_service.worker import build_dispatcher, erasure_dispatcher
+
+from .erasure_fakes import FakeErasureViews
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -124,6 +126,7 @@ class FakeUnitOfWork:
         self.state = state
         self.batches: BatchViews = FakeBatches(state)
         self.essays: EssayViews = FakeEssays(state)
+        self.erasure = FakeErasureViews(state)
         self._saved: FakeState | None = None
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -329,6 +332,10 @@ class Views:
         dispatcher = build_dispatcher(self.handling, self.bos)
         for envelope in envelopes:
             await dispatcher._handlers[envelope.event_type][1](envelope)
+
+    async def erase(self, envelope: EventEnvelope[Any]) -> None:
+        """Deliver a StudentErasureRequestedV1 as the worker's erasure consumer does."""
+        await erasure_dispatcher(self.handling)._handlers[envelope.event_type][1](envelope)
 
     def batch(self, batch_id: str = "batch-1") -> BatchView:
         return self.state.batches[batch_id]

@@ -8,7 +8,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
+from spellchecker_service.adapters.erasure_repository import PostgresErasedResults
 from spellchecker_service.adapters.tables import spellcheck_results
+from spellchecker_service.domain.erasure import ErasedResults
 from spellchecker_service.domain.ports import ResultRepository, SpellcheckResultRecord
 
 
@@ -26,9 +28,11 @@ class PostgresResultRepository:
 
 
 class SqlAlchemyUnitOfWork(BaseUnitOfWork):
-    """Inbox claim, result row and outbox event in one transaction."""
+    """Inbox claim, result rows (recorded or erased) and outbox events in one transaction."""
 
     results: ResultRepository
+    erasure: ErasedResults
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         self.results = PostgresResultRepository(session)
+        self.erasure = PostgresErasedResults(session)

@@ -9,12 +9,14 @@ original, so the Content Service deletes or redacts them with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from common_core.enums import EssayErasureMode
 from common_core.events import StudentErasureRequestedV1
+from huleedu_service_libs.consumer import Outgoing, StepContext
+from huleedu_service_libs.consumer import UnitOfWork as ConsumerUnitOfWork
 
 logger = structlog.get_logger(__name__)
 
@@ -27,11 +29,19 @@ class ErasedResults(Protocol):
         ...
 
 
-async def erase_results(event: StudentErasureRequestedV1, results: ErasedResults) -> int:
-    """Delete the student's essays' results when the teacher chose `delete`."""
+class ErasureUnitOfWork(ConsumerUnitOfWork, Protocol):
+    """The erasure's transaction: the inbox claim and the deleted results commit together."""
+
+    erasure: ErasedResults
+
+
+async def erase_results(
+    uow: ErasureUnitOfWork, event: StudentErasureRequestedV1, _ctx: StepContext[Any]
+) -> list[Outgoing]:
+    """The erasure step: delete the student's essays' results if the teacher chose `delete`."""
     essays = [(e.batch_id, e.essay_id) for e in event.essays if e.essay_id]
     if event.essay_mode is not EssayErasureMode.DELETE or not essays:
-        return 0
-    deleted = await results.delete(essays)
+        return []
+    deleted = await uow.erasure.delete(essays)
     logger.info("spellchecker.student_erased", erasure_id=event.erasure_id, rows=deleted)
-    return deleted
+    return []

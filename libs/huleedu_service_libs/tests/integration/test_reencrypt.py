@@ -1,4 +1,4 @@
-"""Key rotation of a table's encrypted columns, and the one-transaction inbox helper."""
+"""Key rotation of a table's encrypted columns."""
 
 from __future__ import annotations
 
@@ -6,16 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common_core.envelope import EventEnvelope
-from common_core.events import StudentCreatedV1
 from huleedu_service_libs.crypto import KeyRing, generate_key
-from huleedu_service_libs.db import EncryptedColumns, make_session_factory, reencrypt_table
+from huleedu_service_libs.db import EncryptedColumns, reencrypt_table
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
-from huleedu_service_libs.inbox import apply_once
-from huleedu_service_libs.testing.sample_events import sample_event
 
 pytestmark = pytest.mark.integration
 
@@ -82,26 +78,3 @@ async def test_a_hook_can_change_more_columns(engine: AsyncEngine) -> None:
     assert report.values_current == 1
     async with engine.connect() as conn:
         assert await conn.scalar(select(secrets.c.label)) == "len-1"
-
-
-async def test_apply_once_runs_effects_once_and_rolls_back_with_them(engine: AsyncEngine) -> None:
-    sessions = make_session_factory(engine)
-    event = EventEnvelope.wrap(
-        sample_event(StudentCreatedV1), source_service="t", correlation_id="c"
-    )
-    calls: list[str] = []
-
-    async def effects(session: AsyncSession) -> None:
-        calls.append("run")
-        await session.execute(insert(secrets).values(owner="e", part=len(calls)))
-        if len(calls) == 1:
-            raise RuntimeError("first attempt fails")
-
-    with pytest.raises(RuntimeError):
-        await apply_once(sessions, event, consumer="c1", effects=effects)
-    assert await apply_once(sessions, event, consumer="c1", effects=effects) is True
-    assert await apply_once(sessions, event, consumer="c1", effects=effects) is False
-    assert await apply_once(sessions, event, consumer="c2", effects=effects) is True
-    async with engine.connect() as conn:
-        parts = (await conn.execute(text("SELECT part FROM secrets ORDER BY part"))).scalars()
-        assert list(parts) == [2, 3]
