@@ -15,7 +15,7 @@ from huleedu_service_libs.crypto import KeyRing, generate_key
 from huleedu_service_libs.db import EncryptedColumns, make_session_factory, reencrypt_table
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.inbox import apply_once
-from huleedu_service_libs.testing.sample_events import sample_event
+from huleedu_testing.sample_events import sample_event
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from api_gateway_service.testing.stub_class_batches import ClassBatchRoutes, StubClassBatch
-from api_gateway_service.testing.stub_class_students import StudentRoutes
-from api_gateway_service.testing.stub_downstreams import NOW, ContractStub
 from common_core.class_api import (
     ClassDetailV1,
     ClassListV1,
@@ -29,6 +26,9 @@ from common_core.class_api import (
 )
 from common_core.enums import CourseCode, language_for_course
 from common_core.errors import ErrorCode
+from huleedu_testing.gateway.stub_class_batches import ClassBatchRoutes, StubClassBatch
+from huleedu_testing.gateway.stub_class_students import StudentRoutes
+from huleedu_testing.gateway.stub_downstreams import NOW, ContractStub
 
 _BASE = "/internal/v1"
 
@@ -63,7 +63,8 @@ class ClassManagementStub(ContractStub):
         self._class_batch_routes = ClassBatchRoutes(self)
         # batch_id -> a class batch's suggested and confirmed essay authors
         self.class_batches: dict[str, StubClassBatch] = self._class_batch_routes.batches
-        self.fail_with: int | None = None  # answer every request with this status
+        # Answer every request with this status and an HTML page (no error contract at all).
+        self.html_failure: int | None = None
         # student_id -> the `essays` choice their erasure came with
         self.erased_with: dict[str, str] = {}
 
@@ -97,9 +98,9 @@ class ClassManagementStub(ContractStub):
 
     @web.middleware
     async def _failing(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        if self.fail_with is not None:
+        if self.html_failure is not None:
             await self.record(request)
-            return web.Response(status=self.fail_with, text="<html>internal error</html>")
+            return web.Response(status=self.html_failure, text="<html>internal error</html>")
         response: web.StreamResponse = await handler(request)
         return response
 
