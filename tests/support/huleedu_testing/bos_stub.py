@@ -1,6 +1,6 @@
 """A real HTTP stand-in for the Batch Orchestrator's internal pipeline-state API.
 
-It listens on a loopback port (StubServer) and answers
+It listens on a loopback port (FaultyStubServer) and answers
 `GET /internal/v1/batches/{batch_id}/pipeline-state` the way BOS does: 401 without the
 internal key, 404 for batches it does not know, BatchPipelineStateV1 JSON otherwise. It also
 answers the teacher's `GET /internal/v1/batches/{batch_id}` (X-User-ID required; another
@@ -27,7 +27,7 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     new_correlation_id,
 )
-from huleedu_testing.stub_server import StubServer
+from huleedu_testing.stub_server import FaultyStubServer
 
 __all__ = ["BosStub", "StubRequest"]
 
@@ -46,8 +46,8 @@ class StubRequest:
     had_valid_key: bool
 
 
-class BosStub(StubServer[StubRequest]):
-    """BOS's pipeline-state API; failures, slowness and outages come from StubServer.
+class BosStub(FaultyStubServer[StubRequest]):
+    """BOS's pipeline-state API; failures, slowness and outages come from FaultyStubServer.
 
     `requests` holds the pipeline-state requests; `batch_requests` the teacher-batch ones.
     """

@@ -1,6 +1,6 @@
 """A real HTTP stand-in for the Class Management Service's class summary route.
 
-It listens on a loopback port (StubServer) and answers
+It listens on a loopback port (FaultyStubServer) and answers
 `GET /internal/v1/classes/{class_id}/summary` the way CMS does: 401 without the internal key
 or without X-User-ID, 404 CLASS_NOT_FOUND for a class it does not know or another teacher's
 (the same body), ClassV1 JSON otherwise. Tests make it fail (any status), slow (longer than
@@ -27,7 +27,7 @@ from huleedu_service_libs.correlation import (
     USER_ID_HEADER,
     new_correlation_id,
 )
-from huleedu_testing.stub_server import StubServer
+from huleedu_testing.stub_server import FaultyStubServer
 
 __all__ = ["CmsStub", "CmsStubRequest"]
 
@@ -45,8 +45,8 @@ class CmsStubRequest:
     had_valid_key: bool
 
 
-class CmsStub(StubServer[CmsStubRequest]):
-    """CMS's class summary route; failures, slowness and outages come from StubServer."""
+class CmsStub(FaultyStubServer[CmsStubRequest]):
+    """CMS's class summary route; failures, slowness and outages come from FaultyStubServer."""
 
     def __init__(self, *, internal_api_key: str, port: int | None = None) -> None:
         super().__init__(SERVICE_NAME, internal_api_key=internal_api_key, port=port)

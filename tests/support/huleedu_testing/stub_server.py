@@ -3,8 +3,9 @@
 A stub listens on a loopback port below the ephemeral range (free_port_below_ephemeral), so a
 test can stop it and start it again on the same port ("the service comes back") without a
 client's outgoing socket taking the port meanwhile. A subclass declares only its routes
-(add_routes) and what a request it records looks like; the base keeps the log and the switches
-that make the stub fail, answer as if its own dependency were down, stall, or drop connections.
+(add_routes) and what a request it records looks like; the base keeps the log. FaultyStubServer
+adds the switches that make a stub fail, answer as if its own dependency were down, stall, or
+drop connections.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from huleedu_service_libs.correlation import (
 from huleedu_service_libs.errors import build_error_body, dependency_unavailable
 from huleedu_testing.servers import LOOPBACK, free_port_below_ephemeral
 
-__all__ = ["StubServer"]
+__all__ = ["FaultyStubServer", "StubServer"]
 
 RequestT = TypeVar("RequestT")
 
@@ -37,7 +38,7 @@ RETRY_AFTER_SECONDS = 5
 class StubServer(Generic[RequestT]):
     """An aiohttp stub of one service on a fixed loopback port; subclasses add the routes."""
 
-    # Handlers still waiting when the stub stops are released at once, so stopping stays fast.
+    # The longest a stop waits for handlers still running, so stopping stays fast.
     shutdown_timeout_seconds = 2.0
     client_max_size = 1024**2
     # A client that gives up cancels its handler (a timed-out caller must not keep one waiting).
@@ -50,11 +51,6 @@ class StubServer(Generic[RequestT]):
         self.port = port or free_port_below_ephemeral()
         self._key = internal_api_key
         self._requests: list[RequestT] = []
-        self._failure_status: int | None = None
-        self._down_dependency: str | None = None
-        self._drops_left = 0
-        self._delay_seconds = 0.0
-        self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -92,7 +88,6 @@ class StubServer(Generic[RequestT]):
         except BaseException:
             await runner.cleanup()
             raise
-        self._released.clear()
         self._runner = runner
 
     async def stop(self) -> None:
@@ -100,7 +95,6 @@ class StubServer(Generic[RequestT]):
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        self._released.set()
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:
@@ -133,6 +127,40 @@ class StubServer(Generic[RequestT]):
             return True
         provided = request.headers.get(INTERNAL_API_KEY_HEADER, "")
         return hmac.compare_digest(provided.encode(), self._key.encode())
+
+    def error_response(
+        self, status: int, code: ErrorCode, message: str, correlation_id: str
+    ) -> web.Response:
+        """The shared error body, as the real service answers, with this status."""
+        body = build_error_body(code, message, correlation_id=correlation_id, service=self.service)
+        return web.json_response(
+            body, status=status, headers={CORRELATION_ID_HEADER: correlation_id}
+        )
+
+
+class FaultyStubServer(StubServer[RequestT]):
+    """A StubServer whose handlers apply switches: failure, dependency down, slowness, drops."""
+
+    def __init__(
+        self, service: str, *, internal_api_key: str | None = None, port: int | None = None
+    ) -> None:
+        super().__init__(service, internal_api_key=internal_api_key, port=port)
+        self._failure_status: int | None = None
+        self._down_dependency: str | None = None
+        self._drops_left = 0
+        self._delay_seconds = 0.0
+        # Set while stopped or healthy again: requests held by slow_down answer at once.
+        self._released = asyncio.Event()
+
+    async def start(self) -> None:
+        """Listen on the stub's port (the same port after stop(): the service 'comes back')."""
+        await super().start()
+        self._released.clear()
+
+    async def stop(self) -> None:
+        """Stop listening; requests held by slow_down are released first, so stopping is fast."""
+        self._released.set()
+        await super().stop()
 
     # -- behaviour switches ----------------------------------------------------------------
 
@@ -183,12 +211,3 @@ class StubServer(Generic[RequestT]):
             headers = {CORRELATION_ID_HEADER: cid, "Retry-After": str(RETRY_AFTER_SECONDS)}
             return web.json_response(body, status=503, headers=headers)
         return None
-
-    def error_response(
-        self, status: int, code: ErrorCode, message: str, correlation_id: str
-    ) -> web.Response:
-        """The shared error body, as the real service answers, with this status."""
-        body = build_error_body(code, message, correlation_id=correlation_id, service=self.service)
-        return web.json_response(
-            body, status=status, headers={CORRELATION_ID_HEADER: correlation_id}
-        )

@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from huleedu_testing import random_id
-from huleedu_testing.gateway.harness import Gateway, GatewayFactory, call
-from huleedu_testing.gateway.stub_class_batches import StubClassBatch
+from api_gateway_service.testing.harness import Gateway, GatewayFactory, call
+from api_gateway_service.testing.stub_class_batches import StubClassBatch
+from huleedu_service_libs.testing import random_id
 
 
 async def test_student_lifecycle_with_class_filter_and_export(
@@ -222,7 +222,7 @@ async def test_cms_outage_is_503_or_502_and_leaves_healthz_alone(
     if outage == "stopped":
         await gw.classes.stop()
     else:
-        gw.classes.html_failure = 500
+        gw.classes.fail_with = 500
 
     reasons = []
     for method, path, body in [

@@ -63,8 +63,7 @@ class ClassManagementStub(ContractStub):
         self._class_batch_routes = ClassBatchRoutes(self)
         # batch_id -> a class batch's suggested and confirmed essay authors
         self.class_batches: dict[str, StubClassBatch] = self._class_batch_routes.batches
-        # Answer every request with this status and an HTML page (no error contract at all).
-        self.html_failure: int | None = None
+        self.fail_with: int | None = None  # answer every request with this status
         # student_id -> the `essays` choice their erasure came with
         self.erased_with: dict[str, str] = {}
 
@@ -98,9 +97,9 @@ class ClassManagementStub(ContractStub):
 
     @web.middleware
     async def _failing(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        if self.html_failure is not None:
+        if self.fail_with is not None:
             await self.record(request)
-            return web.Response(status=self.html_failure, text="<html>internal error</html>")
+            return web.Response(status=self.fail_with, text="<html>internal error</html>")
         response: web.StreamResponse = await handler(request)
         return response
 
