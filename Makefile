@@ -61,10 +61,10 @@ web: ## Build the teacher web app (clients/teacher_web/dist, served at http://12
 	@scripts/web.sh build
 
 demo: ## Run a sample English and Swedish batch through the running stack (make up first)
-	@.venv/bin/python scripts/demo.py
+	@PYTHONPATH=tests/support .venv/bin/python scripts/demo.py
 
 drill: ## Outage drill on the running stack: Kafka down 60 s, Redis down 30 s; prints recovery times
-	@.venv/bin/python scripts/outage_drill.py $(ARGS)
+	@PYTHONPATH=tests/support .venv/bin/python scripts/outage_drill.py $(ARGS)
 
 bench: ## Benchmarks; they print numbers (starts infrastructure if needed)
 	@scripts/bench.sh

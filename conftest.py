@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 pytest_plugins = [
-    "huleedu_service_libs.testing.fixtures",
-    "huleedu_service_libs.testing.outage_fixtures",
+    "huleedu_testing.fixtures",
+    "huleedu_testing.outage_fixtures",
 ]
 
 _TIERS = ("unit", "integration", "e2e")

@@ -21,12 +21,12 @@ from aiokafka import AIOKafkaConsumer
 from common_core.enums import Language
 from common_core.events import BatchEssaysReadyV1, BatchPipelineCompletedV1
 from common_core.topics import topic_for
-from file_service.sample_files import docx_bytes, essay_text, txt_bytes
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing.platform_client import PlatformClient
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing.platform_client import PlatformClient
+from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
+from huleedu_testing.stats import percentile
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_text_checker
 

@@ -24,8 +24,8 @@ import aiohttp
 import asyncpg
 
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.gateway_client import GatewayClient
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing.gateway_client import GatewayClient
+from huleedu_testing.stats import percentile
 
 CMS_URL = os.environ.get("HULEEDU_CMS_URL", "http://127.0.0.1:5002")
 INTERNAL_KEY = os.environ.get("HULEEDU_INTERNAL_API_KEY", "dev-internal-api-key")

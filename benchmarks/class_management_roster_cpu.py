@@ -41,17 +41,17 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from class_management_service.app import create_app
-from class_management_service.testing.roster_http import INTERNAL_KEY, settings_for_schema
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import (
+from huleedu_testing import random_id
+from huleedu_testing.class_management.roster_http import INTERNAL_KEY, settings_for_schema
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.servers import (
     free_port,
     serve_in_background,
     wait_until_answering,
 )
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing.stats import percentile
 
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "class_management_service"
 FIRST = "Åsa Erik Sara Johanna Ali Elin Oskar Maja Noah Wilma Hugo Alice Liam Ebba Omar Saga"
@@ -60,7 +60,7 @@ ROUNDS = 5
 SERVER_SCRIPT = """
 import asyncio, json, sys
 from class_management_service.app import create_app
-from class_management_service.testing.roster_http import settings_for_schema
+from huleedu_testing.class_management.roster_http import settings_for_schema
 from huleedu_service_libs.http import serve_quart
 settings = settings_for_schema(**json.loads(sys.argv[1]))
 asyncio.run(serve_quart(create_app(settings), settings))

@@ -25,7 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.validation import AcceptedFile, validate_file
-from file_service.sample_files import (
+from huleedu_service_libs.config import InfraSettings
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.sample_files import (
     docx_bytes,
     essay_text,
     odt_bytes,
@@ -33,12 +37,8 @@ from file_service.sample_files import (
     rtf_bytes,
     txt_bytes,
 )
-from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import free_port, wait_until_answering
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing.servers import free_port, wait_until_answering
+from huleedu_testing.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "huleedu_libs_test"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import aiohttp
 
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCUSTFILE = ROOT / "benchmarks" / "locust" / "gateway_locustfile.py"

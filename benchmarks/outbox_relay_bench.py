@@ -21,9 +21,9 @@ from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka.headers import encode_headers, envelope_headers
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig, read_outbox_stats
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.outbox_helpers import notification, write_events
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.outbox_helpers import notification, write_events
+from huleedu_testing.stats import percentile
 
 
 async def create_topics(bootstrap: str, *names: str) -> None:

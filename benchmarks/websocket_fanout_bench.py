@@ -23,14 +23,14 @@ from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
-from huleedu_service_libs.testing import random_suffix
-from huleedu_service_libs.testing.gateway_client import GatewayClient, Notifications
-from huleedu_service_libs.testing.outbox_helpers import (
+from huleedu_testing import random_suffix
+from huleedu_testing.gateway_client import GatewayClient, Notifications
+from huleedu_testing.outbox_helpers import (
     NotificationEnvelope,
     notification,
     write_events,
 )
-from huleedu_service_libs.testing.stats import percentile
+from huleedu_testing.stats import percentile
 
 TOPIC = topic_for(TeacherNotificationRequestedV1)
 

@@ -12,6 +12,8 @@ trap cleanup_started EXIT
 ensure_infra
 # The batch-flow benchmark drives the whole platform, so the services must run too.
 ensure_stack
+# The benchmarks' clients, stubs and sample files live in the test-support package.
+export PYTHONPATH="$ROOT/tests/support${PYTHONPATH:+:$PYTHONPATH}"
 for bench in benchmarks/*_bench.py; do
   echo "== $bench"
   "$VENV_PY" "$bench" "$@"

@@ -15,8 +15,8 @@ from typing import Any
 
 import aiohttp
 
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
-from huleedu_service_libs.testing.gateway_client import GatewayClient, Notifications
+from huleedu_testing.gateway_client import GatewayClient, Notifications
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
 
 ENGLISH_OPENINGS = [
     "I belive that school uniforms is a bad idea becuase they take away are freedom.",

@@ -25,10 +25,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from common_core.events import TeacherNotificationRequestedV1
 from common_core.topics import topic_for
-from file_service.sample_files import essay_text, txt_bytes
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.gateway_client import GatewayClient, Notifications
-from huleedu_service_libs.testing.kafka_helpers import end_offsets
+from huleedu_testing.gateway_client import GatewayClient, Notifications
+from huleedu_testing.kafka_helpers import end_offsets
+from huleedu_testing.sample_files import essay_text, txt_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTIFICATIONS = topic_for(TeacherNotificationRequestedV1)

@@ -31,7 +31,8 @@ PYTEST=(.venv/bin/pytest -p no:cacheprovider --import-mode=importlib)
 # Our code: libraries, services, scripts and tests.
 CODE_DIRS=()
 for d in libs services clients scripts tests benchmarks observability conftest.py; do [ -e "$d" ] && CODE_DIRS+=("$d"); done
-TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs scripts benchmarks
+TYPED_DIRS=(libs/common_core/common_core libs/huleedu_service_libs/huleedu_service_libs
+  tests/support/huleedu_testing scripts benchmarks
   observability/grafana/huleedu_dashboards observability/grafana/generate.py)
 
 # pytest exits 5 when a tier has no tests yet; that is not a failure of the suite.

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from huleedu_service_libs.testing.containers import (
+from huleedu_testing.containers import (
     ContainerSpec,
     Mount,
     kafka_container,

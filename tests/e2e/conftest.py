@@ -16,8 +16,8 @@ import pytest
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing.gateway_client import GatewayClient
-from huleedu_service_libs.testing.platform_client import PlatformClient
+from huleedu_testing.gateway_client import GatewayClient
+from huleedu_testing.platform_client import PlatformClient
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("HULEEDU_LOCAL_DIR", ROOT / ".local")) / "run"

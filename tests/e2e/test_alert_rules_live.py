@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import yaml
 
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = ROOT / "observability" / "prometheus" / "rules"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from file_service.sample_files import docx_bytes, essay_text, txt_bytes
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
+from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 
 from .conftest import wait_for
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text, txt_bytes
-from huleedu_service_libs.testing.gateway_client import GatewayClient, GatewayError
+from huleedu_testing.gateway_client import GatewayClient, GatewayError
+from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 
 pytestmark = pytest.mark.e2e
 

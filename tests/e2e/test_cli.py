@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text, txt_bytes
+from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 
 pytestmark = pytest.mark.e2e
 

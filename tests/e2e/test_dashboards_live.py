@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text, txt_bytes
 from huleedu_dashboards import PanelQuery, committed_dashboards, panel_queries, substitute
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
+from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 
 from .conftest import wait_for
 

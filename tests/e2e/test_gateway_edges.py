@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from api_gateway_service.config import GatewaySettings
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
 
 pytestmark = pytest.mark.e2e
 

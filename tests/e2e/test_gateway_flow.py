@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from huleedu_service_libs.testing.gateway_client import GatewayClient
+from huleedu_testing.gateway_client import GatewayClient
 
 pytestmark = pytest.mark.e2e
 

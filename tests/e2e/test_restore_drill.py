@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from file_service.sample_files import docx_bytes, essay_text
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.gateway_client import GatewayClient, Notifications
-from huleedu_service_libs.testing.pii_scan import scan_databases
+from huleedu_testing.gateway_client import GatewayClient, Notifications
+from huleedu_testing.pii_scan import scan_databases
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.servers import free_port_below_ephemeral
 
 pytestmark = pytest.mark.integration
 

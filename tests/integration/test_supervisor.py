@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

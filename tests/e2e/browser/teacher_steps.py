@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes, txt_bytes
 
 # Processing a class set takes the platform a while on two cores; these bound each wait.
 READY_TIMEOUT_MS = 120_000

@@ -32,7 +32,7 @@ from common_core import (
 )
 from common_core.events import ClientBatchPipelineRequestV1
 from common_core.topics import EVENT_KEY_FIELDS, key_field_for
-from huleedu_service_libs.testing.sample_events import SAMPLE_EVENTS, sample_event
+from huleedu_testing.sample_events import SAMPLE_EVENTS, sample_event
 
 pytestmark = pytest.mark.unit
 

@@ -11,8 +11,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from common_core.topics import all_topics_with_dlq
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.container_infra import prepare_servers
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.container_infra import prepare_servers
+from huleedu_testing.servers import free_port_below_ephemeral
 
 pytestmark = pytest.mark.integration
 

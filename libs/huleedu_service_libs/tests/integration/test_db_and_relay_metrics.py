@@ -14,9 +14,9 @@ from huleedu_service_libs.db import instrument_engine
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.outbox_helpers import (
+from huleedu_testing import random_id, random_name
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.outbox_helpers import (
     backlog_is_empty,
     notification,
     running_relay,

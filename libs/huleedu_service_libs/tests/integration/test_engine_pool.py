@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from huleedu_service_libs.config import InfraSettings, ServiceSettings
 from huleedu_service_libs.db import create_engine_from_settings
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
 
 pytestmark = pytest.mark.integration
 

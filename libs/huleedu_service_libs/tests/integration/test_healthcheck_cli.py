@@ -13,7 +13,7 @@ from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.healthcheck import main
 from huleedu_service_libs.http import create_quart_app
 from huleedu_service_libs.observability import HealthCheck
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral, serve_in_background
+from huleedu_testing.servers import free_port_below_ephemeral, serve_in_background
 
 pytestmark = pytest.mark.integration
 

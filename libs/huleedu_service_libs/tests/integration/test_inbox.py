@@ -15,8 +15,8 @@ from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.inbox import claim_event
 from huleedu_service_libs.kafka import EventDispatcher, KafkaConsumerRunner, KafkaEventProducer
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.kafka_helpers import running_consumer, wait_until
+from huleedu_testing import random_id, random_name
+from huleedu_testing.kafka_helpers import running_consumer, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from huleedu_service_libs.kafka import TopicCreationError, ensure_topics
-from huleedu_service_libs.testing.random_refs import random_name
+from huleedu_testing.random_refs import random_name
 
 pytestmark = pytest.mark.integration
 

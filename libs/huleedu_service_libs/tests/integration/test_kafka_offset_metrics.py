@@ -13,10 +13,10 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckRequestedV1
 from huleedu_service_libs.kafka import EventDispatcher, KafkaConsumerRunner, KafkaEventProducer
 from huleedu_service_libs.observability.kafka_offsets import ConsumerLagExporter, DlqDepthExporter
-from huleedu_service_libs.testing.fixtures import TopicFactory
-from huleedu_service_libs.testing.kafka_helpers import running_consumer, wait_until
-from huleedu_service_libs.testing.random_refs import random_name
-from huleedu_service_libs.testing.sample_events import sample_event
+from huleedu_testing.fixtures import TopicFactory
+from huleedu_testing.kafka_helpers import running_consumer, wait_until
+from huleedu_testing.random_refs import random_name
+from huleedu_testing.sample_events import sample_event
 
 pytestmark = pytest.mark.integration
 

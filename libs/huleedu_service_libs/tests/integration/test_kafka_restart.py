@@ -22,9 +22,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from huleedu_service_libs.kafka import backoff
 from huleedu_service_libs.kafka.consumer import KafkaConsumerRunner
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.private_kafka import KAFKA_SCRIPT, PrivateKafka
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.private_kafka import KAFKA_SCRIPT, PrivateKafka
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -24,15 +24,15 @@ from huleedu_service_libs.kafka import (
     PoisonMessageError,
 )
 from huleedu_service_libs.kafka import headers as h
-from huleedu_service_libs.testing.fixtures import TopicFactory
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_testing.fixtures import TopicFactory
+from huleedu_testing.kafka_helpers import (
     end_offset,
     read_topic,
     running_consumer,
     wait_until,
 )
-from huleedu_service_libs.testing.random_refs import random_name
-from huleedu_service_libs.testing.sample_events import sample_event
+from huleedu_testing.random_refs import random_name
+from huleedu_testing.sample_events import sample_event
 
 pytestmark = pytest.mark.integration
 

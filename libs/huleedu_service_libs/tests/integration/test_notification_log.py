@@ -15,7 +15,7 @@ from huleedu_service_libs.realtime import (
     stream_position,
 )
 from huleedu_service_libs.realtime.notification_log import ids_key, log_key
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 pytestmark = pytest.mark.integration
 

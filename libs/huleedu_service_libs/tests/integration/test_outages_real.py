@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.resilience import DependencyFailure, classify_dependency_error
-from huleedu_service_libs.testing.private_postgres import PrivatePostgres
-from huleedu_service_libs.testing.private_redis import PrivateRedis
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.private_postgres import PrivatePostgres
+from huleedu_testing.private_redis import PrivateRedis
+from huleedu_testing.servers import free_port_below_ephemeral
 
 pytestmark = pytest.mark.integration
 

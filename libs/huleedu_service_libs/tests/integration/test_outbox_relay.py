@@ -16,9 +16,9 @@ from huleedu_service_libs.db.tables import event_outbox
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig, read_outbox_stats
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import read_topic, wait_until
-from huleedu_service_libs.testing.outbox_helpers import (
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import read_topic, wait_until
+from huleedu_testing.outbox_helpers import (
     backlog_is_empty,
     notification,
     running_relay,

@@ -12,10 +12,10 @@ from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.kafka_helpers import read_topic
-from huleedu_service_libs.testing.outbox_helpers import notification, running_relay, write_events
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.kafka_helpers import read_topic
+from huleedu_testing.outbox_helpers import notification, running_relay, write_events
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE, TopicFactory
-from huleedu_service_libs.testing.pii_scan import scan_databases, scan_topics
-from huleedu_service_libs.testing.random_refs import random_suffix
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE, TopicFactory
+from huleedu_testing.pii_scan import scan_databases, scan_topics
+from huleedu_testing.random_refs import random_suffix
 
 pytestmark = pytest.mark.integration
 

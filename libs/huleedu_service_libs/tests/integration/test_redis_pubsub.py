@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.realtime import PubSubMessage, RedisPubSub, user_channel
-from huleedu_service_libs.testing import random_id, random_name
+from huleedu_testing import random_id, random_name
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, S
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork, event_outbox, processed_events
 from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.outbox_helpers import NotificationEnvelope, notification
+from huleedu_testing import random_id
+from huleedu_testing.outbox_helpers import NotificationEnvelope, notification
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork, event_outbox, processed_events
 from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.outbox_helpers import notification
+from huleedu_testing import random_id
+from huleedu_testing.outbox_helpers import notification
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from huleedu_service_libs.kafka.asyncapi import (
     HEADERS_SCHEMA,
     asyncapi_document,
 )
-from huleedu_service_libs.testing.sample_events import sample_event
+from huleedu_testing.sample_events import sample_event
 
 pytestmark = pytest.mark.unit
 

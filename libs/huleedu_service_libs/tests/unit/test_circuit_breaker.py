@@ -17,7 +17,7 @@ from huleedu_service_libs.resilience.circuit_breaker import (
     DEFAULT_RESET_TIMEOUT_SECONDS,
     TRIAL_BUSY_RETRY_AFTER,
 )
-from huleedu_service_libs.testing import random_name
+from huleedu_testing import random_name
 
 pytestmark = pytest.mark.unit
 

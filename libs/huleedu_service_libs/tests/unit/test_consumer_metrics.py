@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from huleedu_service_libs.delivery import mark_duplicate, tracking_delivery
 from huleedu_service_libs.kafka import KafkaConsumerRunner, PoisonMessageError, TransientError
 from huleedu_service_libs.kafka.consumer import Record
-from huleedu_service_libs.testing.random_refs import random_name
+from huleedu_testing.random_refs import random_name
 
 pytestmark = pytest.mark.unit
 

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.container_infra import (
+from huleedu_testing.container_infra import (
     MODE_VARIABLE,
     DockerRuntime,
     containerised_infrastructure,
     infrastructure_mode,
 )
-from huleedu_service_libs.testing.containers import ContainerSpec, kafka_container
+from huleedu_testing.containers import ContainerSpec, kafka_container
 
 pytestmark = pytest.mark.unit
 
@@ -193,7 +193,7 @@ def test_the_runtime_hands_testcontainers_the_whole_spec(monkeypatch: pytest.Mon
 def test_the_runtime_mounts_repository_files_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_testcontainers(monkeypatch)
     FakeDockerContainer.made.clear()
-    from huleedu_service_libs.testing.containers import postgres_container
+    from huleedu_testing.containers import postgres_container
 
     DockerRuntime(repo_root=Path("/repo")).start(postgres_container("u", "p"), 21001)
 

@@ -18,7 +18,7 @@ from common_core.errors import ErrorCode
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.errors import HuleEduError, domain_errors_from
 from huleedu_service_libs.http import create_quart_app
-from huleedu_service_libs.testing import random_suffix
+from huleedu_testing import random_suffix
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from huleedu_service_libs.observability import EventLoopMonitor
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_testing.kafka_helpers import wait_until
 
 pytestmark = pytest.mark.unit
 

@@ -23,7 +23,7 @@ from huleedu_service_libs.correlation import get_correlation_id, get_user_id
 from huleedu_service_libs.errors import HuleEduError, service_unavailable
 from huleedu_service_libs.http import install_fastapi_support
 from huleedu_service_libs.observability.health import HealthCheck
-from huleedu_service_libs.testing import random_suffix
+from huleedu_testing import random_suffix
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 from huleedu_service_libs.db.metrics import statement_operation
 from huleedu_service_libs.observability import HealthCheck, Probes
 from huleedu_service_libs.observability.refresh import refresh_every
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.random_refs import random_name
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.random_refs import random_name
 
 pytestmark = pytest.mark.unit
 

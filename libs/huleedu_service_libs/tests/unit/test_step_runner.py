@@ -10,7 +10,7 @@ import pytest
 
 from huleedu_service_libs.consumer import Outgoing, StepContext, StepRunner
 from huleedu_service_libs.delivery import tracking_delivery
-from huleedu_service_libs.testing.fake_clock import FakeClock
+from huleedu_testing.fake_clock import FakeClock
 
 from .consumer_fakes import (
     Context,

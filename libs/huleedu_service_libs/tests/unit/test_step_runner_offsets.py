@@ -17,7 +17,7 @@ from huleedu_service_libs.kafka import (
     TransientError,
 )
 from huleedu_service_libs.kafka import headers as h
-from huleedu_service_libs.testing.random_refs import random_name
+from huleedu_testing.random_refs import random_name
 
 from .consumer_fakes import Context, FakeStore, FakeUnitOfWork, Happened, SampleEvents, envelope
 

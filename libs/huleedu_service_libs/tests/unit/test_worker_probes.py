@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing.kafka_helpers import wait_until
 from huleedu_service_libs.worker import BackgroundLoop, WorkerRuntime
+from huleedu_testing.kafka_helpers import wait_until
 
 pytestmark = pytest.mark.unit
 

@@ -10,16 +10,16 @@ import aiohttp
 import pytest
 
 from api_gateway_service.config import GatewaySettings
-from api_gateway_service.testing.harness import (
+from huleedu_testing import random_id, random_name
+from huleedu_testing.gateway.harness import (
     INTERNAL_KEY,
     JWT_SECRET,
     Gateway,
     GatewayFactory,
     serve_gateway,
 )
-from api_gateway_service.testing.stub_class_management import ClassManagementStub
-from api_gateway_service.testing.stub_downstreams import ContractStub
-from huleedu_service_libs.testing import random_id, random_name
+from huleedu_testing.gateway.stub_class_management import ClassManagementStub
+from huleedu_testing.gateway.stub_downstreams import ContractStub
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from api_gateway_service.adapters.errors import NotADownstreamFailure
 from api_gateway_service.config import GatewaySettings
 from huleedu_service_libs.errors import HuleEduError
 from huleedu_service_libs.resilience import AsyncCircuitBreaker
-from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
+from huleedu_testing import random_name
+from huleedu_testing.servers import LOOPBACK, free_port_below_ephemeral
 
 pytestmark = pytest.mark.integration
 

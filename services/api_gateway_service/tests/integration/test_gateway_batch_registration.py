@@ -8,8 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from api_gateway_service.testing.harness import GatewayFactory, call
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import GatewayFactory, call
 
 BATCH_BODY = {
     "course_code": "SV1",

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
-from api_gateway_service.testing.harness import GatewayFactory, call
-from api_gateway_service.testing.stub_downstreams import StubBatch
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import GatewayFactory, call
+from huleedu_testing.gateway.stub_downstreams import StubBatch
 
 LIMIT = 1000
 BOUNDARY = "bodyLimitBoundary4kq"

@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 
-from api_gateway_service.testing.harness import GatewayFactory, call
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import GatewayFactory, call
 
 BOUNDARY = "rosterBoundary9f3k2"
 UTF8_CSV = "förnamn,efternamn,e-post\r\nÅsa,Öberg,asa.oberg@elev.skola.se\r\n".encode()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from api_gateway_service.testing.harness import GatewayFactory, call
-from api_gateway_service.testing.stub_downstreams import ESSAY_TEXT, StubBatch
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import GatewayFactory, call
+from huleedu_testing.gateway.stub_downstreams import ESSAY_TEXT, StubBatch
 
 TEXT_PATH = "/v1/batches/{batch_id}/essays/{essay_id}/text"
 

@@ -18,19 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import file_service
 from api_gateway_service.auth import TokenIssuer
 from api_gateway_service.config import GatewaySettings
-from api_gateway_service.testing.harness import INTERNAL_KEY, JWT_SECRET, call, serve_gateway
 from file_service.app import create_app as create_file_app
 from file_service.config import FileServiceSettings
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes
 from huleedu_service_libs.config import Environment, InfraSettings
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.content_service import (
+from huleedu_testing import random_id, random_name
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.content_service import (
     content_service_engine,
     serve_content_service,
 )
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing.gateway.harness import INTERNAL_KEY, JWT_SECRET, call, serve_gateway
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes
+from huleedu_testing.servers import serve_in_background
 
 BOUNDARY = "gatewayToFileServiceBoundary3"
 FILE_SERVICE_DIR = Path(file_service.__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from api_gateway_service.testing.harness import Gateway, GatewayFactory
-from api_gateway_service.testing.stub_downstreams import StubBatch
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import Gateway, GatewayFactory
+from huleedu_testing.gateway.stub_downstreams import StubBatch
 
 BAD_IDS = ["%00", "%2E%2E", ".", "a%00b", "a%20b", "-leading-dash", "x" * 65, "%C3%A5"]
 BOUNDARY = "hardeningBoundary"

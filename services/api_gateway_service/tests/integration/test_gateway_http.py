@@ -8,12 +8,12 @@ from typing import Any
 import aiohttp
 import redis.asyncio as aioredis
 
-from api_gateway_service.testing.harness import GatewayFactory
-from api_gateway_service.testing.stub_downstreams import StubBatch
 from common_core.enums import BatchStatus
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.fixtures import TopicFactory
-from huleedu_service_libs.testing.kafka_helpers import read_topic
+from huleedu_testing import random_id
+from huleedu_testing.fixtures import TopicFactory
+from huleedu_testing.gateway.harness import GatewayFactory
+from huleedu_testing.gateway.stub_downstreams import StubBatch
+from huleedu_testing.kafka_helpers import read_topic
 
 BATCH_BODY = {
     "course_code": "SV1",

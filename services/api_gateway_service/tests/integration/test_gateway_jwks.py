@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api_gateway_service.auth import AuthError, TokenVerifier
 from api_gateway_service.config import GatewaySettings
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port
+from huleedu_testing.servers import LOOPBACK, free_port
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ import aiohttp
 from multidict import CIMultiDict
 
 from api_gateway_service.domain.pipeline_requests import request_id_for
-from api_gateway_service.testing.harness import Gateway, GatewayFactory
-from api_gateway_service.testing.stub_downstreams import StubBatch
 from common_core.enums import BatchStatus, PhaseName, PipelineRequestOutcome
 from common_core.internal_api import PipelineRequestRecordV1
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.fixtures import TopicFactory
-from huleedu_service_libs.testing.kafka_helpers import read_topic
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing import random_id
+from huleedu_testing.fixtures import TopicFactory
+from huleedu_testing.gateway.harness import Gateway, GatewayFactory
+from huleedu_testing.gateway.stub_downstreams import StubBatch
+from huleedu_testing.kafka_helpers import read_topic
+from huleedu_testing.servers import free_port
 
 SPELLCHECK = {"pipeline": "spellcheck"}
 

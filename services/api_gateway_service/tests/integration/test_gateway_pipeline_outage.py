@@ -26,7 +26,6 @@ import batch_orchestrator_service
 from api_gateway_service.auth import TokenIssuer
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.domain.pipeline_requests import request_id_for
-from api_gateway_service.testing.harness import INTERNAL_KEY, JWT_SECRET, call, serve_gateway
 from batch_orchestrator_service.app import create_app as create_bos_app
 from batch_orchestrator_service.config import BatchOrchestratorSettings
 from batch_orchestrator_service.worker import create_worker_app
@@ -44,11 +43,12 @@ from huleedu_service_libs.config import Environment
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.admin import ensure_topics
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.kafka_helpers import read_topic, wait_until
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.private_kafka import PrivateKafka
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_id, random_name
+from huleedu_testing.gateway.harness import INTERNAL_KEY, JWT_SECRET, call, serve_gateway
+from huleedu_testing.kafka_helpers import read_topic, wait_until
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.private_kafka import PrivateKafka
+from huleedu_testing.servers import serve_in_background
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

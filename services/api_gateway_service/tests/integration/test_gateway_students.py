@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from api_gateway_service.testing.harness import Gateway, GatewayFactory, call
-from api_gateway_service.testing.stub_class_batches import StubClassBatch
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import Gateway, GatewayFactory, call
+from huleedu_testing.gateway.stub_class_batches import StubClassBatch
 
 
 async def test_student_lifecycle_with_class_filter_and_export(

@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from api_gateway_service.testing.harness import GatewayFactory
+from huleedu_testing.gateway.harness import GatewayFactory
 
 HTML = {"Accept": "text/html"}
 INDEX = "<!doctype html><title>HuleEdu</title>"

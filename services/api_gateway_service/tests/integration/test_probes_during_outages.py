@@ -10,11 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from api_gateway_service.testing.harness import Gateway, GatewayFactory
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.private_kafka import PrivateKafka
-from huleedu_service_libs.testing.private_redis import PrivateRedis
+from huleedu_testing import random_id
+from huleedu_testing.gateway.harness import Gateway, GatewayFactory
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.private_kafka import PrivateKafka
+from huleedu_testing.private_redis import PrivateRedis
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

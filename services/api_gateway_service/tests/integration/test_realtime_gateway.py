@@ -11,7 +11,13 @@ import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 
 from api_gateway_service.realtime.tickets import ticket_key
-from api_gateway_service.testing.realtime_fixtures import (
+from common_core.enums import NotificationCategory
+from common_core.envelope import EventEnvelope
+from common_core.events.notification import TeacherNotificationRequestedV1
+from huleedu_service_libs.config import InfraSettings
+from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.realtime import LOG_START
+from huleedu_testing.gateway.realtime_fixtures import (
     ServedGateway,
     close_code,
     connect_ready,
@@ -21,14 +27,8 @@ from api_gateway_service.testing.realtime_fixtures import (
     receive_json,
     serve_gateway,
 )
-from common_core.enums import NotificationCategory
-from common_core.envelope import EventEnvelope
-from common_core.events.notification import TeacherNotificationRequestedV1
-from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.realtime import LOG_START
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.random_refs import random_id, random_name
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.random_refs import random_id, random_name
 
 # Long enough that no server ping interferes with the exactly-once checks below.
 QUIET_HEARTBEAT = {"ws_heartbeat_interval_seconds": 300.0, "ws_auth_timeout_seconds": 1.0}

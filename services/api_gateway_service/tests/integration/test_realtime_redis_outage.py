@@ -14,21 +14,21 @@ import pytest
 import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 
-from api_gateway_service.testing.realtime_fixtures import (
+from common_core.enums import NotificationCategory
+from common_core.envelope import EventEnvelope
+from common_core.events.notification import TeacherNotificationRequestedV1
+from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.realtime import NotificationLog
+from huleedu_testing.gateway.realtime_fixtures import (
     Recorder,
     ServedGateway,
     connect_ready,
     notification_topic,
     serve_gateway,
 )
-from common_core.enums import NotificationCategory
-from common_core.envelope import EventEnvelope
-from common_core.events.notification import TeacherNotificationRequestedV1
-from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.realtime import NotificationLog
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.private_redis import PrivateRedis
-from huleedu_service_libs.testing.random_refs import random_id, random_name
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.private_redis import PrivateRedis
+from huleedu_testing.random_refs import random_id, random_name
 
 QUIET_HEARTBEAT = {"ws_heartbeat_interval_seconds": 300.0}
 SETTLE_SECONDS = 1.5

@@ -11,7 +11,12 @@ import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 from websockets.exceptions import InvalidStatus
 
-from api_gateway_service.testing.realtime_fixtures import (
+from common_core.enums import NotificationCategory
+from common_core.envelope import EventEnvelope
+from common_core.events.notification import TeacherNotificationRequestedV1
+from huleedu_service_libs.config import InfraSettings
+from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_testing.gateway.realtime_fixtures import (
     ServedGateway,
     connect_ready,
     frames_until_ready,
@@ -22,13 +27,8 @@ from api_gateway_service.testing.realtime_fixtures import (
     receive_json,
     serve_gateway,
 )
-from common_core.enums import NotificationCategory
-from common_core.envelope import EventEnvelope
-from common_core.events.notification import TeacherNotificationRequestedV1
-from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.random_refs import random_id
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.random_refs import random_id
 
 QUIET_HEARTBEAT = {"ws_heartbeat_interval_seconds": 300.0}
 SETTLE_SECONDS = 1.0

@@ -10,7 +10,7 @@ import pytest
 from api_gateway_service.realtime.subscriber import RedisChannelSubscriber
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.realtime import RedisPubSub, user_channel
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 
 class _Listener:

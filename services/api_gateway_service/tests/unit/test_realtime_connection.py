@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from api_gateway_service.realtime.connection import ClientConnection
 from api_gateway_service.realtime.hub import NotificationHub
-from api_gateway_service.testing.realtime_fakes import FakeLog, FakeSubscriber
 from huleedu_service_libs.realtime import user_channel
+from huleedu_testing.gateway.realtime_fakes import FakeLog, FakeSubscriber
 
 
 class FakeSocket:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from api_gateway_service.realtime.hub import NotificationHub, TooManyConnectionsError
-from api_gateway_service.testing.realtime_fakes import FakeLog, FakeSink, FakeSubscriber
 from huleedu_service_libs.realtime import user_channel
+from huleedu_testing.gateway.realtime_fakes import FakeLog, FakeSink, FakeSubscriber
 
 
 def notification(event_id: str) -> dict[str, object]:

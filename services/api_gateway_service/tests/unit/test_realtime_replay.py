@@ -8,8 +8,8 @@ import pytest
 
 from api_gateway_service.realtime.feed import READ_ATTEMPTS
 from api_gateway_service.realtime.hub import NotificationHub
-from api_gateway_service.testing.realtime_fakes import FakeLog, FakeSink, FakeSubscriber
 from huleedu_service_libs.realtime import user_channel
+from huleedu_testing.gateway.realtime_fakes import FakeLog, FakeSink, FakeSubscriber
 
 ALICE = user_channel("alice")
 READY = {"type": "ready", "user_id": "alice"}

@@ -40,18 +40,18 @@ from common_core.topics import dlq_topic, topic_for
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.cms_stub import CmsStub
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing import random_name
+from huleedu_testing.cms_stub import CmsStub
+from huleedu_testing.kafka_helpers import (
     TopicProbe,
     batch_id_of,
     decode_envelope,
     end_offsets,
     start_group_at,
 )
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import serve_in_background
-from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.servers import serve_in_background
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 INTERNAL_KEY = "bos-it-internal-key"

@@ -17,8 +17,8 @@ from common_core.events import (
     EventModel,
     StudentAssociationsConfirmedV1,
 )
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import wait_until
 
 pytestmark = pytest.mark.integration
 

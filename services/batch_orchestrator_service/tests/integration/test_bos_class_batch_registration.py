@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from common_core.enums import CourseCode
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 pytestmark = pytest.mark.integration
 

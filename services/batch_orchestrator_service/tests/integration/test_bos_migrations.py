@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from huleedu_service_libs.testing.migrations import downgrade_to_base, upgrade_to_head
+from huleedu_testing.migrations import downgrade_to_base, upgrade_to_head
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import pytest
 from common_core.enums import CourseCode, PhaseName
 from common_core.envelope import EventEnvelope
 from common_core.events import BatchEssaysReadyV1, ClientBatchPipelineRequestV1, EssayRef
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import wait_until
 
 pytestmark = pytest.mark.integration
 

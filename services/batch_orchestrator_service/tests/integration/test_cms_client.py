@@ -13,8 +13,8 @@ from structlog.testing import capture_logs
 from batch_orchestrator_service.adapters.cms_client import CmsClassDirectory
 from batch_orchestrator_service.domain.errors import DependencyUnavailable
 from huleedu_service_libs.resilience import AsyncCircuitBreaker
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.cms_stub import CmsStub
+from huleedu_testing import random_id, random_name
+from huleedu_testing.cms_stub import CmsStub
 
 pytestmark = pytest.mark.integration
 

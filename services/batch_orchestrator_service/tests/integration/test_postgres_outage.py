@@ -15,11 +15,11 @@ from batch_orchestrator_service.app import create_app
 from batch_orchestrator_service.config import BatchOrchestratorSettings
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import create_engine_from_settings
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.cms_stub import CmsStub
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.private_postgres import PrivatePostgres
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_id
+from huleedu_testing.cms_stub import CmsStub
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.private_postgres import PrivatePostgres
+from huleedu_testing.servers import serve_in_background
 
 from .conftest import INTERNAL_KEY, SERVICE_DIR
 

@@ -18,8 +18,8 @@ from common_core.events import (
 )
 from common_core.topics import dlq_topic, topic_for
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import wait_until
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import wait_until
 
 pytestmark = pytest.mark.integration
 

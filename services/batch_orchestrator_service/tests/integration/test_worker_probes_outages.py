@@ -16,12 +16,12 @@ from batch_orchestrator_service.config import BatchOrchestratorSettings
 from batch_orchestrator_service.worker import create_worker_app
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import create_engine_from_settings
-from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.private_kafka import PrivateKafka
-from huleedu_service_libs.testing.private_postgres import PrivatePostgres
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_name
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.private_kafka import PrivateKafka
+from huleedu_testing.private_postgres import PrivatePostgres
+from huleedu_testing.servers import serve_in_background
 
 from .conftest import INTERNAL_KEY, SERVICE_DIR
 

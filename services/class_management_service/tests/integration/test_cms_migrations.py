@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.adapters.tables import essay_student_associations
 from class_management_service.di import make_cipher, make_uow_factory
-from class_management_service.testing.roster_http import Db, schema_of, settings_for_schema
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.testing.migrations import (
+from huleedu_testing.class_management.roster_http import Db, schema_of, settings_for_schema
+from huleedu_testing.migrations import (
     alembic_config,
     downgrade_to_base,
     upgrade_to_head,

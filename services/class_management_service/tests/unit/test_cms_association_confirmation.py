@@ -14,17 +14,6 @@ from class_management_service.domain.associations.events import ASSOCIATIONS_CON
 from class_management_service.domain.associations.ports import ClassBatchStatus
 from class_management_service.domain.errors import Conflict
 from class_management_service.domain.records import Actor
-from class_management_service.testing.association_builders import (
-    essay_id_for,
-    parsed,
-    ready,
-    registered,
-)
-from class_management_service.testing.association_fakes import (
-    FIXED_NOW,
-    FakeStore,
-)
-from class_management_service.testing.association_harness import MatchingConsumer
 from common_core.class_api import AssociationConfirmationV1, AssociationsConfirmV1
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.errors import ErrorCode
@@ -33,6 +22,17 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
+from huleedu_testing.class_management.association_builders import (
+    essay_id_for,
+    parsed,
+    ready,
+    registered,
+)
+from huleedu_testing.class_management.association_fakes import (
+    FIXED_NOW,
+    FakeStore,
+)
+from huleedu_testing.class_management.association_harness import MatchingConsumer
 
 TEACHER = Actor(user_id="teacher-karin", correlation_id="corr-1")
 STRANGER = Actor(user_id="teacher-olof", correlation_id="corr-2")

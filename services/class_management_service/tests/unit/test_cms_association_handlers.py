@@ -7,17 +7,6 @@ from datetime import timedelta
 
 from class_management_service.domain.associations.events import MATCHING_REQUIRED
 from class_management_service.domain.associations.ports import Association, ClassBatchStatus
-from class_management_service.testing.association_builders import (
-    essay_id_for,
-    parsed,
-    ready,
-    registered,
-)
-from class_management_service.testing.association_fakes import (
-    FIXED_NOW,
-    FakeStore,
-)
-from class_management_service.testing.association_harness import MatchingConsumer
 from common_core.enums import (
     AssociationMethod,
     AssociationStatus,
@@ -29,6 +18,17 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
+from huleedu_testing.class_management.association_builders import (
+    essay_id_for,
+    parsed,
+    ready,
+    registered,
+)
+from huleedu_testing.class_management.association_fakes import (
+    FIXED_NOW,
+    FakeStore,
+)
+from huleedu_testing.class_management.association_harness import MatchingConsumer
 
 TEACHER = "teacher-karin"
 CLASS = "class-9b"

@@ -16,17 +16,6 @@ from class_management_service.domain.associations.monitor import (
 from class_management_service.domain.associations.ports import ClassBatchStatus
 from class_management_service.domain.models import unknown_student_email
 from class_management_service.domain.records import Actor
-from class_management_service.testing.association_builders import (
-    essay_id_for,
-    parsed,
-    ready,
-    registered,
-)
-from class_management_service.testing.association_fakes import (
-    FIXED_NOW,
-    FakeStore,
-)
-from class_management_service.testing.association_harness import MatchingConsumer
 from common_core.class_api import AssociationConfirmationV1, AssociationsConfirmV1
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.events import (
@@ -34,6 +23,17 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
+from huleedu_testing.class_management.association_builders import (
+    essay_id_for,
+    parsed,
+    ready,
+    registered,
+)
+from huleedu_testing.class_management.association_fakes import (
+    FIXED_NOW,
+    FakeStore,
+)
+from huleedu_testing.class_management.association_harness import MatchingConsumer
 
 TEACHER = "teacher-karin"
 CLASS = "class-7c"

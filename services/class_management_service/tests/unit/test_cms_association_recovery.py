@@ -5,20 +5,20 @@ from __future__ import annotations
 from class_management_service.domain.associations.events import CLASS_MISSING, MATCHING_REQUIRED
 from class_management_service.domain.associations.ports import ClassBatchStatus
 from class_management_service.domain.associations.steps import SUGGEST_ACTION, SUGGEST_ACTOR
-from class_management_service.testing.association_builders import (
-    essay_id_for,
-    parsed,
-    ready,
-    registered,
-)
-from class_management_service.testing.association_fakes import FIXED_NOW, FakeStore
-from class_management_service.testing.association_harness import MatchingConsumer
 from common_core.enums import CourseCode, NotificationCategory
 from common_core.events import (
     BatchAuthorMatchesSuggestedV1,
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
+from huleedu_testing.class_management.association_builders import (
+    essay_id_for,
+    parsed,
+    ready,
+    registered,
+)
+from huleedu_testing.class_management.association_fakes import FIXED_NOW, FakeStore
+from huleedu_testing.class_management.association_harness import MatchingConsumer
 
 TEACHER = "teacher-karin"
 STRANGER = "teacher-olof"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from content_service.adapters.tables import content_items
 from content_service.app import create_app
 from content_service.config import ContentServiceSettings
-from huleedu_service_libs.testing.migrations import downgrade_to_base, upgrade_to_head
+from huleedu_testing.migrations import downgrade_to_base, upgrade_to_head
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from content_service.config import ContentServiceSettings
 from content_service.rotate_keys import BLOBS
 from huleedu_service_libs.crypto import KeyRing, UndecryptableError
 from huleedu_service_libs.db import reencrypt_table
-from huleedu_service_libs.testing.migrations import downgrade_to_base, upgrade_to_head
+from huleedu_testing.migrations import downgrade_to_base, upgrade_to_head
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from content_service.adapters.tables import content_holders, content_items
 from content_service.app import create_app
 from content_service.config import ContentServiceSettings
 from content_service.domain.erasure import MASK
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing.migrations import upgrade_to_head
 
 pytestmark = pytest.mark.integration
 

@@ -27,10 +27,10 @@ from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from huleedu_service_libs.config import Environment, InfraSettings
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.kafka_helpers import TopicProbe, decode_envelope, end_offsets
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing import random_name
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.kafka_helpers import TopicProbe, decode_envelope, end_offsets
+from huleedu_testing.migrations import upgrade_to_head
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 INTERNAL_KEY = "els-it-internal-key"

@@ -24,8 +24,8 @@ from essay_lifecycle_service.domain.models import PhaseEssay
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.migrations import (
+from huleedu_testing import random_id
+from huleedu_testing.migrations import (
     alembic_config,
     downgrade_to_base,
     upgrade_to_head,

@@ -14,10 +14,10 @@ from essay_lifecycle_service.app import create_app
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.db import create_engine_from_settings
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.private_postgres import PrivatePostgres
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_id
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.private_postgres import PrivatePostgres
+from huleedu_testing.servers import serve_in_background
 
 from .conftest import INTERNAL_KEY, SERVICE_DIR
 

@@ -42,7 +42,7 @@ from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

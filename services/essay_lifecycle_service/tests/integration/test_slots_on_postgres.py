@@ -24,7 +24,7 @@ from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.ports import UnitOfWorkFactory
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import StepRunner
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 from .conftest import outbox_types, rows
 

@@ -32,8 +32,8 @@ from essay_lifecycle_service.worker import PHASE_EVENTS, SLOT_EVENTS, create_wor
 from huleedu_service_libs.consumer import StepRunner
 from huleedu_service_libs.db import make_session_factory
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
 
 from .conftest import rows
 

@@ -26,9 +26,9 @@ from essay_lifecycle_service.app import create_app
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from essay_lifecycle_service.worker import PHASE_EVENTS, SLOT_EVENTS, create_worker_app
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
 from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
 
 from .conftest import INTERNAL_KEY, KafkaProbe, rows
 

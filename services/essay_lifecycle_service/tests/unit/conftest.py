@@ -44,7 +44,7 @@ from essay_lifecycle_service.domain.models import (
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import StepRunner
-from huleedu_service_libs.testing.fake_clock import FakeClock
+from huleedu_testing.fake_clock import FakeClock
 
 from .erasure_fakes import ErasureLog, FakeErasure
 from .upload_fakes import FakeUploads, UploadState

@@ -42,20 +42,20 @@ from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.outbox import OutboxRelay
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.content_service import (
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.content_service import (
     content_service_engine,
     serve_content_service,
 )
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_testing.kafka_helpers import (
     TopicProbe,
     batch_id_of,
     decode_envelope,
     end_offsets,
 )
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.servers import serve_in_background
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 INTERNAL_KEY = "file-service-it-internal-key"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing import random_id
+from huleedu_testing.sample_files import docx_bytes, essay_text
+from huleedu_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 pytestmark = pytest.mark.integration
 

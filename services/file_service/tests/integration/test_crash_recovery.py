@@ -24,12 +24,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from file_service.sample_files import docx_bytes, essay_text
 from huleedu_service_libs.outbox import read_outbox_stats
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.kafka_helpers import wait_until
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing import random_id
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.kafka_helpers import wait_until
+from huleedu_testing.sample_files import docx_bytes, essay_text
+from huleedu_testing.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -6,9 +6,9 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.migrations import alembic_config
+from huleedu_testing import random_id
+from huleedu_testing.migrations import alembic_config
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes
 
 from .conftest import SERVICE_DIR, FileStack
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import docx_bytes, essay_text
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 from .conftest import FILES_PATH, Answer, FileStack
 

@@ -8,8 +8,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from common_core.enums import CourseCode
-from file_service.sample_files import docx_bytes, essay_text, pdf_bytes
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes
+from huleedu_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -16,12 +16,12 @@ from common_core.enums import EssayErasureMode
 from common_core.envelope import EventEnvelope
 from common_core.events import ErasedEssay, StudentErasureRequestedV1
 from common_core.topics import topic_for
-from file_service.sample_files import docx_bytes, essay_text
 from file_service.worker import ERASURE_CONSUMER, create_worker_app
 from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
+from huleedu_testing import random_id, random_name
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 from .conftest import INTERNAL_KEY, FileStack, KafkaProbe
 

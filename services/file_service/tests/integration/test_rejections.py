@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from file_service.sample_files import (
+from huleedu_testing import random_id
+from huleedu_testing.sample_files import (
     corrupt_docx_bytes,
     docx_bytes,
     encrypted_docx_bytes,
@@ -20,8 +21,7 @@ from file_service.sample_files import (
     txt_bytes,
     zip_bomb_docx_bytes,
 )
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.servers import free_port
+from huleedu_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from common_core.topics import topic_for
-from file_service.sample_files import docx_bytes, odt_bytes, pdf_bytes, rtf_bytes, txt_bytes
-from file_service.sample_files import essay_text as make_essay
 from huleedu_service_libs.crypto import KeyRing
+from huleedu_testing.sample_files import docx_bytes, odt_bytes, pdf_bytes, rtf_bytes, txt_bytes
+from huleedu_testing.sample_files import essay_text as make_essay
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 
 from common_core.enums import CourseCode
 from file_service.domain import NamedCourse, find_course, parse_student_header
-from file_service.sample_files import essay_text
+from huleedu_testing.sample_files import essay_text
 
 pytestmark = pytest.mark.unit
 

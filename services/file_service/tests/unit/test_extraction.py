@@ -12,7 +12,7 @@ from odf.opendocument import OpenDocumentText  # type: ignore[import-untyped]
 
 from common_core.errors import ErrorCode
 from file_service.domain import FileRejected, FileType, ValidationLimits, extract_text
-from file_service.sample_files import (
+from huleedu_testing.sample_files import (
     docx_bytes,
     encrypted_pdf_bytes,
     essay_text,

@@ -10,7 +10,7 @@ import pytest
 from common_core.errors import ErrorCode
 from file_service.domain import FileRejected, FileType, detect_file_type
 from file_service.domain.file_types import extension_of
-from file_service.sample_files import (
+from huleedu_testing.sample_files import (
     corrupt_docx_bytes,
     docx_bytes,
     encrypted_docx_bytes,

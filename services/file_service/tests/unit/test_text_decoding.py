@@ -10,7 +10,7 @@ import pytest
 from common_core.errors import ErrorCode
 from file_service.domain import FileRejected, decode_text
 from file_service.domain.text_decoding import looks_like_text
-from file_service.sample_files import TEXT_ENCODINGS, txt_bytes
+from huleedu_testing.sample_files import TEXT_ENCODINGS, txt_bytes
 
 pytestmark = pytest.mark.unit
 

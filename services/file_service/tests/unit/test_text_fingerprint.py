@@ -7,7 +7,7 @@ import pytest
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.text_fingerprint import normalise_for_comparison, text_fingerprint
 from file_service.domain.validation import AcceptedFile, validate_file
-from file_service.sample_files import docx_bytes, essay_text, odt_bytes, pdf_bytes, rtf_bytes
+from huleedu_testing.sample_files import docx_bytes, essay_text, odt_bytes, pdf_bytes, rtf_bytes
 
 pytestmark = pytest.mark.unit
 

@@ -17,8 +17,8 @@ from file_service.domain import MixedCourses, find_mixed_courses
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.ports import FileRecord, FileRepository
 from file_service.domain.uploads import IncomingFile, UploadFiles
-from file_service.sample_files import docx_bytes, essay_text
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import pytest
 
 from file_service.domain.bus_names import file_label, rejection_labels, without_file_names
 from file_service.domain.uploads import IncomingFile, RemoveFile
-from file_service.sample_files import docx_bytes, essay_text
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 from .upload_fakes import BATCH, EVENT_KEYS, TEACHER, FakeBatchAccess, upload_use_case
 

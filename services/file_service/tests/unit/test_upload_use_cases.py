@@ -18,7 +18,7 @@ from file_service.domain.uploads import (
     RemoveFile,
     UploadRejected,
 )
-from file_service.sample_files import essay_text, txt_bytes
+from huleedu_testing.sample_files import essay_text, txt_bytes
 
 from .upload_fakes import (
     BATCH,

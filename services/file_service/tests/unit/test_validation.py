@@ -18,7 +18,7 @@ from file_service.domain import (
     validate_file,
 )
 from file_service.domain import validation as validation_module
-from file_service.sample_files import (
+from huleedu_testing.sample_files import (
     corrupt_docx_bytes,
     docx_bytes,
     encrypted_docx_bytes,

@@ -16,8 +16,8 @@ from file_service.domain.ports import (
     FileRecord,
 )
 from file_service.domain.uploads import IncomingFile, UploadFiles
-from file_service.sample_files import docx_bytes, essay_text
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+from huleedu_testing.sample_files import docx_bytes, essay_text
 
 # The development event key: tests open the sealed headers with it.
 EVENT_KEYS = KeyRing(DEV_EVENT_PII_KEY)

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from huleedu_service_libs.config import Environment, InfraSettings
-from huleedu_service_libs.testing import random_name
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing import random_name
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.migrations import upgrade_to_head
 from result_aggregator_service.config import ResultAggregatorSettings
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from common_core.envelope import EventEnvelope
 from common_core.events import BatchEssaysRegisteredV1, EssaySlotAssignedV1
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.testing import random_id, sample_event
-from huleedu_service_libs.testing.content_service import (
+from huleedu_testing import random_id, sample_event
+from huleedu_testing.content_service import (
     ContentServiceProcess,
     content_service_engine,
     serve_content_service,

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from common_core.enums import BatchStatus, CourseCode
 from huleedu_service_libs.correlation import correlation_context
 from huleedu_service_libs.kafka import TransientError
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.migrations import downgrade_to_base, upgrade_to_head
+from huleedu_testing import random_id
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.migrations import downgrade_to_base, upgrade_to_head
 from result_aggregator_service.adapters.bos_client import BosClient
 from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.domain.ports import BosRejected, BosUnavailable

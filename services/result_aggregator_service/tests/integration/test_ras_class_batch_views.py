@@ -22,9 +22,9 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
 )
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id, sample_event
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
 from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing import random_id, sample_event
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app
 

@@ -19,9 +19,9 @@ from common_core.events import (
 )
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.testing import random_id, sample_event
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.content_service import (
+from huleedu_testing import random_id, sample_event
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.content_service import (
     content_service_engine,
     serve_content_service,
 )

@@ -17,8 +17,8 @@ from common_core.envelope import EventEnvelope
 from common_core.events import ErasedEssay, StudentErasureRequestedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
+from huleedu_testing import random_id
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
 from result_aggregator_service.adapters.tables import result_batches, result_essays
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app

@@ -37,15 +37,15 @@ from common_core.internal_api import PipelinePhaseState
 from common_core.topics import topic_for
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_id, sample_event
-from huleedu_service_libs.testing.bos_stub import BosStub
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing import random_id, sample_event
+from huleedu_testing.bos_stub import BosStub
+from huleedu_testing.kafka_helpers import (
     TopicProbe,
     end_offsets,
     start_groups_at_end,
     wait_until,
 )
-from huleedu_service_libs.worker import WorkerRuntime
 from result_aggregator_service.app import create_app
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app

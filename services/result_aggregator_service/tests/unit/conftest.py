@@ -33,7 +33,7 @@ from common_core.events import (
     Misspelling,
 )
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
-from huleedu_service_libs.testing.fake_clock import FakeClock
+from huleedu_testing.fake_clock import FakeClock
 from result_aggregator_service.domain.models import (
     BatchView,
     EssayCounts,

@@ -22,17 +22,17 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.content_service import (
+from huleedu_testing.content_service import (
     ContentServiceProcess,
     content_service_engine,
 )
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_testing.kafka_helpers import (
     TopicProbe,
     batch_id_of,
     end_offsets,
     start_groups_at_end,
 )
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing.migrations import upgrade_to_head
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 INTERNAL_KEY = "spellchecker-it-internal-key"

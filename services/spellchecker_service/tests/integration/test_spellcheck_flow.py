@@ -15,8 +15,8 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckRequestedV1
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.servers import serve_in_background
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.worker import create_worker_app
 

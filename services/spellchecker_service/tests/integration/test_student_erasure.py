@@ -22,9 +22,9 @@ from common_core.events import (
 from common_core.topics import topic_for
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.kafka import KafkaEventProducer
-from huleedu_service_libs.testing import random_id, random_suffix
-from huleedu_service_libs.testing.kafka_helpers import start_groups_at_end, wait_until
-from huleedu_service_libs.testing.servers import serve_in_background
+from huleedu_testing import random_id, random_suffix
+from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
+from huleedu_testing.servers import serve_in_background
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.worker import create_worker_app
 

@@ -13,9 +13,9 @@ from class_management_service.app import create_app
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.roster_http import Db, schema_of, settings_for_schema
 from huleedu_service_libs.db import make_session_factory
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing.class_management.roster_http import Db, schema_of, settings_for_schema
+from huleedu_testing.migrations import upgrade_to_head
 
 SERVICE_DIR = Path(__file__).resolve().parents[3]
 

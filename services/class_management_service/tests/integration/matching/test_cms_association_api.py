@@ -6,16 +6,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.association_builders import (
+from common_core.class_api import BatchAssociationsV1
+from huleedu_testing import random_id
+from huleedu_testing.class_management.association_builders import (
     essay_id_for,
     parsed,
     ready,
     registered,
 )
-from class_management_service.testing.association_harness import MatchingConsumer
-from class_management_service.testing.roster_http import Answer, Db, TeacherApi
-from common_core.class_api import BatchAssociationsV1
-from huleedu_service_libs.testing import random_id
+from huleedu_testing.class_management.association_harness import MatchingConsumer
+from huleedu_testing.class_management.roster_http import Answer, Db, TeacherApi
 
 if TYPE_CHECKING:  # a module-level name starting with "Test" would be collected by pytest
     from quart.typing import TestClientProtocol

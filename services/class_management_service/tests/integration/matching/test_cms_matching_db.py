@@ -11,20 +11,20 @@ from class_management_service.config import ClassManagementSettings
 from class_management_service.domain.associations.monitor import AssociationTimeoutMonitor
 from class_management_service.domain.models import unknown_student_email
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.association_builders import (
+from huleedu_testing import random_id
+from huleedu_testing.class_management.association_builders import (
     essay_id_for,
     parsed,
     ready,
     registered,
 )
-from class_management_service.testing.association_harness import (
+from huleedu_testing.class_management.association_harness import (
     MatchingConsumer,
     SeededClass,
     SettableClock,
     seed_class,
 )
-from class_management_service.testing.roster_http import Db
-from huleedu_service_libs.testing import random_id
+from huleedu_testing.class_management.roster_http import Db
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ROSTER = [

@@ -12,20 +12,20 @@ from class_management_service.domain.associations.events import CLASS_MISSING, M
 from class_management_service.domain.associations.monitor import AssociationTimeoutMonitor
 from class_management_service.domain.associations.steps import SUGGEST_ACTION, SUGGEST_ACTOR
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.association_builders import (
+from huleedu_testing import random_id
+from huleedu_testing.class_management.association_builders import (
     essay_id_for,
     parsed,
     ready,
     registered,
 )
-from class_management_service.testing.association_harness import (
+from huleedu_testing.class_management.association_harness import (
     MatchingConsumer,
     SeededClass,
     SettableClock,
     seed_class,
 )
-from class_management_service.testing.roster_http import Db, TeacherApi
-from huleedu_service_libs.testing import random_id
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 if TYPE_CHECKING:  # imported at run time, pytest would try to collect it as a test class
     from quart.typing import TestClientProtocol

@@ -16,14 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.config import ClassManagementSettings
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.association_builders import (
-    essay_id_for,
-    parsed,
-    ready,
-    registered,
-)
-from class_management_service.testing.association_harness import SettableClock, seed_class
-from class_management_service.testing.roster_http import Db
 from class_management_service.worker import CONSUMED_TOPICS, create_worker_app
 from common_core.envelope import EventEnvelope
 from common_core.events import (
@@ -37,8 +29,16 @@ from common_core.topics import dlq_topic, topic_for
 from huleedu_service_libs.crypto import KeyRing, generate_key
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_service_libs.testing import random_id
-from huleedu_service_libs.testing.kafka_helpers import (
+from huleedu_testing import random_id
+from huleedu_testing.class_management.association_builders import (
+    essay_id_for,
+    parsed,
+    ready,
+    registered,
+)
+from huleedu_testing.class_management.association_harness import SettableClock, seed_class
+from huleedu_testing.class_management.roster_http import Db
+from huleedu_testing.kafka_helpers import (
     TopicProbe,
     batch_id_of,
     end_offsets,

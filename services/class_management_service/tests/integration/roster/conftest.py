@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.app import create_app
 from class_management_service.config import ClassManagementSettings
-from class_management_service.testing.roster_http import (
+from huleedu_testing.class_management.roster_http import (
     Db,
     TeacherApi,
     schema_of,
     settings_for_schema,
 )
-from huleedu_service_libs.testing.migrations import upgrade_to_head
+from huleedu_testing.migrations import upgrade_to_head
 
 SERVICE_DIR = Path(__file__).resolve().parents[3]
 

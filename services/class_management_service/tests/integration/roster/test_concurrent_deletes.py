@@ -15,8 +15,8 @@ from collections.abc import Awaitable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from class_management_service.testing.pg_locks import backend_pid, wait_for_waiters
-from class_management_service.testing.roster_http import Answer, Db, TeacherApi
+from huleedu_testing.class_management.pg_locks import backend_pid, wait_for_waiters
+from huleedu_testing.class_management.roster_http import Answer, Db, TeacherApi
 
 CSV = "förnamn;efternamn;e-post\nÅsa;Öberg;asa@skola.se\nBo;Ek;bo@skola.se\n".encode()
 

@@ -20,10 +20,10 @@ from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor
 from class_management_service.domain.roster.rosters import RosterService
-from class_management_service.testing.pg_locks import wait_for_waiters
-from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.envelope import utc_now
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.pg_locks import wait_for_waiters
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 EMAILS = [f"elev{i}@skola.se" for i in range(9)]
 HELD = EMAILS[4]  # the middle row of both files

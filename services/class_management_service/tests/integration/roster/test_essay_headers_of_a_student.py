@@ -16,9 +16,9 @@ from class_management_service.domain.associations.ports import (
     ClassBatch,
     ClassBatchStatus,
 )
-from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 
 async def _two_essays(

@@ -12,9 +12,9 @@ from class_management_service.domain.associations.ports import (
     ClassBatchStatus,
 )
 from class_management_service.domain.ports import UnitOfWorkFactory
-from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 
 def uows(engine: AsyncEngine, settings: ClassManagementSettings) -> UnitOfWorkFactory:

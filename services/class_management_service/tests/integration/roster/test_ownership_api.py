@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from class_management_service.testing.roster_http import INTERNAL_KEY, Answer, Db, TeacherApi
+from huleedu_testing.class_management.roster_http import INTERNAL_KEY, Answer, Db, TeacherApi
 
 ROSTER_CSV = b"first_name,last_name,email\nAnna,Svensson,anna@x.se\n"
 

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.associations.ports import Association, ClassBatch
-from class_management_service.testing.roster_http import Db, TeacherApi
 from common_core.enums import AssociationMethod, AssociationStatus, CourseCode
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 NAMES = ["Åsa", "Öberg", "Zlatan", "Ibrahimović", "Märta", "Kjellström"]
 EMAILS = ["Asa.Oberg@Skola.se", "zlatan.ibra@skola.se", "marta.kj@skola.se"]

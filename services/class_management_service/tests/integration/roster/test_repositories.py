@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
 from class_management_service.domain.models import unknown_student_email
-from class_management_service.testing.roster_http import TeacherApi
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.roster_http import TeacherApi
 
 
 async def test_roster_get_many_and_the_unknown_student(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from class_management_service.testing.roster_http import Db, TeacherApi
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 TABLES = ("classes", "students", "class_students", "student_audit_log", "event_outbox")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from class_management_service.testing.roster_http import Db, TeacherApi
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 FIRST = ["Åsa", "Erik", "Sara", "Johan", "Ali", "Elin", "Oskar", "Maja"]
 LAST = ["Öberg", "Lind", "Berg", "Nyström"]

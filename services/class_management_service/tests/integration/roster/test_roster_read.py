@@ -10,8 +10,8 @@ from class_management_service.adapters.pii_cache import PiiPlaintextCache
 from class_management_service.adapters.roster_reads import PostgresRosterReads
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
-from class_management_service.testing.roster_http import Db, TeacherApi
 from huleedu_service_libs.db import make_session_factory
+from huleedu_testing.class_management.roster_http import Db, TeacherApi
 
 ROSTER_READ = "class.roster_read"
 

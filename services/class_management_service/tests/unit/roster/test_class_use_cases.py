@@ -13,9 +13,9 @@ from class_management_service.domain.errors import (
 from class_management_service.domain.records import Actor
 from class_management_service.domain.roster.classes import ClassService
 from class_management_service.domain.roster.students import StudentService
-from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import CourseCode
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
+from huleedu_testing.class_management.roster_fakes import RosterStore
 
 EVENT_KEYS = KeyRing(DEV_EVENT_PII_KEY)
 

@@ -11,11 +11,11 @@ from class_management_service.domain.erasure import redaction_terms
 from class_management_service.domain.models import Student
 from class_management_service.domain.records import Actor, AuthoredEssay
 from class_management_service.domain.roster.students import StudentService
-from class_management_service.testing.roster_fakes import RosterStore
 from common_core.enums import AssociationMethod, AssociationStatus, EssayErasureMode
 from common_core.envelope import utc_now
 from common_core.events import StudentErasureRequestedV1
 from huleedu_service_libs.crypto import KeyRing, generate_key
+from huleedu_testing.class_management.roster_fakes import RosterStore
 
 EVENT_KEYS = KeyRing(generate_key())
 TEACHER = Actor("teacher-a", "corr-a")

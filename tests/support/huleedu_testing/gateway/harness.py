@@ -16,14 +16,14 @@ from yarl import URL
 from api_gateway_service.app import create_app
 from api_gateway_service.auth import TokenIssuer
 from api_gateway_service.config import GatewaySettings
-from api_gateway_service.testing.stub_class_management import ClassManagementStub
-from api_gateway_service.testing.stub_downstreams import ContractStub
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.http import serve_asgi
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port, wait_until_answering
+from huleedu_testing.gateway.stub_class_management import ClassManagementStub
+from huleedu_testing.gateway.stub_downstreams import ContractStub
+from huleedu_testing.servers import LOOPBACK, free_port, wait_until_answering
 
 INTERNAL_KEY = "integration-internal-key"
-JWT_SECRET = "integration-jwt-secret-long-enough-for-hs256"  # noqa: S105 - test-only key
+JWT_SECRET = "integration-jwt-secret-long-enough-for-hs256"
 
 
 @dataclass

@@ -21,8 +21,8 @@ from api_gateway_service.auth import TokenIssuer, TokenVerifier
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.realtime import Realtime
 from huleedu_service_libs.http import install_fastapi_support, serve_asgi
-from huleedu_service_libs.testing.random_refs import random_name
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port, wait_until_answering
+from huleedu_testing.random_refs import random_name
+from huleedu_testing.servers import LOOPBACK, free_port, wait_until_answering
 
 RECEIVE_TIMEOUT = 15.0
 

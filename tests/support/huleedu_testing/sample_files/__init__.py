@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from file_service.sample_files.compound_file import (
+from huleedu_testing.sample_files.compound_file import (
     compound_file_bytes,
     encrypted_docx_bytes,
     legacy_doc_bytes,
 )
-from file_service.sample_files.documents import (
+from huleedu_testing.sample_files.documents import (
     TEXT_ENCODINGS,
     corrupt_docx_bytes,
     docx_bytes,
@@ -20,7 +20,7 @@ from file_service.sample_files.documents import (
     txt_bytes,
     zip_bomb_docx_bytes,
 )
-from file_service.sample_files.essays import essay_text
+from huleedu_testing.sample_files.essays import essay_text
 
 __all__ = [
     "TEXT_ENCODINGS",

@@ -26,7 +26,7 @@ from common_core.result_api import (
 )
 from huleedu_service_libs.correlation import CORRELATION_ID_HEADER, USER_ID_HEADER
 from huleedu_service_libs.errors import build_error_body
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
+from huleedu_testing.stub_server import StubServer
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 ESSAY_TEXT = (
@@ -57,31 +57,22 @@ class StubBatch:
     handled: dict[tuple[str, str], PipelineRequestRecordV1] = field(default_factory=dict)
 
 
-class ContractStub:
-    """The internal routes the gateway calls, on a free loopback port."""
+class ContractStub(StubServer[Seen]):
+    """The internal routes the gateway calls, on a loopback port it can stop and restart."""
+
+    client_max_size = 1024**3
+    shutdown_timeout_seconds = 1.0
+    # Handlers run to the end when the gateway hangs up, as the gateway tests were written for.
+    handler_cancellation = False
 
     def __init__(self, service: str) -> None:
-        self.service = service
-        # Below the ephemeral range: a test stops and restarts the stub on this port, and a
-        # client's outgoing socket must not take it meanwhile.
-        self.port = free_port_below_ephemeral()
+        super().__init__(service)
         self.batches: dict[str, StubBatch] = {}
-        self.seen: list[Seen] = []
-        self._runner: web.AppRunner | None = None
 
     @property
-    def url(self) -> str:
-        """Base URL for the gateway's settings."""
-        return f"http://{LOOPBACK}:{self.port}"
-
-    async def start(self) -> None:
-        """Listen (again, on the same port)."""
-        app = web.Application(client_max_size=1024**3)
-        self.add_routes(app)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        await web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True).start()
-        self._runner = runner
+    def seen(self) -> list[Seen]:
+        """The requests received, oldest first (the live log)."""
+        return self._requests
 
     def add_routes(self, app: web.Application) -> None:
         """The internal routes this stub answers (a subclass speaks another contract)."""
@@ -96,19 +87,13 @@ class ContractStub:
         app.router.add_get(base + "/{batch_id}/files", self._files)
         app.router.add_delete(base + "/{batch_id}/files/{file_id}", self._remove)
 
-    async def stop(self) -> None:
-        """Stop listening: callers get connection refused."""
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
-
     def seen_paths(self) -> list[str]:
         """Paths of the requests received, oldest first."""
         return [s.path for s in self.seen]
 
     async def record(self, request: web.Request) -> str:
         """Keep the request (body read in full); the X-User-ID it was made for."""
-        self.seen.append(
+        self._requests.append(
             Seen(request.method, request.path, dict(request.headers), await request.read())
         )
         return request.headers.get(USER_ID_HEADER, "")

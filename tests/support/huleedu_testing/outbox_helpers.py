@@ -15,7 +15,7 @@ from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.outbox.metrics import read_outbox_stats
 from huleedu_service_libs.outbox.relay import OutboxRelay
 from huleedu_service_libs.outbox.writer import OutboxWriter
-from huleedu_service_libs.testing.random_refs import random_id
+from huleedu_testing.random_refs import random_id
 
 NotificationEnvelope = EventEnvelope[TeacherNotificationRequestedV1]
 

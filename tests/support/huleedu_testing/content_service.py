@@ -11,12 +11,15 @@ import aiohttp
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+import content_service
+from content_service.app import create_app
+from content_service.config import ContentServiceSettings
 from huleedu_service_libs.config import Environment, InfraSettings
 from huleedu_service_libs.http import serve_quart
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
-from huleedu_service_libs.testing.migrations import upgrade_to_head
-from huleedu_service_libs.testing.random_refs import random_suffix
-from huleedu_service_libs.testing.servers import (
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.migrations import upgrade_to_head
+from huleedu_testing.random_refs import random_suffix
+from huleedu_testing.servers import (
     LOOPBACK,
     free_port_below_ephemeral,
     wait_until_answering,
@@ -26,10 +29,6 @@ __all__ = ["ContentServiceProcess", "content_service_engine", "serve_content_ser
 
 
 def _content_service_dir() -> Path:
-    # Imported here, not at module import: libs must not depend on a service package, and only
-    # the tests that serve the Content Service have it installed.
-    import content_service
-
     return Path(content_service.__file__).resolve().parents[1]
 
 
@@ -65,10 +64,6 @@ class ContentServiceProcess:
 
     async def start(self) -> None:
         """Serve a fresh app on the same port."""
-        # Imported here, not at module import: libs must not import service packages.
-        from content_service.app import create_app
-        from content_service.config import ContentServiceSettings
-
         settings = ContentServiceSettings(
             environment=Environment.TEST,
             internal_api_key=self._internal_api_key,

@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
-from huleedu_service_libs.testing.container_infra import (
+from huleedu_testing.container_infra import (
     CONTAINERS,
     containerised_infrastructure,
     infrastructure_mode,
 )
-from huleedu_service_libs.testing.random_refs import random_name, random_suffix
+from huleedu_testing.random_refs import random_name, random_suffix
 
 LIBS_TEST_DATABASE = "huleedu_libs_test"
 START_HINT = "start the local infrastructure with `make infra-up`"

@@ -108,7 +108,7 @@ def zip_bomb_docx_bytes(uncompressed_bytes: int = 60 * 1024 * 1024) -> bytes:
 
 def corrupt_docx_bytes() -> bytes:
     """A real .docx cut in half, as an interrupted download leaves it."""
-    from file_service.sample_files.essays import essay_text
+    from huleedu_testing.sample_files.essays import essay_text
 
     data = docx_bytes(essay_text("en", 300))
     return data[: len(data) // 2]

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from api_gateway_service.testing.stub_downstreams import NOW
 from common_core.class_api import StudentExportV1, StudentListV1
 from common_core.errors import ErrorCode
+from huleedu_testing.gateway.stub_downstreams import NOW
 
 if TYPE_CHECKING:
-    from api_gateway_service.testing.stub_class_management import ClassManagementStub
+    from huleedu_testing.gateway.stub_class_management import ClassManagementStub
 
 _BASE = "/internal/v1/students"
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
 
 __all__ = ["Finding", "forms_of", "platform_databases", "scan_databases", "scan_topics"]
 

@@ -15,9 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from api_gateway_service.testing.stub_class_batches import ClassBatchRoutes, StubClassBatch
-from api_gateway_service.testing.stub_class_students import StudentRoutes
-from api_gateway_service.testing.stub_downstreams import NOW, ContractStub
 from common_core.class_api import (
     ClassDetailV1,
     ClassListV1,
@@ -29,6 +26,9 @@ from common_core.class_api import (
 )
 from common_core.enums import CourseCode, language_for_course
 from common_core.errors import ErrorCode
+from huleedu_testing.gateway.stub_class_batches import ClassBatchRoutes, StubClassBatch
+from huleedu_testing.gateway.stub_class_students import StudentRoutes
+from huleedu_testing.gateway.stub_downstreams import NOW, ContractStub
 
 _BASE = "/internal/v1"
 

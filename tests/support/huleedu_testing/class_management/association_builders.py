@@ -16,7 +16,7 @@ from common_core.events import (
 )
 from common_core.events.base import EventModel
 from huleedu_service_libs.crypto import KeyRing
-from huleedu_service_libs.testing import random_id
+from huleedu_testing import random_id
 
 Header = tuple[str, str | None, str | None]  # (file_upload_id, name, email)
 

@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.servers import free_port_below_ephemeral
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 KAFKA_SCRIPT = REPO_ROOT / "scripts" / "infra" / "kafka.sh"
@@ -40,7 +40,7 @@ class PrivateKafka:
         return dict(self._env)
 
     def _run(self, action: str) -> None:
-        subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        subprocess.run(
             ["/bin/bash", str(KAFKA_SCRIPT), action], env=self._env, check=True, timeout=180
         )
 

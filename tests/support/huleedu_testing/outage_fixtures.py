@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from huleedu_service_libs.kafka.admin import ensure_topics
-from huleedu_service_libs.testing.private_kafka import PrivateKafka
-from huleedu_service_libs.testing.private_postgres import PrivatePostgres
-from huleedu_service_libs.testing.private_redis import PrivateRedis
-from huleedu_service_libs.testing.random_refs import random_name
+from huleedu_testing.private_kafka import PrivateKafka
+from huleedu_testing.private_postgres import PrivatePostgres
+from huleedu_testing.private_redis import PrivateRedis
+from huleedu_testing.random_refs import random_name
 
 __all__ = ["private_kafka", "private_postgres", "private_postgres_database", "private_redis"]
 

@@ -1,6 +1,6 @@
 """A real HTTP stand-in for the Batch Orchestrator's internal pipeline-state API.
 
-It listens on a free loopback port (aiohttp.web) and answers
+It listens on a loopback port (FaultyStubServer) and answers
 `GET /internal/v1/batches/{batch_id}/pipeline-state` the way BOS does: 401 without the
 internal key, 404 for batches it does not know, BatchPipelineStateV1 JSON otherwise. It also
 answers the teacher's `GET /internal/v1/batches/{batch_id}` (X-User-ID required; another
@@ -15,11 +15,7 @@ same port, and read how many requests reached it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import hmac
 from dataclasses import dataclass, field
-from types import TracebackType
 
 from aiohttp import web
 
@@ -28,20 +24,16 @@ from common_core.errors import ErrorCode
 from common_core.internal_api import BatchPipelineStateV1
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
-    INTERNAL_API_KEY_HEADER,
     USER_ID_HEADER,
     new_correlation_id,
 )
-from huleedu_service_libs.errors import build_error_body, dependency_unavailable
-from huleedu_service_libs.testing.servers import LOOPBACK, free_port_below_ephemeral
+from huleedu_testing.stub_server import FaultyStubServer
 
 __all__ = ["BosStub", "StubRequest"]
 
 SERVICE_NAME = "batch_orchestrator_service"
 PIPELINE_STATE_ROUTE = "/internal/v1/batches/{batch_id}/pipeline-state"
 BATCH_ROUTE = "/internal/v1/batches/{batch_id}"
-# Handlers still waiting when the stub stops are released at once, so stopping stays fast.
-_SHUTDOWN_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -54,31 +46,22 @@ class StubRequest:
     had_valid_key: bool
 
 
-class BosStub:
-    """BOS's pipeline-state API with switches for failure, slowness and outages."""
+class BosStub(FaultyStubServer[StubRequest]):
+    """BOS's pipeline-state API; failures, slowness and outages come from FaultyStubServer.
+
+    `requests` holds the pipeline-state requests; `batch_requests` the teacher-batch ones.
+    """
 
     def __init__(self, *, internal_api_key: str, port: int | None = None) -> None:
-        self._key = internal_api_key
-        self.port = port or free_port_below_ephemeral()
+        super().__init__(SERVICE_NAME, internal_api_key=internal_api_key, port=port)
         self._batches: dict[str, BatchPipelineStateV1] = {}
         self._details: dict[str, _BatchDetails] = {}
-        self._requests: list[StubRequest] = []
         self._batch_requests: list[StubRequest] = []
-        self._failure_status: int | None = None
-        self._down_dependency: str | None = None
-        self._delay_seconds = 0.0
-        self._released = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
-    @property
-    def url(self) -> str:
-        """Base URL to configure as the BOS URL."""
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
-    def is_up(self) -> bool:
-        """True while the listener accepts connections."""
-        return self._runner is not None
+    def add_routes(self, app: web.Application) -> None:
+        """The pipeline-state and teacher-batch routes."""
+        app.router.add_get(PIPELINE_STATE_ROUTE, self._pipeline_state)
+        app.router.add_get(BATCH_ROUTE, self._batch)
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -127,40 +110,6 @@ class BosStub:
         self._batches.pop(batch_id, None)
         self._details.pop(batch_id, None)
 
-    # -- behaviour switches ----------------------------------------------------------------
-
-    def fail_with(self, status: int = 500) -> None:
-        """Answer every request with this 5xx (or any) status until healthy() is called."""
-        self._failure_status = status
-
-    def dependency_down(self, dependency: str = "postgres") -> None:
-        """Answer as BOS does while its own dependency is down: 503 naming it, Retry-After 5."""
-        self._down_dependency = dependency
-
-    def slow_down(self, delay_seconds: float) -> None:
-        """Wait this long before answering each request (use more than the caller's timeout)."""
-        self._delay_seconds = delay_seconds
-        self._released.clear()
-
-    def healthy(self) -> None:
-        """Answer normally again: no failures, no delay; requests still waiting answer now."""
-        self._failure_status = None
-        self._down_dependency = None
-        self._delay_seconds = 0.0
-        self._released.set()
-
-    # -- requests seen ---------------------------------------------------------------------
-
-    @property
-    def request_count(self) -> int:
-        """Pipeline-state requests that reached the stub, whatever it answered."""
-        return len(self._requests)
-
-    @property
-    def requests(self) -> list[StubRequest]:
-        """The pipeline-state requests received, oldest first."""
-        return list(self._requests)
-
     def requests_for(self, batch_id: str) -> list[StubRequest]:
         """The requests that asked about one batch."""
         return [r for r in self._requests if r.batch_id == batch_id]
@@ -170,110 +119,50 @@ class BosStub:
         """The teacher-batch (`GET /internal/v1/batches/{id}`) requests received, oldest first."""
         return list(self._batch_requests)
 
-    # -- listener --------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Listen on the stub's port (the same port after stop(): the service 'comes back')."""
-        if self._runner is not None:
-            return
-        app = web.Application()
-        app.router.add_get(PIPELINE_STATE_ROUTE, self._pipeline_state)
-        app.router.add_get(BATCH_ROUTE, self._batch)
-        runner = web.AppRunner(
-            app,
-            access_log=None,
-            handler_cancellation=True,
-            shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS,
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, LOOPBACK, self.port, reuse_address=True)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._released.clear()
-        self._runner = runner
-
-    async def stop(self) -> None:
-        """Stop listening and close open connections: callers see connection refused."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        self._released.set()
-        await runner.cleanup()
-
-    async def __aenter__(self) -> BosStub:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    # -- handler ---------------------------------------------------------------------------
-
     async def _received(
         self, request: web.Request, seen: list[StubRequest]
-    ) -> tuple[StubRequest, web.Response | None]:
-        """Record the request, apply delay and injected failure, check the key."""
-        correlation_id = request.headers.get(CORRELATION_ID_HEADER)
-        provided = request.headers.get(INTERNAL_API_KEY_HEADER, "")
-        valid_key = hmac.compare_digest(provided.encode(), self._key.encode())
+    ) -> tuple[StubRequest, web.StreamResponse | None]:
+        """Record the request, apply the injected faults, check the key."""
         received = StubRequest(
             request.match_info["batch_id"],
-            correlation_id,
+            request.headers.get(CORRELATION_ID_HEADER),
             request.headers.get(USER_ID_HEADER),
-            valid_key,
+            self.has_valid_key(request),
         )
         seen.append(received)
-        if self._delay_seconds > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._released.wait(), timeout=self._delay_seconds)
-        cid = correlation_id or new_correlation_id()
-        if self._failure_status is not None:
-            return received, _error(
-                self._failure_status, ErrorCode.INTERNAL_ERROR, "Injected failure.", cid
-            )
-        if self._down_dependency is not None:
-            body = dependency_unavailable(self._down_dependency, retry_after=5).to_body(
-                correlation_id=cid, service=SERVICE_NAME
-            )
-            headers = {CORRELATION_ID_HEADER: cid, "Retry-After": "5"}
-            return received, web.json_response(body, status=503, headers=headers)
-        if not valid_key:
-            return received, _error(
+        fault = await self.injected_fault(request, received.correlation_id)
+        if fault is not None:
+            return received, fault
+        if not received.had_valid_key:
+            cid = received.correlation_id or new_correlation_id()
+            return received, self.error_response(
                 401, ErrorCode.UNAUTHORIZED, "Missing or invalid internal API key", cid
             )
         return received, None
 
-    async def _pipeline_state(self, request: web.Request) -> web.Response:
+    async def _pipeline_state(self, request: web.Request) -> web.StreamResponse:
         received, failed = await self._received(request, self._requests)
         if failed is not None:
             return failed
         cid = received.correlation_id or new_correlation_id()
         state = self._batches.get(received.batch_id)
         if state is None:
-            return _error(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
+            return self.error_response(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
         return web.json_response(
             state.model_dump(mode="json"), headers={CORRELATION_ID_HEADER: cid}
         )
 
-    async def _batch(self, request: web.Request) -> web.Response:
+    async def _batch(self, request: web.Request) -> web.StreamResponse:
         received, failed = await self._received(request, self._batch_requests)
         if failed is not None:
             return failed
         cid = received.correlation_id or new_correlation_id()
         if not received.user_id:
-            return _error(401, ErrorCode.UNAUTHORIZED, "X-User-ID is required.", cid)
+            return self.error_response(401, ErrorCode.UNAUTHORIZED, "X-User-ID is required.", cid)
         state = self._batches.get(received.batch_id)
         # Another teacher's batch looks exactly like one that does not exist.
         if state is None or state.user_id != received.user_id:
-            return _error(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
+            return self.error_response(404, ErrorCode.BATCH_NOT_FOUND, "Batch not found.", cid)
         details = self._details.get(received.batch_id, _BatchDetails("", []))
         body = {
             "batch_id": state.batch_id,
@@ -295,8 +184,3 @@ class _BatchDetails:
 
     essay_instructions: str
     essay_ids: list[str] = field(default_factory=list)
-
-
-def _error(status: int, code: ErrorCode, message: str, correlation_id: str) -> web.Response:
-    body = build_error_body(code, message, correlation_id=correlation_id, service=SERVICE_NAME)
-    return web.json_response(body, status=status, headers={CORRELATION_ID_HEADER: correlation_id})

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.servers import free_port_below_ephemeral
 
 __all__ = ["PrivateRedis"]
 
@@ -35,7 +35,7 @@ class PrivateRedis:
         """Start the server and wait until it answers PING."""
         if self._process is not None and self._process.poll() is None:
             return
-        self._process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        self._process = subprocess.Popen(
             [
                 *(_binary("redis-server"), "--bind", "127.0.0.1", "--port", str(self.port)),
                 *("--save", "", "--appendonly", "no", "--dir", str(self._root)),
@@ -65,7 +65,7 @@ class PrivateRedis:
         shutil.rmtree(self._root, ignore_errors=True)
 
     def _answers(self) -> bool:
-        answer = subprocess.run(  # noqa: S603 - fixed binary and arguments
+        answer = subprocess.run(
             [_binary("redis-cli"), "-p", str(self.port), "ping"], capture_output=True, check=False
         )
         return answer.stdout.strip() == b"PONG"

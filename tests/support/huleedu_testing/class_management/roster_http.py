@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.config import ClassManagementSettings
 from huleedu_service_libs.config import Environment, InfraSettings
-from huleedu_service_libs.testing import random_id, random_name
-from huleedu_service_libs.testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing import random_id, random_name
+from huleedu_testing.fixtures import LIBS_TEST_DATABASE
 
 INTERNAL_KEY = "cms-it-internal-key"
 

@@ -21,7 +21,7 @@ from aiokafka.structs import OffsetAndMetadata
 from common_core.envelope import EventEnvelope
 from common_core.topics import event_model_for
 from huleedu_service_libs.kafka.consumer import KafkaConsumerRunner
-from huleedu_service_libs.testing.fixtures import START_HINT
+from huleedu_testing.fixtures import START_HINT
 
 Condition = Callable[[], bool | Awaitable[bool]]
 Record: TypeAlias = ConsumerRecord[Any, Any]

@@ -28,13 +28,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka.admin import ensure_topics
-from huleedu_service_libs.testing.containers import (
+from huleedu_testing.containers import (
     ContainerSpec,
     kafka_container,
     postgres_container,
     redis_container,
 )
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.servers import free_port_below_ephemeral
 
 __all__ = [
     "CONTAINERS",

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from api_gateway_service.testing.stub_downstreams import NOW, ContractStub
 from common_core.class_api import BatchAssociationsV1, EssayAssociationV1
 from common_core.enums import AssociationMethod, AssociationStatus
 from common_core.errors import ErrorCode
+from huleedu_testing.gateway.stub_downstreams import NOW, ContractStub
 
 _BASE = "/internal/v1/batches/{batch_id}/associations"
 

@@ -13,13 +13,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from huleedu_service_libs.testing.servers import free_port_below_ephemeral
+from huleedu_testing.servers import free_port_below_ephemeral
 
 __all__ = ["PrivatePostgres"]
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 USER = "huleedu"
-PASSWORD = "private-postgres-password"  # noqa: S105 - a throwaway loopback test cluster
+PASSWORD = "private-postgres-password"
 _TIMEOUT_SECONDS = 120
 
 
@@ -56,7 +56,7 @@ class PrivatePostgres:
 
     def is_running(self) -> bool:
         """True while the postmaster runs."""
-        status = subprocess.run(  # noqa: S603 - fixed PostgreSQL binary
+        status = subprocess.run(
             _as_postgres([*self._pg_ctl(), "status"]),
             capture_output=True,
             check=False,
@@ -101,6 +101,6 @@ class PrivatePostgres:
         return [str(PG_BIN / "pg_ctl"), "-D", str(self._data)]
 
     def _run(self, args: list[str]) -> None:
-        subprocess.run(  # noqa: S603 - fixed PostgreSQL binaries and arguments
+        subprocess.run(
             _as_postgres(args), check=True, capture_output=True, timeout=_TIMEOUT_SECONDS
         )

@@ -1,0 +1,1 @@
+"""Test support for the Class Management Service: roster and association fakes, harnesses."""
