@@ -96,6 +96,11 @@ class ServiceSettings(BaseSettings):
     # readiness checks) and huleedu_kafka_consumer_lag (the admin API). Prometheus scrapes
     # every 15 s, so refreshing faster only costs queries.
     metrics_refresh_seconds: float = Field(default=15.0, gt=0)
+    # Periodic jobs (huleedu_service_libs.periodic): each wait is the job's interval ± this
+    # share of it, so the workers of one service do not tick in lockstep; a job whose last
+    # successful tick is older than this many intervals makes the worker unready.
+    periodic_jitter_ratio: float = Field(default=0.1, ge=0, lt=1)
+    periodic_stale_after_intervals: float = Field(default=3.0, gt=1)
 
     @model_validator(mode="after")
     def _fill_infra_defaults(self) -> ServiceSettings:

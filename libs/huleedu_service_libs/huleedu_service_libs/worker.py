@@ -1,10 +1,11 @@
-"""The Kafka side of a service: consumers, the outbox relay and background loops, supervised,
-behind a small Quart app that serves the health probes and /metrics for the process.
+"""The Kafka side of a service: consumers, the outbox relay, periodic jobs and background
+loops, supervised, behind a small Quart app that serves the health probes and /metrics.
 
 Every loop runs under a supervisor: if it crashes it is logged and restarted with backoff, and
 /healthz/ready reports it, so one bad moment (a broker restart, a dropped connection) never
-leaves a process alive but deaf. /healthz/live fails only if a supervisor itself has died, the
-one state no restart inside the process can repair.
+leaves a process alive but deaf. A periodic job whose ticks have not succeeded for a while is
+reported there too. /healthz/live fails only if a supervisor itself has died, the one state no
+restart inside the process can repair.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from huleedu_service_libs.kafka import KafkaConsumerRunner, KafkaEventProducer, 
 from huleedu_service_libs.observability import HealthCheck, database_check, kafka_check
 from huleedu_service_libs.observability.kafka_offsets import ConsumerLagExporter
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
+from huleedu_service_libs.periodic import PeriodicJob, PeriodicRunner, StaleJobError
 
 logger = structlog.get_logger(__name__)
 
@@ -63,8 +65,21 @@ class WorkerRuntime:
     consumers: Sequence[ConsumerSpec] = ()
     background: Sequence[tuple[str, BackgroundLoop]] = ()
     run_relay: bool = True
+    periodic: Sequence[PeriodicJob] = ()
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     loops: list[_Supervised] = field(default_factory=list)
+    periodic_runners: list[PeriodicRunner] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.periodic_runners = [
+            PeriodicRunner(
+                job,
+                service=self.settings.service_name,
+                jitter_ratio=self.settings.periodic_jitter_ratio,
+                stale_after_intervals=self.settings.periodic_stale_after_intervals,
+            )
+            for job in self.periodic
+        ]
 
     async def start(self) -> None:
         """Start every loop under its supervisor."""
@@ -75,6 +90,8 @@ class WorkerRuntime:
             self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
         if self.consumers:
             self._spawn("consumer-lag", self._lag_exporter().run)
+        for runner in self.periodic_runners:
+            self._spawn(f"periodic:{runner.job.name}", runner.run)
         for name, loop in self.background:
             self._spawn(name, loop)
 
@@ -101,14 +118,20 @@ class WorkerRuntime:
             )
 
     async def check_loops(self) -> None:
-        """Readiness: raise if any loop is down (crashed and waiting to restart)."""
-        down = [s for s in self.loops if not s.running]
-        if down:
-            raise RuntimeError(
-                "; ".join(
-                    f"{s.name} down after {s.failures} failure(s): {s.last_error}" for s in down
-                )
-            )
+        """Readiness: raise if any loop is down (crashed and waiting to restart) or any
+        periodic job has gone stale (no successful tick for several intervals)."""
+        problems = [
+            f"{s.name} down after {s.failures} failure(s): {s.last_error}"
+            for s in self.loops
+            if not s.running
+        ]
+        for runner in self.periodic_runners:
+            try:
+                runner.check_fresh()
+            except StaleJobError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise RuntimeError("; ".join(problems))
 
     def _spawn(self, name: str, loop: BackgroundLoop) -> None:
         supervised = _Supervised(name)
@@ -212,6 +235,7 @@ def create_worker_app(
     *,
     consumers: Sequence[ConsumerSpec] = (),
     background: Sequence[tuple[str, BackgroundLoop]] = (),
+    periodic: Sequence[PeriodicJob] = (),
     run_relay: bool = True,
     container: AsyncContainer | None = None,
     readiness_checks: Sequence[HealthCheck] = (),
@@ -219,14 +243,20 @@ def create_worker_app(
 ) -> tuple[Quart, WorkerRuntime]:
     """The worker process's app (probes and metrics) and the runtime it starts and stops.
 
-    Ready: PostgreSQL, Kafka, every loop running, plus `readiness_checks`. Live: the event
-    loop and every loop's supervisor.
+    Ready: PostgreSQL, Kafka, every loop running and every periodic job fresh, plus
+    `readiness_checks`. Live: the event loop and every loop's supervisor.
     """
     producer = KafkaEventProducer(
         settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-worker"
     )
     runtime = WorkerRuntime(
-        settings, engine, producer, consumers=consumers, background=background, run_relay=run_relay
+        settings,
+        engine,
+        producer,
+        consumers=consumers,
+        background=background,
+        run_relay=run_relay,
+        periodic=periodic,
     )
 
     async def dispose_engine() -> None:

@@ -213,6 +213,28 @@ RESILIENCE = Row(
             unit="s",
             width=12,
         ),
+        graph(
+            "Seconds since each periodic job's last success",
+            "A job whose line keeps climbing is failing or stuck; past three intervals the "
+            "worker is unready (worker_loops).",
+            Query(
+                "time() - max by (periodic_job) ("
+                f"huleedu_periodic_job_last_success_timestamp_seconds{{{SERVICE}}} > 0)",
+                "{{periodic_job}}",
+            ),
+            unit="s",
+            width=12,
+        ),
+        graph(
+            "Periodic job ticks in the last hour",
+            "Ticks per job and outcome; a failure is logged and the job goes on.",
+            Query(
+                "sum by (periodic_job, outcome) (increase("
+                f"huleedu_periodic_job_runs_total{{{SERVICE}}}[1h]))",
+                "{{periodic_job}} {{outcome}}",
+            ),
+            width=12,
+        ),
     ),
 )
 

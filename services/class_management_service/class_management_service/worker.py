@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 from quart import Quart
@@ -32,7 +31,8 @@ from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import EventDispatcher
-from huleedu_service_libs.worker import BackgroundLoop, ConsumerSpec, WorkerRuntime
+from huleedu_service_libs.periodic import PeriodicJob
+from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
 
 CONSUMED_EVENTS = (BatchEssaysRegisteredV1, StudentParsingCompletedV1, BatchEssaysReadyV1)
@@ -74,18 +74,6 @@ def build_dispatcher(handling: MatchingRunner, event_keys: KeyRing) -> EventDisp
     return dispatcher
 
 
-def monitor_loop(monitor: AssociationTimeoutMonitor, interval_seconds: float) -> BackgroundLoop:
-    """A pass of the monitor now and then every interval, until the worker stops."""
-
-    async def loop(stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            await monitor.check_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=interval_seconds)
-
-    return loop
-
-
 def create_worker_app(
     settings: ClassManagementSettings,
     engine: AsyncEngine | None = None,
@@ -121,10 +109,11 @@ def create_worker_app(
                 transient_budget_seconds=settings.consumer_transient_budget_seconds,
             )
         ],
-        background=[
-            (
-                "association-timeout-monitor",
-                monitor_loop(monitor, settings.association_monitor_interval_seconds),
+        periodic=[
+            PeriodicJob(
+                "association-timeouts",
+                monitor.check_once,
+                settings.association_monitor_interval_seconds,
             )
         ],
     )

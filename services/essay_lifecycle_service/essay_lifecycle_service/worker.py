@@ -1,9 +1,8 @@
-"""Kafka entrypoint of the Essay Lifecycle Service: consumers, readiness monitor, outbox relay."""
+"""Kafka entrypoint of the Essay Lifecycle Service: consumers, timeout jobs, outbox relay."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 from quart import Quart
@@ -31,7 +30,8 @@ from huleedu_service_libs.consumer import Clock, StepRunner, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import EventDispatcher
-from huleedu_service_libs.worker import BackgroundLoop, ConsumerSpec, WorkerRuntime
+from huleedu_service_libs.periodic import PeriodicJob
+from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
 
 SLOT_EVENTS = (
@@ -45,16 +45,6 @@ PHASE_EVENTS = (BatchSpellcheckInitiateCommandV1, EssaySpellcheckCompletedV1)
 
 def _worker_settings(settings: EssayLifecycleSettings) -> EssayLifecycleSettings:
     return settings.model_copy(update={"http_port": settings.worker_http_port})
-
-
-def _monitor_loop(monitor: ReadinessMonitor, interval_seconds: float) -> BackgroundLoop:
-    async def loop(stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            await monitor.check_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=interval_seconds)
-
-    return loop
 
 
 def create_worker_app(
@@ -101,6 +91,7 @@ def create_worker_app(
         phases=phases,
         record=metrics.record,
     )
+    every = settings.timeout_check_interval_seconds
     return create_runtime_app(
         worker_settings,
         engine,
@@ -111,11 +102,9 @@ def create_worker_app(
                 "erasure", [topic_for(StudentErasureRequestedV1)], erasure_dispatcher.handle
             ),
         ],
-        background=[
-            (
-                "readiness-monitor",
-                _monitor_loop(monitor, settings.timeout_check_interval_seconds),
-            )
+        periodic=[
+            PeriodicJob("readiness-timeouts", monitor.announce_overdue_batches, every),
+            PeriodicJob("phase-timeouts", monitor.expire_overdue_phases, every),
         ],
     )
 

@@ -1,16 +1,20 @@
 """WorkerRuntime's probes: a crashing loop is unready (it restarts by itself), a supervisor
-that died is not live (only a process restart helps), a finished one-off loop is fine."""
+that died is not live (only a process restart helps), a finished one-off loop is fine, a
+periodic job with no recent successful tick is unready."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.consumer import utc_now
 from huleedu_service_libs.kafka import KafkaEventProducer
+from huleedu_service_libs.periodic import PeriodicJob
 from huleedu_service_libs.worker import BackgroundLoop, WorkerRuntime
 from huleedu_testing.kafka_helpers import wait_until
 
@@ -26,13 +30,16 @@ async def make_runtime() -> AsyncIterator[RuntimeFactory]:
     # Never connected: no loop here touches the database or the broker.
     engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none")
 
-    async def make(*loops: tuple[str, BackgroundLoop]) -> WorkerRuntime:
+    async def make(
+        *loops: tuple[str, BackgroundLoop], periodic: tuple[PeriodicJob, ...] = ()
+    ) -> WorkerRuntime:
         runtime = WorkerRuntime(
             ServiceSettings(service_name="worker-probe-test"),
             engine,
             KafkaEventProducer("127.0.0.1:9", client_id="worker-probe-test"),
             background=loops,
             run_relay=False,
+            periodic=periodic,
         )
         await runtime.start()
         started.append(runtime)
@@ -93,4 +100,25 @@ async def test_stopping_is_live(make_runtime: RuntimeFactory) -> None:
 
     runtime = await make_runtime(("outbox-relay", cancelled_from_inside))
     runtime.stopping.set()
+    await runtime.check_alive()
+
+
+async def test_a_periodic_job_runs_supervised_and_is_unready_once_stale(
+    make_runtime: RuntimeFactory,
+) -> None:
+    ticks: list[int] = []
+
+    async def tick() -> int:
+        ticks.append(1)
+        return 0
+
+    runtime = await make_runtime(periodic=(PeriodicJob("timeouts", tick, 60.0),))
+    await wait_until(lambda: bool(ticks), what="the first tick")
+    assert [s.name for s in runtime.loops] == ["periodic:timeouts"]
+    await runtime.check_loops()
+
+    runner = runtime.periodic_runners[0]
+    runner.last_success = utc_now() - timedelta(seconds=runner.stale_after_seconds + 1)
+    with pytest.raises(RuntimeError, match="periodic:timeouts stale"):
+        await runtime.check_loops()
     await runtime.check_alive()

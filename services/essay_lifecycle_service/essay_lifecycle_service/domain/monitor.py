@@ -15,7 +15,11 @@ logger = structlog.get_logger(__name__)
 
 
 class ReadinessMonitor:
-    """One pass announces overdue batches and ends phases past their deadline.
+    """Announces overdue batches and ends phases past their deadline.
+
+    `announce_overdue_batches` and `expire_overdue_phases` are the ticks of the worker's
+    periodic jobs `readiness-timeouts` and `phase-timeouts` (huleedu_service_libs.periodic
+    runs, times and reports them); `check_once` runs both, for tests and one-off passes.
 
     Readiness: every overdue batch with at least one assigned essay is announced as partial.
     Phases: in-progress phases past their deadline (oldest first, at most `batch_limit` per

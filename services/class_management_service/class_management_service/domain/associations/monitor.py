@@ -42,7 +42,10 @@ CONFIRM_ACTION = "association.confirm"
 
 class AssociationTimeoutMonitor:
     """One pass confirms every overdue class batch, each in its own transaction, then
-    exports how long the oldest batch still pending has waited."""
+    exports how long the oldest batch still pending has waited.
+
+    `check_once` is the tick of the worker's periodic job `association-timeouts`
+    (huleedu_service_libs.periodic runs, times and reports it)."""
 
     def __init__(
         self,
