@@ -4,7 +4,7 @@ export PDM_CHECK_UPDATE := false
 
 .PHONY: help install infra-up infra-down infra-status up down restart status test lint typecheck \
         test-unit test-integration test-e2e test-web web drill bench topics admin demo token backup \
-        restore dashboards contracts
+        restore dashboards contracts facts
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ dashboards: ## Regenerate the Grafana dashboards and provisioning under observab
 
 contracts: ## Regenerate documentation/asyncapi.yaml and the event schemas; refuses breaking changes
 	@.venv/bin/python scripts/contracts.py
+
+facts: ## Code facts: product vs test lines, long modules and functions, layering, import cycles (ARGS=--json)
+	@.venv/bin/python scripts/code_facts.py $(ARGS)
 
 backup: ## Dump every service database (pg_dump -Fc) and a manifest into TO=dir (default .local/backups/<UTC time>)
 	@.venv/bin/python scripts/backup.py backup $(if $(TO),--to "$(TO)")

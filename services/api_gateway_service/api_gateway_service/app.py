@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import aiohttp
+from dishka import Provider
+from dishka.integrations.fastapi import setup_dishka
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
@@ -17,28 +16,19 @@ from api_gateway_service.api.dev_routes import dev_router
 from api_gateway_service.api.file_routes import file_router
 from api_gateway_service.api.pipeline_routes import pipeline_router
 from api_gateway_service.api.student_routes import student_router
-from api_gateway_service.auth import BEARER_SCHEME, TokenIssuer, TokenVerifier
+from api_gateway_service.auth import BEARER_SCHEME
 from api_gateway_service.body_limit import JsonBodyLimitMiddleware, register_body_limit_handler
 from api_gateway_service.config import GatewaySettings
-from api_gateway_service.operator_metrics import OperatorMetrics
+from api_gateway_service.di import GatewayParts, compose, lifespan, make_container
 from api_gateway_service.rate_limit import (
     RouteLimits,
-    build_limiter,
     register_rate_limit_handler,
     user_limit_dependency,
 )
 from api_gateway_service.realtime import Realtime
 from api_gateway_service.web import install_web
-from api_gateway_service.wiring import (
-    build_backends,
-    kafka_health_check,
-    make_producer,
-    register_downstream_handler,
-    start_producer,
-)
+from api_gateway_service.wiring import register_downstream_handler
 from huleedu_service_libs.http import install_fastapi_support, serve_asgi
-from huleedu_service_libs.observability.health import redis_check
-from huleedu_service_libs.realtime import RedisPubSub
 
 __all__ = ["create_app", "main"]
 
@@ -50,8 +40,6 @@ DESCRIPTION = (
     "token route needs `Authorization: Bearer <JWT>`. Errors use one body: "
     '`{"error": {"code", "message", "correlation_id", "service", "details"}}`.'
 )
-# Enough parallel downstream connections for one gateway process under load.
-_CONNECTION_LIMIT = 200
 
 
 def _include_realtime(app: FastAPI, realtime: Realtime, limits: RouteLimits) -> None:
@@ -68,79 +56,61 @@ def _include_realtime(app: FastAPI, realtime: Realtime, limits: RouteLimits) -> 
     app.include_router(other_routes)
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    """The gateway app; clients, producer and realtime start in its lifespan."""
-    settings = settings or GatewaySettings()
-    verifier = TokenVerifier(settings)
-    issuer = TokenIssuer(settings)
-    pubsub = RedisPubSub.from_url(
-        settings.redis_url,
-        socket_connect_timeout=settings.redis_connect_timeout_seconds,
-        socket_timeout=settings.redis_socket_timeout_seconds,
-        health_check_interval=settings.redis_health_check_interval_seconds,
+def _include_routes(app: FastAPI, parts: GatewayParts) -> None:
+    """The public routes: every one but the development token route needs a bearer token."""
+    if parts.issuer.enabled:
+        app.include_router(dev_router(parts.issuer))
+    secured = [Depends(BEARER_SCHEME)]
+    limits = parts.limits
+    for router in (
+        batch_router(limits),
+        file_router(limits),
+        pipeline_router(limits),
+        association_router(limits),
+        class_router(limits),
+        student_router(limits),
+    ):
+        app.include_router(router, dependencies=secured)
+    _include_realtime(app, parts.realtime, limits)
+
+
+def _install_support(app: FastAPI, parts: GatewayParts) -> None:
+    """Probes, metrics, logging, the body limit and the gateway's own error answers."""
+    settings = parts.settings
+    install_fastapi_support(
+        app, settings, parts.readiness_checks(), liveness_checks=parts.realtime.liveness_checks()
     )
-    producer = make_producer(settings)
-    realtime = Realtime(settings, verifier, pubsub.client)
-    operator_metrics = OperatorMetrics(settings, realtime.bridge.topic)
-    limiter = build_limiter(settings)
-    limits = RouteLimits.from_settings(limiter, settings)
+    app.add_middleware(JsonBodyLimitMiddleware, limit=settings.max_json_body_bytes)
+    register_body_limit_handler(app, settings.service_name)
+    register_rate_limit_handler(app, parts.limiter, settings.service_name)
+    register_downstream_handler(app)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=_CONNECTION_LIMIT),
-            # The body of an upload is forwarded as it came: no automatic decompression.
-            auto_decompress=False,
-        )
-        app.state.backends = build_backends(settings, session, producer)
-        await start_producer(producer)
-        await realtime.start()
-        await operator_metrics.start()
-        try:
-            yield
-        finally:
-            try:
-                await operator_metrics.stop()
-                await realtime.stop()
-            finally:
-                await session.close()
-                await producer.stop()
-                await pubsub.close()
 
+def create_app(
+    settings: GatewaySettings | None = None, *, overrides: tuple[Provider, ...] = ()
+) -> FastAPI:
+    """The gateway app (di.py builds its parts); `overrides` replace container providers."""
+    parts = compose(settings or GatewaySettings())
+    container = make_container(parts, *overrides)
     app = FastAPI(
         title="HuleEdu API",
         version=API_VERSION,
         description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=lifespan(parts, container),
         # /docs and /redoc come from api_gateway_service.web, with their assets served here
         # (FastAPI's own pages load them from a CDN, blank on a network without one).
         docs_url=None,
         openapi_url="/openapi.json",
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.verifier = verifier
-    install_fastapi_support(
-        app,
-        settings,
-        [redis_check(pubsub.client), kafka_health_check(producer), *realtime.health_checks()],
-        liveness_checks=realtime.liveness_checks(),
-    )
-    app.add_middleware(JsonBodyLimitMiddleware, limit=settings.max_json_body_bytes)
-    register_body_limit_handler(app, settings.service_name)
-    register_rate_limit_handler(app, limiter, settings.service_name)
-    register_downstream_handler(app)
-    if issuer.enabled:
-        app.include_router(dev_router(issuer))
-    secured = [Depends(BEARER_SCHEME)]
-    app.include_router(batch_router(limits), dependencies=secured)
-    app.include_router(file_router(limits, settings), dependencies=secured)
-    app.include_router(pipeline_router(limits), dependencies=secured)
-    app.include_router(association_router(limits), dependencies=secured)
-    app.include_router(class_router(limits, settings), dependencies=secured)
-    app.include_router(student_router(limits), dependencies=secured)
-    _include_realtime(app, realtime, limits)
-    install_web(app, settings)
+    app.state.settings = parts.settings
+    # Authentication is a FastAPI dependency (the rate-limit key and the sockets share it).
+    app.state.verifier = parts.verifier
+    # First middleware added, so the innermost: each request's container scope.
+    setup_dishka(container, app)
+    _install_support(app, parts)
+    _include_routes(app, parts)
+    install_web(app, parts.settings)
     return app
 
 

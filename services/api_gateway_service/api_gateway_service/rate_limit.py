@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypeVar, cast
+from typing import Annotated, Any, Literal, Protocol, TypeVar, cast
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -20,6 +20,7 @@ from common_core.errors import ErrorCode
 from huleedu_service_libs.http._shared import error_response
 
 __all__ = [
+    "LimitKind",
     "RouteLimits",
     "build_limiter",
     "rate_limit_key",
@@ -30,6 +31,8 @@ __all__ = [
 CurrentPrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The three limit classes; each is one bucket shared by its routes.
+LimitKind = Literal["read", "write", "upload"]
 
 
 class LimitDecorator(Protocol):
@@ -86,6 +89,10 @@ class RouteLimits:
             write=cast(LimitDecorator, limiter.shared_limit(settings.rate_limit_write, "write")),
             upload=cast(LimitDecorator, limiter.shared_limit(settings.rate_limit_upload, "upload")),
         )
+
+    def of(self, kind: LimitKind) -> LimitDecorator:
+        """The decorator of one limit class."""
+        return {"read": self.read, "write": self.write, "upload": self.upload}[kind]
 
 
 def _retry_after(limiter: Limiter, request: Request, exc: RateLimitExceeded) -> int:

@@ -1,11 +1,11 @@
-"""What routes need: the downstream clients, the publisher and the caller of the request."""
+"""What routes need: the caller of the request (FastAPI) and the clients (the DI container)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from dishka.integrations.fastapi import FromDishka
+from fastapi import Depends
 
 from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import Caller
@@ -15,27 +15,21 @@ from api_gateway_service.adapters.services import (
     ResultAggregatorClient,
 )
 from api_gateway_service.auth import Principal, current_principal
-from api_gateway_service.domain.pipeline_requests import PipelinePublisher
+from api_gateway_service.config import GatewaySettings
+from api_gateway_service.domain.pipeline_requests import RequestPipeline
 from huleedu_service_libs.correlation import get_correlation_id, new_correlation_id, set_user_id
 
-__all__ = ["Backends", "CurrentCaller", "CurrentPrincipal", "backends", "caller_of"]
-
-
-@dataclass(frozen=True)
-class Backends:
-    """The clients the lifespan created, kept on app.state.backends."""
-
-    bos: BatchOrchestratorClient
-    files: FileServiceClient
-    results: ResultAggregatorClient
-    classes: ClassManagementClient
-    publisher: PipelinePublisher
-
-
-def backends(request: Request) -> Backends:
-    """The app's downstream clients."""
-    found: Backends = request.app.state.backends
-    return found
+__all__ = [
+    "Bos",
+    "Classes",
+    "CurrentCaller",
+    "CurrentPrincipal",
+    "Files",
+    "PipelineRequests",
+    "Results",
+    "Settings",
+    "caller_of",
+]
 
 
 async def caller_of(principal: Annotated[Principal, Depends(current_principal)]) -> Caller:
@@ -47,4 +41,10 @@ async def caller_of(principal: Annotated[Principal, Depends(current_principal)])
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentCaller = Annotated[Caller, Depends(caller_of)]
-Services = Annotated[Backends, Depends(backends)]
+# Resolved from the app's container (di.py) in endpoints declared on a RouteTable.
+Bos = FromDishka[BatchOrchestratorClient]
+Files = FromDishka[FileServiceClient]
+Results = FromDishka[ResultAggregatorClient]
+Classes = FromDishka[ClassManagementClient]
+PipelineRequests = FromDishka[RequestPipeline]
+Settings = FromDishka[GatewaySettings]

@@ -5,17 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api_gateway_service.adapters.downstream import Caller, DownstreamResponse
+from api_gateway_service.adapters.errors import validated
+from api_gateway_service.adapters.services import FileServiceClient
 from api_gateway_service.adapters.upload_body import (
     ClientGone,
     ClientTooSlow,
     LimitedBody,
     UploadTooLarge,
 )
-from api_gateway_service.api.batch_routes import validated
-from api_gateway_service.api.deps import CurrentCaller, Services
+from api_gateway_service.api.deps import CurrentCaller, Files, Settings
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.params import BatchId, FileUploadId
-from api_gateway_service.body_limit import limits_own_body
+from api_gateway_service.api.routing import RouteTable
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.errors import ErrorCode
@@ -23,6 +25,8 @@ from common_core.file_api import FileListResponse, FileRemovedResponse, FileUplo
 from huleedu_service_libs.errors import HuleEduError, invalid_request
 
 __all__ = ["file_router", "too_large", "too_slow", "upload_headers"]
+
+routes = RouteTable("/v1/batches/{batch_id}/files", ["files"])
 
 _MULTIPART_BODY = {
     "requestBody": {
@@ -85,85 +89,95 @@ def upload_headers(content_type: str, content_length: str | None, limit: int) ->
     return headers
 
 
-def file_router(limits: RouteLimits, settings: GatewaySettings) -> APIRouter:
-    """Routes under /v1/batches/{batch_id}/files."""
-    router = APIRouter(prefix="/v1/batches/{batch_id}/files", tags=["files"])
+async def _forward_upload(
+    files: FileServiceClient,
+    caller: Caller,
+    batch_id: str,
+    request: Request,
+    settings: GatewaySettings,
+) -> DownstreamResponse:
+    """Stream the client's body to the File Service; body faults become the client's 4xx."""
     max_bytes = settings.max_upload_bytes
-
-    @router.post(
-        "",
-        status_code=201,
-        response_model=FileUploadResponse,
-        responses=error_responses(400, 401, 404, 408, 409, 413, 415, 422),
-        openapi_extra=_MULTIPART_BODY,
-        summary="Upload essay files",
+    headers = upload_headers(
+        request.headers.get("content-type", ""), request.headers.get("content-length"), max_bytes
     )
-    @limits_own_body
-    @limits.upload
-    async def upload_files(
-        request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services
-    ) -> Response:
-        """Stream the multipart body to the File Service; 201 if at least one file was accepted."""
-        headers = upload_headers(
-            request.headers.get("content-type", ""),
-            request.headers.get("content-length"),
-            max_bytes,
-        )
-        body = LimitedBody(
-            request.stream(), max_bytes, timeout_seconds=settings.upload_body_timeout_seconds
-        )
-        try:
-            answer = await services.files.upload(
-                caller,
-                batch_id,
-                body,
-                headers,
-                body_failure=body.failed,
-                body_complete=lambda: body.complete,
-            )
-        except UploadTooLarge:
-            raise too_large(max_bytes) from None
-        except ClientGone:
-            raise invalid_request("The upload ended before its body was complete.") from None
-        except ClientTooSlow:
-            raise too_slow() from None
-        # Passed through unparsed: the File Service's per-file results are the answer.
-        return Response(
-            content=answer.body,
-            status_code=answer.status,
-            media_type=answer.headers.get("Content-Type", "application/json"),
-        )
-
-    @router.get(
-        "",
-        response_model=FileListResponse,
-        responses=error_responses(401, 404, 422),
-        summary="List a batch's files",
+    body = LimitedBody(
+        request.stream(), max_bytes, timeout_seconds=settings.upload_body_timeout_seconds
     )
-    @limits.read
-    async def list_files(
-        request: Request, batch_id: BatchId, caller: CurrentCaller, services: Services
-    ) -> FileListResponse:
-        """The batch's current files."""
-        data = await services.files.list_files(caller, batch_id)
-        return validated(FileListResponse, data, services.files.http.name)
+    try:
+        return await files.upload(
+            caller,
+            batch_id,
+            body,
+            headers,
+            body_failure=body.failed,
+            body_complete=lambda: body.complete,
+        )
+    except UploadTooLarge:
+        raise too_large(max_bytes) from None
+    except ClientGone:
+        raise invalid_request("The upload ended before its body was complete.") from None
+    except ClientTooSlow:
+        raise too_slow() from None
 
-    @router.delete(
-        "/{file_upload_id}",
-        response_model=FileRemovedResponse,
-        responses=error_responses(401, 404, 409, 422),
-        summary="Remove a file",
+
+@routes.post(
+    "",
+    limit="upload",
+    own_body=True,
+    status_code=201,
+    response_model=FileUploadResponse,
+    responses=error_responses(400, 401, 404, 408, 409, 413, 415, 422),
+    openapi_extra=_MULTIPART_BODY,
+    summary="Upload essay files",
+)
+async def upload_files(
+    request: Request, batch_id: BatchId, caller: CurrentCaller, files: Files, settings: Settings
+) -> Response:
+    """Stream the multipart body to the File Service; 201 if at least one file was accepted."""
+    answer = await _forward_upload(files, caller, batch_id, request, settings)
+    # Passed through unparsed: the File Service's per-file results are the answer.
+    return Response(
+        content=answer.body,
+        status_code=answer.status,
+        media_type=answer.headers.get("Content-Type", "application/json"),
     )
-    @limits.write
-    async def remove_file(
-        request: Request,
-        batch_id: BatchId,
-        file_upload_id: FileUploadId,
-        caller: CurrentCaller,
-        services: Services,
-    ) -> FileRemovedResponse:
-        """Remove a file while the batch has not started processing."""
-        data = await services.files.remove_file(caller, batch_id, file_upload_id)
-        return validated(FileRemovedResponse, data, services.files.http.name)
 
-    return router
+
+@routes.get(
+    "",
+    limit="read",
+    response_model=FileListResponse,
+    responses=error_responses(401, 404, 422),
+    summary="List a batch's files",
+)
+async def list_files(
+    request: Request, batch_id: BatchId, caller: CurrentCaller, files: Files
+) -> FileListResponse:
+    """The batch's current files."""
+    data = await files.list_files(caller, batch_id)
+    return validated(FileListResponse, data, files.http.name)
+
+
+@routes.delete(
+    "/{file_upload_id}",
+    limit="write",
+    response_model=FileRemovedResponse,
+    responses=error_responses(401, 404, 409, 422),
+    summary="Remove a file",
+)
+async def remove_file(
+    request: Request,
+    batch_id: BatchId,
+    file_upload_id: FileUploadId,
+    caller: CurrentCaller,
+    files: Files,
+) -> FileRemovedResponse:
+    """Remove a file while the batch has not started processing."""
+    data = await files.remove_file(caller, batch_id, file_upload_id)
+    return validated(FileRemovedResponse, data, files.http.name)
+
+
+def file_router(limits: RouteLimits) -> APIRouter:
+    """Routes under /v1/batches/{batch_id}/files."""
+    return routes.router(limits)

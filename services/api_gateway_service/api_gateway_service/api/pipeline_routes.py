@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
 
-from api_gateway_service.api.deps import CurrentCaller, Services
+from api_gateway_service.api.deps import CurrentCaller, PipelineRequests
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.models import PipelineAccepted, PipelineRequest
 from api_gateway_service.api.params import BatchId
+from api_gateway_service.api.routing import RouteTable
 from api_gateway_service.domain.pipeline_requests import (
     IDEMPOTENCY_KEY_HEADER,
     IDEMPOTENCY_KEY_PATTERN,
-    RequestPipeline,
 )
 from api_gateway_service.rate_limit import RouteLimits
 from huleedu_service_libs.errors import HuleEduError
@@ -43,44 +43,45 @@ _NOTES = {
 }
 
 
+routes = RouteTable("/v1/batches", ["pipelines"])
+
+
+@routes.post(
+    "/{batch_id}/pipelines",
+    limit="write",
+    status_code=202,
+    response_model=PipelineAccepted,
+    responses=error_responses(400, 401, 404, 409, 422, notes=_NOTES),
+    summary="Start a pipeline",
+)
+async def request_pipeline(
+    request: Request,
+    response: Response,
+    batch_id: BatchId,
+    body: PipelineRequest,
+    caller: CurrentCaller,
+    use_case: PipelineRequests,
+    idempotency_key: IdempotencyKey = None,
+) -> PipelineAccepted:
+    """Queue the pipeline once the batch has all its content and none is running."""
+    key = idempotency_key or str(uuid.uuid4())
+    try:
+        accepted = await use_case.execute(caller, batch_id, body.pipeline, key)
+    except HuleEduError as exc:
+        # Every answer names the key, so a client that sent none can still retry with it.
+        exc.headers.setdefault(IDEMPOTENCY_KEY_HEADER, key)
+        raise
+    response.headers[IDEMPOTENCY_KEY_HEADER] = accepted.idempotency_key
+    return PipelineAccepted(
+        batch_id=accepted.batch_id,
+        pipeline=accepted.pipeline,
+        request_id=accepted.request_id,
+        idempotency_key=accepted.idempotency_key,
+        replayed=accepted.replayed,
+        correlation_id=accepted.correlation_id,
+    )
+
+
 def pipeline_router(limits: RouteLimits) -> APIRouter:
     """POST /v1/batches/{batch_id}/pipelines."""
-    router = APIRouter(prefix="/v1/batches", tags=["pipelines"])
-
-    @router.post(
-        "/{batch_id}/pipelines",
-        status_code=202,
-        response_model=PipelineAccepted,
-        responses=error_responses(400, 401, 404, 409, 422, notes=_NOTES),
-        summary="Start a pipeline",
-    )
-    @limits.write
-    async def request_pipeline(
-        request: Request,
-        response: Response,
-        batch_id: BatchId,
-        body: PipelineRequest,
-        caller: CurrentCaller,
-        services: Services,
-        idempotency_key: IdempotencyKey = None,
-    ) -> PipelineAccepted:
-        """Queue the pipeline once the batch has all its content and none is running."""
-        key = idempotency_key or str(uuid.uuid4())
-        use_case = RequestPipeline(services.bos, services.publisher)
-        try:
-            accepted = await use_case.execute(caller, batch_id, body.pipeline, key)
-        except HuleEduError as exc:
-            # Every answer names the key, so a client that sent none can still retry with it.
-            exc.headers.setdefault(IDEMPOTENCY_KEY_HEADER, key)
-            raise
-        response.headers[IDEMPOTENCY_KEY_HEADER] = accepted.idempotency_key
-        return PipelineAccepted(
-            batch_id=accepted.batch_id,
-            pipeline=accepted.pipeline,
-            request_id=accepted.request_id,
-            idempotency_key=accepted.idempotency_key,
-            replayed=accepted.replayed,
-            correlation_id=accepted.correlation_id,
-        )
-
-    return router
+    return routes.router(limits)

@@ -1,0 +1,110 @@
+"""Route tables: endpoints declared once at module level, bound to each app's limits and DI.
+
+The rate limits are per app (their rates come from settings), so an endpoint cannot be
+decorated with them where it is defined. A table records each endpoint with its limit class;
+`router(limits)` wraps every endpoint in that app's limit, then in Dishka's injection (so
+`FromDishka[...]` parameters come from the app's container), and adds it to a fresh router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from inspect import Signature, signature
+from typing import Any, TypeVar, get_type_hints
+
+from dishka.integrations.fastapi import inject
+from fastapi import APIRouter
+
+from api_gateway_service.body_limit import limits_own_body
+from api_gateway_service.rate_limit import LimitKind, RouteLimits
+
+__all__ = ["RouteTable"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _with_return_type(injected: F, declared: Callable[..., Any]) -> F:
+    """`injected` with `declared`'s return annotation resolved.
+
+    Dishka keeps the annotation as written (a string, under postponed evaluation), and FastAPI
+    would resolve it in Dishka's namespace, not the endpoint's: no model inferred, or none found.
+    """
+    returns = get_type_hints(declared, include_extras=True).get("return", Signature.empty)
+    injected.__signature__ = signature(injected).replace(  # type: ignore[attr-defined]
+        return_annotation=returns
+    )
+    return injected
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    method: str
+    endpoint: Callable[..., Any]
+    limit: LimitKind | None
+    own_body: bool
+    options: dict[str, Any]
+
+
+@dataclass
+class RouteTable:
+    """The endpoints of one router (prefix and tags), in declaration order."""
+
+    prefix: str
+    tags: list[str]
+    _entries: list[_Entry] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        limit: LimitKind | None,
+        own_body: bool = False,
+        **options: Any,
+    ) -> Callable[[F], F]:
+        """Declare the decorated endpoint; `own_body` marks one that reads its body itself."""
+
+        def declare(endpoint: F) -> F:
+            self._entries.append(_Entry(path, method, endpoint, limit, own_body, options))
+            return endpoint
+
+        return declare
+
+    def get(self, path: str, *, limit: LimitKind | None, **options: Any) -> Callable[[F], F]:
+        """Declare a GET endpoint."""
+        return self.route("GET", path, limit=limit, **options)
+
+    def post(
+        self, path: str, *, limit: LimitKind | None, own_body: bool = False, **options: Any
+    ) -> Callable[[F], F]:
+        """Declare a POST endpoint."""
+        return self.route("POST", path, limit=limit, own_body=own_body, **options)
+
+    def put(self, path: str, *, limit: LimitKind | None, **options: Any) -> Callable[[F], F]:
+        """Declare a PUT endpoint."""
+        return self.route("PUT", path, limit=limit, **options)
+
+    def patch(self, path: str, *, limit: LimitKind | None, **options: Any) -> Callable[[F], F]:
+        """Declare a PATCH endpoint."""
+        return self.route("PATCH", path, limit=limit, **options)
+
+    def delete(self, path: str, *, limit: LimitKind | None, **options: Any) -> Callable[[F], F]:
+        """Declare a DELETE endpoint."""
+        return self.route("DELETE", path, limit=limit, **options)
+
+    def router(self, limits: RouteLimits) -> APIRouter:
+        """A new router with every endpoint under `limits` and resolved from the container."""
+        router = APIRouter(prefix=self.prefix, tags=list(self.tags))
+        for entry in self._entries:
+            endpoint = entry.endpoint
+            if entry.limit is not None:
+                # slowapi needs the endpoint's own `request` parameter: limit before injecting.
+                endpoint = limits.of(entry.limit)(endpoint)
+            endpoint = _with_return_type(inject(endpoint), entry.endpoint)
+            if entry.own_body:
+                # Marked last: the body-limit middleware looks at the route's final endpoint.
+                endpoint = limits_own_body(endpoint)
+            router.add_api_route(entry.path, endpoint, methods=[entry.method], **entry.options)
+        return router
