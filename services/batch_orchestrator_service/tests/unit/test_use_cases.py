@@ -170,7 +170,12 @@ class TestEssaysReady:
         [(notification, key)] = uow.events
         assert key == TEACHER
         assert notification.data.notification_type == "batch_ready"
-        assert "1 missing" in notification.data.message
+        assert notification.data.params == {
+            "variant": "partial",
+            "ready_count": 2,
+            "missing_count": 1,
+        }
+        assert "1 saknas" in notification.data.message
         assert notification.data.payload["missing_essay_count"] == 1
 
     async def test_unknown_batch_is_skipped_but_claimed(self, uow: Any, refs: Refs) -> None:
