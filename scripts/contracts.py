@@ -1,4 +1,4 @@
-"""Write the contracts (`make contracts`): AsyncAPI document, one schema per topic, notification texts.
+"""Write the contracts (`make contracts`): AsyncAPI, a schema per topic, notification texts.
 
 Usage: contracts.py [--check]. Writes documentation/asyncapi.yaml,
 libs/common_core/schemas/<topic>.json (the JSON Schema of the topic's message value) and

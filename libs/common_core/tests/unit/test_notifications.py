@@ -36,7 +36,8 @@ def test_every_code_has_texts() -> None:
 
 @pytest.mark.parametrize(("key", "message"), _messages(), ids=lambda v: str(v)[:40])
 def test_both_languages_show_exactly_the_declared_params(key: str, message: Message) -> None:
-    assert message.sv.strip() and message.en.strip(), key
+    assert message.sv.strip(), key
+    assert message.en.strip(), key
     assert message.sv != message.en, key
     assert placeholders(message.sv) == set(message.params), key
     assert placeholders(message.en) == set(message.params), key
