@@ -134,14 +134,15 @@ class Emitter(EventFactory):
             reason=denial.reason,
             client_request_id=client_request_id,
         )
+        params: NotificationParams = {**denial.params, "pipeline": pipeline.value}
         notification = TeacherNotificationRequestedV1(
             user_id=user_id,
             notification_type=NotificationCode.PIPELINE_DENIED,
             category=NotificationCategory.BATCH_PROGRESS,
             priority=NotificationPriority.HIGH,
             batch_id=batch_id,
-            message=render(NotificationCode.PIPELINE_DENIED, denial.params),
-            params=denial.params,
+            message=render(NotificationCode.PIPELINE_DENIED, params),
+            params=params,
             payload={
                 "reason_code": denial.code.value,
                 "requested_pipeline": pipeline.value,
