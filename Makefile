@@ -81,7 +81,7 @@ admin: ## Run huleedu-admin, e.g. make admin ARGS="outbox"
 dashboards: ## Regenerate the Grafana dashboards and provisioning under observability/grafana/
 	@.venv/bin/python observability/grafana/generate.py
 
-contracts: ## Regenerate documentation/asyncapi.yaml and the event schemas; refuses breaking changes
+contracts: ## Regenerate documentation/asyncapi.yaml, the event schemas and documentation/notifications.json; refuses breaking changes
 	@.venv/bin/python scripts/contracts.py
 
 facts: ## Code facts: product vs test lines, long modules and functions, layering, import cycles (ARGS=--json)

@@ -1,10 +1,12 @@
-"""Write the event contracts (`make contracts`): the AsyncAPI document and one schema per topic.
+"""Write the contracts (`make contracts`): AsyncAPI, a schema per topic, notification texts.
 
-Usage: contracts.py [--check]. Writes documentation/asyncapi.yaml and
-libs/common_core/schemas/<topic>.json (the JSON Schema of the topic's message value). Refuses,
-writing nothing, when a topic's model would refuse messages its committed schema allowed (see
-"Contracts" in documentation/events.md: such a change needs a new topic version). With --check,
-writes nothing and exits 1 when a file is stale.
+Usage: contracts.py [--check]. Writes documentation/asyncapi.yaml,
+libs/common_core/schemas/<topic>.json (the JSON Schema of the topic's message value) and
+documentation/notifications.json (the notification texts, which the web app's test compares
+its own vue-i18n copy with). Refuses, writing nothing, when a topic's model would refuse
+messages its committed schema allowed (see "Contracts" in documentation/events.md: such a
+change needs a new topic version). With --check, writes nothing and exits 1 when a file is
+stale.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from typing import Any
 
 import yaml
 
+from common_core.notifications import catalogue_document
 from common_core.schema_compat import BreakingChange, message_schema, topic_breaking_changes
 from common_core.topics import EVENT_TOPICS
 from huleedu_service_libs.kafka.asyncapi import asyncapi_document
 
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = Path("documentation/asyncapi.yaml")
+NOTIFICATIONS = Path("documentation/notifications.json")
 SCHEMAS = Path("libs/common_core/schemas")
 REGENERATE = "make contracts"
 
@@ -60,6 +64,8 @@ def schema_path(topic: str) -> Path:
 def rendered_files() -> dict[Path, str]:
     """Every generated file (relative path -> text) as the code produces it now."""
     files = {ASYNCAPI: render_asyncapi()}
+    texts = json.dumps(catalogue_document(), indent=2, ensure_ascii=False)
+    files[NOTIFICATIONS] = texts + "\n"
     for model, topic in EVENT_TOPICS.items():
         text = json.dumps(message_schema(model), indent=2, ensure_ascii=False)
         files[schema_path(topic)] = text + "\n"

@@ -50,6 +50,13 @@ def test_the_committed_asyncapi_document_is_current() -> None:
     )
 
 
+def test_the_committed_notification_texts_are_current() -> None:
+    text = (ROOT / contracts.NOTIFICATIONS).read_text()
+    assert text == RENDERED[contracts.NOTIFICATIONS], (
+        f"{contracts.NOTIFICATIONS} is stale: run `{contracts.REGENERATE}` and commit it"
+    )
+
+
 @pytest.mark.parametrize("topic", ALL_TOPICS)
 def test_no_topic_refuses_what_its_committed_schema_allowed(topic: str) -> None:
     path = ROOT / contracts.schema_path(topic)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from common_core.notifications import DEFAULT_LOCALE, Locale
+
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 TOKEN_FILE_NAME = "token"  # noqa: S105 - a file name, not a secret
 
@@ -52,6 +54,8 @@ class CliSettings:
     api_url: str
     token: str | None
     json_output: bool
+    # The language notifications are shown in (--lang / HULEEDU_LANG).
+    locale: Locale = DEFAULT_LOCALE
 
     def resolved_token(self) -> str | None:
         """The --token/HULEEDU_TOKEN value, else the token saved by `huleedu login`."""

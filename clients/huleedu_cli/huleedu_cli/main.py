@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from common_core.notifications import DEFAULT_LOCALE, Locale
 from huleedu_cli.commands import (
     associations,
     auth,
@@ -51,9 +52,14 @@ def main(
         bool,
         typer.Option("--json", help="Machine-readable JSON on stdout; errors as JSON on stderr."),
     ] = False,
+    lang: Annotated[
+        Locale,
+        typer.Option("--lang", envvar="HULEEDU_LANG", help="Language of notifications (sv or en)."),
+    ] = DEFAULT_LOCALE,
 ) -> None:
     """Global options for every command."""
-    ctx.obj = AppState(CliSettings(api_url, token, json_output), Output(json_output))
+    settings = CliSettings(api_url, token, json_output, Locale(lang))
+    ctx.obj = AppState(settings, Output(json_output))
 
 
 app.command("login")(auth.login)

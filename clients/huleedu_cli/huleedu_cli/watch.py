@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from common_core.enums import BatchStatus
 from common_core.errors import ErrorCode
+from common_core.notifications import DEFAULT_LOCALE, Locale, try_render
 from common_core.result_api import BatchResultV1
 from huleedu_cli.api import GatewayApi, JsonDict
 from huleedu_cli.errors import EXIT_API_ERROR, EXIT_OK, CliError
@@ -57,12 +57,12 @@ OnNotification = Callable[[JsonDict], None]
 
 
 def progress_of(notification: JsonDict) -> tuple[int, int] | None:
-    """(processed, total) from an essay_results_available payload, if it carries them."""
-    payload = notification.get("payload")
-    if notification.get("notification_type") != PROGRESS or not isinstance(payload, dict):
+    """(processed, expected) from an essay_results_available notification's params."""
+    params = notification.get("params")
+    if notification.get("notification_type") != PROGRESS or not isinstance(params, dict):
         return None
     try:
-        return int(payload["processed_count"]), int(payload["total"])
+        return int(params["processed_count"]), int(params["expected_count"])
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -217,11 +217,21 @@ def _expired(watcher: _Watcher) -> WatchOutcome:
     return WatchOutcome(EXIT_OK, "timeout")
 
 
-def describe_notification(message: JsonDict) -> str:
-    """One line per notification: time, type, batch and message."""
+def notification_text(message: JsonDict, locale: Locale = DEFAULT_LOCALE) -> str:
+    """The notification's text in `locale` from the catalogue, else the text the gateway sent."""
+    params = message.get("params")
+    kind = message.get("notification_type")
+    if isinstance(kind, str) and isinstance(params, dict):
+        text = try_render(kind, params, locale)
+        if text is not None:
+            return text
+    return str(message.get("message") or "")
+
+
+def describe_notification(message: JsonDict, locale: Locale = DEFAULT_LOCALE) -> str:
+    """One line per notification: time, type, batch and text."""
     stamp = str(message.get("timestamp") or "")[11:19]
     kind = message.get("notification_type", "?")
     batch = message.get("batch_id")
-    text: Any = message.get("message") or ""
     where = f" [{batch}]" if batch else ""
-    return f"{stamp} {kind}{where} {text}".strip()
+    return f"{stamp} {kind}{where} {notification_text(message, locale)}".strip()

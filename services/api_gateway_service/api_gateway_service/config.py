@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from common_core.notifications import DEFAULT_LOCALE, Locale
 from huleedu_service_libs.config import Environment, ServiceSettings
 from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 
@@ -87,6 +88,10 @@ class GatewaySettings(ServiceSettings):
     ws_log_max_entries: int = Field(default=500, ge=1)
     ws_log_ttl_seconds: int = Field(default=86_400, ge=1)
     notification_consumer_group: str = "api_gateway_service.notifications"
+    # The language of a notification's `message` on the socket (sv or en): the token names no
+    # locale, so one setting decides for clients that show `message` as it is; the web app and
+    # the CLI render `notification_type` + `params` in their user's own language instead.
+    notification_locale: Locale = DEFAULT_LOCALE
     # The gateway exports every dead-letter topic's depth for the whole platform (one
     # process does it so the series are not repeated per service).
     dlq_depth_refresh_seconds: float = Field(default=30.0, gt=0)

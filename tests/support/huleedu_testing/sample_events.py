@@ -359,12 +359,13 @@ def _teacher_notification_requested() -> ev.TeacherNotificationRequestedV1:
     batch_id = _id()
     return ev.TeacherNotificationRequestedV1(
         user_id=_id(),
-        notification_type="batch_spellcheck_completed",
+        notification_type="phase_completed",
         category=NotificationCategory.PROCESSING_RESULTS,
         priority=NotificationPriority.STANDARD,
         batch_id=batch_id,
-        message="Stavningskontrollen är klar för 23 av 24 uppsatser i SV2 (höstterminen).",
-        payload={"batch_id": batch_id, "succeeded": 23, "failed": 1, "phase": "spellcheck"},
+        message="Stavningskontrollen är klar: 23 av 24 lyckades.",
+        payload={"batch_id": batch_id, "succeeded": 23, "total": 24, "phase": "spellcheck"},
+        params={"succeeded_count": 23, "total_count": 24},
         action_required=False,
     )
 

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from common_core.notifications import DEFAULT_LOCALE, Locale
 from huleedu_cli.api import GatewayApi, JsonDict
 from huleedu_cli.context import AppState, execute
 from huleedu_cli.output import Output
@@ -18,6 +19,7 @@ from huleedu_cli.watch import (
     WatchOptions,
     WatchOutcome,
     describe_notification,
+    notification_text,
     progress_of,
     status_check,
     watch,
@@ -27,16 +29,19 @@ from huleedu_cli.watch import (
 class LiveView:
     """Prints each notification; essay_results_available drives the progress bar."""
 
-    def __init__(self, out: Output, progress: Progress | None) -> None:
+    def __init__(
+        self, out: Output, progress: Progress | None, locale: Locale = DEFAULT_LOCALE
+    ) -> None:
         self.out = out
         self.progress = progress
+        self.locale = locale
         self.task: TaskID | None = None
 
     def __call__(self, notification: JsonDict) -> None:
         if self.progress is None:
             self.out.line(notification)
             return
-        self.progress.console.print(escape(describe_notification(notification)))
+        self.progress.console.print(escape(describe_notification(notification, self.locale)))
         counts = progress_of(notification)
         if counts is None:
             return
@@ -47,10 +52,10 @@ class LiveView:
 
 
 @contextmanager
-def live_view(out: Output) -> Iterator[LiveView]:
+def live_view(out: Output, locale: Locale = DEFAULT_LOCALE) -> Iterator[LiveView]:
     """A LiveView with a rich progress bar, or plain JSON lines in json mode."""
     if out.json_mode:
-        yield LiveView(out, None)
+        yield LiveView(out, None, locale)
         return
     with Progress(
         TextColumn("Essays processed"),
@@ -58,20 +63,20 @@ def live_view(out: Output) -> Iterator[LiveView]:
         MofNCompleteColumn(),
         console=out.console,
     ) as progress:
-        yield LiveView(out, progress)
+        yield LiveView(out, progress, locale)
 
 
 async def follow(
     api: GatewayApi, state: AppState, options: WatchOptions, on_ready: OnReady | None
 ) -> int:
     """Watch with a live view, then say how it ended; returns the exit code."""
-    with live_view(state.out) as view:
+    with live_view(state.out, state.settings.locale) as view:
         outcome = await watch(api, options, view, on_ready)
-    _report(state.out, outcome, options)
+    _report(state.out, outcome, options, state.settings.locale)
     return outcome.exit_code
 
 
-def _report(out: Output, outcome: WatchOutcome, options: WatchOptions) -> None:
+def _report(out: Output, outcome: WatchOutcome, options: WatchOptions, locale: Locale) -> None:
     if outcome.reason == "timeout":
         out.info(f"Stopped watching after {options.timeout_s:g} s.")
         return
@@ -79,7 +84,7 @@ def _report(out: Output, outcome: WatchOutcome, options: WatchOptions) -> None:
     if outcome.exit_code == 0:
         out.info(f"Done ({outcome.reason}). See the results: huleedu results {batch or ''}")
     else:
-        message = (outcome.notification or {}).get("message") or outcome.reason
+        message = notification_text(outcome.notification or {}, locale) or outcome.reason
         out.info(f"Stopped: {message}")
 
 

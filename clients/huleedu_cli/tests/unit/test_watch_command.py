@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 
-def note(kind: str, batch_id: str = "b-1", **payload: Any) -> dict[str, Any]:
+def note(
+    kind: str, batch_id: str = "b-1", params: dict[str, Any] | None = None, **payload: Any
+) -> dict[str, Any]:
     """A notification message as the gateway forwards it."""
     return {
         "type": "notification",
@@ -17,6 +19,7 @@ def note(kind: str, batch_id: str = "b-1", **payload: Any) -> dict[str, Any]:
         "batch_id": batch_id,
         "message": f"{kind} happened",
         "payload": payload,
+        "params": params or {},
         "timestamp": "2025-03-01T12:00:05+00:00",
     }
 
@@ -24,12 +27,46 @@ def note(kind: str, batch_id: str = "b-1", **payload: Any) -> dict[str, Any]:
 RUN = [
     {"type": "ping"},
     note("phase_started"),
-    note("essay_results_available", processed_count=1, total=2),
+    note("essay_results_available", params={"processed_count": 1, "expected_count": 2}),
     note("batch_results_ready", batch_id="b-2"),  # another batch of the teacher: not ours
-    note("essay_results_available", processed_count=2, total=2),
+    note("essay_results_available", params={"processed_count": 2, "expected_count": 2}),
     note("phase_completed"),
     note("batch_results_ready"),
 ]
+
+
+RESULTS = {"processed_count": 2, "failed_count": 0}
+
+
+class TestNotificationLanguage:
+    def test_texts_are_rendered_in_swedish_by_default(self, cli: Any) -> None:
+        cli.signed_in()
+        cli.gateway.add_batch("b-1", status="processing")
+        cli.gateway.ws_scripts = [[note("batch_results_ready", params=RESULTS)]]
+
+        result = cli("watch", "b-1", "--until-done", "--timeout", "20")
+
+        assert "Resultaten är klara: 2 uppsats(er) bearbetade" in result.stdout
+
+    def test_lang_en_renders_the_catalogue_in_english(self, cli: Any) -> None:
+        cli.signed_in()
+        cli.gateway.add_batch("b-1", status="processing")
+        denied = {"variant": "already_running", "pipeline": "spellcheck"}
+        cli.gateway.ws_scripts = [[note("pipeline_denied", params=denied)]]
+
+        result = cli("--lang", "en", "watch", "b-1", "--until-done", "--timeout", "20")
+
+        assert result.exit_code == 1
+        assert "Stopped: A pipeline is already running for the batch." in result.stdout
+
+    def test_a_code_the_catalogue_does_not_know_shows_the_gateways_text(self, cli: Any) -> None:
+        cli.signed_in()
+        cli.gateway.add_batch("b-1", status="processing")
+        cli.gateway.ws_scripts = [[note("something_new"), note("batch_results_ready")]]
+
+        result = cli("--lang", "en", "watch", "b-1", "--until-done", "--timeout", "20")
+
+        assert "something_new [b-1] something_new happened" in result.stdout
 
 
 class TestWatchUntilDone:

@@ -12,6 +12,8 @@ export interface Notification {
   batch_id?: string | null;
   class_id?: string | null;
   message?: string;
+  /** The values the text of `notification_type` shows (`variant` picks one of its texts). */
+  params?: Record<string, string | number>;
   payload?: Record<string, unknown>;
   action_required?: boolean;
   timestamp?: string;

@@ -78,7 +78,7 @@ class NotificationBridge:
     async def handle(self, envelope: EventEnvelope[Any]) -> None:
         """Log and publish one notification; a Redis failure is transient (retried)."""
         data: TeacherNotificationRequestedV1 = envelope.data
-        message = notification_message(envelope)
+        message = notification_message(envelope, self._settings.notification_locale)
         event_id = str(envelope.event_id)
         try:
             # Bounded even if the connection hangs past the client's socket timeout.

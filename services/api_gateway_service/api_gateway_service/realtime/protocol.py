@@ -8,6 +8,7 @@ from typing import Any
 
 from common_core.envelope import EventEnvelope
 from common_core.events.notification import TeacherNotificationRequestedV1
+from common_core.notifications import DEFAULT_LOCALE, Locale, try_render
 
 # RFC 6455 / IANA codes, plus one application code (4000-4999 are ours).
 CLOSE_POLICY_VIOLATION = 1008  # bad, expired or reused ticket; bad token; auth timeout
@@ -26,9 +27,16 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-def notification_message(envelope: EventEnvelope[TeacherNotificationRequestedV1]) -> dict[str, Any]:
-    """The `notification` message a teacher's sockets receive for one notification event."""
+def notification_message(
+    envelope: EventEnvelope[TeacherNotificationRequestedV1], locale: Locale = DEFAULT_LOCALE
+) -> dict[str, Any]:
+    """The `notification` message a teacher's sockets receive for one notification event.
+
+    `message` is the catalogue's text in `locale`; the producer's own text stays when the
+    catalogue does not know the code (a newer producer) or lacks a parameter.
+    """
     data = envelope.data
+    text = try_render(data.notification_type, data.params, locale)
     return {
         "type": "notification",
         "event_id": str(envelope.event_id),
@@ -37,7 +45,8 @@ def notification_message(envelope: EventEnvelope[TeacherNotificationRequestedV1]
         "priority": data.priority.value,
         "batch_id": data.batch_id,
         "class_id": data.class_id,
-        "message": data.message,
+        "message": data.message if text is None else text,
+        "params": data.params,
         "payload": data.payload,
         "action_required": data.action_required,
         "timestamp": envelope.event_timestamp.isoformat(),

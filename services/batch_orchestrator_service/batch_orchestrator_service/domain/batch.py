@@ -30,6 +30,13 @@ from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
 from common_core.limits import MAX_ESSAYS_PER_BATCH
+from common_core.notifications import (
+    VARIANT,
+    Locale,
+    NotificationCode,
+    NotificationParams,
+    render,
+)
 
 FINISHED_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
@@ -59,10 +66,24 @@ class StudentConfirmation(StrEnum):
 
 @dataclass(frozen=True)
 class Denial:
-    """A refused pipeline request: a code for machines, a sentence for the teacher."""
+    """A refused pipeline request: a code for machines, a pipeline_denied notice for the teacher.
+
+    `notice` is the variant of the pipeline_denied notification text that says why.
+    """
 
     code: DenialCode
-    reason: str
+    notice: str
+    pipeline: str = ""
+
+    @property
+    def params(self) -> NotificationParams:
+        """The pipeline_denied notification's parameters."""
+        return {VARIANT: self.notice, "pipeline": self.pipeline}
+
+    @property
+    def reason(self) -> str:
+        """The English sentence the denial event and the API carry."""
+        return render(NotificationCode.PIPELINE_DENIED, self.params, Locale.EN)
 
 
 @dataclass
@@ -167,34 +188,21 @@ class Batch:
     def check_request(self, user_id: str, pipeline: PhaseName) -> Denial | None:
         """Why `user_id` may not run `pipeline` now, or None when the request is accepted."""
         if user_id != self.user_id:
-            return denial_for_missing_batch(self.batch_id)
+            return denial_for_missing_batch()
         if pipeline not in PIPELINES:
-            return Denial(
-                DenialCode.PIPELINE_NOT_READY, f"No pipeline named {pipeline.value} is defined."
-            )
+            return Denial(DenialCode.PIPELINE_NOT_READY, "unknown_pipeline", pipeline.value)
         if self.status is BatchStatus.AWAITING_STUDENT_VALIDATION:
-            return Denial(
-                DenialCode.PIPELINE_NOT_READY,
-                "Confirm which student wrote each essay first; then the batch can be processed.",
-            )
+            return Denial(DenialCode.PIPELINE_NOT_READY, "awaiting_students")
         if self.status in _NOT_READY:
-            return Denial(
-                DenialCode.PIPELINE_NOT_READY,
-                "The batch is still waiting for its essays; try again when it is ready.",
-            )
+            return Denial(DenialCode.PIPELINE_NOT_READY, "awaiting_essays")
         if self.status is BatchStatus.PROCESSING:
-            return Denial(
-                DenialCode.PIPELINE_ALREADY_RUNNING, "A pipeline is already running for the batch."
-            )
+            return Denial(DenialCode.PIPELINE_ALREADY_RUNNING, "already_running")
         if self.requested_pipeline == pipeline:
-            return Denial(
-                DenialCode.PIPELINE_ALREADY_RUNNING,
-                f"The {pipeline.value} pipeline has already run for this batch.",
-            )
+            return Denial(DenialCode.PIPELINE_ALREADY_RUNNING, "already_run", pipeline.value)
         if self.status is not BatchStatus.READY_FOR_PIPELINE and self.requested_pipeline is None:
-            return Denial(DenialCode.PIPELINE_NOT_READY, "The batch cannot run a pipeline now.")
+            return Denial(DenialCode.PIPELINE_NOT_READY, "cannot_run_now")
         if not self.ready_essays:
-            return Denial(DenialCode.PIPELINE_NOT_READY, "The batch has no essays to process.")
+            return Denial(DenialCode.PIPELINE_NOT_READY, "no_essays")
         return None
 
     def start_pipeline(self, pipeline: PhaseName) -> StartPhase:
@@ -330,6 +338,6 @@ class Batch:
         return essay
 
 
-def denial_for_missing_batch(batch_id: str) -> Denial:
+def denial_for_missing_batch() -> Denial:
     """The denial for an unknown batch or someone else's (the same answer on purpose)."""
-    return Denial(DenialCode.BATCH_NOT_FOUND, f"Batch {batch_id} was not found.")
+    return Denial(DenialCode.BATCH_NOT_FOUND, "batch_not_found")

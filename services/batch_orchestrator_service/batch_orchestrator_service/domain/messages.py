@@ -14,6 +14,7 @@ from common_core.events import (
     BatchPipelineDeniedV1,
     TeacherNotificationRequestedV1,
 )
+from common_core.notifications import VARIANT, NotificationCode, NotificationParams, render
 from huleedu_service_libs.consumer import EventFactory, Outgoing
 
 
@@ -23,8 +24,8 @@ class Emitter(EventFactory):
     def notify(
         self,
         batch: Batch,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         *,
         category: NotificationCategory = NotificationCategory.BATCH_PROGRESS,
         priority: NotificationPriority = NotificationPriority.STANDARD,
@@ -34,12 +35,13 @@ class Emitter(EventFactory):
         """A teacher notification about the batch, keyed by the teacher."""
         data = TeacherNotificationRequestedV1(
             user_id=batch.user_id,
-            notification_type=notification_type,
+            notification_type=code,
             category=category,
             priority=priority,
             batch_id=batch.batch_id,
             class_id=batch.class_id,
-            message=message,
+            message=render(code, params),
+            params=params,
             payload=payload or {},
             action_required=action_required,
         )
@@ -62,8 +64,8 @@ class Emitter(EventFactory):
             self.wrap(event, batch.batch_id),
             self.notify(
                 batch,
-                "batch_registered",
-                f"Batch registered: upload {batch.expected_essay_count} essay(s).",
+                NotificationCode.BATCH_REGISTERED,
+                {"expected_count": batch.expected_essay_count},
                 payload={"expected_essay_count": batch.expected_essay_count},
             ),
         ]
@@ -71,26 +73,18 @@ class Emitter(EventFactory):
     def ready(self, batch: Batch, *, is_partial: bool) -> list[Outgoing]:
         """The teacher hears the batch is ready (and how many essays are missing)."""
         count = len(batch.ready_essays)
-        if batch.is_class_batch:
-            message = (
-                f"The students are confirmed for {count} essay(s)"
-                + (f"; {batch.missing_essay_count} missing" if is_partial else "")
-                + ". The batch is ready for processing."
-            )
-        elif is_partial:
-            message = (
-                f"Batch ready with {count} essay(s); {batch.missing_essay_count} missing."
-                " You can start processing now."
-            )
-        else:
-            message = f"All {count} essay(s) are in. The batch is ready for processing."
-        if batch.validation_failure_count:
-            message += f" {batch.validation_failure_count} file(s) were rejected at upload."
+        variant = ("class_" if batch.is_class_batch else "") + (
+            "partial" if is_partial else "complete"
+        )
         return [
             self.notify(
                 batch,
-                "batch_ready",
-                message,
+                NotificationCode.BATCH_READY,
+                {
+                    VARIANT: variant,
+                    "ready_count": count,
+                    "missing_count": batch.missing_essay_count,
+                },
                 action_required=True,
                 payload={
                     "ready_essay_count": count,
@@ -104,13 +98,15 @@ class Emitter(EventFactory):
     def awaiting_students(self, batch: Batch, *, is_partial: bool) -> list[Outgoing]:
         """A class batch's essays are in; their authors must be confirmed before processing."""
         count = len(batch.ready_essays)
-        missing = f" ({batch.missing_essay_count} missing)" if is_partial else ""
         return [
             self.notify(
                 batch,
-                "batch_awaiting_student_validation",
-                f"{count} essay(s) are in{missing}. Confirm which student wrote each essay"
-                " before processing.",
+                NotificationCode.BATCH_AWAITING_STUDENT_VALIDATION,
+                {
+                    VARIANT: "partial" if is_partial else "complete",
+                    "ready_count": count,
+                    "missing_count": batch.missing_essay_count,
+                },
                 # CMS's own notification with the suggested matches carries the action.
                 payload={
                     "ready_essay_count": count,
@@ -138,13 +134,15 @@ class Emitter(EventFactory):
             reason=denial.reason,
             client_request_id=client_request_id,
         )
+        params: NotificationParams = {**denial.params, "pipeline": pipeline.value}
         notification = TeacherNotificationRequestedV1(
             user_id=user_id,
-            notification_type="pipeline_denied",
+            notification_type=NotificationCode.PIPELINE_DENIED,
             category=NotificationCategory.BATCH_PROGRESS,
             priority=NotificationPriority.HIGH,
             batch_id=batch_id,
-            message=denial.reason,
+            message=render(NotificationCode.PIPELINE_DENIED, params),
+            params=params,
             payload={
                 "reason_code": denial.code.value,
                 "requested_pipeline": pipeline.value,
@@ -160,13 +158,16 @@ class Emitter(EventFactory):
         command = initiate_command(
             step.phase, PhaseContext(batch.batch_id, batch.course_code, step.essays)
         )
-        verb = "Retrying" if retry else "Started"
         return [
             self.wrap(command, batch.batch_id),
             self.notify(
                 batch,
-                "phase_started",
-                f"{verb} {step.phase.value} for {len(step.essays)} essay(s).",
+                NotificationCode.PHASE_STARTED,
+                {
+                    VARIANT: "retry" if retry else "started",
+                    "phase": step.phase.value,
+                    "essay_count": len(step.essays),
+                },
                 payload={
                     "phase": step.phase.value,
                     "essay_count": len(step.essays),
@@ -188,15 +189,12 @@ class Emitter(EventFactory):
             successful_essay_count=successful,
             failed_essay_count=failed,
         )
-        message = f"Processing finished: {successful} essay(s) succeeded" + (
-            f", {failed} failed." if failed else "."
-        )
         return [
             self.wrap(event, batch.batch_id),
             self.notify(
                 batch,
-                "pipeline_completed",
-                message,
+                NotificationCode.PIPELINE_COMPLETED,
+                {"successful_count": successful, "failed_count": failed},
                 category=NotificationCategory.PROCESSING_RESULTS,
                 priority=NotificationPriority.HIGH if failed else NotificationPriority.STANDARD,
                 payload={

@@ -194,7 +194,7 @@ def _keyed_record(
 def _admit(batch: Batch | None, request: ClientBatchPipelineRequestV1) -> Batch | Denial:
     """The batch the request may start, or why it may not (an unknown batch is denied)."""
     if batch is None:
-        return denial_for_missing_batch(request.batch_id)
+        return denial_for_missing_batch()
     denial = batch.check_request(request.user_id, request.requested_pipeline)
     return batch if denial is None else denial
 

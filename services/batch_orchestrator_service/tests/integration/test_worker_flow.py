@@ -139,7 +139,8 @@ async def test_full_path_from_ready_to_pipeline_completed_and_retry(
         "phase_started",
         "pipeline_completed",
     ]
-    assert "1 missing" in notifications[1].data.message
+    assert notifications[1].data.params["missing_count"] == 1
+    assert "1 saknas" in notifications[1].data.message
     assert {n.data.user_id for n in notifications} == {user_id}
 
     # -- the per-essay outcomes are kept: the retry sends only the failed essay ----------------

@@ -32,6 +32,7 @@ from common_core.events import (
     EssayRef,
     EventModel,
 )
+from common_core.notifications import render
 
 pytestmark = pytest.mark.unit
 
@@ -170,7 +171,12 @@ class TestEssaysReady:
         [(notification, key)] = uow.events
         assert key == TEACHER
         assert notification.data.notification_type == "batch_ready"
-        assert "1 missing" in notification.data.message
+        assert notification.data.params == {
+            "variant": "partial",
+            "ready_count": 2,
+            "missing_count": 1,
+        }
+        assert "1 saknas" in notification.data.message
         assert notification.data.payload["missing_essay_count"] == 1
 
     async def test_unknown_batch_is_skipped_but_claimed(self, uow: Any, refs: Refs) -> None:
@@ -214,16 +220,16 @@ class TestPipelineRequest:
         assert uow.events == events_after_first
 
     @pytest.mark.parametrize(
-        ("setup", "user", "code"),
+        ("setup", "user", "code", "notice"),
         [
-            ("missing", TEACHER, "BATCH_NOT_FOUND"),
-            ("registered", OTHER, "BATCH_NOT_FOUND"),
-            ("registered", TEACHER, "PIPELINE_NOT_READY"),
-            ("running", TEACHER, "PIPELINE_ALREADY_RUNNING"),
+            ("missing", TEACHER, "BATCH_NOT_FOUND", "batch_not_found"),
+            ("registered", OTHER, "BATCH_NOT_FOUND", "batch_not_found"),
+            ("registered", TEACHER, "PIPELINE_NOT_READY", "awaiting_essays"),
+            ("running", TEACHER, "PIPELINE_ALREADY_RUNNING", "already_running"),
         ],
     )
     async def test_denied_request_emits_denial_and_notification_only(
-        self, uow: Any, refs: Refs, setup: str, user: str, code: str
+        self, uow: Any, refs: Refs, setup: str, user: str, code: str, notice: str
     ) -> None:
         batch_id = "never-registered"
         before: Batch | None = None
@@ -243,6 +249,11 @@ class TestPipelineRequest:
         assert denied.data.client_request_id == "r1"
         assert notification.data.user_id == user == user_key
         assert notification.data.payload["reason_code"] == code
+        assert notification.data.notification_type == "pipeline_denied"
+        assert notification.data.params == {"variant": notice, "pipeline": "spellcheck"}
+        # The event and the API keep the English sentence; the teacher's text is rendered.
+        assert denied.data.reason == render("pipeline_denied", {"variant": notice}, "en")
+        assert notification.data.message == render("pipeline_denied", notification.data.params)
         if before is not None:
             assert await stored(uow, batch_id) == before
 

@@ -167,6 +167,7 @@ class TestConfirm:
         ]
         [notice] = store.events_of(TeacherNotificationRequestedV1)
         assert notice.data.notification_type == ASSOCIATIONS_CONFIRMED
+        assert notice.data.params == {"variant": "by_teacher", "essay_count": 3}
         assert store.state.batches[BATCH].status is ClassBatchStatus.CONFIRMED
 
     async def test_accepting_suggestions_leaves_essays_without_one_pending(self) -> None:

@@ -67,7 +67,7 @@ def _assert_confirmed_without_authors(store: FakeStore, user_id: str, class_id: 
         CLASS_MISSING,
         NotificationCategory.STUDENT_MATCHING,
     )
-    assert "no longer exists" in data.message
+    assert "finns inte längre" in data.message
     assert (data.batch_id, data.payload["reason"]) == (BATCH, "class_not_found")
     assert store.events_of(BatchAuthorMatchesSuggestedV1) == []
     assert store.rows_of(BATCH) == []

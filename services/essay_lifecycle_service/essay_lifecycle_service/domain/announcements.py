@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import structlog
 
+from common_core.notifications import NotificationCode, NotificationParams
 from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import BatchTracker, UploadProgress
 from essay_lifecycle_service.domain.observations import BatchReady
@@ -53,24 +54,21 @@ async def _announce(
         is_partial=readiness.is_partial,
         again=again,
     )
+    code = NotificationCode.BATCH_ESSAYS_READY
     if again:
-        notification_type = "batch_essays_updated"
-        message = f"Fler uppsatser kom med: {ready_count} av {batch.expected_count} är klara."
+        code = NotificationCode.BATCH_ESSAYS_UPDATED
     elif readiness.is_partial:
-        notification_type = "batch_essays_partially_ready"
-        message = (
-            f"Tiden för uppladdning gick ut: {ready_count} av "
-            f"{batch.expected_count} uppsatser är klara att bearbeta."
-        )
-    else:
-        notification_type = "batch_essays_ready"
-        message = f"Alla uppsatser är på plats ({ready_count} klara)."
+        code = NotificationCode.BATCH_ESSAYS_PARTIALLY_READY
+    params: NotificationParams = {
+        "ready_count": ready_count,
+        "expected_count": batch.expected_count,
+    }
     return [
         ctx.events.batch_ready(batch, readiness),
         ctx.events.notification(
             batch,
-            notification_type,
-            message,
+            code,
+            params,
             {
                 "ready_count": ready_count,
                 "validation_failure_count": readiness.validation_failure_count,
@@ -97,9 +95,8 @@ def _nothing_usable(
     )
     return ctx.events.notification(
         batch,
-        "batch_no_usable_essays",
-        f"Ingen användbar uppsats laddades upp ({rejected} fil(er) avvisades). "
-        "Ladda upp nya filer till satsen.",
+        NotificationCode.BATCH_NO_USABLE_ESSAYS,
+        {"rejected_count": rejected},
         {
             "rejected_count": failures,
             "upload_rejected_count": rejected,

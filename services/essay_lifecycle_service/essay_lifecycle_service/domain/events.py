@@ -22,6 +22,7 @@ from common_core.events import (
     ExcessContentProvisionedV1,
     TeacherNotificationRequestedV1,
 )
+from common_core.notifications import NotificationCode, NotificationParams, render
 from essay_lifecycle_service.domain.models import BatchTracker, Essay, ProvisionedContent
 from essay_lifecycle_service.domain.readiness import Readiness
 from huleedu_service_libs.consumer import EventFactory as BaseEventFactory
@@ -108,8 +109,8 @@ class EventFactory(BaseEventFactory):
     def notification(
         self,
         batch: BatchTracker,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         payload: dict[str, Any],
         *,
         category: NotificationCategory = NotificationCategory.BATCH_PROGRESS,
@@ -119,14 +120,15 @@ class EventFactory(BaseEventFactory):
         return self.wrap(
             TeacherNotificationRequestedV1(
                 user_id=batch.user_id,
-                notification_type=notification_type,
+                notification_type=code,
                 category=category,
                 priority=NotificationPriority.HIGH
                 if action_required
                 else NotificationPriority.STANDARD,
                 batch_id=batch.batch_id,
                 class_id=batch.class_id,
-                message=message,
+                message=render(code, params),
+                params=params,
                 payload={"batch_id": batch.batch_id, **payload},
                 action_required=action_required,
             ),

@@ -18,6 +18,7 @@ from common_core.events import (
     EssayPhaseOutcome,
     EssaySpellcheckCompletedV1,
 )
+from common_core.notifications import NotificationCode
 from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
 from essay_lifecycle_service.domain.observations import PhaseEnded
@@ -210,10 +211,12 @@ class SpellcheckPhase:
             events.append(
                 ctx.events.notification(
                     batch,
-                    "phase_timed_out",
-                    f"Stavningskontrollen blev inte klar inom {phase.timeout_seconds} s för "
-                    f"{len(waiting)} uppsats(er): {', '.join(names)}. "
-                    "De har markerats som misslyckade och kan köras igen.",
+                    NotificationCode.PHASE_TIMED_OUT,
+                    {
+                        "timeout_seconds": phase.timeout_seconds,
+                        "essay_count": len(waiting),
+                        "file_names": ", ".join(names),
+                    },
                     {
                         "phase": PHASE.value,
                         "timeout_seconds": phase.timeout_seconds,
@@ -259,8 +262,8 @@ class SpellcheckPhase:
             events.append(
                 ctx.events.notification(
                     batch,
-                    "phase_completed",
-                    f"Stavningskontrollen är klar: {succeeded} av {len(outcomes)} lyckades.",
+                    NotificationCode.PHASE_COMPLETED,
+                    {"succeeded_count": succeeded, "total_count": len(outcomes)},
                     {
                         "phase": PHASE.value,
                         "phase_status": status.value,

@@ -17,6 +17,7 @@ from common_core.events import (
     EssayContentProvisionedV1,
     EssayValidationFailedV1,
 )
+from common_core.notifications import VARIANT, NotificationCode, NotificationParams
 from essay_lifecycle_service.domain.announcements import check_readiness
 from essay_lifecycle_service.domain.events import Context, Keyed
 from essay_lifecycle_service.domain.models import (
@@ -195,9 +196,11 @@ class SlotAssignment:
             return [
                 ctx.events.notification(
                     batch,
-                    "duplicate_content",
-                    f"{content.original_file_name} har samma innehåll som "
-                    f"{holder.original_file_name} och räknas inte två gånger.",
+                    NotificationCode.DUPLICATE_CONTENT,
+                    {
+                        "file_name": content.original_file_name,
+                        "duplicate_of_file_name": holder.original_file_name or holder.essay_id,
+                    },
                     {
                         "file_upload_id": content.file_upload_id,
                         "original_file_name": content.original_file_name,
@@ -236,22 +239,17 @@ class SlotAssignment:
             file_upload_id=content.file_upload_id,
             reason=reason,
         )
-        if reason == PROCESSING_STARTED:
-            message = (
-                f"{content.original_file_name} kom fram först när bearbetningen hade börjat "
-                "och ingår inte i den. Skapa en ny sats för den."
-            )
-        else:
-            message = (
-                f"{content.original_file_name} fick ingen plats: alla {batch.expected_count} "
-                "platser i satsen har redan en uppsats."
-            )
+        params: NotificationParams = {
+            VARIANT: reason,
+            "file_name": content.original_file_name,
+            "expected_count": batch.expected_count,
+        }
         return [
             ctx.events.excess(content, reason),
             ctx.events.notification(
                 batch,
-                "excess_content",
-                message,
+                NotificationCode.EXCESS_CONTENT,
+                params,
                 {
                     "file_upload_id": content.file_upload_id,
                     "original_file_name": content.original_file_name,

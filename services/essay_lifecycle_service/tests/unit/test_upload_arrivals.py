@@ -55,6 +55,7 @@ async def test_only_rejected_files_never_make_the_batch_ready_and_the_teacher_is
     [told] = lifecycle.notifications("batch_no_usable_essays")
     assert told.action_required
     assert told.payload["rejected_count"] == 2
+    assert told.params == {"rejected_count": 2}
 
     # The teacher uploads again: the batch becomes ready with the new essay.
     good = upload("u2", accepted=1, rejected=0)
@@ -127,6 +128,7 @@ async def test_an_essay_arriving_after_processing_started_is_excess_and_said_so(
     [excess] = lifecycle.published("ExcessContentProvisionedV1")
     assert excess.reason == "processing_started"
     [told] = lifecycle.notifications("excess_content")
+    assert told.params["variant"] == "processing_started"
     assert "bearbetningen" in told.message
     assert len(lifecycle.published("BatchEssaysReadyV1")) == 1
 

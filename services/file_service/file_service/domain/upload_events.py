@@ -21,6 +21,7 @@ from common_core.events import (
     TeacherNotificationRequestedV1,
     UploadSummary,
 )
+from common_core.notifications import NotificationCode, NotificationParams, render
 from file_service.domain.bus_names import (
     Sealer,
     file_label,
@@ -150,8 +151,8 @@ class EventFactory:
         self,
         user_id: str,
         batch_id: str,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         payload: dict[str, Any],
         *,
         action_required: bool = False,
@@ -160,13 +161,14 @@ class EventFactory:
         return self._wrap(
             TeacherNotificationRequestedV1(
                 user_id=user_id,
-                notification_type=notification_type,
+                notification_type=code,
                 category=NotificationCategory.FILE_OPERATIONS,
                 priority=NotificationPriority.HIGH
                 if action_required
                 else NotificationPriority.STANDARD,
                 batch_id=batch_id,
-                message=message,
+                message=render(code, params),
+                params=params,
                 payload=payload,
                 action_required=action_required,
             ),

@@ -15,6 +15,7 @@ import structlog
 
 from common_core.errors import ErrorCode
 from common_core.events import UploadSummary
+from common_core.notifications import NotificationCode
 from file_service.adapters import metrics
 from file_service.domain.bus_names import (
     Sealer,
@@ -286,8 +287,8 @@ class RemoveFile:
                     events.notification(
                         user_id,
                         batch_id,
-                        "file_removed",
-                        f"{label} was removed from the batch.",
+                        NotificationCode.FILE_REMOVED,
+                        {"file_name": label},
                         {"file_upload_id": file_upload_id, "filename": label},
                     ),
                 ]
@@ -353,14 +354,11 @@ def _upload_notification(
 ) -> Keyed:
     accepted = [r for r in results if r.accepted]
     rejected = [r for r in results if not r.accepted]
-    message = f"{len(accepted)} file(s) accepted"
-    if rejected:
-        message += f", {len(rejected)} rejected"
     return events.notification(
         user_id,
         batch_id,
-        "files_uploaded",
-        message + ".",
+        NotificationCode.FILES_UPLOADED,
+        {"accepted_count": len(accepted), "rejected_count": len(rejected)},
         # Labels, not file names: the bus keeps this for its retention (bus_names).
         {
             "accepted": [

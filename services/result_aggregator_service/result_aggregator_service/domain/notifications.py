@@ -6,6 +6,7 @@ from typing import Any
 
 from common_core.enums import NotificationCategory, NotificationPriority
 from common_core.events import TeacherNotificationRequestedV1
+from common_core.notifications import NotificationCode, NotificationParams, render
 from huleedu_service_libs.consumer import EventFactory, Outgoing
 from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
 
@@ -17,19 +18,20 @@ class Notices(EventFactory):
         self,
         user_id: str,
         batch: BatchView,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         payload: dict[str, Any],
         priority: NotificationPriority = NotificationPriority.STANDARD,
     ) -> Outgoing:
         data = TeacherNotificationRequestedV1(
             user_id=user_id,
-            notification_type=notification_type,
+            notification_type=code,
             category=NotificationCategory.PROCESSING_RESULTS,
             priority=priority,
             batch_id=batch.batch_id,
             class_id=batch.class_id,
-            message=message,
+            message=render(code, params),
+            params=params,
             payload=payload,
         )
         # Keyed by teacher, like every notification, so one teacher's stay in order.
@@ -45,8 +47,8 @@ class Notices(EventFactory):
         return self._notify(
             user_id,
             batch,
-            "essay_results_available",
-            f"Results for {name} are ready ({counts.processed} of {expected} essay(s) done).",
+            NotificationCode.ESSAY_RESULTS_AVAILABLE,
+            {"essay_name": name, "processed_count": counts.processed, "expected_count": expected},
             {
                 "batch_id": batch.batch_id,
                 "essay_id": essay.essay_id,
@@ -61,12 +63,11 @@ class Notices(EventFactory):
 
     def batch_results_ready(self, user_id: str, batch: BatchView, counts: EssayCounts) -> Outgoing:
         """The pipeline finished and its results are in the view."""
-        failed = f", {counts.failed} failed" if counts.failed else ""
         return self._notify(
             user_id,
             batch,
-            "batch_results_ready",
-            f"Results are ready: {counts.processed} essay(s) processed{failed}.",
+            NotificationCode.BATCH_RESULTS_READY,
+            {"processed_count": counts.processed, "failed_count": counts.failed},
             {
                 "batch_id": batch.batch_id,
                 "final_status": batch.status.value,

@@ -96,6 +96,12 @@ async def test_essay_result_notifies_progress(views: Views, events: Events) -> N
         "total_essay_count": 3,
     }
     assert (second.payload["processed_count"], second.payload["failed_count"]) == (2, 1)
+    assert second.notification_type == "essay_results_available"
+    assert second.params == {
+        "essay_name": "uppsats-1.docx",
+        "processed_count": 2,
+        "expected_count": 3,
+    }
     key = next(k for env, k in views.state.outbox if env.data is first)
     assert key == "teacher-anna"
 

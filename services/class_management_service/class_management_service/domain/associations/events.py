@@ -15,11 +15,12 @@ from common_core.events import (
     StudentAssociationsConfirmedV1,
     TeacherNotificationRequestedV1,
 )
+from common_core.notifications import VARIANT, NotificationCode, NotificationParams, render
 from huleedu_service_libs.consumer import EventFactory, StepContext
 
-MATCHING_REQUIRED = "student_matching_required"
-ASSOCIATIONS_CONFIRMED = "student_associations_confirmed"
-CLASS_MISSING = "student_matching_class_missing"
+MATCHING_REQUIRED = NotificationCode.STUDENT_MATCHING_REQUIRED
+ASSOCIATIONS_CONFIRMED = NotificationCode.STUDENT_ASSOCIATIONS_CONFIRMED
+CLASS_MISSING = NotificationCode.STUDENT_MATCHING_CLASS_MISSING
 
 
 class AssociationEvents(EventFactory):
@@ -86,8 +87,7 @@ class AssociationEvents(EventFactory):
         return self._notify(
             batch,
             MATCHING_REQUIRED,
-            f"Please confirm who wrote the {len(rows)} essay(s): "
-            f"{suggested} have a suggested student.",
+            {"essay_count": len(rows), "suggested_count": suggested},
             {
                 "essay_count": len(rows),
                 "suggested_count": suggested,
@@ -102,11 +102,11 @@ class AssociationEvents(EventFactory):
         by_method: dict[str, int] = {}
         for row in rows:
             by_method[row.method.value] = by_method.get(row.method.value, 0) + 1
-        how = "automatically after the confirmation deadline" if batch.confirmed_by_timeout else ""
+        how = "by_timeout" if batch.confirmed_by_timeout else "by_teacher"
         return self._notify(
             batch,
             ASSOCIATIONS_CONFIRMED,
-            f"The authors of {len(rows)} essay(s) are confirmed {how}".strip() + ".",
+            {VARIANT: how, "essay_count": len(rows)},
             {
                 "essay_count": len(rows),
                 "confirmed_by_timeout": batch.confirmed_by_timeout,
@@ -119,8 +119,7 @@ class AssociationEvents(EventFactory):
         return self._notify(
             batch,
             CLASS_MISSING,
-            "The class this batch was registered for no longer exists, so its essays could "
-            "not be matched to students; the batch continues without authors.",
+            {},
             {"reason": "class_not_found"},
             priority=NotificationPriority.HIGH,
         )
@@ -128,8 +127,8 @@ class AssociationEvents(EventFactory):
     def _notify(
         self,
         batch: ClassBatch,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         payload: dict[str, Any],
         *,
         action_required: bool = False,
@@ -137,12 +136,13 @@ class AssociationEvents(EventFactory):
     ) -> Outgoing:
         data = TeacherNotificationRequestedV1(
             user_id=batch.user_id,
-            notification_type=notification_type,
+            notification_type=code,
             category=NotificationCategory.STUDENT_MATCHING,
             priority=priority,
             batch_id=batch.batch_id,
             class_id=batch.class_id,
-            message=message,
+            message=render(code, params),
+            params=params,
             payload={"batch_id": batch.batch_id, "class_id": batch.class_id, **payload},
             action_required=action_required,
         )

@@ -23,6 +23,7 @@ from common_core.events import (
     StudentUpdatedV1,
     TeacherNotificationRequestedV1,
 )
+from common_core.notifications import NotificationCode, NotificationParams, render
 
 Outgoing = tuple[EventEnvelope[Any], str]
 
@@ -49,8 +50,8 @@ class Emitter:
     def notify(
         self,
         user_id: str,
-        notification_type: str,
-        message: str,
+        code: NotificationCode,
+        params: NotificationParams,
         *,
         class_id: str | None = None,
         payload: dict[str, Any] | None = None,
@@ -58,10 +59,11 @@ class Emitter:
         """A CLASS_MANAGEMENT notification for the teacher, keyed by the teacher."""
         data = TeacherNotificationRequestedV1(
             user_id=user_id,
-            notification_type=notification_type,
+            notification_type=code,
             category=NotificationCategory.CLASS_MANAGEMENT,
             class_id=class_id,
-            message=message,
+            message=render(code, params),
+            params=params,
             payload=payload or {},
         )
         return self.wrap(data, user_id)
@@ -77,7 +79,10 @@ class Emitter:
                 c.class_id,
             ),
             self.notify(
-                c.user_id, "class_created", f"Class {c.name} created.", class_id=c.class_id
+                c.user_id,
+                NotificationCode.CLASS_CREATED,
+                {"class_name": c.name},
+                class_id=c.class_id,
             ),
         ]
 
@@ -101,8 +106,8 @@ class Emitter:
             self.class_changed(c, changed_fields),
             self.notify(
                 c.user_id,
-                "class_updated",
-                f"Class {c.name} updated.",
+                NotificationCode.CLASS_UPDATED,
+                {"class_name": c.name},
                 class_id=c.class_id,
                 payload={"changed_fields": list(changed_fields)},
             ),
@@ -120,7 +125,10 @@ class Emitter:
                 for student_id, ids in members.items()
             ),
             self.notify(
-                c.user_id, "class_deleted", f"Class {c.name} deleted.", class_id=c.class_id
+                c.user_id,
+                NotificationCode.CLASS_DELETED,
+                {"class_name": c.name},
+                class_id=c.class_id,
             ),
         ]
 
@@ -158,8 +166,8 @@ class Emitter:
             *(self.class_changed(c, [ROSTER]) for c in classes),
             self.notify(
                 student.user_id,
-                "student_created",
-                "Student added.",
+                NotificationCode.STUDENT_CREATED,
+                {},
                 payload={"student_id": student.student_id, "class_ids": list(student.class_ids)},
             ),
         ]
@@ -172,8 +180,8 @@ class Emitter:
             ),
             self.notify(
                 student.user_id,
-                "student_updated",
-                "Student details updated.",
+                NotificationCode.STUDENT_UPDATED,
+                {},
                 payload={"student_id": student.student_id, "changed_fields": list(changed_fields)},
             ),
         ]
@@ -192,8 +200,8 @@ class Emitter:
             *(self.class_changed(c, [ROSTER]) for c in classes),
             self.notify(
                 student.user_id,
-                "student_erased",
-                "Student and their personal data erased.",
+                NotificationCode.STUDENT_ERASED,
+                {},
                 payload={
                     "student_id": student.student_id,
                     "erasure_id": request.erasure_id,
@@ -206,8 +214,9 @@ class Emitter:
     def membership_changed(
         self, school_class: SchoolClass, student: Student, notification_type: str
     ) -> list[Outgoing]:
-        """One enrolment or unenrolment: both sides' updates and the teacher's notice."""
-        verb = "added to" if notification_type == "student_enrolled" else "removed from"
+        """One enrolment or unenrolment (student_enrolled or student_unenrolled): both sides'
+        updates and the teacher's notice."""
+        code = NotificationCode(notification_type)
         return [
             self.class_changed(school_class, [ROSTER]),
             self.student_changed(
@@ -215,8 +224,8 @@ class Emitter:
             ),
             self.notify(
                 student.user_id,
-                notification_type,
-                f"Student {verb} {school_class.name}.",
+                code,
+                {"class_name": school_class.name},
                 class_id=school_class.class_id,
                 payload={"student_id": student.student_id},
             ),
@@ -241,8 +250,12 @@ class Emitter:
         events.append(
             self.notify(
                 c.user_id,
-                "roster_imported",
-                f"Roster imported into {c.name}: {len(created)} new, {existing_count} existing.",
+                NotificationCode.ROSTER_IMPORTED,
+                {
+                    "class_name": c.name,
+                    "created_count": len(created),
+                    "existing_count": existing_count,
+                },
                 class_id=c.class_id,
                 payload={"created_count": len(created), "existing_count": existing_count},
             )

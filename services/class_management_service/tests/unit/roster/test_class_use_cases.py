@@ -52,6 +52,8 @@ class TestCreate:
             "class_created",
             "class_management",
         )
+        assert notice.data.params == {"class_name": "9A"}
+        assert notice.data.message == "Klassen 9A skapades."
 
     async def test_unknown_course_writes_nothing(
         self, store: RosterStore, classes: ClassService
