@@ -23,24 +23,13 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import asyncpg
 
+from bench_support import roster_csv
 from huleedu_service_libs.config import InfraSettings
 from huleedu_testing.gateway_client import GatewayClient
 from huleedu_testing.stats import percentile
 
 CMS_URL = os.environ.get("HULEEDU_CMS_URL", "http://127.0.0.1:5002")
 INTERNAL_KEY = os.environ.get("HULEEDU_INTERNAL_API_KEY", "dev-internal-api-key")
-FIRST = "Åsa Erik Sara Johanna Ali Elin Oskar Maja Noah Wilma Hugo Alice Liam Ebba Omar Saga"
-LAST = "Öberg Lind Berg Nyström Karlsson Holm Ekström Sjöberg Åkesson Lundqvist Jönsson Ali"
-
-
-def roster_csv(rows: int, tag: str) -> bytes:
-    """A Swedish-style roster (semicolons, Swedish headers) with unique emails."""
-    first, last = FIRST.split(), LAST.split()
-    lines = ["Förnamn;Efternamn;E-post"]
-    for i in range(rows):
-        f, ln = first[i % len(first)], last[(i // len(first)) % len(last)]
-        lines.append(f"{f};{ln};{f.lower()}.{i}.{tag}@elev.skola.se")
-    return ("\n".join(lines) + "\n").encode()
 
 
 def headers(user_id: str, **extra: str) -> dict[str, str]:

@@ -40,6 +40,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench_support import roster_csv
 from class_management_service.app import create_app
 from huleedu_service_libs.config import InfraSettings
 from huleedu_testing import random_id
@@ -54,8 +55,6 @@ from huleedu_testing.servers import (
 from huleedu_testing.stats import percentile
 
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "class_management_service"
-FIRST = "Åsa Erik Sara Johanna Ali Elin Oskar Maja Noah Wilma Hugo Alice Liam Ebba Omar Saga"
-LAST = "Öberg Lind Berg Nyström Karlsson Holm Ekström Sjöberg Åkesson Lundqvist Jönsson Ali"
 ROUNDS = 5
 SERVER_SCRIPT = """
 import asyncio, json, sys
@@ -69,16 +68,6 @@ _SIMPLE_QUERIES = ("BEGIN;", "COMMIT;", "ROLLBACK;", ";")  # transactions and pr
 _ROUND_TRIPS: Counter[str] = Counter()
 _BACKENDS: set[int] = set()  # PostgreSQL backend processes that served the requests
 Reader = Callable[[], Awaitable[None]]
-
-
-def roster_csv(rows: int, tag: str) -> bytes:
-    """A Swedish roster with unique emails (as class_management_bench.py makes them)."""
-    first, last = FIRST.split(), LAST.split()
-    lines = ["Förnamn;Efternamn;E-post"]
-    for i in range(rows):
-        f, ln = first[i % len(first)], last[(i // len(first)) % len(last)]
-        lines.append(f"{f};{ln};{f.lower()}.{i}.{tag}@elev.skola.se")
-    return ("\n".join(lines) + "\n").encode()
 
 
 def _count(owner: Any, name: str) -> None:

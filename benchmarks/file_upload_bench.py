@@ -20,15 +20,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bench_support import scratch_schema
 from file_service.domain.limits import ValidationLimits
 from file_service.domain.validation import AcceptedFile, validate_file
 from huleedu_service_libs.config import InfraSettings
-from huleedu_testing import random_id, random_suffix
+from huleedu_testing import random_id
 from huleedu_testing.bos_stub import BosStub
-from huleedu_testing.migrations import upgrade_to_head
 from huleedu_testing.sample_files import (
     docx_bytes,
     essay_text,
@@ -57,27 +55,6 @@ FORMATS: dict[str, Builder] = {
 def essay(seed: int, words: int) -> str:
     """A Swedish essay made unique by its student header (bodies alone repeat across seeds)."""
     return essay_text("sv", words, header=f"Namn: Elev Nummer{seed}\nKlass: SA22b", seed=seed)
-
-
-@asynccontextmanager
-async def schema(infra: InfraSettings, service_dir: Path) -> AsyncIterator[str]:
-    """A fresh schema migrated with the service's Alembic scripts; dropped afterwards."""
-    name = f"bench_{service_dir.name.split('_')[0]}_{random_suffix()}"
-    url = infra.database_url(DATABASE)
-    admin = create_async_engine(url)
-    engine: AsyncEngine | None = None
-    try:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
-        engine = create_async_engine(url, connect_args={"server_settings": {"search_path": name}})
-        await upgrade_to_head(engine, service_dir)
-        yield name
-    finally:
-        if engine is not None:
-            await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        await admin.dispose()
 
 
 @asynccontextmanager
@@ -178,20 +155,20 @@ async def main(uploads: int, files: int, words: int, runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="file-upload-bench-") as tmp:
         logs = Path(tmp)
         async with (
-            schema(infra, ROOT / "services" / "content_service") as content_schema,
-            schema(infra, ROOT / "services" / "file_service") as file_schema,
+            scratch_schema(infra, "bench_content", ROOT / "services/content_service") as content,
+            scratch_schema(infra, "bench_file", ROOT / "services/file_service") as file_db,
             BosStub(internal_api_key=KEY) as bos,
             service(
                 "content_service.app",
                 "CONTENT_SERVICE_",
-                {"database_schema": content_schema},
+                {"database_schema": content.name},
                 logs,
             ) as content_url,
             service(
                 "file_service.app",
                 "FILE_SERVICE_",
                 {
-                    "database_schema": file_schema,
+                    "database_schema": file_db.name,
                     "content_service_url": content_url,
                     "bos_url": bos.url,
                 },

@@ -13,9 +13,9 @@ import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench_support import scratch_schema
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka.headers import encode_headers, envelope_headers
@@ -115,13 +115,8 @@ async def main(count: int, samples: int, rounds: int) -> None:
         f"huleedu.bench.{name}-{suffix}" for name in ("raw", "relay", "lat")
     )
     await create_topics(bootstrap, raw_topic, relay_topic, lat_topic)
-    schema = f"bench_{suffix}"
-    url = infra.database_url("huleedu_libs_test")
-    admin_engine = create_async_engine(url)
-    async with admin_engine.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    try:
+    async with scratch_schema(infra, "bench") as scratch:
+        engine = scratch.engine
         async with engine.begin() as conn:
             await create_shared_tables(conn)
         # Warm the broker's JVM first, then interleave rounds so neither side gets the warm slot.
@@ -133,11 +128,6 @@ async def main(count: int, samples: int, rounds: int) -> None:
             relays.append(await relay_rate(engine, bootstrap, relay_topic, count))
         raw, relay = statistics.median(raws), statistics.median(relays)
         latencies = await commit_to_consumer_latency(engine, bootstrap, lat_topic, samples)
-    finally:
-        await engine.dispose()
-        async with admin_engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin_engine.dispose()
     size = len(notification("u", 1).model_dump_json())
     print(f"outbox relay benchmark ({count} events of ~{size} B, median of {rounds} rounds)")
     print(f"  raw aiokafka producer : {raw:10.0f} msg/s")

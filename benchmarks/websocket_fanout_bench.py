@@ -14,16 +14,15 @@ import statistics
 import time
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench_support import scratch_schema
 from common_core.events import TeacherNotificationRequestedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
-from huleedu_testing import random_suffix
 from huleedu_testing.gateway_client import GatewayClient, Notifications
 from huleedu_testing.outbox_helpers import (
     NotificationEnvelope,
@@ -99,14 +98,16 @@ async def throughput_round(
 
 
 async def main(teachers: int, samples: int, per_teacher: int) -> None:
-    """Connect the teachers, run the relay, measure latency then throughput."""
+    """The measurements on an outbox in a throwaway schema of the library test database."""
     infra = InfraSettings()
-    schema = f"bench_ws_{random_suffix()}"
-    url = infra.database_url("huleedu_libs_test")
-    admin_engine = create_async_engine(url)
-    async with admin_engine.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    async with scratch_schema(infra, "bench_ws") as scratch:
+        await measure(infra, scratch.engine, teachers, samples, per_teacher)
+
+
+async def measure(
+    infra: InfraSettings, engine: AsyncEngine, teachers: int, samples: int, per_teacher: int
+) -> None:
+    """Connect the teachers, run the relay, measure latency then throughput, print them."""
     producer = KafkaEventProducer(infra.kafka_bootstrap_servers, client_id="bench-ws")
     relay = OutboxRelay(engine, producer, service_name="bench", config=RelayConfig())
     # Each open socket holds a connection: no pool limit (aiohttp's default is 100).
@@ -133,10 +134,6 @@ async def main(teachers: int, samples: int, per_teacher: int) -> None:
         for _, socket in connected:
             await socket.close()
         await http.close()
-        await engine.dispose()
-        async with admin_engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin_engine.dispose()
     print(f"websocket fan-out: {teachers} connected teachers, one socket each")
     print(
         f"  commit -> socket latency ({samples} notifications, ~100/s): "

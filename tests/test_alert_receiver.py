@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .scripts_loader import load_script
 
-
-def _load_receiver() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "alert_receiver", ROOT / "scripts" / "alert_receiver.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-receiver = _load_receiver()
+receiver = load_script("scripts/alert_receiver.py")
 
 
 def notification(*alerts: dict[str, Any], status: str = "firing") -> dict[str, Any]:

@@ -7,11 +7,8 @@ never touched) whether or not the committed ones are current.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,20 +16,11 @@ import pytest
 from common_core.schema_compat import NARROWED, REMOVED, message_schema, topic_breaking_changes
 from common_core.topics import ALL_TOPICS, EVENT_TOPICS
 
+from .scripts_loader import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _load_contracts() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("contracts", ROOT / "scripts" / "contracts.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-contracts = _load_contracts()
+contracts = load_script("scripts/contracts.py")
 RENDERED = contracts.rendered_files()
 TOPIC = "huleedu.notification.teacher.requested.v1"
 MODEL = next(model for model, topic in EVENT_TOPICS.items() if topic == TOPIC)

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
 
+from .scripts_loader import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "render_config", ROOT / "scripts" / "infra" / "render_config.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_config = _load()
+render_config = load_script("scripts/infra/render_config.py")
 
 
 def test_the_prometheus_copy_differs_only_in_the_intervals(tmp_path: Path) -> None:

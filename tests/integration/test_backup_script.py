@@ -150,10 +150,16 @@ async def test_a_backup_restores_the_database_exactly_as_it_was(
     assert "checksums verified" in restored.stdout
 
 
-async def test_restore_refuses_while_a_stack_process_runs(scratch: Scratch, tmp_path: Path) -> None:
+def backed_up(scratch: Scratch, tmp_path: Path) -> Path:
+    """A backup of the scratch database taken into tmp_path/backup (which it returns)."""
     target = tmp_path / "backup"
     taken = run("backup", "--to", str(target), "--databases", scratch.name, local_dir=tmp_path)
     assert taken.returncode == 0, taken.stderr
+    return target
+
+
+async def test_restore_refuses_while_a_stack_process_runs(scratch: Scratch, tmp_path: Path) -> None:
+    target = backed_up(scratch, tmp_path)
     await scratch.execute("INSERT INTO teachers (name) VALUES ('after the backup')")
     after = await scratch.snapshot()
     (tmp_path / "run").mkdir()
@@ -169,9 +175,7 @@ async def test_restore_refuses_while_a_stack_process_runs(scratch: Scratch, tmp_
 async def test_restore_refuses_a_dump_whose_checksum_differs(
     scratch: Scratch, tmp_path: Path
 ) -> None:
-    target = tmp_path / "backup"
-    taken = run("backup", "--to", str(target), "--databases", scratch.name, local_dir=tmp_path)
-    assert taken.returncode == 0, taken.stderr
+    target = backed_up(scratch, tmp_path)
     await scratch.execute("INSERT INTO teachers (name) VALUES ('after the backup')")
     after = await scratch.snapshot()
     dump = target / f"{scratch.name}.dump"
@@ -189,9 +193,7 @@ async def test_restore_refuses_a_dump_whose_checksum_differs(
 async def test_restore_closes_a_connection_left_open_and_says_so(
     scratch: Scratch, tmp_path: Path
 ) -> None:
-    target = tmp_path / "backup"
-    taken = run("backup", "--to", str(target), "--databases", scratch.name, local_dir=tmp_path)
-    assert taken.returncode == 0, taken.stderr
+    target = backed_up(scratch, tmp_path)
     before = await scratch.snapshot()
     infra = scratch.infra
     forgotten = await asyncpg.connect(

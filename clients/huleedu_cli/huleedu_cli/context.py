@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from common_core.errors import ErrorCode
 from huleedu_cli.api import AiohttpGateway, GatewayApi
@@ -17,6 +17,8 @@ from huleedu_cli.errors import EXIT_API_ERROR, CliError
 from huleedu_cli.output import Output
 
 EXIT_INTERRUPTED = 130
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -33,6 +35,13 @@ def state_of(ctx: typer.Context) -> AppState:
     if not isinstance(state, AppState):
         raise RuntimeError("the root callback did not run")
     return state
+
+
+def received(state: AppState, raw: Any, model: type[M]) -> M:
+    """A gateway answer read as its contract model, the raw answer printed in --json mode."""
+    parsed = model.model_validate(raw)
+    state.out.data(raw)
+    return parsed
 
 
 def execute(ctx: typer.Context, action: Callable[[GatewayApi, AppState], Awaitable[int]]) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from huleedu_service_libs.crypto import has_key
+
 # Values that must never reach production: they are public in this repository.
 _PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "dev-internal-api-key", "huleedu_dev_password"}
@@ -123,11 +125,24 @@ class ServiceSettings(BaseSettings):
                     raise ValueError(f"{name} must be set to a real secret in production")
             if "huleedu_dev_password" in self.database_url:
                 raise ValueError("database_url uses the development password in production")
+            for name, key in self.development_keys().items():
+                # Even as an old key of a ring: whatever it decrypts, anyone could.
+                if has_key(getattr(self, name), key):
+                    raise ValueError(f"{name} holds a development key, refused in production")
         return self
+
+    def development_keys(self) -> dict[str, str]:
+        """Key settings defaulting to a public development key, as {field: that key}.
+
+        Such a key works on a laptop, is refused in production (also as an old key of a
+        comma-separated ring) and is masked in logs; subclasses add theirs.
+        """
+        return {}
 
     def secret_values(self) -> dict[str, str]:
         """Secrets to validate outside development; subclasses add their own."""
-        return {"internal_api_key": self.internal_api_key}
+        keys = {name: str(getattr(self, name)) for name in self.development_keys()}
+        return {"internal_api_key": self.internal_api_key, **keys}
 
     @property
     def is_development(self) -> bool:

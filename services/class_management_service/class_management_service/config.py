@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from huleedu_service_libs.config import Environment, ServiceSettings
-from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, has_key
+from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY
 
 # Public development keys: fine on a laptop, refused in production (see the validator).
 DEV_PII_ENCRYPTION_KEY = "SNPAXzBZrvGo-ZzltBJ8qsHaJ3PTOTUMOZ_IwBENErE="
@@ -66,21 +66,11 @@ class ClassManagementSettings(ServiceSettings):
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_transient_budget_seconds: float = Field(default=900.0, gt=0)
 
-    @model_validator(mode="after")
-    def _refuse_development_pii_keys(self) -> ClassManagementSettings:
-        if self.environment is Environment.PRODUCTION and (
-            DEV_PII_ENCRYPTION_KEY in self.pii_encryption_keys
-            or self.pii_hash_key == DEV_PII_HASH_KEY
-            or has_key(self.event_pii_keys, DEV_EVENT_PII_KEY)
-        ):
-            raise ValueError("the development PII keys must not be used in production")
-        return self
-
-    def secret_values(self) -> dict[str, str]:
-        """The internal API key and the PII keys (masked in logs, checked in production)."""
+    def development_keys(self) -> dict[str, str]:
+        """The PII keys' development defaults (refused in production, masked in logs)."""
         return {
-            **super().secret_values(),
-            "pii_encryption_keys": self.pii_encryption_keys,
-            "pii_hash_key": self.pii_hash_key,
-            "event_pii_keys": self.event_pii_keys,
+            **super().development_keys(),
+            "pii_encryption_keys": DEV_PII_ENCRYPTION_KEY,
+            "pii_hash_key": DEV_PII_HASH_KEY,
+            "event_pii_keys": DEV_EVENT_PII_KEY,
         }

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from huleedu_service_libs.config import Environment, ServiceSettings
-from huleedu_service_libs.crypto import has_key
+from huleedu_service_libs.config import ServiceSettings
 
 # Public development key: fine on a laptop, refused in production (see the validator).
 DEV_CONTENT_ENCRYPTION_KEY = "BLMQ1hV4lOxZGOXlsE_j_Ic4NtpiyPa5v-dt6T2sOLs="
@@ -28,16 +27,6 @@ class ContentServiceSettings(ServiceSettings):
     # Erasure requests name at most this many blobs (the File Service sends one batch's).
     max_erasure_ids: int = Field(default=1000, ge=1)
 
-    @model_validator(mode="after")
-    def _refuse_development_key(self) -> ContentServiceSettings:
-        if self.environment is Environment.PRODUCTION and has_key(
-            self.encryption_keys, DEV_CONTENT_ENCRYPTION_KEY
-        ):
-            raise ValueError(
-                "the development content encryption key must not be used in production"
-            )
-        return self
-
-    def secret_values(self) -> dict[str, str]:
-        """The internal API key and the blob encryption keys (masked in logs)."""
-        return {**super().secret_values(), "encryption_keys": self.encryption_keys}
+    def development_keys(self) -> dict[str, str]:
+        """The blob encryption keys' development default (refused in production)."""
+        return {**super().development_keys(), "encryption_keys": DEV_CONTENT_ENCRYPTION_KEY}

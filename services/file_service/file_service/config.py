@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from file_service.domain.limits import ValidationLimits
-from huleedu_service_libs.config import Environment, ServiceSettings
-from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, has_key
+from huleedu_service_libs.config import ServiceSettings
+from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY
 from huleedu_service_libs.resilience import DEFAULT_RESET_TIMEOUT_SECONDS
 
 
@@ -50,17 +50,9 @@ class FileServiceSettings(ServiceSettings):
     header_lines: int = 6
     validation_concurrency: int = 2
 
-    @model_validator(mode="after")
-    def _refuse_development_event_key(self) -> FileServiceSettings:
-        if self.environment is Environment.PRODUCTION and has_key(
-            self.event_pii_keys, DEV_EVENT_PII_KEY
-        ):
-            raise ValueError("the development event PII key must not be used in production")
-        return self
-
-    def secret_values(self) -> dict[str, str]:
-        """The internal API key and the event PII keys (masked in logs)."""
-        return {**super().secret_values(), "event_pii_keys": self.event_pii_keys}
+    def development_keys(self) -> dict[str, str]:
+        """The event PII keys' development default (refused in production)."""
+        return {**super().development_keys(), "event_pii_keys": DEV_EVENT_PII_KEY}
 
     def validation_limits(self) -> ValidationLimits:
         """The limits the validator applies to each file."""

@@ -9,7 +9,7 @@ import typer
 from common_core.class_api import BatchAssociationsV1
 from huleedu_cli.api import GatewayApi, JsonDict
 from huleedu_cli.class_views import associations_table
-from huleedu_cli.context import AppState, execute
+from huleedu_cli.context import AppState, execute, received
 from huleedu_cli.errors import UsageError
 
 app = typer.Typer(
@@ -18,8 +18,7 @@ app = typer.Typer(
 
 
 def _report(state: AppState, raw: JsonDict) -> None:
-    batch = BatchAssociationsV1.model_validate(raw)
-    state.out.data(raw)
+    batch = received(state, raw, BatchAssociationsV1)
     state.out.rich(associations_table(batch))
     pending = sum(1 for a in batch.associations if a.status == "pending_validation")
     if batch.status == "confirmed":

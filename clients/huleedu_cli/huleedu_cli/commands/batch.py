@@ -9,7 +9,7 @@ import typer
 from common_core.enums import BatchStatus, CourseCode
 from common_core.result_api import BatchListV1, BatchResultV1
 from huleedu_cli.api import GatewayApi
-from huleedu_cli.context import AppState, execute
+from huleedu_cli.context import AppState, execute, received
 from huleedu_cli.views import batch_list_table, batch_summary, essays_table
 
 app = typer.Typer(help="Register batches and see their status.", no_args_is_help=True)
@@ -64,9 +64,11 @@ def list_batches(
     """List your batches, newest first."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
-        raw = await api.list_batches(status.value if status else None, limit, offset)
-        listing = BatchListV1.model_validate(raw)
-        state.out.data(raw)
+        listing = received(
+            state,
+            await api.list_batches(status.value if status else None, limit, offset),
+            BatchListV1,
+        )
         state.out.rich(batch_list_table(listing))
         return 0
 
@@ -78,9 +80,7 @@ def status(ctx: typer.Context, batch_id: str = typer.Argument(..., help="Batch i
     """Show a batch's status, phases and essays."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
-        raw = await api.get_batch(batch_id)
-        batch = BatchResultV1.model_validate(raw)
-        state.out.data(raw)
+        batch = received(state, await api.get_batch(batch_id), BatchResultV1)
         state.out.rich(batch_summary(batch))
         state.out.rich(essays_table(batch.essays))
         return 0

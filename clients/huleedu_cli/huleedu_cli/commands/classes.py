@@ -17,7 +17,7 @@ from huleedu_cli.class_views import (
     row_errors_table,
     students_table,
 )
-from huleedu_cli.context import AppState, execute
+from huleedu_cli.context import AppState, execute, received
 from huleedu_cli.errors import ApiError
 
 app = typer.Typer(help="Create your classes and see their rosters.", no_args_is_help=True)
@@ -35,9 +35,9 @@ def create(
     """Create a class for one course and print its id."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
-        raw = await api.create_class({"name": name, "course_code": course.value})
-        created = ClassV1.model_validate(raw)
-        state.out.data(raw)
+        created = received(
+            state, await api.create_class({"name": name, "course_code": course.value}), ClassV1
+        )
         state.out.info(f"Created class {created.class_id} ({created.name}, {created.course_code}).")
         state.out.info(f"Next: huleedu roster import {created.class_id} <class list.csv>")
         return 0
@@ -54,9 +54,7 @@ def list_classes(
     """List your classes by name."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
-        raw = await api.list_classes(limit, offset)
-        listing = ClassListV1.model_validate(raw)
-        state.out.data(raw)
+        listing = received(state, await api.list_classes(limit, offset), ClassListV1)
         state.out.rich(class_list_table(listing))
         return 0
 
@@ -68,9 +66,7 @@ def show(ctx: typer.Context, class_id: Annotated[str, typer.Argument(help="Class
     """Show a class and its students."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
-        raw = await api.get_class(class_id)
-        detail = ClassDetailV1.model_validate(raw)
-        state.out.data(raw)
+        detail = received(state, await api.get_class(class_id), ClassDetailV1)
         state.out.rich(class_panel(detail))
         state.out.rich(students_table(detail.students))
         return 0
@@ -103,8 +99,7 @@ def import_roster(
             if isinstance(rows, list) and rows:
                 state.out.rich(row_errors_table(r for r in rows if isinstance(r, dict)))
             raise
-        result = RosterImportResultV1.model_validate(raw)
-        state.out.data(raw)
+        result = received(state, raw, RosterImportResultV1)
         state.out.info(roster_summary(result))
         state.out.rich(students_table(result.students, title="Imported"))
         return 0

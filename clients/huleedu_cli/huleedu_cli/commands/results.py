@@ -8,7 +8,7 @@ import typer
 
 from common_core.result_api import BatchResultV1, EssayResultV1, EssayTextV1
 from huleedu_cli.api import GatewayApi
-from huleedu_cli.context import AppState, execute
+from huleedu_cli.context import AppState, execute, received
 from huleedu_cli.errors import UsageError
 from huleedu_cli.views import batch_summary, essay_detail, essays_table, original_text
 
@@ -35,26 +35,20 @@ def results(
                 raise UsageError(
                     "--original needs an ESSAY_ID: huleedu results BATCH ESSAY --original"
                 )
-            raw = await api.get_batch(batch_id)
-            batch = BatchResultV1.model_validate(raw)
-            state.out.data(raw)
+            batch = received(state, await api.get_batch(batch_id), BatchResultV1)
             state.out.rich(batch_summary(batch))
             state.out.rich(essays_table(batch.essays, title="Results"))
             if batch.essays:
                 state.out.info(f"One essay in detail: huleedu results {batch_id} ESSAY_ID")
             return 0
         if original:
-            raw_text = await api.get_essay_text(batch_id, essay_id)
-            text = EssayTextV1.model_validate(raw_text)
-            state.out.data(raw_text)
+            text = received(state, await api.get_essay_text(batch_id, essay_id), EssayTextV1)
             if not state.out.json_mode:
                 essay = EssayResultV1.model_validate(await api.get_essay(batch_id, essay_id))
                 misspellings = essay.spellcheck.misspellings if essay.spellcheck else []
                 state.out.rich(original_text(text, misspellings))
             return 0
-        raw = await api.get_essay(batch_id, essay_id)
-        essay = EssayResultV1.model_validate(raw)
-        state.out.data(raw)
+        essay = received(state, await api.get_essay(batch_id, essay_id), EssayResultV1)
         state.out.rich(essay_detail(essay))
         return 0
 

@@ -16,7 +16,7 @@ REAL = {"internal_api_key": "a-real-internal-key-of-length", "database_url": "po
 
 def test_the_development_key_is_refused_in_production_even_as_an_old_key() -> None:
     assert ContentServiceSettings().encryption_keys == DEV_CONTENT_ENCRYPTION_KEY
-    with pytest.raises(ValidationError, match="development content encryption key"):
+    with pytest.raises(ValidationError, match="encryption_keys holds a development key"):
         ContentServiceSettings(
             environment=Environment.PRODUCTION,
             encryption_keys=f"{generate_key()},{DEV_CONTENT_ENCRYPTION_KEY}",

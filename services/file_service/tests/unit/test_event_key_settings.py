@@ -16,7 +16,7 @@ REAL = {"internal_api_key": "a-real-internal-key-of-length", "database_url": "po
 
 def test_the_development_event_key_is_refused_in_production() -> None:
     assert FileServiceSettings().event_pii_keys == DEV_EVENT_PII_KEY
-    with pytest.raises(ValidationError, match="development event PII key"):
+    with pytest.raises(ValidationError, match="event_pii_keys holds a development key"):
         FileServiceSettings(
             environment=Environment.PRODUCTION, event_pii_keys=DEV_EVENT_PII_KEY, **REAL
         )

@@ -7,15 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from common_core.envelope import EventEnvelope
 from huleedu_service_libs.config import Environment, InfraSettings
-from huleedu_testing import random_name
+from huleedu_service_libs.worker import WorkerRuntime
+from huleedu_testing import random_id, random_name
 from huleedu_testing.bos_stub import BosStub
 from huleedu_testing.fixtures import LIBS_TEST_DATABASE
+from huleedu_testing.kafka_helpers import start_groups_at_end
 from huleedu_testing.migrations import upgrade_to_head
 from result_aggregator_service.config import ResultAggregatorSettings
+from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 INTERNAL_KEY = "ras-it-internal-key"
@@ -62,3 +67,25 @@ async def rows(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, A
     """Rows of a query as dicts."""
     async with engine.connect() as conn:
         return [dict(r._mapping) for r in await conn.execute(text(sql), params)]
+
+
+@pytest.fixture
+async def worker(
+    ras_settings: ResultAggregatorSettings,
+    ras_engine: AsyncEngine,
+    kafka_admin: AIOKafkaAdminClient,
+    kafka_bootstrap: str,
+) -> AsyncIterator[WorkerRuntime]:
+    """The worker's consumer and relay on the test schema, reading only what comes next."""
+    await start_groups_at_end(
+        kafka_bootstrap, {ras_settings.kafka_consumer_group: CONSUMED_TOPICS}, admin=kafka_admin
+    )
+    app, runtime = create_worker_app(ras_settings, ras_engine)
+    # The app's lifecycle starts the runtime and, on exit, stops it and closes its HTTP session.
+    async with app.test_app():
+        yield runtime
+
+
+def wrap(data: Any) -> EventEnvelope[Any]:
+    """`data` in an envelope from the tests, with a fresh correlation id."""
+    return EventEnvelope.wrap(data, source_service="it", correlation_id=random_id())

@@ -3,11 +3,9 @@ students, the confirmation (its topic consumed) makes it ready, and never regres
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,31 +22,11 @@ from common_core.events import (
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.worker import WorkerRuntime
 from huleedu_testing import random_id, sample_event
-from huleedu_testing.kafka_helpers import start_groups_at_end, wait_until
-from result_aggregator_service.config import ResultAggregatorSettings
-from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app
+from huleedu_testing.kafka_helpers import wait_until
+
+from .conftest import wrap
 
 pytestmark = pytest.mark.integration
-
-
-def wrap(data: Any) -> EventEnvelope[Any]:
-    return EventEnvelope.wrap(data, source_service="it", correlation_id=random_id())
-
-
-@pytest.fixture
-async def class_views_worker(
-    ras_settings: ResultAggregatorSettings,
-    ras_engine: AsyncEngine,
-    kafka_admin: AIOKafkaAdminClient,
-    kafka_bootstrap: str,
-) -> AsyncIterator[WorkerRuntime]:
-    """The worker's consumer and relay on the test schema, reading only what comes next."""
-    await start_groups_at_end(
-        kafka_bootstrap, {ras_settings.kafka_consumer_group: CONSUMED_TOPICS}, admin=kafka_admin
-    )
-    app, runtime = create_worker_app(ras_settings, ras_engine)
-    async with app.test_app():
-        yield runtime
 
 
 async def deliver(
@@ -79,7 +57,7 @@ async def status_of(engine: AsyncEngine, batch_id: str) -> str:
 
 
 async def test_class_batch_view_awaits_students_then_is_ready_and_never_regresses(
-    class_views_worker: WorkerRuntime,
+    worker: WorkerRuntime,
     ras_engine: AsyncEngine,
     kafka_producer: KafkaEventProducer,
 ) -> None:

@@ -4,7 +4,6 @@ BOS down and back, and the API over the result."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -38,42 +37,19 @@ from common_core.topics import topic_for
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
 from huleedu_service_libs.worker import WorkerRuntime
-from huleedu_testing import random_id, sample_event
+from huleedu_testing import sample_event
 from huleedu_testing.bos_stub import BosStub
 from huleedu_testing.kafka_helpers import (
     TopicProbe,
     end_offsets,
-    start_groups_at_end,
     wait_until,
 )
 from result_aggregator_service.app import create_app
 from result_aggregator_service.config import ResultAggregatorSettings
-from result_aggregator_service.worker import CONSUMED_TOPICS, create_worker_app
 
-from .conftest import INTERNAL_KEY, rows
+from .conftest import INTERNAL_KEY, rows, wrap
 
 pytestmark = pytest.mark.integration
-
-
-def wrap(data: Any) -> EventEnvelope[Any]:
-    return EventEnvelope.wrap(data, source_service="it", correlation_id=random_id())
-
-
-@pytest.fixture
-async def worker(
-    ras_settings: ResultAggregatorSettings,
-    ras_engine: AsyncEngine,
-    kafka_admin: AIOKafkaAdminClient,
-    kafka_bootstrap: str,
-) -> AsyncIterator[WorkerRuntime]:
-    """The worker's consumer and relay on the test schema, reading only what comes next."""
-    await start_groups_at_end(
-        kafka_bootstrap, {ras_settings.kafka_consumer_group: CONSUMED_TOPICS}, admin=kafka_admin
-    )
-    app, runtime = create_worker_app(ras_settings, ras_engine)
-    # The app's lifecycle starts the runtime and, on exit, stops it and closes its HTTP session.
-    async with app.test_app():
-        yield runtime
 
 
 async def publish(producer: KafkaEventProducer, *envelopes: EventEnvelope[Any]) -> None:

@@ -18,7 +18,7 @@ REAL = {
 
 
 def test_the_development_event_key_is_refused_in_production() -> None:
-    with pytest.raises(ValidationError, match="development PII keys"):
+    with pytest.raises(ValidationError, match="event_pii_keys holds a development key"):
         ClassManagementSettings(
             environment=Environment.PRODUCTION,
             event_pii_keys=f"{generate_key()},{DEV_EVENT_PII_KEY}",
