@@ -47,6 +47,7 @@ class Facts:
     long_functions: list[dict[str, object]] = field(default_factory=list)
     libraries_importing_services: list[dict[str, object]] = field(default_factory=list)
     product_importing_test_helpers: list[dict[str, object]] = field(default_factory=list)
+    domain_importing_adapters: list[dict[str, object]] = field(default_factory=list)
     import_cycles: list[list[str]] = field(default_factory=list)
 
 
@@ -229,13 +230,14 @@ Site = dict[str, object]
 
 def _layering(
     modules: dict[str, Module], service_packages: set[str], library_packages: set[str]
-) -> tuple[list[Site], list[Site]]:
-    """Libraries importing a service; product modules (not test helpers) importing test helpers.
+) -> tuple[list[Site], list[Site], list[Site]]:
+    """Libraries importing a service; product modules importing test helpers; domain -> adapters.
 
     One row per (importer, target), on the first line it appears.
     """
     into_services: dict[tuple[str, str], Site] = {}
     into_helpers: dict[tuple[str, str], Site] = {}
+    into_adapters: dict[tuple[str, str], Site] = {}
     known = set(modules)
     for module in modules.values():
         in_library = module.name.split(".")[0] in library_packages
@@ -246,7 +248,15 @@ def _layering(
                 into_services.setdefault((module.name, target), site)
             if not _is_test_helper(module.name) and _is_test_helper(target):
                 into_helpers.setdefault((module.name, target), site)
-    return list(into_services.values()), list(into_helpers.values())
+            if _layer(module.name) == "domain" and _layer(target) == "adapters":
+                into_adapters.setdefault((module.name, target), site)
+    return list(into_services.values()), list(into_helpers.values()), list(into_adapters.values())
+
+
+def _layer(name: str) -> str | None:
+    """A service module's layer (domain, adapters, api, ...): the folder below its package."""
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 else None
 
 
 def collect() -> Facts:
@@ -267,9 +277,11 @@ def collect() -> Facts:
     facts.long_modules.sort(key=lambda row: (-int(str(row["lines"])), str(row["file"])))
     facts.long_functions.sort(key=lambda row: (-int(str(row["length"])), str(row["file"])))
     packages = {parent: {p.name for p in paths} for parent, paths in roots.items()}
-    facts.libraries_importing_services, facts.product_importing_test_helpers = _layering(
-        modules, packages["services"], packages["libs"]
-    )
+    (
+        facts.libraries_importing_services,
+        facts.product_importing_test_helpers,
+        facts.domain_importing_adapters,
+    ) = _layering(modules, packages["services"], packages["libs"])
     known = set(modules)
     graph = {
         name: {t for node in _module_level_imports(m.tree.body) for t in _targets(m, node, known)}
@@ -302,6 +314,7 @@ def report(facts: Facts) -> None:
         "Product modules importing test helpers": list(
             map(_site, facts.product_importing_test_helpers)
         ),
+        "Domain modules importing adapters": list(map(_site, facts.domain_importing_adapters)),
         "Import cycles among product modules (module level)": [
             " -> ".join(cycle) for cycle in facts.import_cycles
         ],

@@ -153,7 +153,9 @@ class RedisChannelSubscriber:
 
     async def _read_until_broken(self) -> None:
         pubsub = self._pubsub
-        assert pubsub is not None
+        if pubsub is None:
+            # _connect sets it under the lock before the reader starts; reaching here is a bug.
+            raise RuntimeError("pub/sub read before it was connected")
         listener = self._require_listener()
         loop = asyncio.get_running_loop()
         last_heard = last_ping = loop.time()
