@@ -8,12 +8,14 @@ import aiohttp
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from file_service.adapters import metrics
 from file_service.adapters.bos_client import BosBatchAccess
 from file_service.adapters.content_client import ContentServiceStore
 from file_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from file_service.config import FileServiceSettings
+from file_service.domain.batch_files import ListFiles, RemoveFile
 from file_service.domain.ports import BatchAccess, ContentStore, UnitOfWork
-from file_service.domain.uploads import ListFiles, RemoveFile, UploadFiles
+from file_service.domain.uploads import UploadFiles
 from huleedu_service_libs.clients import ContentServiceClient
 from huleedu_service_libs.crypto import KeyRing
 from huleedu_service_libs.db import make_session_factory
@@ -107,6 +109,7 @@ class FileServiceProvider(Provider):
             validation_concurrency=settings.validation_concurrency,
             source_service=settings.service_name,
             sealer=event_keys,
+            record=metrics.record,
         )
 
     @provide(scope=Scope.REQUEST)

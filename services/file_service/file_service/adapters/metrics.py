@@ -1,5 +1,5 @@
-"""Business metrics of the File Service (documentation/metrics.md), counted after an upload's
-transaction committed."""
+"""Business metrics of the File Service (documentation/metrics.md): records the uploads'
+observations after their transaction committed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from prometheus_client import Counter
 
-from common_core.errors import ErrorCode
 from file_service.domain.file_types import FileType
+from file_service.domain.observations import Observation
 
-__all__ = ["ESSAYS_REJECTED", "ESSAYS_UPLOADED", "upload_committed"]
+__all__ = ["ESSAYS_REJECTED", "ESSAYS_UPLOADED", "record"]
 
 ESSAYS_UPLOADED = Counter(
     "huleedu_essays_uploaded_total",
@@ -25,9 +25,10 @@ for _file_type in FileType:
     ESSAYS_UPLOADED.labels(_file_type.value)
 
 
-def upload_committed(accepted_types: Sequence[str], rejected_codes: Sequence[ErrorCode]) -> None:
-    """Count one committed upload's accepted files by type and rejected files by code."""
-    for file_type in accepted_types:
-        ESSAYS_UPLOADED.labels(file_type).inc()
-    for code in rejected_codes:
-        ESSAYS_REJECTED.labels(code.value).inc()
+def record(observations: Sequence[Observation]) -> None:
+    """Count committed uploads' accepted files by type and rejected files by code."""
+    for seen in observations:
+        for file_type in seen.accepted_types:
+            ESSAYS_UPLOADED.labels(file_type).inc()
+        for code in seen.rejected_codes:
+            ESSAYS_REJECTED.labels(code.value).inc()

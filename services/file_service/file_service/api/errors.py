@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 from common_core.errors import ErrorCode
+from file_service.domain.batch_files import FileNotFoundInBatch
 from file_service.domain.course_check import MixedCourses
 from file_service.domain.ports import BatchNotAcceptingFiles, BatchNotFound, DependencyUnavailable
-from file_service.domain.uploads import FileNotFoundInBatch, UploadRejected
+from file_service.domain.upload_results import UploadRejected
 from huleedu_service_libs.errors import HuleEduError, domain_errors_from, service_unavailable
 
 

@@ -12,8 +12,10 @@ from common_core import file_api
 from common_core.errors import ErrorCode
 from file_service.api.errors import domain_errors
 from file_service.api.upload_body import multipart_boundary, read_essay_files
+from file_service.domain.batch_files import ListFiles, RemoveFile
 from file_service.domain.ports import FileRecord
-from file_service.domain.uploads import FileResult, IncomingFile, ListFiles, RemoveFile, UploadFiles
+from file_service.domain.upload_results import FileResult, IncomingFile
+from file_service.domain.uploads import UploadFiles
 from huleedu_service_libs.correlation import USER_ID_HEADER, get_correlation_id, new_correlation_id
 from huleedu_service_libs.errors import HuleEduError, unauthorized
 

@@ -14,7 +14,7 @@ from quart import current_app, request
 from werkzeug.exceptions import RequestTimeout
 
 from common_core.errors import ErrorCode
-from file_service.domain.uploads import IncomingFile
+from file_service.domain.upload_results import IncomingFile
 from huleedu_service_libs.errors import HuleEduError, invalid_request, validation_error
 from huleedu_service_libs.http import MalformedMultipart, read_form_parts
 

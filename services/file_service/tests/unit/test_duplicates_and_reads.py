@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from common_core.errors import ErrorCode
+from file_service.domain.batch_files import ListFiles, RemoveFile
 from file_service.domain.ports import BatchNotFound, DependencyUnavailable
-from file_service.domain.uploads import IncomingFile, ListFiles, RemoveFile
+from file_service.domain.upload_results import IncomingFile
 from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes
 
 from .upload_fakes import BATCH, TEACHER, FakeBatchAccess, upload_use_case

@@ -11,7 +11,7 @@ import pytest
 
 from common_core.file_api import FileUploadResponse
 from file_service.api.file_routes import _json, _result_body
-from file_service.domain.uploads import IncomingFile
+from file_service.domain.upload_results import IncomingFile
 from huleedu_testing.sample_files import docx_bytes, essay_text, pdf_bytes
 
 from .upload_fakes import BATCH, TEACHER, essay_file, upload_use_case

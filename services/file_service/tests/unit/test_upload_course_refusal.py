@@ -15,8 +15,10 @@ from common_core.internal_api import BatchPipelineStateV1
 from file_service.api.errors import to_http_error
 from file_service.domain import MixedCourses, find_mixed_courses
 from file_service.domain.limits import ValidationLimits
+from file_service.domain.observations import ignore
 from file_service.domain.ports import FileRecord, FileRepository
-from file_service.domain.uploads import IncomingFile, UploadFiles
+from file_service.domain.upload_results import IncomingFile
+from file_service.domain.uploads import UploadFiles
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
 from huleedu_testing.sample_files import docx_bytes, essay_text
 
@@ -171,6 +173,7 @@ def upload(course: CourseCode | None) -> tuple[UploadFiles, RecordingStore, Reco
         validation_concurrency=2,
         source_service="file_service",
         sealer=KeyRing(DEV_EVENT_PII_KEY),
+        record=ignore,
     )
     return use_case, store, uow
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from file_service.domain.batch_files import RemoveFile
 from file_service.domain.bus_names import file_label, rejection_labels, without_file_names
-from file_service.domain.uploads import IncomingFile, RemoveFile
+from file_service.domain.upload_results import IncomingFile
 from huleedu_testing.sample_files import docx_bytes, essay_text
 
 from .upload_fakes import BATCH, EVENT_KEYS, TEACHER, FakeBatchAccess, upload_use_case

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from prometheus_client import REGISTRY
 
 from common_core.errors import ErrorCode
+from file_service.domain.batch_files import FileNotFoundInBatch, ListFiles, RemoveFile
+from file_service.domain.observations import Observation, UploadCommitted
 from file_service.domain.ports import (
     BatchNotAcceptingFiles,
     BatchNotFound,
     DependencyUnavailable,
 )
-from file_service.domain.uploads import (
-    FileNotFoundInBatch,
-    IncomingFile,
-    ListFiles,
-    RemoveFile,
-    UploadRejected,
-)
+from file_service.domain.upload_results import IncomingFile, UploadRejected
 from huleedu_testing.sample_files import essay_text, txt_bytes
 
 from .upload_fakes import (
@@ -26,6 +21,7 @@ from .upload_fakes import (
     TEACHER,
     FakeBatchAccess,
     FakeContentStore,
+    FakeUnitOfWork,
     essay_file,
     upload_use_case,
 )
@@ -150,26 +146,26 @@ class TestUploadFiles:
             await use_case.execute(BATCH, TEACHER, [essay_file("a.docx", 7)], "c")
         assert (uow.files.rows, uow.committed_events) == ({}, [])
 
-    async def test_committed_files_are_counted_by_type_and_rejection_code(self) -> None:
-        def counts() -> tuple[float, float]:
-            return (
-                REGISTRY.get_sample_value("huleedu_essays_uploaded_total", {"file_type": "docx"})
-                or 0.0,
-                REGISTRY.get_sample_value(
-                    "huleedu_essays_rejected_total", {"error_code": "EMPTY_FILE"}
-                )
-                or 0.0,
-            )
-
-        before = counts()
-        use_case, _, _ = upload_use_case()
+    async def test_committed_uploads_are_observed_after_their_commit(self) -> None:
+        uow = FakeUnitOfWork()
+        # Each observation with the number of events committed when it was recorded.
+        seen: list[tuple[Observation, int]] = []
+        use_case, _, _ = upload_use_case(
+            uow=uow,
+            record=lambda observed: seen.extend((o, len(uow.committed_events)) for o in observed),
+        )
         files = [essay_file("a.docx", 21), essay_file("b.docx", 22), IncomingFile("c.txt", b"")]
         await use_case.execute(BATCH, TEACHER, files, "c")
-        failing, _, _ = upload_use_case(content=FakeContentStore(fail=True))
+        assert seen == [
+            (UploadCommitted(("docx", "docx"), (ErrorCode.EMPTY_FILE,)), len(uow.committed_events))
+        ]
+
+    async def test_an_upload_that_fails_before_its_commit_is_not_observed(self) -> None:
+        seen: list[Observation] = []
+        failing, _, _ = upload_use_case(content=FakeContentStore(fail=True), record=seen.extend)
         with pytest.raises(DependencyUnavailable):
             await failing.execute(BATCH, TEACHER, [essay_file("d.docx", 23)], "c")
-        after = counts()
-        assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
+        assert seen == []
 
     async def test_empty_and_oversized_requests_are_refused(self) -> None:
         use_case, _, _ = upload_use_case(max_files=2)

@@ -9,13 +9,15 @@ from common_core.enums import BatchStatus, CourseCode
 from common_core.envelope import EventEnvelope
 from common_core.internal_api import BatchPipelineStateV1
 from file_service.domain.limits import ValidationLimits
+from file_service.domain.observations import Recorder, ignore
 from file_service.domain.ports import (
     BatchNotAcceptingFiles,
     BatchNotFound,
     DependencyUnavailable,
     FileRecord,
 )
-from file_service.domain.uploads import IncomingFile, UploadFiles
+from file_service.domain.upload_results import IncomingFile
+from file_service.domain.uploads import UploadFiles
 from huleedu_service_libs.crypto import DEV_EVENT_PII_KEY, KeyRing
 from huleedu_testing.sample_files import docx_bytes, essay_text
 
@@ -140,6 +142,7 @@ def upload_use_case(
     content: FakeContentStore | None = None,
     uow: FakeUnitOfWork | None = None,
     max_files: int = 10,
+    record: Recorder = ignore,
 ) -> tuple[UploadFiles, FakeContentStore, FakeUnitOfWork]:
     content = content or FakeContentStore()
     uow = uow or FakeUnitOfWork()
@@ -152,6 +155,7 @@ def upload_use_case(
         validation_concurrency=2,
         source_service="file_service",
         sealer=EVENT_KEYS,
+        record=record,
     )
     return use_case, content, uow
 
