@@ -5,12 +5,13 @@ from __future__ import annotations
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from class_management_service.adapters import metrics
 from class_management_service.adapters.pii import PiiCipher
 from class_management_service.adapters.pii_cache import PiiPlaintextCache
 from class_management_service.adapters.roster_reads import PostgresRosterReads
 from class_management_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from class_management_service.config import ClassManagementSettings
-from class_management_service.di_associations import AssociationProvider
+from class_management_service.domain.associations.confirmation import AssociationService
 from class_management_service.domain.ports import AuditedRosterReads, UnitOfWorkFactory
 from class_management_service.domain.roster.classes import ClassService
 from class_management_service.domain.roster.rosters import RosterReadService, RosterService
@@ -88,6 +89,7 @@ class ClassManagementProvider(Provider):
             uow_factory,
             self._settings.service_name,
             max_rows=self._settings.roster_import_max_rows,
+            record=metrics.record,
         )
 
     @provide(scope=Scope.APP)
@@ -97,7 +99,14 @@ class ClassManagementProvider(Provider):
             uow_factory, self._settings.service_name, KeyRing(self._settings.event_pii_keys)
         )
 
+    @provide(scope=Scope.APP)
+    def association_service(self, uow_factory: UnitOfWorkFactory) -> AssociationService:
+        """Lists and confirms a class batch's essay authors (the teacher's side of matching)."""
+        return AssociationService(
+            uow_factory, source_service=self._settings.service_name, record=metrics.record
+        )
+
 
 def make_container(settings: ClassManagementSettings, engine: AsyncEngine) -> AsyncContainer:
     """The HTTP process's container: the roster side and author matching's service."""
-    return make_async_container(ClassManagementProvider(settings, engine), AssociationProvider())
+    return make_async_container(ClassManagementProvider(settings, engine))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from class_management_service.adapters.association_metrics import count_committed
+from class_management_service.adapters import metrics
 from class_management_service.adapters.event_pii import revealing
 from class_management_service.config import ClassManagementSettings
 from class_management_service.di import make_cipher, make_uow_factory
@@ -58,7 +58,7 @@ def make_matching_runner(
         source_service=service,
         events=AssociationEvents,
         clock=clock,
-        on_committed=lambda _context, outgoing: count_committed(outgoing),
+        on_committed=lambda _context, outgoing: metrics.count_committed(outgoing),
     )
 
 
@@ -94,6 +94,7 @@ def create_worker_app(
         keep_threshold=settings.association_keep_threshold,
         clock=clock,
         batch_limit=MONITOR_BATCH_LIMIT,
+        record=metrics.record,
     )
     return create_runtime_app(
         worker_settings,

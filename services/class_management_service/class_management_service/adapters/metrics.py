@@ -1,20 +1,37 @@
-"""Class Management's metrics of the platform contract (documentation/metrics.md); the
-matching consumer's own detail is in association_metrics."""
+"""Class Management's metrics: the platform contract's (documentation/metrics.md) and author
+matching's own detail, recorded from the domain's observations after their commit."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 
 from prometheus_client import Counter, Gauge
 
+from class_management_service.domain.observations import (
+    MatchingCommitted,
+    Observation,
+    OldestPending,
+    StudentsImported,
+)
+from common_core.events import (
+    BatchAuthorMatchesSuggestedV1,
+    EssayStudentAssociationUpdatedV1,
+    StudentAssociationsConfirmedV1,
+)
+from huleedu_service_libs.consumer import Outgoing
+
 __all__ = [
     "ASSOCIATIONS_CONFIRMED",
+    "BATCHES_CONFIRMED",
+    "CONFIRMATIONS",
     "PENDING_OLDEST_AGE",
     "STUDENTS_IMPORTED",
-    "pending_since",
-    "students_imported",
+    "SUGGESTIONS",
+    "count_committed",
+    "record",
 ]
 
+# -- the platform contract -----------------------------------------------------------------
 STUDENTS_IMPORTED = Counter(
     "huleedu_students_imported_total", "Students created by roster imports (new students only)"
 )
@@ -31,12 +48,47 @@ PENDING_OLDEST_AGE = Gauge(
 for _method in ("human", "timeout"):
     ASSOCIATIONS_CONFIRMED.labels(_method)
 
+# -- author matching's own detail ----------------------------------------------------------
+SUGGESTIONS = Counter(
+    "huleedu_cms_author_suggestions_total",
+    "Essay author suggestions announced, by method and whether a student was suggested.",
+    ["method", "outcome"],
+)
+CONFIRMATIONS = Counter(
+    "huleedu_cms_association_confirmations_total",
+    "Essay authors decided (teacher, accepted suggestion, timeout, unknown student), by method.",
+    ["method"],
+)
+BATCHES_CONFIRMED = Counter(
+    "huleedu_cms_class_batches_confirmed_total",
+    "Class batches whose authors were all confirmed, by who finished them.",
+    ["trigger"],
+)
 
-def students_imported(count: int) -> None:
-    """A committed roster import created `count` students."""
-    STUDENTS_IMPORTED.inc(count)
+
+def record(observations: Sequence[Observation]) -> None:
+    """Export what a committed transaction (or a finished monitor pass) observed."""
+    for observation in observations:
+        if isinstance(observation, StudentsImported):
+            STUDENTS_IMPORTED.inc(observation.count)
+        elif isinstance(observation, MatchingCommitted):
+            count_committed(observation.outgoing)
+        elif isinstance(observation, OldestPending):
+            PENDING_OLDEST_AGE.set(observation.age_seconds)
 
 
-def pending_since(oldest: datetime | None, now: datetime) -> None:
-    """The oldest pending batch's suggestions went out at `oldest` (None: nothing pending)."""
-    PENDING_OLDEST_AGE.set(max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
+def count_committed(outgoing: Sequence[Outgoing]) -> None:
+    """Count the business events of a committed transaction."""
+    for envelope, _key in outgoing:
+        data = envelope.data
+        if isinstance(data, BatchAuthorMatchesSuggestedV1):
+            for s in data.suggestions:
+                outcome = "suggested" if s.student_id is not None else "unmatched"
+                SUGGESTIONS.labels(s.method.value, outcome).inc()
+        elif isinstance(data, EssayStudentAssociationUpdatedV1):
+            CONFIRMATIONS.labels(data.method.value).inc()
+        elif isinstance(data, StudentAssociationsConfirmedV1):
+            trigger = "timeout" if data.confirmed_by_timeout else "teacher"
+            BATCHES_CONFIRMED.labels(trigger if data.associations else "no_essays").inc()
+            method = "timeout" if data.confirmed_by_timeout else "human"
+            ASSOCIATIONS_CONFIRMED.labels(method).inc(len(data.associations))

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from class_management_service.adapters.association_metrics import count_committed
 from class_management_service.domain.associations.events import AssociationEvents
 from class_management_service.domain.associations.ports import (
     Association,
@@ -19,6 +18,7 @@ from class_management_service.domain.associations.ports import (
 )
 from class_management_service.domain.associations.steps import completed, essays_of
 from class_management_service.domain.errors import Conflict, DomainError
+from class_management_service.domain.observations import MatchingCommitted, Recorder, ignore
 from class_management_service.domain.records import Actor
 from common_core.class_api import (
     AssociationsConfirmV1,
@@ -85,11 +85,17 @@ class AssociationService:
     """Lists and confirms a teacher's class batch associations, audited, in one transaction."""
 
     def __init__(
-        self, uow_factory: AssociationUowFactory, *, source_service: str, clock: Clock = utc_now
+        self,
+        uow_factory: AssociationUowFactory,
+        *,
+        source_service: str,
+        clock: Clock = utc_now,
+        record: Recorder = ignore,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
         self._clock = clock
+        self._record = record
 
     async def list_associations(self, actor: Actor, batch_id: str) -> BatchAssociationsV1:
         """The batch's essays with parsed headers and authors (the read is audited)."""
@@ -133,7 +139,7 @@ class AssociationService:
                 await uow.add_events(outgoing)
             view = await self._view(uow, actor, batch, CONFIRM_ACTION, now)
             await uow.commit()
-        count_committed(outgoing)
+        self._record([MatchingCommitted(tuple(outgoing))])
         return view
 
     @staticmethod

@@ -18,8 +18,6 @@ from uuid import uuid4
 
 import structlog
 
-from class_management_service.adapters import metrics
-from class_management_service.adapters.association_metrics import count_committed
 from class_management_service.domain.associations.events import AssociationEvents
 from class_management_service.domain.associations.ports import (
     Association,
@@ -31,6 +29,12 @@ from class_management_service.domain.associations.ports import (
     Outgoing,
 )
 from class_management_service.domain.associations.steps import completed, essays_of
+from class_management_service.domain.observations import (
+    MatchingCommitted,
+    OldestPending,
+    Recorder,
+    ignore,
+)
 from common_core.enums import AssociationMethod, AssociationStatus
 from huleedu_service_libs.consumer import utc_now
 
@@ -56,6 +60,7 @@ class AssociationTimeoutMonitor:
         keep_threshold: float,
         clock: Clock = utc_now,
         batch_limit: int = 100,
+        record: Recorder = ignore,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
@@ -63,6 +68,7 @@ class AssociationTimeoutMonitor:
         self._keep = keep_threshold
         self._clock = clock
         self._limit = batch_limit
+        self._record = record
 
     async def check_once(self) -> int:
         """Confirm the overdue batches; returns how many this pass confirmed.
@@ -83,12 +89,14 @@ class AssociationTimeoutMonitor:
                 logger.exception("cms.association_timeout_failed", batch_id=batch_id)
                 continue
             if outgoing:
-                count_committed(outgoing)
+                self._record([MatchingCommitted(tuple(outgoing))])
                 confirmed += 1
         if confirmed:
             logger.info("cms.associations_confirmed_by_timeout", count=confirmed)
         async with self._uow_factory() as uow:
-            metrics.pending_since(await uow.class_batches.oldest_pending_since(), now)
+            oldest = await uow.class_batches.oldest_pending_since()
+        age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+        self._record([OldestPending(age)])
         return confirmed
 
     async def _confirm(self, batch_id: str, cutoff: datetime, now: datetime) -> list[Outgoing]:
@@ -117,16 +125,49 @@ class AssociationTimeoutMonitor:
         now: datetime,
     ) -> list[Outgoing]:
         if await uow.classes.get(batch.user_id, batch.class_id) is None:
-            logger.warning("cms.association_timeout_class_missing", batch_id=batch.batch_id)
-            gone = replace(
-                batch,
-                status=ClassBatchStatus.CONFIRMED,
-                confirmed_at=now,
-                confirmed_by_timeout=True,
-            )
-            await uow.class_batches.save(gone)
-            return [events.confirmed(gone, []), events.class_missing(gone)]
+            return await self._confirm_without_class(uow, batch, events, now)
         essays = essays_of(await uow.associations.list_for_batch(batch.batch_id))
+        decided = await self._decide_pending(uow, batch, essays)
+        await uow.associations.save_many(decided)
+        by_id = {r.essay_id: r for r in [*essays, *decided]}
+        final = essays_of(list(by_id.values()))
+        done = completed(batch, final, now, by_timeout=True)
+        if done is None:  # cannot happen: every pending essay was just decided
+            raise RuntimeError(f"batch {batch.batch_id} still has pending essays")
+        await uow.class_batches.save(done)
+        student_ids = sorted({r.student_id for r in decided if r.student_id is not None})
+        await uow.audit.record(
+            actor_user_id=MONITOR_ACTOR,
+            action=CONFIRM_ACTION,
+            student_ids=student_ids,
+            class_id=batch.class_id,
+            correlation_id=events.correlation_id,
+        )
+        return [
+            *(events.updated(done, r) for r in decided),
+            events.confirmed(done, final),
+            events.associations_confirmed(done, final),
+        ]
+
+    @staticmethod
+    async def _confirm_without_class(
+        uow: AssociationUnitOfWork, batch: ClassBatch, events: AssociationEvents, now: datetime
+    ) -> list[Outgoing]:
+        """Confirm a batch whose class is gone with no authors, and tell the teacher why."""
+        logger.warning("cms.association_timeout_class_missing", batch_id=batch.batch_id)
+        gone = replace(
+            batch,
+            status=ClassBatchStatus.CONFIRMED,
+            confirmed_at=now,
+            confirmed_by_timeout=True,
+        )
+        await uow.class_batches.save(gone)
+        return [events.confirmed(gone, []), events.class_missing(gone)]
+
+    async def _decide_pending(
+        self, uow: AssociationUnitOfWork, batch: ClassBatch, essays: list[Association]
+    ) -> list[Association]:
+        """Every pending essay decided: its strong suggestion kept, else the UNKNOWN student."""
         in_class = {s.student_id for s in await uow.students.roster(batch.class_id)}
         unknown_id: str | None = None
         decided: list[Association] = []
@@ -150,26 +191,7 @@ class AssociationTimeoutMonitor:
                     confidence=0.0,
                 )
             )
-        await uow.associations.save_many(decided)
-        by_id = {r.essay_id: r for r in [*essays, *decided]}
-        final = essays_of(list(by_id.values()))
-        done = completed(batch, final, now, by_timeout=True)
-        if done is None:  # cannot happen: every pending essay was just decided
-            raise RuntimeError(f"batch {batch.batch_id} still has pending essays")
-        await uow.class_batches.save(done)
-        student_ids = sorted({r.student_id for r in decided if r.student_id is not None})
-        await uow.audit.record(
-            actor_user_id=MONITOR_ACTOR,
-            action=CONFIRM_ACTION,
-            student_ids=student_ids,
-            class_id=batch.class_id,
-            correlation_id=events.correlation_id,
-        )
-        return [
-            *(events.updated(done, r) for r in decided),
-            events.confirmed(done, final),
-            events.associations_confirmed(done, final),
-        ]
+        return decided
 
     @staticmethod
     def _confirmed(row: Association, student_id: str, method: AssociationMethod) -> Association:

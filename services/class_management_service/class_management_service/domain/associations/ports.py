@@ -159,19 +159,29 @@ class AssociationUnitOfWork(ConsumerUnitOfWork, Protocol):
     """One transaction over what matching touches, with the inbox and the outbox."""
 
     @property
-    def classes(self) -> ClassReader: ...
+    def classes(self) -> ClassReader:
+        """The classes, read-only (does the batch's class still exist)."""
+        ...
 
     @property
-    def students(self) -> RosterReader: ...
+    def students(self) -> RosterReader:
+        """The class rosters, and the UNKNOWN student a timeout may need."""
+        ...
 
     @property
-    def audit(self) -> AuditWriter: ...
+    def audit(self) -> AuditWriter:
+        """The audit trail of the transaction."""
+        ...
 
     @property
-    def class_batches(self) -> ClassBatchRepository: ...
+    def class_batches(self) -> ClassBatchRepository:
+        """The class batches, locked per batch."""
+        ...
 
     @property
-    def associations(self) -> AssociationRepository: ...
+    def associations(self) -> AssociationRepository:
+        """The essay author rows of a batch."""
+        ...
 
 
 AssociationUowFactory = Callable[[], AssociationUnitOfWork]

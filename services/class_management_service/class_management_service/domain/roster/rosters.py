@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from class_management_service.adapters import metrics
 from class_management_service.domain.errors import ClassNotFound, Conflict, StudentNotFound
 from class_management_service.domain.models import SchoolClass, Student
+from class_management_service.domain.observations import Recorder, StudentsImported, ignore
 from class_management_service.domain.ports import (
     AuditedRosterReads,
     UnitOfWork,
@@ -15,7 +15,7 @@ from class_management_service.domain.ports import (
 )
 from class_management_service.domain.records import Actor, AuditAction
 from class_management_service.domain.roster.classes import owned_class
-from class_management_service.domain.roster.csv_import import parse_roster
+from class_management_service.domain.roster.csv_import import RosterRow, parse_roster
 from class_management_service.domain.roster.events import Emitter
 from common_core.envelope import utc_now
 
@@ -71,10 +71,12 @@ class RosterService:
         source_service: str,
         *,
         max_rows: int,
+        record: Recorder = ignore,
     ) -> None:
         self._uow_factory = uow_factory
         self._source = source_service
         self._max_rows = max_rows
+        self._record = record
 
     async def enrol(self, actor: Actor, class_id: str, student_id: str) -> None:
         """Put the student in the class (idempotent)."""
@@ -120,38 +122,10 @@ class RosterService:
         emitter = Emitter(self._source, actor.correlation_id)
         async with self._uow_factory() as uow:
             school_class = await owned_class(uow, actor, class_id)
-            # One lookup for the whole file: rows whose email is already the teacher's
-            # student reuse that student as stored (their name is not overwritten).
-            known = {
-                s.email: s
-                for s in await uow.students.find_by_emails(actor.user_id, [r.email for r in rows])
-            }
-            now = utc_now()
-            created: list[Student] = []
-            in_file_order: list[Student] = []
-            for row in rows:
-                student = known.get(row.email)
-                if student is None:
-                    student = Student(
-                        student_id=str(uuid.uuid4()),
-                        user_id=actor.user_id,
-                        first_name=row.first_name,
-                        last_name=row.last_name,
-                        email=row.email,
-                        created_at=now,
-                        updated_at=now,
-                        class_ids=(class_id,),
-                    )
-                    created.append(student)
-                in_file_order.append(student)
+            in_file_order, created = await _students_of_rows(uow, actor, class_id, rows)
             await uow.students.add_many(created)
             newly = set(await uow.classes.enrol(class_id, [s.student_id for s in in_file_order]))
-            created_ids = {s.student_id for s in created}
-            enrolled = [
-                replace(s, class_ids=(*s.class_ids, class_id))
-                for s in in_file_order
-                if s.student_id in newly and s.student_id not in created_ids
-            ]
+            enrolled = _known_and_newly_enrolled(in_file_order, created, newly, class_id)
             moved = {s.student_id: s for s in enrolled}
             result = [moved.get(s.student_id, s) for s in in_file_order]
             await uow.audit.record(
@@ -166,7 +140,7 @@ class RosterService:
                 emitter.roster_imported(school_class, created, enrolled, existing_count)
             )
             await uow.commit()
-        metrics.students_imported(len(created))
+        self._record([StudentsImported(len(created))])
         return RosterImport(
             school_class=replace(
                 school_class, student_count=school_class.student_count + len(newly)
@@ -175,3 +149,48 @@ class RosterService:
             created_count=len(created),
             existing_count=existing_count,
         )
+
+
+async def _students_of_rows(
+    uow: UnitOfWork, actor: Actor, class_id: str, rows: list[RosterRow]
+) -> tuple[list[Student], list[Student]]:
+    """Each row's student in file order, and which of them are new (not yet stored).
+
+    One lookup for the whole file: rows whose email is already the teacher's student reuse
+    that student as stored (their name is not overwritten).
+    """
+    known = {
+        s.email: s
+        for s in await uow.students.find_by_emails(actor.user_id, [r.email for r in rows])
+    }
+    now = utc_now()
+    created: list[Student] = []
+    in_file_order: list[Student] = []
+    for row in rows:
+        student = known.get(row.email)
+        if student is None:
+            student = Student(
+                student_id=str(uuid.uuid4()),
+                user_id=actor.user_id,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                email=row.email,
+                created_at=now,
+                updated_at=now,
+                class_ids=(class_id,),
+            )
+            created.append(student)
+        in_file_order.append(student)
+    return in_file_order, created
+
+
+def _known_and_newly_enrolled(
+    students: list[Student], created: list[Student], newly: set[str], class_id: str
+) -> list[Student]:
+    """The already stored students the import put in the class, with the class added."""
+    created_ids = {s.student_id for s in created}
+    return [
+        replace(s, class_ids=(*s.class_ids, class_id))
+        for s in students
+        if s.student_id in newly and s.student_id not in created_ids
+    ]

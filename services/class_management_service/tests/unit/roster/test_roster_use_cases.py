@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from prometheus_client import REGISTRY
 
+from class_management_service.adapters import metrics
 from class_management_service.domain.errors import (
     ClassNotFound,
     Conflict,
@@ -33,7 +34,9 @@ def store() -> RosterStore:
 
 @pytest.fixture
 def rosters(store: RosterStore) -> RosterService:
-    return RosterService(store.factory, "class_management_service", max_rows=50)
+    return RosterService(
+        store.factory, "class_management_service", max_rows=50, record=metrics.record
+    )
 
 
 @pytest.fixture

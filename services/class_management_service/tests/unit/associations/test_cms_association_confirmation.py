@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client import REGISTRY
 
+from class_management_service.adapters import metrics
 from class_management_service.domain.associations.confirmation import (
     AssociationService,
     BatchNotFound,
@@ -191,6 +193,27 @@ class TestConfirm:
         await _service(store).confirm(TEACHER, BATCH, _request((E3, "bjorn")))
         await _service(store).confirm(TEACHER, BATCH, _request((E3, "bjorn")))
         assert len(store.events_of(EssayStudentAssociationUpdatedV1)) == 1
+
+
+class TestMetrics:
+    async def test_the_teachers_confirmations_are_counted_once_committed(self) -> None:
+        store = await _ready_store()
+        service = AssociationService(
+            store.factory, source_service="cms", clock=lambda: FIXED_NOW, record=metrics.record
+        )
+        human = _sample("huleedu_associations_confirmed_total", method="human")
+        teacher = _sample("huleedu_cms_association_confirmations_total", method="teacher")
+        with pytest.raises(InvalidConfirmation):
+            await service.confirm(TEACHER, BATCH, _request((E3, "stranger")))
+        await service.confirm(TEACHER, BATCH, _request((E3, "bjorn"), accept=True))
+        assert _sample("huleedu_associations_confirmed_total", method="human") == human + 3
+        assert (
+            _sample("huleedu_cms_association_confirmations_total", method="teacher") == teacher + 1
+        )
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 class TestRefusals:

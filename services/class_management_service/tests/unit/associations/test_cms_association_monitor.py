@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client import REGISTRY
 
+from class_management_service.adapters import metrics
 from class_management_service.domain.associations.confirmation import AssociationService
 from class_management_service.domain.associations.events import CLASS_MISSING
 from class_management_service.domain.associations.monitor import (
@@ -89,6 +90,7 @@ def _monitor(store: FakeStore, clock: Clock) -> AssociationTimeoutMonitor:
         timeout=TIMEOUT,
         keep_threshold=KEEP,
         clock=clock,
+        record=metrics.record,
     )
 
 
