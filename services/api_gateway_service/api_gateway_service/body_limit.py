@@ -69,6 +69,7 @@ class JsonBodyLimitMiddleware:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI request; HTTP bodies pass through the limit check."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -7,9 +7,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from api_gateway_service.adapters.downstream import Caller, DownstreamClient
+from api_gateway_service.adapters.downstream import DownstreamClient
 from api_gateway_service.adapters.errors import validated
 from api_gateway_service.adapters.services import json_of, path_segment
+from api_gateway_service.domain.caller import Caller
 from common_core.class_api import (
     AssociationsConfirmV1,
     BatchAssociationsV1,

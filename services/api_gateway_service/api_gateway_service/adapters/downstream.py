@@ -22,6 +22,7 @@ from api_gateway_service.adapters.errors import (
     unavailable,
 )
 from api_gateway_service.adapters.upload_body import ClientTooSlow
+from api_gateway_service.domain.caller import Caller
 from huleedu_service_libs.correlation import (
     CORRELATION_ID_HEADER,
     INTERNAL_API_KEY_HEADER,
@@ -41,14 +42,6 @@ BodyComplete = Callable[[], bool]
 
 # Only what says nothing reached the service is retried: a refused or reset connection.
 _RETRY_WAIT = wait_exponential(multiplier=0.05, max=0.5)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who a downstream call is made for: the JWT subject and the request's correlation id."""
-
-    user_id: str
-    correlation_id: str
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from urllib.parse import quote
 from api_gateway_service.adapters.downstream import (
     BodyComplete,
     BodyFailure,
-    Caller,
     DownstreamClient,
     DownstreamResponse,
 )
-from api_gateway_service.adapters.errors import bad_gateway, validated
+from api_gateway_service.adapters.errors import DownstreamAnswer, bad_gateway, validated
+from api_gateway_service.domain.caller import Caller
+from api_gateway_service.domain.pipeline_requests import UnknownBatch
 from common_core.internal_api import BatchPipelineStateV1
 
 __all__ = [
@@ -59,11 +60,19 @@ class BatchOrchestratorClient:
         """GET .../pipeline-state (not user-checked by BOS: the caller compares user_id).
 
         With a key, `pipeline_request` says what became of the caller's request under it.
+        BOS's 404 is the domain's UnknownBatch; other refusals stay DownstreamAnswer.
         """
         params = {"idempotency_key": idempotency_key} if idempotency_key is not None else None
-        response = await self.http.get(
-            f"/internal/v1/batches/{path_segment(batch_id)}/pipeline-state", caller, params=params
-        )
+        try:
+            response = await self.http.get(
+                f"/internal/v1/batches/{path_segment(batch_id)}/pipeline-state",
+                caller,
+                params=params,
+            )
+        except DownstreamAnswer as answer:
+            if answer.status == 404:
+                raise UnknownBatch(batch_id) from None
+            raise
         # A body that breaks the contract is BOS's fault: 502, like every other contract break.
         return validated(BatchPipelineStateV1, json_of(self.http, response), self.http.name)
 

@@ -8,7 +8,6 @@ from dishka.integrations.fastapi import FromDishka
 from fastapi import Depends
 
 from api_gateway_service.adapters.class_management import ClassManagementClient
-from api_gateway_service.adapters.downstream import Caller
 from api_gateway_service.adapters.services import (
     BatchOrchestratorClient,
     FileServiceClient,
@@ -16,6 +15,7 @@ from api_gateway_service.adapters.services import (
 )
 from api_gateway_service.auth import Principal, current_principal
 from api_gateway_service.config import GatewaySettings
+from api_gateway_service.domain.caller import Caller
 from api_gateway_service.domain.pipeline_requests import RequestPipeline
 from huleedu_service_libs.correlation import get_correlation_id, new_correlation_id, set_user_id
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from api_gateway_service.adapters.downstream import Caller
+from api_gateway_service.domain.caller import Caller
 from huleedu_service_libs.errors import HuleEduError
 
 __all__ = ["FileLister", "with_file_names"]

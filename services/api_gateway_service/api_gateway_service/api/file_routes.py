@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api_gateway_service.adapters.downstream import Caller, DownstreamResponse
+from api_gateway_service.adapters.downstream import DownstreamResponse
 from api_gateway_service.adapters.errors import validated
 from api_gateway_service.adapters.services import FileServiceClient
 from api_gateway_service.adapters.upload_body import (
@@ -19,6 +19,7 @@ from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.params import BatchId, FileUploadId
 from api_gateway_service.api.routing import RouteTable
 from api_gateway_service.config import GatewaySettings
+from api_gateway_service.domain.caller import Caller
 from api_gateway_service.rate_limit import RouteLimits
 from common_core.errors import ErrorCode
 from common_core.file_api import FileListResponse, FileRemovedResponse, FileUploadResponse

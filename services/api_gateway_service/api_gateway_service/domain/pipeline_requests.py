@@ -13,8 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from api_gateway_service.adapters.downstream import Caller
-from api_gateway_service.adapters.errors import DownstreamAnswer
+from api_gateway_service.domain.caller import Caller
 from common_core.enums import BatchStatus, PhaseName, PipelineRequestOutcome
 from common_core.errors import ErrorCode
 from common_core.events.batch import ClientBatchPipelineRequestV1
@@ -28,6 +27,7 @@ __all__ = [
     "PipelinePublisher",
     "PipelineStates",
     "RequestPipeline",
+    "UnknownBatch",
     "batch_not_found",
     "request_id_for",
 ]
@@ -48,13 +48,21 @@ _NOT_READY = {
 }
 
 
+class UnknownBatch(Exception):
+    """The Batch Orchestrator knows no batch by this id."""
+
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(f"unknown batch {batch_id}")
+        self.batch_id = batch_id
+
+
 class PipelineStates(Protocol):
     """The Batch Orchestrator's pipeline state, with the caller's request under a key."""
 
     async def pipeline_state(
         self, caller: Caller, batch_id: str, *, idempotency_key: str | None = None
     ) -> BatchPipelineStateV1:
-        """The state; raises DownstreamAnswer 404 for an unknown batch."""
+        """The state; raises UnknownBatch for an unknown batch."""
         ...
 
 
@@ -108,10 +116,8 @@ class RequestPipeline:
             state = await self._states.pipeline_state(
                 caller, batch_id, idempotency_key=idempotency_key
             )
-        except DownstreamAnswer as answer:
-            if answer.status == 404:
-                raise batch_not_found(batch_id) from None
-            raise
+        except UnknownBatch:
+            raise batch_not_found(batch_id) from None
         # BOS answers for any batch: the owner check is the gateway's.
         if state.user_id != caller.user_id:
             raise batch_not_found(batch_id)

@@ -120,6 +120,7 @@ class WebAppFallback:
         self.not_found = not_found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a GET or HEAD of a web app path; anything else goes to `not_found`."""
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")

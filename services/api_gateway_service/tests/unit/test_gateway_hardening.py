@@ -9,9 +9,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from api_gateway_service.adapters.errors import DownstreamAnswer
 from api_gateway_service.adapters.services import BatchOrchestratorClient
 from api_gateway_service.adapters.upload_body import ClientTooSlow, LimitedBody
 from api_gateway_service.config import GatewaySettings
+from api_gateway_service.domain.pipeline_requests import UnknownBatch
 from api_gateway_service.realtime.bridge import NotificationBridge
 from api_gateway_service.realtime.subscriber import RedisChannelSubscriber
 from common_core.enums import NotificationCategory
@@ -98,6 +100,24 @@ async def test_pipeline_state_breaking_the_contract_is_a_502() -> None:
 
     assert caught.value.code is ErrorCode.EXTERNAL_SERVICE_ERROR
     assert caught.value.status_code == 502
+
+
+async def test_pipeline_state_of_an_unknown_batch_is_the_domains_unknown_batch() -> None:
+    bos = BatchOrchestratorClient(_client(FakeSession(_json(404, {}))))
+
+    with pytest.raises(UnknownBatch) as caught:
+        await bos.pipeline_state(CALLER, "b-404")
+
+    assert caught.value.batch_id == "b-404"
+
+
+async def test_pipeline_state_keeps_other_refusals_as_the_downstreams_answer() -> None:
+    bos = BatchOrchestratorClient(_client(FakeSession(_json(400, {}))))
+
+    with pytest.raises(DownstreamAnswer) as caught:
+        await bos.pipeline_state(CALLER, "b-1")
+
+    assert caught.value.status == 400
 
 
 def test_redis_client_gets_the_timeouts() -> None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from api_gateway_service.adapters.downstream import Caller
-from api_gateway_service.adapters.errors import DownstreamAnswer
 from api_gateway_service.domain.pipeline_requests import (
     PipelineAcceptance,
     RequestPipeline,
+    UnknownBatch,
     request_id_for,
 )
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PipelineRequestOutcome
@@ -45,7 +45,7 @@ class FakeStates:
     ) -> BatchPipelineStateV1:
         self.asked.append(idempotency_key)
         if batch_id != self.state.batch_id:
-            raise DownstreamAnswer(404, {"error": {"code": "BATCH_NOT_FOUND"}}, {})
+            raise UnknownBatch(batch_id)
         record = self.handled.get(idempotency_key or "") if caller.user_id == self.owner else None
         return self.state.model_copy(update={"pipeline_request": record})
 

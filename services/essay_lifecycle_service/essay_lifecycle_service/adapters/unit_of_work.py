@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essay_lifecycle_service.adapters.batch_repository import (
-    PostgresBatchRepository,
-    PostgresPhaseRepository,
-)
+from essay_lifecycle_service.adapters.batch_repository import PostgresBatchRepository
 from essay_lifecycle_service.adapters.erasure_repository import PostgresErasureStore
 from essay_lifecycle_service.adapters.essay_repository import PostgresEssayRepository
+from essay_lifecycle_service.adapters.phase_repository import PostgresPhaseRepository
 from essay_lifecycle_service.adapters.upload_repository import PostgresUploadRepository
 from essay_lifecycle_service.domain.erasure import ErasureStore
 from essay_lifecycle_service.domain.ports import (

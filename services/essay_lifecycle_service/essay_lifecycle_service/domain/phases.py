@@ -16,11 +16,12 @@ from common_core.enums import (
 from common_core.events import (
     BatchSpellcheckInitiateCommandV1,
     EssayPhaseOutcome,
+    EssayRef,
     EssaySpellcheckCompletedV1,
 )
 from common_core.notifications import NotificationCode
 from essay_lifecycle_service.domain.events import Context, Keyed
-from essay_lifecycle_service.domain.models import HistoryEntry, PhaseEssay
+from essay_lifecycle_service.domain.models import BatchTracker, Essay, HistoryEntry, PhaseEssay
 from essay_lifecycle_service.domain.observations import PhaseEnded
 from essay_lifecycle_service.domain.phase_outcome import (
     is_timeout_error,
@@ -64,50 +65,12 @@ class SpellcheckPhase:
         # A command naming an essay twice must not insert it twice (that would crash-loop).
         refs = list({ref.essay_id: ref for ref in command.essays}.values())
         for ref in refs:
-            essay = known.get(ref.essay_id)
-            target = EssayStatus.SPELLCHECK_REQUESTED
-            if essay is None or essay.batch_id != command.batch_id or not essay.has_content:
-                logger.warning(
-                    "els.essay_not_in_batch", batch_id=command.batch_id, essay_id=ref.essay_id
-                )
-                members.append(
-                    PhaseEssay(ref.essay_id, OperationOutcome.FAILURE, None, "unknown essay")
-                )
-                continue
-            if not can_transition(essay.status, target):
-                logger.warning(
-                    "els.illegal_transition_ignored",
-                    essay_id=essay.essay_id,
-                    current=essay.status.value,
-                    target=target.value,
-                )
-                members.append(
-                    PhaseEssay(
-                        essay.essay_id,
-                        OperationOutcome.FAILURE,
-                        None,
-                        f"not ready for spellcheck ({essay.status.value})",
-                    )
-                )
-                continue
-            await uow.essays.set_status(essay.essay_id, target, error_message=None)
-            await uow.essays.append_history(
-                HistoryEntry(
-                    essay.essay_id,
-                    command.batch_id,
-                    essay.status,
-                    target,
-                    "BatchSpellcheckInitiateCommandV1",
-                    ctx.now,
-                )
+            member, request = await _request_spellcheck(
+                uow, command, ref, known.get(ref.essay_id), ctx
             )
-            members.append(PhaseEssay(essay.essay_id))
-            request_ref = ref if ref.text_storage_id else essay.ref()
-            events.append(
-                ctx.events.spellcheck_requested(
-                    command.batch_id, request_ref, command.language, command.course_code
-                )
-            )
+            members.append(member)
+            if request is not None:
+                events.append(request)
         await uow.phases.start(
             command.batch_id, PHASE, members, ctx.now, deadline=ctx.now + self._timeout
         )
@@ -175,57 +138,13 @@ class SpellcheckPhase:
         phase = await uow.phases.lock(batch_id, PHASE)
         if phase is None or not phase.is_overdue(ctx.now):
             return False
-        log = logger.bind(batch_id=batch_id, phase=PHASE.value)
         waiting = without_outcome(await uow.phases.essays(batch_id, PHASE))
-        error = timeout_error(phase.timeout_seconds)
         known = {e.essay_id: e for e in await uow.essays.get_many(waiting)}
-        target = EssayStatus.SPELLCHECK_FAILED
-        for essay_id in waiting:
-            await uow.phases.record_outcome(
-                batch_id, PHASE, essay_id, OperationOutcome.FAILURE, None, error
-            )
-            essay = known.get(essay_id)
-            if essay is None:
-                continue
-            if not can_transition(essay.status, target):
-                log.warning(
-                    "els.illegal_transition_ignored",
-                    essay_id=essay_id,
-                    current=essay.status.value,
-                    target=target.value,
-                )
-                continue
-            await uow.essays.set_status(essay_id, target, error_message=error)
-            await uow.essays.append_history(
-                HistoryEntry(essay_id, batch_id, essay.status, target, TIMEOUT_EVENT, ctx.now)
-            )
-        log.warning(
-            "els.phase_timed_out",
-            timeout_seconds=phase.timeout_seconds,
-            timed_out_essay_ids=waiting,
-        )
+        await _fail_waiting(uow, batch_id, waiting, known, phase.timeout_seconds, ctx)
         events = await self._finish_if_complete(uow, batch_id, ctx)
         batch = await uow.batches.get(batch_id)
         if waiting and batch is not None:
-            names = [(known[i].original_file_name or i) if i in known else i for i in waiting]
-            events.append(
-                ctx.events.notification(
-                    batch,
-                    NotificationCode.PHASE_TIMED_OUT,
-                    {
-                        "timeout_seconds": phase.timeout_seconds,
-                        "essay_count": len(waiting),
-                        "file_names": ", ".join(names),
-                    },
-                    {
-                        "phase": PHASE.value,
-                        "timeout_seconds": phase.timeout_seconds,
-                        "timed_out_essay_ids": waiting,
-                        "timed_out_file_names": names,
-                    },
-                    category=NotificationCategory.PROCESSING_RESULTS,
-                )
-            )
+            events.append(_timed_out_notice(batch, phase.timeout_seconds, waiting, known, ctx))
         await uow.add_events(events)
         return True
 
@@ -274,3 +193,103 @@ class SpellcheckPhase:
                 )
             )
         return events
+
+
+async def _request_spellcheck(
+    uow: UnitOfWork,
+    command: BatchSpellcheckInitiateCommandV1,
+    ref: EssayRef,
+    essay: Essay | None,
+    ctx: Context,
+) -> tuple[PhaseEssay, Keyed | None]:
+    """The essay's place in the phase, and its spellcheck request if it is ready for one."""
+    target = EssayStatus.SPELLCHECK_REQUESTED
+    if essay is None or essay.batch_id != command.batch_id or not essay.has_content:
+        logger.warning("els.essay_not_in_batch", batch_id=command.batch_id, essay_id=ref.essay_id)
+        return PhaseEssay(ref.essay_id, OperationOutcome.FAILURE, None, "unknown essay"), None
+    if not can_transition(essay.status, target):
+        logger.warning(
+            "els.illegal_transition_ignored",
+            essay_id=essay.essay_id,
+            current=essay.status.value,
+            target=target.value,
+        )
+        reason = f"not ready for spellcheck ({essay.status.value})"
+        return PhaseEssay(essay.essay_id, OperationOutcome.FAILURE, None, reason), None
+    await uow.essays.set_status(essay.essay_id, target, error_message=None)
+    await uow.essays.append_history(
+        HistoryEntry(
+            essay.essay_id,
+            command.batch_id,
+            essay.status,
+            target,
+            "BatchSpellcheckInitiateCommandV1",
+            ctx.now,
+        )
+    )
+    request_ref = ref if ref.text_storage_id else essay.ref()
+    request = ctx.events.spellcheck_requested(
+        command.batch_id, request_ref, command.language, command.course_code
+    )
+    return PhaseEssay(essay.essay_id), request
+
+
+async def _fail_waiting(
+    uow: UnitOfWork,
+    batch_id: str,
+    waiting: list[str],
+    known: dict[str, Essay],
+    timeout_seconds: int,
+    ctx: Context,
+) -> None:
+    """Record the timeout as each waiting essay's outcome and fail the essays that can fail."""
+    log = logger.bind(batch_id=batch_id, phase=PHASE.value)
+    error = timeout_error(timeout_seconds)
+    target = EssayStatus.SPELLCHECK_FAILED
+    for essay_id in waiting:
+        await uow.phases.record_outcome(
+            batch_id, PHASE, essay_id, OperationOutcome.FAILURE, None, error
+        )
+        essay = known.get(essay_id)
+        if essay is None:
+            continue
+        if not can_transition(essay.status, target):
+            log.warning(
+                "els.illegal_transition_ignored",
+                essay_id=essay_id,
+                current=essay.status.value,
+                target=target.value,
+            )
+            continue
+        await uow.essays.set_status(essay_id, target, error_message=error)
+        await uow.essays.append_history(
+            HistoryEntry(essay_id, batch_id, essay.status, target, TIMEOUT_EVENT, ctx.now)
+        )
+    log.warning("els.phase_timed_out", timeout_seconds=timeout_seconds, timed_out_essay_ids=waiting)
+
+
+def _timed_out_notice(
+    batch: BatchTracker,
+    timeout_seconds: int,
+    waiting: list[str],
+    known: dict[str, Essay],
+    ctx: Context,
+) -> Keyed:
+    """The teacher's notification naming the essays the deadline failed (by file name)."""
+    names = [(known[i].original_file_name or i) if i in known else i for i in waiting]
+    return ctx.events.notification(
+        batch,
+        NotificationCode.PHASE_TIMED_OUT,
+        {
+            "timeout_seconds": timeout_seconds,
+            "essay_count": len(waiting),
+            "file_names": ", ".join(names),
+        },
+        {
+            "phase": PHASE.value,
+            "timeout_seconds": timeout_seconds,
+            "timed_out_essay_ids": waiting,
+            "timed_out_file_names": names,
+        },
+        category=NotificationCategory.PROCESSING_RESULTS,
+    )
