@@ -11,7 +11,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from common_core.errors import ErrorCode
-from huleedu_cli.api import AiohttpGateway, GatewayApi
+from huleedu_cli.aiohttp_gateway import AiohttpGateway
+from huleedu_cli.api import GatewayApi
 from huleedu_cli.config import CliSettings
 from huleedu_cli.errors import EXIT_API_ERROR, CliError
 from huleedu_cli.output import Output

@@ -54,6 +54,40 @@ def _console_traceback_formatter() -> structlog.typing.ExceptionRenderer:
     return structlog.dev.plain_traceback
 
 
+def _final_processors(json_logs: bool) -> list[Processor]:
+    """The exception rendering and the renderer that end every line's processor chain."""
+    # Tracebacks without local variables: structlog shows them by default, and locals of
+    # a failing frame hold whatever it was working on (decrypted student names, emails,
+    # request bodies), which must never reach a log.
+    if json_logs:
+        return [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            structlog.processors.JSONRenderer(),
+        ]
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stdout.isatty(), exception_formatter=_console_traceback_formatter()
+        )
+    ]
+
+
+def _install_root_handler(formatter: logging.Formatter, log_level: int) -> None:
+    """Our one stdout handler on the root logger; library handlers dropped so lines are single."""
+    handler = _HuleEduHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if isinstance(h, _HuleEduHandler)]:
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(log_level)
+    # Libraries (aiokafka, sqlalchemy, hypercorn, uvicorn) log through stdlib loggers that
+    # propagate to root; drop handlers they may have installed so lines are not doubled.
+    for name in ("hypercorn.error", "hypercorn.access", "uvicorn", "uvicorn.error"):
+        lib_logger = logging.getLogger(name)
+        lib_logger.handlers.clear()
+        lib_logger.propagate = True
+
+
 def configure_logging(
     service_name: str, level: str | int = "INFO", json_logs: bool = False
 ) -> None:
@@ -67,21 +101,6 @@ def configure_logging(
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
     ]
-    renderer: Processor
-    # Tracebacks without local variables: structlog shows them by default, and locals of
-    # a failing frame hold whatever it was working on (decrypted student names, emails,
-    # request bodies), which must never reach a log.
-    if json_logs:
-        final: list[Processor] = [
-            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
-        ]
-        renderer = structlog.processors.JSONRenderer()
-    else:
-        final = []
-        renderer = structlog.dev.ConsoleRenderer(
-            colors=sys.stdout.isatty(), exception_formatter=_console_traceback_formatter()
-        )
-
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
@@ -95,25 +114,14 @@ def configure_logging(
         # that modules created at import time.
         cache_logger_on_first_use=False,
     )
-
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *_final_processors(json_logs),
+        ],
     )
-    handler = _HuleEduHandler(sys.stdout)
-    handler.setFormatter(formatter)
-
-    root = logging.getLogger()
-    for existing in [h for h in root.handlers if isinstance(h, _HuleEduHandler)]:
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(log_level)
-    # Libraries (aiokafka, sqlalchemy, hypercorn, uvicorn) log through stdlib loggers that
-    # propagate to root; drop handlers they may have installed so lines are not doubled.
-    for name in ("hypercorn.error", "hypercorn.access", "uvicorn", "uvicorn.error"):
-        lib_logger = logging.getLogger(name)
-        lib_logger.handlers.clear()
-        lib_logger.propagate = True
+    _install_root_handler(formatter, log_level)
     logging.captureWarnings(True)
     # aiokafka logs every failed reconnect while Kafka is down: keep one line per node per 10 s.
     rate_limit_connect_failures()

@@ -8,6 +8,7 @@ import aiohttp
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.adapters.cms_client import CmsClassDirectory
 from batch_orchestrator_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from batch_orchestrator_service.config import BatchOrchestratorSettings
@@ -87,7 +88,12 @@ class BatchOrchestratorProvider(Provider):
         self, settings: BatchOrchestratorSettings, uow: UnitOfWork, classes: ClassDirectory
     ) -> RegisterBatch:
         """Register a batch (a class batch's class checked with CMS first)."""
-        return RegisterBatch(uow=uow, classes=classes, source_service=settings.service_name)
+        return RegisterBatch(
+            uow=uow,
+            classes=classes,
+            source_service=settings.service_name,
+            record=metrics.record,
+        )
 
     @provide(scope=Scope.REQUEST)
     def get_pipeline_state(self, uow: UnitOfWork) -> GetPipelineState:

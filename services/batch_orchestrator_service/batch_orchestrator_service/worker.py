@@ -8,6 +8,7 @@ from typing import Any
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.config import BatchOrchestratorSettings
 from batch_orchestrator_service.di import make_container, make_uow_factory
 from batch_orchestrator_service.domain.messages import Emitter
@@ -58,7 +59,7 @@ def build_dispatcher(
     """Event type -> step, each run by the kernel under its own inbox consumer name."""
     dispatcher = EventDispatcher()
     for model, step in STEPS:
-        runner = make_runner(uow_factory, step, service=service, clock=clock)
+        runner = make_runner(uow_factory, step, service=service, clock=clock, record=metrics.record)
         dispatcher.register(model, runner.handler(step))
     return dispatcher
 

@@ -27,6 +27,7 @@ from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import EventDispatcher
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
+from result_aggregator_service.adapters import metrics
 from result_aggregator_service.adapters.http_session import LazyHttpSession
 from result_aggregator_service.config import ResultAggregatorSettings
 from result_aggregator_service.di import make_bos_client, make_uow_factory
@@ -100,7 +101,12 @@ def create_worker_app(
     engine = engine or create_engine_from_settings(worker_settings)
     sessions = make_session_factory(engine)
     http = LazyHttpSession()
-    runner = make_runner(make_uow_factory(sessions), service=settings.service_name, clock=clock)
+    runner = make_runner(
+        make_uow_factory(sessions),
+        service=settings.service_name,
+        clock=clock,
+        on_committed=metrics.count_notifications,
+    )
     bos = bos or make_bos_client(http, settings)
     return create_runtime_app(
         worker_settings,

@@ -38,6 +38,7 @@ class LiveView:
         self.task: TaskID | None = None
 
     def __call__(self, notification: JsonDict) -> None:
+        """Show one notification (a line, or the progress bar and its description)."""
         if self.progress is None:
             self.out.line(notification)
             return

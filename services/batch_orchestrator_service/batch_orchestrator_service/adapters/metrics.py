@@ -1,10 +1,19 @@
-"""Business metrics of the Batch Orchestrator (documentation/metrics.md), counted only after
-the transaction that made the change committed, so a redelivered event never counts twice."""
+"""Business metrics of the Batch Orchestrator (documentation/metrics.md), recorded from the
+use cases' observations after the transaction that made the change committed, so a redelivered
+event never counts twice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
 from prometheus_client import Counter, Histogram
 
+from batch_orchestrator_service.domain.observations import (
+    BatchCompleted,
+    BatchRegistered,
+    Observation,
+)
 from common_core.enums import BatchStatus, CourseCode
 
 __all__ = [
@@ -13,6 +22,7 @@ __all__ = [
     "READY_TO_RESULTS",
     "batch_completed",
     "batch_registered",
+    "record",
 ]
 
 BATCHES_REGISTERED = Counter(
@@ -45,3 +55,17 @@ def batch_completed(outcome: BatchStatus, seconds_since_request: float | None) -
     BATCHES_COMPLETED.labels(outcome.value).inc()
     if seconds_since_request is not None:
         READY_TO_RESULTS.observe(max(seconds_since_request, 0.0))
+
+
+def record(observations: Sequence[Observation]) -> None:
+    """Record what a committed use case observed."""
+    for seen in observations:
+        if isinstance(seen, BatchRegistered):
+            batch_registered(seen.course)
+        elif isinstance(seen, BatchCompleted):
+            since = (
+                (datetime.now(UTC) - seen.requested_at).total_seconds()
+                if seen.requested_at
+                else None
+            )
+            batch_completed(seen.final_status, since)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from batch_orchestrator_service.domain.denials import Denial, DenialCode, denial_for_missing_batch
 from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
 from batch_orchestrator_service.domain.phase_state import (
     RETRYABLE_PHASE_STATUSES,
@@ -24,19 +25,13 @@ from batch_orchestrator_service.domain.phase_state import (
     PhaseState,
     PipelineFinished,
     StartPhase,
+    final_status,
 )
 from batch_orchestrator_service.domain.pipelines import PIPELINES, phases_for
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
 from common_core.limits import MAX_ESSAYS_PER_BATCH
-from common_core.notifications import (
-    VARIANT,
-    Locale,
-    NotificationCode,
-    NotificationParams,
-    render,
-)
 
 FINISHED_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
@@ -48,42 +43,12 @@ _CLASS_FILES_ACCEPTED_IN = frozenset({BatchStatus.AWAITING_CONTENT})
 _NOT_READY = frozenset({BatchStatus.AWAITING_CONTENT, BatchStatus.AWAITING_STUDENT_VALIDATION})
 
 
-class DenialCode(StrEnum):
-    """Why a pipeline request was refused (the values are ErrorCode names)."""
-
-    BATCH_NOT_FOUND = "BATCH_NOT_FOUND"
-    PIPELINE_NOT_READY = "PIPELINE_NOT_READY"
-    PIPELINE_ALREADY_RUNNING = "PIPELINE_ALREADY_RUNNING"
-
-
 class StudentConfirmation(StrEnum):
     """What a class batch's student confirmation did."""
 
     READY = "ready"  # the batch was waiting for it and is ready for a pipeline now
     RECORDED = "recorded"  # kept until ELS reports the essays ready
     IGNORED = "ignored"  # not a class batch, already confirmed, or past that point
-
-
-@dataclass(frozen=True)
-class Denial:
-    """A refused pipeline request: a code for machines, a pipeline_denied notice for the teacher.
-
-    `notice` is the variant of the pipeline_denied notification text that says why.
-    """
-
-    code: DenialCode
-    notice: str
-    pipeline: str = ""
-
-    @property
-    def params(self) -> NotificationParams:
-        """The pipeline_denied notification's parameters."""
-        return {VARIANT: self.notice, "pipeline": self.pipeline}
-
-    @property
-    def reason(self) -> str:
-        """The English sentence the denial event and the API carry."""
-        return render(NotificationCode.PIPELINE_DENIED, self.params, Locale.EN)
 
 
 @dataclass
@@ -243,7 +208,7 @@ class Batch:
         if state.status is not PhaseStatus.FAILED and following is not None and newly_succeeded:
             return self._start_phase(following, newly_succeeded)
         self.current_phase = None
-        self.status = self._final_status()
+        self.status = final_status(self.phases.values())
         return PipelineFinished(self.status)
 
     # -- retries ---------------------------------------------------------------------------
@@ -320,24 +285,9 @@ class Batch:
         index = order.index(phase)
         return order[index + 1] if index + 1 < len(order) else None
 
-    def _final_status(self) -> BatchStatus:
-        statuses = [s.status for s in self.phases.values() if s.status is not PhaseStatus.PENDING]
-        if PhaseStatus.FAILED in statuses:
-            return BatchStatus.FAILED
-        if PhaseStatus.COMPLETED_WITH_FAILURES in statuses or any(
-            s.status is PhaseStatus.PENDING for s in self.phases.values()
-        ):
-            return BatchStatus.COMPLETED_WITH_FAILURES
-        return BatchStatus.COMPLETED
-
     @staticmethod
     def _output_ref(essay: EssayRef, outcome: EssayOutcome) -> EssayRef:
         """The essay as the next phase sees it: the phase's output text when it produced one."""
         if outcome.output_storage_id:
             return essay.model_copy(update={"text_storage_id": outcome.output_storage_id})
         return essay
-
-
-def denial_for_missing_batch() -> Denial:
-    """The denial for an unknown batch or someone else's (the same answer on purpose)."""
-    return Denial(DenialCode.BATCH_NOT_FOUND, "batch_not_found")

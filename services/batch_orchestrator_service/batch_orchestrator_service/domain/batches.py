@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.errors import BatchNotFound, ClassNotFound, MixedCourses
 from batch_orchestrator_service.domain.messages import Emitter
+from batch_orchestrator_service.domain.observations import BatchRegistered, Recorder, ignore
 from batch_orchestrator_service.domain.ports import ClassDirectory, UnitOfWork
 from common_core.enums import PhaseName
 from common_core.internal_api import BatchPipelineStateV1
@@ -31,10 +31,19 @@ class RegisterBatch:
     class, the batch's course); nothing is stored unless the check passes.
     """
 
-    def __init__(self, *, uow: UnitOfWork, classes: ClassDirectory, source_service: str) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        classes: ClassDirectory,
+        source_service: str,
+        record: Recorder = ignore,
+    ) -> None:
         self._uow = uow
         self._classes = classes
         self._source = source_service
+        # Gets the registration once committed (the metrics; never for a rolled-back one).
+        self._record = record
 
     async def execute(self, command: RegisterBatchCommand, correlation_id: str) -> Batch:
         """The registered batch.
@@ -56,7 +65,7 @@ class RegisterBatch:
             await uow.batches.add(batch)
             await uow.add_events(emitter.registered(batch))
             await uow.commit()
-        metrics.batch_registered(batch.course_code)
+        self._record([BatchRegistered(batch.course_code)])
         return batch
 
     async def _check_class(self, batch: Batch, class_id: str, correlation_id: str) -> None:

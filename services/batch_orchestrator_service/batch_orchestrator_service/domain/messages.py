@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from batch_orchestrator_service.domain.batch import Batch, Denial
+from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.denials import Denial
 from batch_orchestrator_service.domain.phase_state import PipelineFinished, StartPhase
 from batch_orchestrator_service.domain.pipelines import PhaseContext, initiate_command
 from common_core.enums import NotificationCategory, NotificationPriority, PhaseName

@@ -8,20 +8,14 @@ never registered are logged and skipped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
-from batch_orchestrator_service.adapters import metrics
-from batch_orchestrator_service.domain.batch import (
-    Batch,
-    Denial,
-    StudentConfirmation,
-    denial_for_missing_batch,
-)
+from batch_orchestrator_service.domain.batch import Batch, StudentConfirmation
+from batch_orchestrator_service.domain.denials import Denial, denial_for_missing_batch
 from batch_orchestrator_service.domain.messages import Emitter
+from batch_orchestrator_service.domain.observations import BatchCompleted, Recorder, ignore
 from batch_orchestrator_service.domain.phase_state import (
     EssayOutcome,
     PipelineFinished,
@@ -142,14 +136,6 @@ async def pipeline_request(
     return ctx.events.phase_started(verdict, step)
 
 
-@dataclass(frozen=True)
-class BatchCompleted:
-    """A pipeline finished (an observation: counted only once the step committed)."""
-
-    final_status: BatchStatus
-    requested_at: datetime | None
-
-
 async def phase_outcome(
     uow: UnitOfWork, event: ELSBatchPhaseOutcomeV1, ctx: Context
 ) -> list[Outgoing]:
@@ -210,25 +196,26 @@ INBOX_NAMES = {
 
 
 def make_runner(
-    uow_factory: UnitOfWorkFactory, step: Any, *, service: str, clock: Clock = utc_now
+    uow_factory: UnitOfWorkFactory,
+    step: Any,
+    *,
+    service: str,
+    clock: Clock = utc_now,
+    record: Recorder = ignore,
 ) -> Runner:
-    """The kernel's runner for `step`, under its own inbox consumer name."""
+    """The kernel's runner for `step`, under its own inbox consumer name.
+
+    `record` gets the step's observations once its transaction committed (the metrics).
+    """
+
+    def committed(ctx: Context, _outgoing: Sequence[Outgoing]) -> None:
+        record(ctx.observations)
+
     return StepRunner(
         uow_factory,
         consumer=f"{service}.{INBOX_NAMES[step]}",
         source_service=service,
         events=Emitter,
         clock=clock,
-        on_committed=_count_completions,
+        on_committed=committed,
     )
-
-
-def _count_completions(ctx: Context, _outgoing: Sequence[Outgoing]) -> None:
-    for seen in ctx.observations:
-        if isinstance(seen, BatchCompleted):
-            since = (
-                (datetime.now(UTC) - seen.requested_at).total_seconds()
-                if seen.requested_at
-                else None
-            )
-            metrics.batch_completed(seen.final_status, since)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from common_core.enums import BatchStatus, OperationOutcome, PhaseName, PhaseStatus
@@ -52,6 +53,16 @@ class PhaseState:
             if failed == len(self.essays)
             else PhaseStatus.COMPLETED_WITH_FAILURES
         )
+
+
+def final_status(phases: Iterable[PhaseState]) -> BatchStatus:
+    """The batch status a finished pipeline's phases imply (a phase never run is a failure)."""
+    statuses = [s.status for s in phases]
+    if PhaseStatus.FAILED in statuses:
+        return BatchStatus.FAILED
+    if PhaseStatus.COMPLETED_WITH_FAILURES in statuses or PhaseStatus.PENDING in statuses:
+        return BatchStatus.COMPLETED_WITH_FAILURES
+    return BatchStatus.COMPLETED
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from batch_orchestrator_service.domain.batch import Denial
+from batch_orchestrator_service.domain.denials import Denial
 from common_core.enums import PhaseName, PipelineRequestOutcome
 from common_core.events import ClientBatchPipelineRequestV1
 from common_core.internal_api import PipelineRequestRecordV1

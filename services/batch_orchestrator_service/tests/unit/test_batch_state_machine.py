@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from batch_orchestrator_service.domain.batch import (
-    Batch,
-    DenialCode,
-    EssayOutcome,
-    PipelineFinished,
-    StartPhase,
-)
+from batch_orchestrator_service.domain.batch import Batch
+from batch_orchestrator_service.domain.denials import DenialCode
 from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
+from batch_orchestrator_service.domain.phase_state import EssayOutcome, PipelineFinished, StartPhase
 from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
 from common_core.events import EssayRef
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from batch_orchestrator_service.api.errors import to_http_error
-from batch_orchestrator_service.domain.batch import Batch, DenialCode, StudentConfirmation
+from batch_orchestrator_service.domain.batch import Batch, StudentConfirmation
 from batch_orchestrator_service.domain.batches import RegisterBatch, RegisterBatchCommand
+from batch_orchestrator_service.domain.denials import DenialCode
 from batch_orchestrator_service.domain.errors import (
     ClassNotFound,
     DependencyUnavailable,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
+from batch_orchestrator_service.adapters import metrics
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.batches import RegisterBatch, RegisterBatchCommand
 from batch_orchestrator_service.domain.orchestration import (
@@ -36,12 +37,19 @@ Refs = Callable[..., list[EssayRef]]
 
 async def apply(uow: Any, step: Any, envelope: EventEnvelope[Any]) -> bool:
     """Run the step the way the worker does: the kernel's runner, under its inbox name."""
-    return await make_runner(lambda: uow, step, service=SOURCE).run(envelope, step)
+    return await make_runner(lambda: uow, step, service=SOURCE, record=metrics.record).run(
+        envelope, step
+    )
 
 
 class NoClasses:
     async def class_summary(self, class_id: str, user_id: str, correlation_id: str) -> None:
         raise AssertionError("no class batch here")
+
+
+def registration(uow: Any) -> RegisterBatch:
+    """The registration use case as the HTTP app wires it (recording the metrics)."""
+    return RegisterBatch(uow=uow, classes=NoClasses(), source_service=SOURCE, record=metrics.record)
 
 
 def sample(name: str, **labels: str) -> float:
@@ -54,9 +62,7 @@ def wrap(data: EventModel) -> EventEnvelope[Any]:
 
 async def processing_batch(uow: Any, refs: Refs, *, key: str | None) -> Batch:
     command = RegisterBatchCommand(TEACHER, "SV2", "Skriv om hösten.", 2)
-    batch = await RegisterBatch(uow=uow, classes=NoClasses(), source_service=SOURCE).execute(
-        command, "corr-reg"
-    )
+    batch = await registration(uow).execute(command, "corr-reg")
     ready = BatchEssaysReadyV1(
         batch_id=batch.batch_id,
         user_id=TEACHER,
@@ -91,7 +97,7 @@ def all_succeeded(batch: Batch) -> EventEnvelope[Any]:
 async def test_registration_counts_its_course(uow: Any) -> None:
     before = sample("huleedu_batches_registered_total", course="SV2")
     command = RegisterBatchCommand(TEACHER, "sv2", "Skriv.", 1)
-    await RegisterBatch(uow=uow, classes=NoClasses(), source_service=SOURCE).execute(command, "c")
+    await registration(uow).execute(command, "c")
     assert sample("huleedu_batches_registered_total", course="SV2") == before + 1
 
 

@@ -12,6 +12,7 @@ class LazyHttpSession:
         self._session: aiohttp.ClientSession | None = None
 
     def __call__(self) -> aiohttp.ClientSession:
+        """The open session, created (again) if there is none or it was closed."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -12,12 +12,12 @@ from common_core.internal_api import BatchPipelineStateV1
 from huleedu_service_libs.consumer import (
     Clock,
     EnvelopeHandler,
+    OnCommitted,
     Outgoing,
     StepContext,
     StepRunner,
     utc_now,
 )
-from result_aggregator_service.adapters.metrics import NOTIFICATIONS
 from result_aggregator_service.domain.notifications import Notices
 from result_aggregator_service.domain.ports import BatchOrchestrator, UnitOfWork, UnitOfWorkFactory
 
@@ -31,21 +31,25 @@ StateStep = Callable[
 ]
 
 
-def make_runner(uow_factory: UnitOfWorkFactory, *, service: str, clock: Clock = utc_now) -> Runner:
-    """The kernel's runner with this service's inbox name, notices and metrics."""
+def make_runner(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    service: str,
+    clock: Clock = utc_now,
+    on_committed: OnCommitted[Notices] | None = None,
+) -> Runner:
+    """The kernel's runner with this service's inbox name and notices.
+
+    `on_committed` sees each step's notices once its transaction committed (the metrics).
+    """
     return StepRunner(
         uow_factory,
         consumer=service,
         source_service=service,
         events=Notices,
         clock=clock,
-        on_committed=_count_notifications,
+        on_committed=on_committed,
     )
-
-
-def _count_notifications(_context: Context, outgoing: Sequence[Outgoing]) -> None:
-    for event, _key in outgoing:
-        NOTIFICATIONS.labels(event.data.notification_type).inc()
 
 
 def locked(step: ViewStep) -> ViewStep:

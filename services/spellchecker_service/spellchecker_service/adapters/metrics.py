@@ -1,13 +1,17 @@
-"""Business metrics of the Spell Checker (documentation/metrics.md), counted after the commit
-of an essay's result, so a redelivered request never counts twice."""
+"""Business metrics of the Spell Checker (documentation/metrics.md), recorded from the use
+case's observations after the commit of an essay's result, so a redelivered request never
+counts twice."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from prometheus_client import Counter
 
 from common_core.enums import Language, OperationOutcome
+from spellchecker_service.domain.observations import EssayChecked, Observation
 
-__all__ = ["ESSAYS_SPELLCHECKED", "MISSPELLINGS_FOUND", "essay_checked"]
+__all__ = ["ESSAYS_SPELLCHECKED", "MISSPELLINGS_FOUND", "essay_checked", "record"]
 
 ESSAYS_SPELLCHECKED = Counter(
     "huleedu_essays_spellchecked_total",
@@ -28,3 +32,10 @@ def essay_checked(language: Language, outcome: OperationOutcome, misspellings: i
     """One essay's result committed."""
     ESSAYS_SPELLCHECKED.labels(language.value, outcome.value).inc()
     MISSPELLINGS_FOUND.labels(language.value).inc(misspellings)
+
+
+def record(observations: Sequence[Observation]) -> None:
+    """Record what a committed spell check observed."""
+    for seen in observations:
+        if isinstance(seen, EssayChecked):
+            essay_checked(seen.language, seen.outcome, seen.misspellings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import structlog
 
@@ -10,8 +10,8 @@ from common_core.enums import OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
 from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, StepRunner
-from spellchecker_service.adapters import metrics
 from spellchecker_service.domain.checking import UncheckableText
+from spellchecker_service.domain.observations import EssayChecked, Recorder, ignore
 from spellchecker_service.domain.ports import (
     ContentNotFound,
     ContentStore,
@@ -41,11 +41,21 @@ class SpellcheckEssay:
         uow_factory: Callable[[], UnitOfWork],
         source_service: str,
         consumer: str,
+        record: Recorder = ignore,
     ) -> None:
         self._content = content
         self._checker = checker
+
+        # `record` gets the essay's result only once its transaction committed (the metrics).
+        def committed(ctx: StepContext[EventFactory], _outgoing: Sequence[Outgoing]) -> None:
+            record(ctx.observations)
+
         self._runner = StepRunner(
-            uow_factory, consumer=consumer, source_service=source_service, events=EventFactory
+            uow_factory,
+            consumer=consumer,
+            source_service=source_service,
+            events=EventFactory,
+            on_committed=committed,
         )
 
     async def execute(self, request: EventEnvelope[EssaySpellcheckRequestedV1]) -> bool:
@@ -58,11 +68,13 @@ class SpellcheckEssay:
             uow: UnitOfWork, _data: object, ctx: StepContext[EventFactory]
         ) -> list[Outgoing]:
             await uow.results.add(_record(request, completed))
+            ctx.observations.append(
+                EssayChecked(completed.language, completed.outcome, len(completed.misspellings))
+            )
             return [ctx.events.wrap(completed, data.batch_id)]
 
         if not await self._runner.run(request, record):
             return False
-        metrics.essay_checked(completed.language, completed.outcome, len(completed.misspellings))
         logger.info(
             "essay spell checked",
             essay_id=data.essay_id,

@@ -12,6 +12,7 @@ from prometheus_client import REGISTRY
 from common_core.enums import CourseCode, Language, OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
+from spellchecker_service.adapters import metrics
 from spellchecker_service.domain.checking import check_text
 from spellchecker_service.domain.ports import (
     ContentNotFound,
@@ -158,6 +159,7 @@ def harness() -> Harness:
         uow_factory=lambda: FakeUnitOfWork(db),
         source_service="spellchecker_service",
         consumer="spellchecker_service.spellcheck_requests",
+        record=metrics.record,
     )
     return Harness(content, checker, db, use_case)
 
