@@ -50,7 +50,7 @@ __all__ = [
 MODE_VARIABLE = "HULEEDU_TEST_INFRA"
 NATIVE = "native"
 CONTAINERS = "containers"
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 READY_TIMEOUT_SECONDS = 180.0
 # The init script creates this database last, and the image's entrypoint opens TCP only once
 # the init scripts are done: a TCP connection to it means every database exists.

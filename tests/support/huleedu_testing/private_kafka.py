@@ -12,7 +12,7 @@ from pathlib import Path
 
 from huleedu_testing.servers import free_port_below_ephemeral
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 KAFKA_SCRIPT = REPO_ROOT / "scripts" / "infra" / "kafka.sh"
 
 

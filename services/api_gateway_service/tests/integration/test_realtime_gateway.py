@@ -97,6 +97,8 @@ class TestNotificationDelivery:
                 "class_id": None,
                 "message": "Spellcheck started för 3 uppsatser",
                 "payload": {"essays": 3},
+                # No params: the catalogue cannot render it, so the producer's text stands.
+                "params": {},
                 "action_required": False,
                 "timestamp": envelope.event_timestamp.isoformat(),
                 "correlation_id": envelope.correlation_id,
