@@ -132,8 +132,8 @@ async def _child_kafka(bootstrap: str) -> None:
         enable_auto_commit=False,
         auto_offset_reset="latest",
     )
-    await consumer.start()
     try:
+        await consumer.start()
         async for _ in consumer:
             pass
     finally:
@@ -214,7 +214,12 @@ def main() -> None:
     children = start_baselines(InfraSettings().kafka_bootstrap_servers)
     try:
         time.sleep(args.settle)
-        pids = {**stack, **{name: child.pid for name, child in children.items()}}
+        pids = dict(stack)
+        for name, child in children.items():
+            if child.poll() is None:
+                pids[name] = child.pid
+            else:  # e.g. no broker to join: say so rather than print its zero as a baseline
+                print(f"{name} exited with {child.returncode} before the window; not measured")
         supervisor = local / "supervisor.pid"
         if supervisor.exists():
             # Its own CPU only: every stack process is its child.
