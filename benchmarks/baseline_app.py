@@ -146,7 +146,8 @@ async def running_baseline(infra: InfraSettings, rows: int = 1000) -> AsyncItera
             "--server", server,
         ]  # fmt: skip
         # Our own interpreter and this file, arguments built here: nothing untrusted.
-        process = await asyncio.create_subprocess_exec(*command)
+        # Its stdout holds only its serving log lines; errors still reach stderr.
+        process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}"
             await _wait_ready(process, url)
