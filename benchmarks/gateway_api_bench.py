@@ -1,8 +1,16 @@
-"""Gateway read path under load: 200 teachers polling batch status and lists (locust).
+"""Gateway read path under load: 200 teachers polling batch status and lists, and its limits.
 
 Prepares the teachers through the public API (development tokens, registered batches, seen
-by the Result Aggregator), then runs locust headless in its own process and prints requests/s
-and latency percentiles per endpoint. Prints numbers; asserts nothing.
+by the Result Aggregator), then:
+(a) locust headless in its own process: 200 users with spread phases, ~1 request/s each;
+    requests/s and latency percentiles per endpoint;
+(b) open-loop Poisson arrivals at a fixed total rate (`--rate`) on the batch status read,
+    latency from each arrival's scheduled time, the generator's CPU printed (open_loop.py);
+(c) the same open-loop rate and a closed-loop maximum (`--workers`) against a baseline app
+    (FastAPI + one asyncpg primary-key select, served like the gateway: baseline_app.py) and
+    the gateway's closed-loop maximum, in the same run.
+Prints the gateway's closed-loop requests/s as a ratio of the baseline's (target >= 0.5) and
+its open-loop p95 next to the baseline's with their ratio. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import asyncio
 import csv
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -19,10 +28,15 @@ from pathlib import Path
 
 import aiohttp
 
-from huleedu_testing.gateway_client import GatewayClient
+from api_gateway_service.config import GatewaySettings
+from baseline_app import running_baseline
+from huleedu_service_libs.config import InfraSettings
+from huleedu_testing.gateway_client import DEFAULT_GATEWAY_URL, GatewayClient
+from open_loop import LoadResult, Target, closed_loop, open_loop, run
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCUSTFILE = ROOT / "benchmarks" / "locust" / "gateway_locustfile.py"
+API_URL = os.environ.get("HULEEDU_API_URL", DEFAULT_GATEWAY_URL)
 
 
 async def prepare_teacher(http: aiohttp.ClientSession, batches: int) -> dict[str, object]:
@@ -58,9 +72,10 @@ def run_locust(teachers_file: Path, users: int, seconds: int, out_prefix: Path) 
     env = {**os.environ, "HULEEDU_BENCH_TEACHERS": str(teachers_file)}
     command = [
         str(Path(sys.executable).with_name("locust")),
-        "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        # --reset-stats: the numbers cover all users running, not the ramp (users // 5 per s).
+        "-f", str(LOCUSTFILE), "--headless", "--only-summary", "--reset-stats",
         "-u", str(users), "-r", str(max(users // 5, 1)), "-t", f"{seconds}s",
-        "--host", os.environ.get("HULEEDU_API_URL", "http://127.0.0.1:8080"),
+        "--host", API_URL,
         "--csv", str(out_prefix), "--loglevel", "WARNING",
     ]  # fmt: skip
     # Our own venv's locust with arguments built here: nothing untrusted reaches the command.
@@ -80,12 +95,63 @@ def report(stats_csv: Path) -> None:
         )
 
 
+def status_targets(teachers: list[dict[str, object]]) -> list[Target]:
+    """Every teacher's batch status reads, shuffled, so per-user rate limits see an even share."""
+    targets = [
+        Target(f"{API_URL}/v1/batches/{batch_id}", {"Authorization": f"Bearer {t['token']}"})
+        for t in teachers
+        for batch_id in t["batch_ids"]  # type: ignore[attr-defined]
+    ]
+    random.Random(16).shuffle(targets)
+    return targets
+
+
+async def compare(
+    teachers: list[dict[str, object]], rate: float, workers: int, seconds: float
+) -> dict[str, LoadResult]:
+    """Open loop at `rate` and closed loop with `workers`: gateway and baseline, same run."""
+    gateway = status_targets(teachers)
+    async with running_baseline(InfraSettings()) as base:
+        baseline = [Target(url) for url in base.item_urls()]
+        random.Random(16).shuffle(baseline)
+        await closed_loop(baseline, 4, 0, warmup=2)  # the fresh app's connections and pool
+        return {
+            "gateway open": await open_loop(gateway, rate, seconds),
+            "baseline open": await open_loop(baseline, rate, seconds),
+            "gateway closed": await closed_loop(gateway, workers, seconds),
+            "baseline closed": await closed_loop(baseline, workers, seconds),
+        }
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    """`numerator / denominator` to two decimals, or n/a."""
+    return f"{numerator / denominator:.2f}" if denominator > 0 else "n/a"
+
+
+def print_comparison(results: dict[str, LoadResult], rate: float) -> None:
+    """The ratio lines next to the locust table, then one line per open/closed-loop run."""
+    gw_max, base_max = results["gateway closed"].rate, results["baseline closed"].rate
+    gw_p95, base_p95 = results["gateway open"].p(95), results["baseline open"].p(95)
+    print(
+        f"max req/s (closed loop)  gateway {gw_max:.0f} / baseline {base_max:.0f} = "
+        f"{ratio(gw_max, base_max)} (target >= 0.5)"
+    )
+    print(
+        f"p95 at {rate:g}/s (open loop) gateway {gw_p95:.1f} ms / baseline {base_p95:.1f} ms = "
+        f"{ratio(gw_p95, base_p95)}"
+    )
+    for label, result in results.items():
+        print(result.line(f"{label} {rate:g}/s" if result.mode == "open" else label))
+
+
 def main() -> None:
-    """Prepare teachers, run locust, print the numbers."""
+    """Prepare teachers, run locust, then open and closed loops with the baseline; print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--batches", type=int, default=2, help="batches per teacher")
+    parser.add_argument("--rate", type=float, default=150.0, help="open-loop arrivals/s")
+    parser.add_argument("--workers", type=int, default=64, help="closed-loop concurrency")
     args, _ = parser.parse_known_args()
     teachers = asyncio.run(prepare(args.users, args.batches))
     with tempfile.TemporaryDirectory(prefix="huleedu-locust-") as tmp:
@@ -93,11 +159,18 @@ def main() -> None:
         teachers_file.write_text(json.dumps(teachers), encoding="utf-8")
         prefix = Path(tmp) / "gateway"
         run_locust(teachers_file, args.users, args.seconds, prefix)
+        loop_seconds = min(args.seconds, 20)
+        results = run(lambda: compare(teachers, args.rate, args.workers, loop_seconds))
         print(
-            f"gateway reads: {args.users} teachers (locust users, ~1 request/s each), "
-            f"{args.seconds}s, {args.batches} batches each"
+            f"gateway reads: {args.users} teachers (locust users, phases spread, ~1 request/s "
+            f"each), {args.seconds}s, {args.batches} batches each"
         )
         report(Path(f"{prefix}_stats.csv"))
+        print(
+            f"vs baseline (FastAPI + asyncpg PK select, {GatewaySettings().http_server}), "
+            f"same run, {loop_seconds}s each; gateway reads are GET /v1/batches/{{id}}"
+        )
+        print_comparison(results, args.rate)
 
 
 if __name__ == "__main__":
