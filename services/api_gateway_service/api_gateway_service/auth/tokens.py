@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from api_gateway_service.auth.jwks import JwksKeys, KeysUnavailable
+from api_gateway_service.auth.jwks import JwksKeys, KeysUnavailable, SigningKeys
 from api_gateway_service.auth.principal import Principal
 from api_gateway_service.auth.verified_tokens import VerifiedTokens
 from api_gateway_service.config import GatewaySettings
@@ -33,12 +33,13 @@ class TokenVerifier:
     key that verified it; the JWKS key is still looked up per request, so rotation applies.
     """
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, *, jwks: SigningKeys | None = None) -> None:
+        """`jwks` replaces the key set fetched from `jwt_jwks_url` (RS256 without a PEM key)."""
         self._algorithm = settings.jwt_algorithm
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
         self._leeway = settings.jwt_leeway_seconds
-        self._jwks: JwksKeys | None = None
+        self._jwks: SigningKeys | None = None
         self._key: str = ""
         self._verified = VerifiedTokens(settings.jwt_verified_cache_size)
         if self._algorithm == "HS256":
@@ -46,7 +47,7 @@ class TokenVerifier:
         elif settings.jwt_public_key:
             self._key = settings.jwt_public_key
         else:
-            self._jwks = JwksKeys(
+            self._jwks = jwks or JwksKeys(
                 settings.jwt_jwks_url,
                 cache_seconds=settings.jwt_jwks_cache_seconds,
                 min_refetch_seconds=settings.jwt_jwks_min_refetch_seconds,
@@ -123,7 +124,7 @@ class TokenIssuer:
         return token, ttl
 
 
-async def _signing_key(jwks: JwksKeys, token: str) -> Any:
+async def _signing_key(jwks: SigningKeys, token: str) -> Any:
     """The published key the token's `kid` names; AuthError when there is none."""
     try:
         kid = jwt.get_unverified_header(token).get("kid")
