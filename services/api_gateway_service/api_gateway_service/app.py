@@ -20,11 +20,7 @@ from api_gateway_service.auth import BEARER_SCHEME
 from api_gateway_service.body_limit import JsonBodyLimitMiddleware, register_body_limit_handler
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.di import GatewayParts, compose, lifespan, make_container
-from api_gateway_service.rate_limit import (
-    RouteLimits,
-    register_rate_limit_handler,
-    user_limit_dependency,
-)
+from api_gateway_service.rate_limit import RouteLimits
 from api_gateway_service.realtime import Realtime
 from api_gateway_service.web import install_web
 from api_gateway_service.wiring import register_downstream_handler
@@ -51,7 +47,7 @@ def _include_realtime(app: FastAPI, realtime: Realtime, limits: RouteLimits) -> 
     # router's own `dependencies` only reach routes created through that router.
     app.include_router(
         http_routes,
-        dependencies=[Depends(BEARER_SCHEME), Depends(user_limit_dependency(limits.write))],
+        dependencies=[Depends(BEARER_SCHEME), Depends(limits.write)],
     )
     app.include_router(other_routes)
 
@@ -82,7 +78,6 @@ def _install_support(app: FastAPI, parts: GatewayParts) -> None:
     )
     app.add_middleware(JsonBodyLimitMiddleware, limit=settings.max_json_body_bytes)
     register_body_limit_handler(app, settings.service_name)
-    register_rate_limit_handler(app, parts.limiter, settings.service_name)
     register_downstream_handler(app)
 
 

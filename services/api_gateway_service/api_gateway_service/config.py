@@ -54,6 +54,9 @@ class GatewaySettings(ServiceSettings):
     jwt_audience: str = "huleedu-api"
     jwt_issuer: str = "huleedu"
     jwt_leeway_seconds: int = 30
+    # Verified tokens remembered (each until its expiry), so a token is checked once, not per
+    # request; 0 verifies every request.
+    jwt_verified_cache_size: int = Field(default=10_000, ge=0)
     dev_token_ttl_seconds: int = 3600
 
     rate_limit_read: str = "600/minute"

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from fastapi import FastAPI
-from slowapi import Limiter
 
 from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import DownstreamClient
@@ -35,7 +35,7 @@ from api_gateway_service.auth import TokenIssuer, TokenVerifier
 from api_gateway_service.config import GatewaySettings
 from api_gateway_service.domain.pipeline_requests import PipelinePublisher, RequestPipeline
 from api_gateway_service.operator_metrics import OperatorMetrics
-from api_gateway_service.rate_limit import RouteLimits, build_limiter
+from api_gateway_service.rate_limit import FallbackLimiter, RouteLimits, build_limiter
 from api_gateway_service.realtime import Realtime
 from api_gateway_service.wiring import kafka_health_check, make_producer, start_producer
 from huleedu_service_libs.kafka import KafkaEventProducer
@@ -75,7 +75,8 @@ class GatewayParts:
     producer: KafkaEventProducer
     realtime: Realtime
     operator_metrics: OperatorMetrics
-    limiter: Limiter
+    limiter: FallbackLimiter
+    limiter_pool: aioredis.ConnectionPool
     limits: RouteLimits
 
     def readiness_checks(self) -> list[HealthCheck]:
@@ -97,7 +98,7 @@ def compose(settings: GatewaySettings) -> GatewayParts:
         health_check_interval=settings.redis_health_check_interval_seconds,
     )
     realtime = Realtime(settings, verifier, pubsub.client)
-    limiter = build_limiter(settings)
+    limiter, limiter_pool = build_limiter(settings)
     return GatewayParts(
         settings=settings,
         verifier=verifier,
@@ -107,6 +108,7 @@ def compose(settings: GatewaySettings) -> GatewayParts:
         realtime=realtime,
         operator_metrics=OperatorMetrics(settings, realtime.bridge.topic),
         limiter=limiter,
+        limiter_pool=limiter_pool,
         limits=RouteLimits.from_settings(limiter, settings),
     )
 
@@ -239,5 +241,6 @@ def lifespan(
                 await container.close()
                 await parts.producer.stop()
                 await parts.pubsub.close()
+                await parts.limiter_pool.aclose()
 
     return running

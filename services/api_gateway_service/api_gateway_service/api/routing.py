@@ -1,9 +1,10 @@
 """Route tables: endpoints declared once at module level, bound to each app's limits and DI.
 
 The rate limits are per app (their rates come from settings), so an endpoint cannot be
-decorated with them where it is defined. A table records each endpoint with its limit class;
-`router(limits)` wraps every endpoint in that app's limit, then in Dishka's injection (so
-`FromDishka[...]` parameters come from the app's container), and adds it to a fresh router.
+declared with them where it is defined. A table records each endpoint with its limit class;
+`router(limits)` adds every endpoint to a fresh router with that app's limit as a route
+dependency, wrapped in Dishka's injection (so `FromDishka[...]` parameters come from the app's
+container).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from inspect import Signature, signature
 from typing import Any, TypeVar, get_type_hints
 
 from dishka.integrations.fastapi import inject
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from api_gateway_service.body_limit import limits_own_body
 from api_gateway_service.rate_limit import LimitKind, RouteLimits
@@ -98,13 +99,14 @@ class RouteTable:
         """A new router with every endpoint under `limits` and resolved from the container."""
         router = APIRouter(prefix=self.prefix, tags=list(self.tags))
         for entry in self._entries:
-            endpoint = entry.endpoint
-            if entry.limit is not None:
-                # slowapi needs the endpoint's own `request` parameter: limit before injecting.
-                endpoint = limits.of(entry.limit)(endpoint)
-            endpoint = _with_return_type(inject(endpoint), entry.endpoint)
+            endpoint = _with_return_type(inject(entry.endpoint), entry.endpoint)
             if entry.own_body:
                 # Marked last: the body-limit middleware looks at the route's final endpoint.
                 endpoint = limits_own_body(endpoint)
-            router.add_api_route(entry.path, endpoint, methods=[entry.method], **entry.options)
+            options = dict(entry.options)
+            if entry.limit is not None:
+                # Counted once the caller is authenticated, before the endpoint runs.
+                limit = Depends(limits.of(entry.limit))
+                options["dependencies"] = [limit, *options.get("dependencies", [])]
+            router.add_api_route(entry.path, endpoint, methods=[entry.method], **options)
         return router

@@ -44,6 +44,6 @@ async def current_principal(request: Request) -> Principal:
         principal = await verifier.verify(token)
     except AuthError as exc:
         raise unauthorized(exc.message) from exc
-    # Kept on the request so the rate-limit key function sees the same user.
+    # Kept on the request: resolving the caller again in this request does not re-verify.
     request.state.principal = principal
     return principal

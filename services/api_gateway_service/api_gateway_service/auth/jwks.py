@@ -5,14 +5,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import jwt
 
-__all__ = ["JwksKeys", "KeysUnavailable"]
+__all__ = ["JwksKeys", "KeysUnavailable", "SigningKeys"]
 
 
 class KeysUnavailable(Exception):
     """The key set has never been fetched successfully (the JWKS endpoint is unreachable)."""
+
+
+class SigningKeys(Protocol):
+    """Published signing keys by kid (JwksKeys; a fake in tests)."""
+
+    async def key_for(self, kid: str | None) -> jwt.PyJWK | None:
+        """The signing key with this kid, or None; KeysUnavailable if none can be had."""
+        ...
 
 
 class JwksKeys:

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import jwt
 
-from api_gateway_service.auth.jwks import JwksKeys, KeysUnavailable
+from api_gateway_service.auth.jwks import JwksKeys, KeysUnavailable, SigningKeys
+from api_gateway_service.auth.principal import Principal
+from api_gateway_service.auth.verified_tokens import VerifiedTokens
 from api_gateway_service.config import GatewaySettings
 
 __all__ = ["AuthError", "Principal", "TokenIssuer", "TokenVerifier"]
 
 _REQUIRED_CLAIMS = ["exp", "sub", "aud", "iss"]
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: the JWT subject and all of its claims."""
-
-    user_id: str
-    claims: Mapping[str, Any] = field(default_factory=dict)
 
 
 class AuthError(Exception):
@@ -34,21 +27,27 @@ class AuthError(Exception):
 
 
 class TokenVerifier:
-    """Checks signature, algorithm, expiry, audience, issuer and subject of a bearer token."""
+    """Checks signature, algorithm, expiry, audience, issuer and subject of a bearer token.
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    A verified token's principal is kept until the token expires (`VerifiedTokens`), for the
+    key that verified it; the JWKS key is still looked up per request, so rotation applies.
+    """
+
+    def __init__(self, settings: GatewaySettings, *, jwks: SigningKeys | None = None) -> None:
+        """`jwks` replaces the key set fetched from `jwt_jwks_url` (RS256 without a PEM key)."""
         self._algorithm = settings.jwt_algorithm
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
         self._leeway = settings.jwt_leeway_seconds
-        self._jwks: JwksKeys | None = None
+        self._jwks: SigningKeys | None = None
         self._key: str = ""
+        self._verified = VerifiedTokens(settings.jwt_verified_cache_size)
         if self._algorithm == "HS256":
             self._key = settings.jwt_secret
         elif settings.jwt_public_key:
             self._key = settings.jwt_public_key
         else:
-            self._jwks = JwksKeys(
+            self._jwks = jwks or JwksKeys(
                 settings.jwt_jwks_url,
                 cache_seconds=settings.jwt_jwks_cache_seconds,
                 min_refetch_seconds=settings.jwt_jwks_min_refetch_seconds,
@@ -61,6 +60,14 @@ class TokenVerifier:
         key: Any = self._key
         if self._jwks is not None:
             key = await _signing_key(self._jwks, token)
+        principal = self._verified.get(token, key)
+        if principal is None:
+            principal = self._decode(token, key)
+            self._verified.put(token, key, principal)
+        return principal
+
+    def _decode(self, token: str, key: Any) -> Principal:
+        """Signature and claims checked with `key`; AuthError for anything not acceptable."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -83,7 +90,8 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.strip():
             raise AuthError("Token has no subject")
-        return Principal(user_id=subject, claims=claims)
+        # Read-only: one principal may now serve many requests.
+        return Principal(user_id=subject, claims=MappingProxyType(claims))
 
 
 class TokenIssuer:
@@ -116,7 +124,7 @@ class TokenIssuer:
         return token, ttl
 
 
-async def _signing_key(jwks: JwksKeys, token: str) -> Any:
+async def _signing_key(jwks: SigningKeys, token: str) -> Any:
     """The published key the token's `kid` names; AuthError when there is none."""
     try:
         kid = jwt.get_unverified_header(token).get("kid")

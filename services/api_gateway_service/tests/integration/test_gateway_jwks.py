@@ -117,3 +117,48 @@ async def test_unknown_kid_refetches_once_the_interval_has_passed(
             await verifier.verify(jwt.encode(_claims(), key, "RS256", headers={"kid": f"r{n}"}))
 
     assert len(fetches) == 3
+
+
+@pytest.fixture
+async def rotating_jwks() -> AsyncIterator[tuple[str, rsa.RSAPrivateKey, list[dict[str, str]]]]:
+    """A JWKS endpoint serving whatever keys the list holds when it is fetched."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    public_jwk.update({"kid": "key-1", "use": "sig", "alg": "RS256"})
+    published: list[dict[str, str]] = [public_jwk]
+
+    async def keys(_: web.Request) -> web.Response:
+        return web.json_response({"keys": published})
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, LOOPBACK, port).start()
+    yield f"http://{LOOPBACK}:{port}/jwks.json", key, published
+    await runner.cleanup()
+
+
+async def test_a_verified_token_is_refused_once_rotation_withdraws_its_key(
+    rotating_jwks: tuple[str, rsa.RSAPrivateKey, list[dict[str, str]]],
+) -> None:
+    url, key, published = rotating_jwks
+    settings = GatewaySettings(
+        jwt_algorithm="RS256",
+        jwt_jwks_url=url,
+        jwt_jwks_cache_seconds=0,
+        jwt_jwks_min_refetch_seconds=0,
+    )
+    verifier = TokenVerifier(settings)
+    token = jwt.encode(_claims(), key, "RS256", headers={"kid": "key-1"})
+    assert (await verifier.verify(token)).user_id == "teacher-9"
+
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rotated = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(other.public_key()))
+    rotated.update({"kid": "key-2", "use": "sig", "alg": "RS256"})
+    published[:] = [rotated]
+
+    # The set is refetched (cache of 0 s) and key-1 is gone: the remembered token is refused.
+    with pytest.raises(AuthError):
+        await verifier.verify(token)

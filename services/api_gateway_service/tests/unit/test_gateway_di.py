@@ -150,6 +150,21 @@ async def test_rate_limits_still_wrap_injected_routes() -> None:
     assert classes.deleted == [("bo", "c-1")]
 
 
+async def test_the_ticket_route_counts_against_the_write_bucket() -> None:
+    settings = _settings(rate_limit_write="1/minute")
+
+    async with _client(settings, Fakes(FakeBos(), FakeClasses())) as client:
+        # Redis (port 1) refuses the ticket itself: 503, but the request was counted.
+        first = await client.post("/v1/ws-tickets", headers=_auth(settings, "cy"))
+        second = await client.post("/v1/ws-tickets", headers=_auth(settings, "cy"))
+        deleted = await client.delete("/v1/classes/c-1", headers=_auth(settings, "cy"))
+
+    assert first.status_code == 503
+    assert second.status_code == 429
+    assert deleted.status_code == 429
+    assert second.json()["error"]["code"] == "RATE_LIMITED"
+
+
 async def test_a_roster_import_reads_its_body_past_the_json_limit() -> None:
     settings = _settings(max_json_body_bytes=200, roster_max_bytes=10_000)
     classes = FakeClasses()
