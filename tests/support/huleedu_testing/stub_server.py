@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
@@ -35,7 +36,7 @@ RequestT = TypeVar("RequestT")
 RETRY_AFTER_SECONDS = 5
 
 
-class StubServer(Generic[RequestT]):
+class StubServer(ABC, Generic[RequestT]):
     """An aiohttp stub of one service on a fixed loopback port; subclasses add the routes."""
 
     # The longest a stop waits for handlers still running, so stopping stays fast.
@@ -63,9 +64,9 @@ class StubServer(Generic[RequestT]):
         """True while the listener accepts connections."""
         return self._runner is not None
 
+    @abstractmethod
     def add_routes(self, app: web.Application) -> None:
-        """Register the stub's routes on `app` (every subclass does)."""
-        raise NotImplementedError
+        """Register the stub's routes on `app`: all a concrete stub writes."""
 
     # -- listener --------------------------------------------------------------------------
 
