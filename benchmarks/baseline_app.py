@@ -78,11 +78,12 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The running baseline app: its base URL, how many rows it serves, its server."""
+    """The running baseline app: its base URL, how many rows it serves, its server, its pid."""
 
     url: str
     rows: int
     server: str
+    pid: int
 
     def item_urls(self) -> list[str]:
         """One URL per row (ids 1..rows)."""
@@ -151,7 +152,7 @@ async def running_baseline(infra: InfraSettings, rows: int = 1000) -> AsyncItera
         try:
             url = f"http://127.0.0.1:{port}"
             await _wait_ready(process, url)
-            yield Baseline(url, rows, server)
+            yield Baseline(url, rows, server, process.pid)
         finally:
             await _stop(process)
 

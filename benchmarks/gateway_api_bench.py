@@ -24,9 +24,12 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from proc_cpu import own_cpu_seconds, stack_processes
 
 from api_gateway_service.config import GatewaySettings
 from baseline_app import running_baseline
@@ -37,6 +40,11 @@ from open_loop import LoadResult, Target, closed_loop, open_loop, run
 ROOT = Path(__file__).resolve().parents[1]
 LOCUSTFILE = ROOT / "benchmarks" / "locust" / "gateway_locustfile.py"
 API_URL = os.environ.get("HULEEDU_API_URL", DEFAULT_GATEWAY_URL)
+# The processes a gateway batch read runs in (stack manifest names): their CPU per request.
+READ_PATH = {
+    "gateway": "api_gateway_service-http",
+    "result aggregator": "result_aggregator_service-http",
+}
 
 
 async def prepare_teacher(http: aiohttp.ClientSession, batches: int) -> dict[str, object]:
@@ -106,20 +114,49 @@ def status_targets(teachers: list[dict[str, object]]) -> list[Target]:
     return targets
 
 
+@dataclass
+class Measured:
+    """One load run and the CPU seconds each watched process spent during it."""
+
+    result: LoadResult
+    cpu: dict[str, float]
+
+    def ms_per_request(self) -> dict[str, float]:
+        """CPU milliseconds per answered request, per process."""
+        ok = max(self.result.ok, 1)
+        return {name: 1000 * seconds / ok for name, seconds in self.cpu.items()}
+
+
+async def measured(load: Awaitable[LoadResult], pids: dict[str, int]) -> Measured:
+    """Run `load` and read the watched processes' CPU time (from /proc) around it."""
+    before = {name: own_cpu_seconds(pid) for name, pid in pids.items()}
+    result = await load
+    return Measured(result, {n: own_cpu_seconds(p) - before[n] for n, p in pids.items()})
+
+
+def read_path_pids() -> dict[str, int]:
+    """Pids of the gateway's and the Result Aggregator's HTTP processes in the running stack."""
+    local = Path(os.environ.get("HULEEDU_LOCAL_DIR", ROOT / ".local"))
+    stack = stack_processes(local / "run")
+    return {label: stack[name] for label, name in READ_PATH.items() if name in stack}
+
+
 async def compare(
     teachers: list[dict[str, object]], rate: float, workers: int, seconds: float
-) -> dict[str, LoadResult]:
+) -> dict[str, Measured]:
     """Open loop at `rate` and closed loop with `workers`: gateway and baseline, same run."""
     gateway = status_targets(teachers)
+    stack = read_path_pids()
     async with running_baseline(InfraSettings()) as base:
         baseline = [Target(url) for url in base.item_urls()]
         random.Random(16).shuffle(baseline)
         await closed_loop(baseline, 4, 0, warmup=2)  # the fresh app's connections and pool
+        app = {"baseline": base.pid}
         return {
-            "gateway open": await open_loop(gateway, rate, seconds),
-            "baseline open": await open_loop(baseline, rate, seconds),
-            "gateway closed": await closed_loop(gateway, workers, seconds),
-            "baseline closed": await closed_loop(baseline, workers, seconds),
+            "gateway open": await measured(open_loop(gateway, rate, seconds), stack),
+            "baseline open": await measured(open_loop(baseline, rate, seconds), app),
+            "gateway closed": await measured(closed_loop(gateway, workers, seconds), stack),
+            "baseline closed": await measured(closed_loop(baseline, workers, seconds), app),
         }
 
 
@@ -128,10 +165,23 @@ def ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}" if denominator > 0 else "n/a"
 
 
-def print_comparison(results: dict[str, LoadResult], rate: float) -> None:
+def print_cpu(results: dict[str, Measured], rate: float) -> None:
+    """CPU ms per request of each process on the read path, next to the baseline's."""
+    for mode, label in (("open", f"open loop {rate:g}/s"), ("closed", "closed loop")):
+        gateway = results[f"gateway {mode}"].ms_per_request()
+        base = results[f"baseline {mode}"].ms_per_request().get("baseline", 0.0)
+        parts = ", ".join(f"{name} {ms:.2f}" for name, ms in gateway.items())
+        total = sum(gateway.values())
+        print(
+            f"CPU ms/request ({label}): {parts or 'stack processes not found'}; "
+            f"read path {total:.2f} / baseline {base:.2f} = {ratio(total, base)}"
+        )
+
+
+def print_comparison(results: dict[str, Measured], rate: float) -> None:
     """The ratio lines next to the locust table, then one line per open/closed-loop run."""
-    gw_max, base_max = results["gateway closed"].rate, results["baseline closed"].rate
-    gw_p95, base_p95 = results["gateway open"].p(95), results["baseline open"].p(95)
+    gw_max, base_max = results["gateway closed"].result.rate, results["baseline closed"].result.rate
+    gw_p95, base_p95 = results["gateway open"].result.p(95), results["baseline open"].result.p(95)
     print(
         f"max req/s (closed loop)  gateway {gw_max:.0f} / baseline {base_max:.0f} = "
         f"{ratio(gw_max, base_max)} (target >= 0.5)"
@@ -140,7 +190,9 @@ def print_comparison(results: dict[str, LoadResult], rate: float) -> None:
         f"p95 at {rate:g}/s (open loop) gateway {gw_p95:.1f} ms / baseline {base_p95:.1f} ms = "
         f"{ratio(gw_p95, base_p95)}"
     )
-    for label, result in results.items():
+    print_cpu(results, rate)
+    for label, measured_run in results.items():
+        result = measured_run.result
         print(result.line(f"{label} {rate:g}/s" if result.mode == "open" else label))
 
 

@@ -13,7 +13,7 @@ from .scripts_loader import load_script
 pytestmark = pytest.mark.unit
 
 open_loop: Any = load_script("benchmarks/open_loop.py")
-idle_cost: Any = load_script("benchmarks/idle_cost_bench.py")
+proc_cpu: Any = load_script("benchmarks/proc_cpu.py")
 
 # A real /proc/<pid>/stat line whose command name holds a space and a parenthesis.
 STAT = (
@@ -64,7 +64,7 @@ def test_load_result_line_reports_rate_errors_and_cpu() -> None:
 
 
 def test_stat_line_parses_cpu_fields_after_the_name() -> None:
-    stat = idle_cost.parse_stat(STAT)
+    stat = proc_cpu.parse_stat(STAT)
     assert (stat.pid, stat.ppid) == (4242, 4000)
     assert (stat.utime, stat.stime, stat.cutime, stat.cstime) == (1500, 320, 70, 11)
     assert stat.ticks == 1901
@@ -72,9 +72,9 @@ def test_stat_line_parses_cpu_fields_after_the_name() -> None:
 
 def test_tree_counts_live_descendants_once() -> None:
     def stat(pid: int, ppid: int, utime: int) -> Any:
-        return idle_cost.ProcStat(pid, ppid, utime, 0, 0, 0)
+        return proc_cpu.ProcStat(pid, ppid, utime, 0, 0, 0)
 
     stats = {s.pid: s for s in (stat(1, 0, 5), stat(10, 1, 7), stat(11, 10, 3), stat(20, 1, 100))}
-    assert idle_cost.tree(10, stats) == {10, 11}
-    assert idle_cost.tree_ticks(10, stats) == 10
-    assert idle_cost.tree_ticks(99, stats) == 0
+    assert proc_cpu.tree(10, stats) == {10, 11}
+    assert proc_cpu.tree_ticks(10, stats) == 10
+    assert proc_cpu.tree_ticks(99, stats) == 0

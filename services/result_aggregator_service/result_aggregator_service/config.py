@@ -17,6 +17,14 @@ class ResultAggregatorSettings(ServiceSettings):
     http_port: int = 4003
     worker_http_port: int = 4004
     database_name: str = "huleedu_result_aggregator"
+    # Uvicorn, not hypercorn: the results API is CPU-bound under many teachers polling their
+    # batches, and hypercorn costs more per request (CMS measured the same; PERF_BASELINES.md).
+    http_server: str = Field(default="uvicorn", description="uvicorn or hypercorn")
+    # No pre-ping: on asyncpg it is three round trips (BEGIN, an empty query, ROLLBACK) per
+    # checkout, where a batch read is one statement. After a PostgreSQL restart one request
+    # per pooled connection fails (a read answers 503; the worker's handler is retried as a
+    # transient error) and the pool replaces its older connections.
+    database_pool_pre_ping: bool = False
 
     bos_url: str = "http://127.0.0.1:5001"
     bos_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -49,8 +49,9 @@ class ResultAggregatorProvider(Provider):
 
     @provide(scope=Scope.APP)
     def uow_factory(self) -> UnitOfWorkFactory:
-        """Units of work over the service's engine."""
-        return make_uow_factory(make_session_factory(self._engine))
+        """Read-only units of work: autocommit, so a one-statement read has no BEGIN/ROLLBACK."""
+        reads = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        return make_uow_factory(make_session_factory(reads))
 
     @provide(scope=Scope.APP)
     async def http(self) -> AsyncIterator[LazyHttpSession]:
@@ -69,14 +70,14 @@ class ResultAggregatorProvider(Provider):
         """The Content Service."""
         return ContentServiceTexts(http, self._settings)
 
-    @provide(scope=Scope.REQUEST)
+    @provide(scope=Scope.APP)
     def queries(
         self, uow_factory: UnitOfWorkFactory, bos: BatchOrchestrator, texts: TextStore
     ) -> ResultQueries:
         """The API's read side."""
         return ResultQueries(uow_factory, bos, texts)
 
-    @provide(scope=Scope.REQUEST)
+    @provide(scope=Scope.APP)
     def essay_texts(self, queries: ResultQueries, texts: TextStore) -> EssayTexts:
         """Essays' original texts for their owners."""
         return EssayTexts(queries, texts)

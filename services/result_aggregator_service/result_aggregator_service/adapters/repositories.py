@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, func, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +52,7 @@ def _batch_row(batch: BatchView) -> dict[str, Any]:
     }
 
 
-def _batch(row: RowMapping) -> BatchView:
+def _batch(row: Mapping[Any, Any]) -> BatchView:
     return BatchView(
         batch_id=row["batch_id"],
         status=BatchStatus(row["status"]),
@@ -87,7 +98,7 @@ def _essay_row(essay: EssayView) -> dict[str, Any]:
     }
 
 
-def _essay(row: RowMapping) -> EssayView:
+def _essay(row: Mapping[Any, Any]) -> EssayView:
     result = None
     if row["spellcheck_outcome"] is not None:
         result = SpellcheckResult(
@@ -135,6 +146,30 @@ def _counts(row: RowMapping) -> EssayCounts:
     )
 
 
+def _batch_with_essays() -> Select[Any]:
+    # Every essay row carries the batch's columns; a batch without essays (or essays whose
+    # batch row is not there yet) still reads one row, from the one-row key relation.
+    key = select(bindparam("batch_id", type_=String).label("batch_id")).subquery("key")
+    b, e = result_batches.c, result_essays.c
+    return (
+        select(*(c.label(f"b_{c.name}") for c in b), *(c.label(f"e_{c.name}") for c in e))
+        .select_from(
+            key.outerjoin(result_batches, b.batch_id == key.c.batch_id).outerjoin(
+                result_essays, e.batch_id == key.c.batch_id
+            )
+        )
+        .order_by(e.slot_index.asc().nulls_last(), e.essay_id)
+    )
+
+
+# Built once: its compiled form is cached and reused by every read.
+BATCH_WITH_ESSAYS = _batch_with_essays()
+
+
+def _unprefixed(row: RowMapping, prefix: str) -> dict[str, Any]:
+    return {key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)}
+
+
 class PostgresBatchViews:
     """Batch rows."""
 
@@ -156,6 +191,14 @@ class PostgresBatchViews:
             )
         ).first()
         return _batch(row._mapping) if row else None
+
+    async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
+        """The batch row and its essays (slot order) from one statement: one snapshot."""
+        rows = (await self._session.execute(BATCH_WITH_ESSAYS, {"batch_id": batch_id})).all()
+        first = rows[0]._mapping
+        batch = _batch(_unprefixed(first, "b_")) if first["b_batch_id"] is not None else None
+        essays = [_essay(_unprefixed(r._mapping, "e_")) for r in rows if r._mapping["e_essay_id"]]
+        return batch, essays
 
     async def put(self, batch: BatchView) -> None:
         """Insert or replace the row."""
@@ -220,16 +263,6 @@ class PostgresEssayViews:
             select(result_essays).where(tuple_(e.batch_id, e.essay_id).in_(keys))
         )
         return {r.essay_id: _essay(r._mapping) for r in rows}
-
-    async def list_for_batch(self, batch_id: str) -> list[EssayView]:
-        """Slot order; essays seen before their slot (no index yet) last."""
-        e = result_essays.c
-        rows = await self._session.execute(
-            select(result_essays)
-            .where(e.batch_id == batch_id)
-            .order_by(e.slot_index.asc().nulls_last(), e.essay_id)
-        )
-        return [_essay(r._mapping) for r in rows]
 
     async def put_many(self, essays: Sequence[EssayView]) -> None:
         """Insert or replace rows in one statement."""

@@ -26,6 +26,10 @@ class BatchViews(Protocol):
         """One batch row."""
         ...
 
+    async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
+        """The batch row (None if absent) and its essays in slot order, read together."""
+        ...
+
     async def put(self, batch: BatchView) -> None:
         """Insert or replace the batch row."""
         ...
@@ -46,10 +50,6 @@ class EssayViews(Protocol):
 
     async def get_many(self, batch_id: str, essay_ids: Sequence[str]) -> dict[str, EssayView]:
         """Essays of a batch by id (missing ids are absent)."""
-        ...
-
-    async def list_for_batch(self, batch_id: str) -> list[EssayView]:
-        """The batch's essays in slot order."""
         ...
 
     async def put_many(self, essays: Sequence[EssayView]) -> None:

@@ -167,8 +167,7 @@ class ResultQueries:
     async def batch(self, batch_id: str, user_id: str) -> BatchResultV1:
         """The batch with its essays; BOS answers for batches the view has not seen yet."""
         async with self._uow_factory() as uow:
-            batch = await uow.batches.get(batch_id)
-            essays = await uow.essays.list_for_batch(batch_id)
+            batch, essays = await uow.batches.get_with_essays(batch_id)
         if batch is not None and batch.is_servable:
             if batch.user_id != user_id:
                 raise BatchNotFound(batch_id)

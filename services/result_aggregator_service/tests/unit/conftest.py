@@ -75,6 +75,9 @@ class FakeBatches:
     async def get(self, batch_id: str) -> BatchView | None:
         return self.s.batches.get(batch_id)
 
+    async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
+        return self.s.batches.get(batch_id), await FakeEssays(self.s).list_for_batch(batch_id)
+
     async def put(self, batch: BatchView) -> None:
         self.s.batches[batch.batch_id] = batch
 
