@@ -9,13 +9,15 @@ container).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from inspect import Signature, signature
 from typing import Any, TypeVar, get_type_hints
 
 from dishka.integrations.fastapi import inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
 
 from api_gateway_service.body_limit import limits_own_body
 from api_gateway_service.rate_limit import LimitKind, RouteLimits
@@ -36,6 +38,38 @@ def _with_return_type(injected: F, declared: Callable[..., Any]) -> F:
         return_annotation=returns
     )
     return injected
+
+
+def _serialized_once(endpoint: F, model: type[BaseModel]) -> F:
+    """`endpoint`, answering an instance of exactly `model` with its JSON as it is.
+
+    FastAPI serializes a returned model to Python data and encodes that with the json module;
+    for an instance of exactly the response model, pydantic writes the same JSON directly (by
+    alias, as FastAPI does), at about half the CPU for a roster of 32. Anything else (a
+    subclass, whose extra fields FastAPI filters out; a Response; None) takes FastAPI's way.
+    """
+    call: Callable[..., Awaitable[Any]] = endpoint
+
+    @functools.wraps(endpoint)
+    async def serve(*args: Any, **kwargs: Any) -> Any:
+        answer = await call(*args, **kwargs)
+        if type(answer) is model:
+            return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
+        return answer
+
+    return serve  # type: ignore[return-value]
+
+
+def _answers_a_model(entry: _Entry) -> type[BaseModel] | None:
+    """The response model of a read whose answer FastAPI would only re-validate and encode."""
+    model = entry.options.get("response_model")
+    plain = not any(k.startswith("response_model_") for k in entry.options)
+    if entry.method != "GET" or not plain or not isinstance(model, type):
+        return None
+    # An endpoint that sets headers on FastAPI's sub-response needs FastAPI's own answer.
+    parameters = signature(entry.endpoint).parameters.values()
+    takes_response = any(p.annotation in (Response, "Response") for p in parameters)
+    return model if issubclass(model, BaseModel) and not takes_response else None
 
 
 @dataclass(frozen=True)
@@ -100,6 +134,9 @@ class RouteTable:
         router = APIRouter(prefix=self.prefix, tags=list(self.tags))
         for entry in self._entries:
             endpoint = _with_return_type(inject(entry.endpoint), entry.endpoint)
+            model = _answers_a_model(entry)
+            if model is not None:
+                endpoint = _serialized_once(endpoint, model)
             if entry.own_body:
                 # Marked last: the body-limit middleware looks at the route's final endpoint.
                 endpoint = limits_own_body(endpoint)
