@@ -8,7 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from api_gateway_service.adapters.downstream import DownstreamClient
-from api_gateway_service.adapters.errors import validated
+from api_gateway_service.adapters.errors import validated, validated_json
 from api_gateway_service.adapters.services import json_of, path_segment
 from api_gateway_service.domain.caller import Caller
 from common_core.class_api import (
@@ -50,7 +50,7 @@ class ClassManagementClient:
         self, model: type[M], path: str, caller: Caller, params: Mapping[str, str] | None = None
     ) -> M:
         response = await self.http.get(f"{_BASE}{path}", caller, params=params)
-        return validated(model, json_of(self.http, response), self.http.name)
+        return validated_json(model, response.body, self.http.name)
 
     async def _write(
         self, model: type[M], method: str, path: str, caller: Caller, body: BaseModel

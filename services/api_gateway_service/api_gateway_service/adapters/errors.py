@@ -19,6 +19,7 @@ __all__ = [
     "passthrough_body",
     "unavailable",
     "validated",
+    "validated_json",
 ]
 
 SERVICE_NAME = "api_gateway_service"
@@ -78,5 +79,14 @@ def validated(model: type[M], data: Any, service: str) -> M:
     """A downstream body as its contract model; a body that breaks the contract is a 502."""
     try:
         return model.model_validate(data)
+    except ValidationError:
+        raise bad_gateway(service, 200) from None
+
+
+def validated_json(model: type[M], body: bytes, service: str) -> M:
+    """A downstream JSON body parsed straight into its contract model; not JSON or not the
+    contract is a 502 (one pass in pydantic instead of json.loads and then validation)."""
+    try:
+        return model.model_validate_json(body)
     except ValidationError:
         raise bad_gateway(service, 200) from None
