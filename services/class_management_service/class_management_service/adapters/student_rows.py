@@ -4,6 +4,7 @@ keyed email hash only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -51,6 +52,11 @@ def student_row(cipher: PiiCipher, student: Student) -> dict[str, Any]:
         "created_at": student.created_at,
         "updated_at": student.updated_at,
     }
+
+
+def student_rows(cipher: PiiCipher, many: Iterable[Student]) -> list[dict[str, Any]]:
+    """The `students` rows of several students (see `student_row`)."""
+    return [student_row(cipher, s) for s in many]
 
 
 def student_of(cipher: PiiCipher, row: Any) -> Student:
