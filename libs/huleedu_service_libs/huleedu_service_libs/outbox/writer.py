@@ -15,15 +15,17 @@ from huleedu_service_libs.kafka.headers import envelope_headers
 
 # One channel per database; PostgreSQL delivers NOTIFY only when the transaction commits.
 NOTIFY_CHANNEL = "huleedu_outbox"
-# Every event of a call in one statement over one array per column (one round trip, no
-# per-row work in SQLAlchemy), inserted in array order so `id` follows the order given
-# (the relay publishes in id order: one key's events stay in order).
-_INSERT_MANY = text(
-    "INSERT INTO event_outbox (event_id, event_type, topic, event_key, payload, headers)"
-    " SELECT e, t, p, k, b, h FROM unnest(CAST(:event_id AS uuid[]),"
+# Every event of a call in one statement over one array per column (no per-row work in
+# SQLAlchemy), inserted in array order so `id` follows the order given (the relay publishes
+# in id order: one key's events stay in order), and the relay's wake-up in the same round
+# trip. PostgreSQL folds identical notifications of one transaction into one, delivered at
+# commit, so notifying on every call never wakes the relay twice.
+_INSERT_MANY_AND_NOTIFY = text(
+    "WITH added AS (INSERT INTO event_outbox (event_id, event_type, topic, event_key, payload,"
+    " headers) SELECT e, t, p, k, b, h FROM unnest(CAST(:event_id AS uuid[]),"
     " CAST(:event_type AS varchar[]), CAST(:topic AS varchar[]), CAST(:event_key AS varchar[]),"
     " CAST(:payload AS bytea[]), CAST(:headers AS jsonb[])) WITH ORDINALITY AS u(e, t, p, k, b,"
-    " h, n) ORDER BY n"
+    " h, n) ORDER BY n RETURNING 1) SELECT pg_notify(:channel, '')"
 )
 
 
@@ -67,7 +69,4 @@ class OutboxWriter:
         columns = {name: [row[name] for row in rows] for name in rows[0]}
         # Array elements bypass the JSONB column type, so the headers go as JSON text.
         columns["headers"] = [json.dumps(h) for h in columns["headers"]]
-        await session.execute(_INSERT_MANY, columns)
-        # PostgreSQL folds identical notifications of one transaction into one, delivered at
-        # commit, so notifying on every call costs a round trip, never a duplicate wake-up.
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        await session.execute(_INSERT_MANY_AND_NOTIFY, {**columns, "channel": NOTIFY_CHANNEL})
