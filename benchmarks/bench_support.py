@@ -11,7 +11,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +105,7 @@ async def raw_executemany(
         for conn in connections:
             idle.put_nowait(conn)
 
-        async def one(batch: list[tuple[object, ...]]) -> None:
+        async def one(batch: Sequence[tuple[object, ...]]) -> None:
             conn = await idle.get()
             try:
                 async with conn.transaction():

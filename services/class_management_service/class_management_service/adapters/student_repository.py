@@ -76,6 +76,9 @@ class PostgresStudents:
     def __init__(self, session: AsyncSession, cipher: PiiCipher) -> None:
         self._session = session
         self._cipher = cipher
+        # Emails hashed by `find_by_emails` in this unit of work: an import looks its
+        # emails up and then inserts the new ones, and need not hash them twice.
+        self._email_hashes: dict[str, str] = {}
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -90,7 +93,10 @@ class PostgresStudents:
         # One global insertion order (by email hash): two imports sharing emails then wait
         # for each other on the unique index, and the later one gets DuplicateStudentEmail,
         # where file order (one ascending, one descending) could deadlock them (a 500).
-        rows = sorted(student_rows(self._cipher, new_students), key=lambda row: row["email_hash"])
+        rows = sorted(
+            student_rows(self._cipher, new_students, self._email_hashes),
+            key=lambda row: row["email_hash"],
+        )
         columns = {name: [row[name] for row in rows] for name in rows[0]}
         await self._write(_INSERT_STUDENTS, columns)
 
@@ -211,6 +217,7 @@ class PostgresStudents:
         if not emails:
             return []
         hashes = [self._cipher.email_hash(e) for e in emails]
+        self._email_hashes.update(zip(emails, hashes, strict=True))
         # `email_hash IN (SELECT unnest(:hashes))` rather than `= ANY(:hashes)`: once
         # PostgreSQL switches the prepared statement to a generic plan, ANY over a parameter
         # array is checked element by element for every row of the teacher (1,000 x 3,000
