@@ -28,6 +28,10 @@ _PLAIN_EMAIL = re.compile(
     rf"(?=[A-Za-z0-9-]*[A-Za-z]\Z){_LABEL}\Z"
 )
 _DOMAIN_MAX = 253
+# A domain that is, or is under, one of the special-use names email_validator refuses.
+_SPECIAL_USE = re.compile(
+    r"(?:\A|\.)(?:" + "|".join(map(re.escape, SPECIAL_USE_DOMAIN_NAMES)) + r")\Z"
+)
 
 
 def _plain_email(candidate: str) -> str | None:
@@ -35,9 +39,7 @@ def _plain_email(candidate: str) -> str | None:
     if not _PLAIN_EMAIL.match(candidate):
         return None
     domain = candidate.rpartition("@")[2].lower()
-    if len(domain) > _DOMAIN_MAX or any(
-        domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES
-    ):
+    if len(domain) > _DOMAIN_MAX or _SPECIAL_USE.search(domain):
         return None
     return candidate.lower()
 
