@@ -62,6 +62,10 @@ _BY_ID = select_students().where(
 # Each member's classes by one join and GROUP BY rather than a subquery per student.
 _ROSTER = roster_select(bindparam("class_id"))
 _REAL_ROSTER = _ROSTER.where(students.c.is_placeholder.is_(False))
+_BY_EMAIL_HASHES = select_students().where(
+    students.c.user_id == bindparam("user_id"),
+    students.c.email_hash.in_(select(func.unnest(_HASHES))),
+)
 
 
 def _in_class(class_id: str) -> ColumnElement[bool]:
@@ -222,13 +226,7 @@ class PostgresStudents:
         # PostgreSQL switches the prepared statement to a generic plan, ANY over a parameter
         # array is checked element by element for every row of the teacher (1,000 x 3,000
         # comparisons: ~120 ms measured), while the semi-join hashes the array (~3 ms).
-        return await self._fetch(
-            select_students().where(
-                students.c.user_id == user_id,
-                students.c.email_hash.in_(select(func.unnest(_HASHES))),
-            ),
-            {"hashes": hashes},
-        )
+        return await self._fetch(_BY_EMAIL_HASHES, {"user_id": user_id, "hashes": hashes})
 
     async def page(
         self, user_id: str, *, class_id: str | None, limit: int, offset: int
