@@ -1,4 +1,5 @@
-"""What several benchmarks share: a throwaway schema in the library test database, a roster CSV.
+"""What several benchmarks share: a throwaway schema in the library test database, a roster CSV,
+the raw `executemany` baseline of student rows.
 
 Not a benchmark itself (`make bench` runs only *_bench.py); the benchmarks run as scripts, so
 they import it as a sibling module.
@@ -6,11 +7,16 @@ they import it as a sibling module.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -63,3 +69,55 @@ def roster_csv(rows: int, tag: str) -> bytes:
         f, ln = first[i % len(first)], last[(i // len(first)) % len(last)]
         lines.append(f"{f};{ln};{f.lower()}.{i}.{tag}@elev.skola.se")
     return ("\n".join(lines) + "\n").encode()
+
+
+async def raw_executemany(
+    infra: InfraSettings, database: str, imports: int, rows: int, parallel: int
+) -> float:
+    """Rows/s of plain asyncpg `executemany`: `imports` transactions of `rows` student-shaped
+    rows (uuid key, teacher, two 120-byte ciphertexts, an email hash unique per teacher), on
+    `parallel` connections into temporary tables: the baseline a roster import is held to."""
+    connections = [
+        await asyncpg.connect(
+            host=infra.pg_host,
+            port=infra.pg_port,
+            user=infra.pg_user,
+            password=infra.pg_password,
+            database=database,
+        )
+        for _ in range(parallel)
+    ]
+    try:
+        for conn in connections:
+            await conn.execute(
+                "CREATE TEMP TABLE bench_students (student_id uuid PRIMARY KEY, user_id text,"
+                " name bytea, email bytea, email_hash text)"
+            )
+            await conn.execute("CREATE UNIQUE INDEX ON bench_students (user_id, email_hash)")
+        batches = [
+            [
+                (uuid.uuid4(), f"u{i}", os.urandom(120), os.urandom(120), uuid.uuid4().hex)
+                for _ in range(rows)
+            ]
+            for i in range(imports)
+        ]
+        idle: asyncio.Queue[asyncpg.Connection] = asyncio.Queue()
+        for conn in connections:
+            idle.put_nowait(conn)
+
+        async def one(batch: Sequence[tuple[object, ...]]) -> None:
+            conn = await idle.get()
+            try:
+                async with conn.transaction():
+                    await conn.executemany(
+                        "INSERT INTO bench_students VALUES ($1, $2, $3, $4, $5)", batch
+                    )
+            finally:
+                idle.put_nowait(conn)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(b) for b in batches))
+        return imports * rows / (time.perf_counter() - started)
+    finally:
+        for conn in connections:
+            await conn.close()

@@ -16,6 +16,17 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_PARAMETRISED: dict[tuple[type[Any], type[BaseModel]], type[Any]] = {}
+
+
+def _parametrised(envelope: type[Any], payload: type[BaseModel]) -> type[Any]:
+    """`envelope[payload]`, made once per pair."""
+    found = _PARAMETRISED.get((envelope, payload))
+    if found is None:
+        found = _PARAMETRISED[(envelope, payload)] = envelope[payload]
+    return found
+
+
 class EventEnvelope(BaseModel, Generic[T]):
     """An event plus the facts every consumer needs; event_id is fixed at creation for good."""
 
@@ -40,8 +51,10 @@ class EventEnvelope(BaseModel, Generic[T]):
         metadata: dict[str, Any] | None = None,
     ) -> EventEnvelope[T]:
         """Envelope for `data`, its event_type taken from the event model's name."""
-        # Parametrise with the payload's own class so model_dump keeps every field.
-        envelope_cls: type[EventEnvelope[T]] = cls[type(data)]  # type: ignore[index]
+        # Parametrise with the payload's own class so model_dump keeps every field; the
+        # parametrised class is looked up once per payload class (a roster import wraps
+        # a thousand events, and `cls[...]` costs ~2 µs each time).
+        envelope_cls: type[EventEnvelope[T]] = _parametrised(cls, type(data))
         return envelope_cls(
             event_type=type(data).__name__,
             source_service=source_service,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +28,15 @@ _student_count = (
     .where(class_students.c.class_id == classes.c.class_id)
     .scalar_subquery()
     .label("student_count")
+)
+
+
+# Memberships of one class in one statement over an id array; RETURNING names only the rows
+# inserted, i.e. the students who were not members before.
+_ENROL = text(
+    "INSERT INTO class_students (class_id, student_id)"
+    " SELECT CAST(:class_id AS varchar), unnest(CAST(:student_ids AS varchar[]))"
+    " ON CONFLICT (class_id, student_id) DO NOTHING RETURNING student_id"
 )
 
 
@@ -144,18 +152,13 @@ class PostgresClasses:
         return bool(await self._session.scalar(select(pending)))
 
     async def enrol(self, class_id: str, student_ids: Sequence[str]) -> list[str]:
-        """Add memberships (one executemany); returns the ids that were not members before."""
+        """Add memberships (one statement); returns the ids that were not members before."""
         if not student_ids:
             return []
-        statement = (
-            pg_insert(class_students)
-            .on_conflict_do_nothing(index_elements=["class_id", "student_id"])
-            .returning(class_students.c.student_id)
-        )
         # Sorted, so concurrent enrolments of the same students into a class take the key
         # locks in one order and wait for each other instead of deadlocking.
         rows = await self._session.execute(
-            statement, [{"class_id": class_id, "student_id": s} for s in sorted(set(student_ids))]
+            _ENROL, {"class_id": class_id, "student_ids": sorted(set(student_ids))}
         )
         return [r.student_id for r in rows]
 

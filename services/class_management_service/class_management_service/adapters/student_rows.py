@@ -4,6 +4,7 @@ keyed email hash only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -39,18 +40,29 @@ def select_students() -> Select[Any]:
     )
 
 
-def student_row(cipher: PiiCipher, student: Student) -> dict[str, Any]:
-    """The `students` row of a student (memberships are rows of their own)."""
+def student_row(
+    cipher: PiiCipher, student: Student, email_hash: str | None = None
+) -> dict[str, Any]:
+    """The `students` row of a student (memberships are rows of their own); `email_hash`
+    when already computed for this email."""
     return {
         "student_id": student.student_id,
         "user_id": student.user_id,
         "name_ciphertext": cipher.encrypt_name(student.first_name, student.last_name),
         "email_ciphertext": cipher.encrypt(student.email),
-        "email_hash": cipher.email_hash(student.email),
+        "email_hash": email_hash or cipher.email_hash(student.email),
         "is_placeholder": student.is_placeholder,
         "created_at": student.created_at,
         "updated_at": student.updated_at,
     }
+
+
+def student_rows(
+    cipher: PiiCipher, many: Iterable[Student], email_hashes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The `students` rows of several students (see `student_row`), reusing the hashes of
+    `email_hashes` (email -> hash) where they are known."""
+    return [student_row(cipher, s, email_hashes.get(s.email)) for s in many]
 
 
 def student_of(cipher: PiiCipher, row: Any) -> Student:

@@ -109,8 +109,14 @@ def _is_blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+# Exactly Unicode category Cc (C0, DEL, C1): one regex search instead of a category lookup
+# per character (a tenth of the cost; tests/unit/roster/test_roster_csv.py checks every
+# code point).
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" for ch in value)
+    return CONTROL_CHARACTERS.search(value) is not None
 
 
 def _tidy(value: str) -> str:

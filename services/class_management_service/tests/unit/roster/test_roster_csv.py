@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import sys
+import unicodedata
 
 import pytest
 
 from class_management_service.domain.errors import RosterRejected
 from class_management_service.domain.roster.csv_import import (
+    CONTROL_CHARACTERS,
     RosterRow,
     decode_roster,
     parse_roster,
@@ -195,3 +198,10 @@ class TestRows:
     def test_unreadable_csv(self) -> None:
         huge_field = "x" * 200_000  # beyond the csv module's field size limit
         assert "CSV" in rejected(f"namn,epost\n{huge_field},a@x.se\n").message
+
+
+def test_control_characters_are_exactly_unicode_category_cc() -> None:
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        is_cc = unicodedata.category(character) == "Cc"
+        assert (CONTROL_CHARACTERS.search(character) is not None) == is_cc, hex(code)
