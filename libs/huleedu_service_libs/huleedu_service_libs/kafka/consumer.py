@@ -132,24 +132,41 @@ class KafkaConsumerRunner:
             logger.info("consumer stopped", group=self._group_id)
 
     async def run(self) -> None:
-        """Poll, handle and commit until request_stop(); a failed DLQ publish stops the loop."""
+        """Poll, handle and commit until request_stop(); a failed DLQ publish stops the loop.
+
+        The partitions of one poll are handled concurrently, one task each: a partition's
+        records stay strictly in order and each task commits only its own partition's offset,
+        so a slow or failing partition never commits, or holds back, another's records.
+        """
         consumer = self._require()
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500)
             m.LAST_POLL.labels(self._service, self._group_id).set(time.time())
-            for tp, records in batches.items():
-                handled = 0
-                try:
-                    for record in records:
-                        await self._handle_or_dead_letter(record)
-                        handled += 1
-                except StopRequested:
-                    logger.info("consumer stopping mid-batch; the rest is read again later")
-                if handled:
-                    # Commit what is durably handled (or dead-lettered), nothing beyond it.
-                    await self._commit(consumer, tp, records[handled - 1].offset + 1)
-                if self._stopping.is_set():
-                    return
+            if not batches:
+                continue
+            outcomes = await asyncio.gather(
+                *(self._handle_partition(consumer, tp, records) for tp, records in batches.items()),
+                return_exceptions=True,
+            )
+            # Every other partition has committed what it handled; now the loop stops.
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    async def _handle_partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Record]
+    ) -> None:
+        """Handle one partition's records in order, then commit past the last one handled."""
+        handled = 0
+        try:
+            for record in records:
+                await self._handle_or_dead_letter(record)
+                handled += 1
+        except StopRequested:
+            logger.info("consumer stopping mid-batch; the rest is read again later")
+        if handled:
+            # Commit what is durably handled (or dead-lettered), nothing beyond it.
+            await self._commit(consumer, tp, records[handled - 1].offset + 1)
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         try:
