@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,9 +36,14 @@ class FakeKafkaConsumer:
 
     records: list[FakeRecord]
     commits: list[dict[TopicPartition, int]] = field(default_factory=list)
+    # Called on the first poll that finds nothing: e.g. the runner's request_stop.
+    when_idle: Callable[[], None] | None = None
 
     async def getmany(self, timeout_ms: int) -> dict[TopicPartition, list[FakeRecord]]:
+        await asyncio.sleep(0)  # a real poll yields to the loop; an idle one must too
         records, self.records = self.records, []
+        if not records and self.when_idle is not None:
+            self.when_idle()
         polled: dict[TopicPartition, list[FakeRecord]] = {}
         for r in records:
             polled.setdefault(TopicPartition(r.topic, r.partition), []).append(r)
