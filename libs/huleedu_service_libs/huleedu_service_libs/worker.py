@@ -43,7 +43,7 @@ WORKER_LOOPS = "worker_loops"
 class ConsumerSpec:
     """One consumer group member: its topics and the handler for their records.
 
-    `runs` (an `EventDispatcher` with `many` handlers) lets consecutive records of one kind
+    `runs` (an `EventDispatcher` with `many` handlers) lets a poll's records of one kind
     and key be handled together; `max_poll_records` bounds a poll, and so a run.
     """
 

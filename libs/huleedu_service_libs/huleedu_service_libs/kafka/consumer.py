@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import structlog
@@ -18,7 +18,7 @@ from huleedu_service_libs.kafka import consumer_metrics as m
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
-from huleedu_service_libs.kafka.records import Record, RecordHandler, RunHandling
+from huleedu_service_libs.kafka.records import Record, RecordHandler, RunHandling, group_runs
 from huleedu_service_libs.kafka.retry_policy import (
     RetryPolicy,
     StopRequested,
@@ -35,9 +35,9 @@ class KafkaConsumerRunner:
 
     Counts every message by outcome, times every handler attempt and counts failed attempts
     by kind, labelled with `service` (the service name) and the group. With `runs`, records
-    that share a run key and follow each other in a partition are handled in one call; if that
-    call fails they are handled one by one under the retry policy, so a poison record still
-    ends alone in the DLQ and nothing is lost.
+    of one partition's poll that share a run key (`kafka.records.group_runs`) are handled in
+    one call; if that call fails they are handled one by one under the retry policy, so a
+    poison record still ends alone in the DLQ and nothing is lost.
     """
 
     def __init__(
@@ -148,8 +148,13 @@ class KafkaConsumerRunner:
     async def _handle_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Record]
     ) -> None:
-        """Handle one partition's records in order, then commit past the last one handled."""
-        handled = 0
+        """Handle one partition's records (runs in order), then commit what is handled.
+
+        Runs may take a record ahead of another key's earlier one, so the commit goes up to
+        the first record not handled: records handled beyond it are read again later and
+        the inbox makes them no-ops.
+        """
+        done: set[int] = set()
         try:
             for run in self._split_runs(records):
                 if (
@@ -157,32 +162,22 @@ class KafkaConsumerRunner:
                     and len(run) > 1
                     and await self._handle_run(self._runs, run)
                 ):
-                    handled += len(run)
+                    done.update(r.offset for r in run)
                     continue
                 for record in run:
                     await self._handle_or_dead_letter(record)
-                    handled += 1
+                    done.add(record.offset)
         except StopRequested:
             logger.info("consumer stopping mid-batch; the rest is read again later")
+        handled = next((i for i, r in enumerate(records) if r.offset not in done), len(records))
         if handled:
             # Commit what is durably handled (or dead-lettered), nothing beyond it.
             await self._commit(consumer, tp, records[handled - 1].offset + 1)
 
-    def _split_runs(self, records: Sequence[Record]) -> Iterator[Sequence[Record]]:
+    def _split_runs(self, records: Sequence[Record]) -> list[list[Record]]:
         if self._runs is None:
-            yield from ([record] for record in records)
-            return
-        run: list[Record] = []
-        key: Hashable | None = None
-        for record in records:
-            next_key = self._runs.run_key(record)
-            if run and (next_key is None or next_key != key):
-                yield run
-                run = []
-            run.append(record)
-            key = next_key
-        if run:
-            yield run
+            return [[record] for record in records]
+        return group_runs(records, self._runs.run_key)
 
     async def _handle_run(self, runs: RunHandling, run: Sequence[Record]) -> bool:
         """One attempt at the whole run; False (nothing committed) sends it record by record."""

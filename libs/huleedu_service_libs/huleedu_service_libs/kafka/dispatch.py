@@ -29,7 +29,7 @@ class EventDispatcher:
     """Maps event types to handlers; use its `handle` as the consumer runner's handler.
 
     A type registered with a `many` handler may also be handled a run at a time: give the
-    dispatcher to `KafkaConsumerRunner(runs=...)` and consecutive records of that type with
+    dispatcher to `KafkaConsumerRunner(runs=...)` and a poll's records of that type with
     the same Kafka key (the aggregate id) in one partition reach `many` together.
     """
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from prometheus_client import REGISTRY
 
 from huleedu_service_libs.consumer import EventItem, Outgoing, StepRunner
-from huleedu_service_libs.kafka import EventDispatcher, KafkaConsumerRunner, PoisonMessageError
+from huleedu_service_libs.kafka import (
+    EventDispatcher,
+    KafkaConsumerRunner,
+    PoisonMessageError,
+    TransientError,
+)
 from huleedu_testing.random_refs import random_name
 
 from .consumer_fakes import Context, FakeStore, FakeUnitOfWork, Happened, SampleEvents
@@ -30,9 +35,13 @@ class Steps:
         self.group = random_name("group")
         self.runs: list[list[str]] = []
         self.singles: list[str] = []
+        self.stop: Callable[[], None] = lambda: None
 
     async def one(self, uow: FakeUnitOfWork, event: Happened, ctx: Context) -> list[Outgoing]:
         self.singles.append(event.batch_id)
+        if event.batch_id == "away":
+            self.stop()  # the service stops while the database is away
+            raise TransientError("database restarting")
         if event.batch_id.startswith("bad"):
             raise PoisonMessageError("a rule this event can never satisfy")
         uow.rows.append(event.batch_id)
@@ -86,6 +95,7 @@ async def consume(steps: Steps, records: list[FakeRecord]) -> FakeKafkaConsumer:
     """Run the consumer over one poll of `records` until it polls again and finds nothing."""
     runner = runner_for(steps)
     kafka = FakeKafkaConsumer(records, when_idle=runner.request_stop)
+    steps.stop = runner.request_stop
     runner._consumer = kafka  # type: ignore[assignment]
     await asyncio.wait_for(runner.run(), HANG_GUARD_SECONDS)
     return kafka
@@ -101,15 +111,20 @@ def count(group: str, outcome: str) -> float:
     return REGISTRY.get_sample_value("huleedu_kafka_messages_total", labels) or 0.0
 
 
-async def test_consecutive_records_of_one_key_are_one_run_and_other_keys_split_it(
-    steps: Steps,
-) -> None:
-    records = [keyed(0, "a"), keyed(1, "a"), keyed(2, "a"), keyed(3, "b"), keyed(4, "a")]
+async def test_a_keys_records_form_one_run_even_with_other_keys_between(steps: Steps) -> None:
+    records = [keyed(0, "a"), keyed(1, "a"), keyed(2, "b"), keyed(3, "a"), keyed(4, "b")]
     kafka = await consume(steps, records)
-    assert steps.runs == [["a", "a", "a"]]
-    assert steps.singles == ["b", "a"]
+    assert steps.runs == [["a", "a", "a"], ["b", "b"]]
+    assert steps.singles == []
     assert kafka.committed() == {0: 5}
     assert count(steps.group, "handled") == 5
+
+
+async def test_a_lone_record_of_a_key_is_handled_the_one_event_way(steps: Steps) -> None:
+    kafka = await consume(steps, [keyed(0, "a"), keyed(1, "b"), keyed(2, "a")])
+    assert steps.runs == [["a", "a"]]
+    assert steps.singles == ["b"]
+    assert kafka.committed() == {0: 3}
 
 
 async def test_a_poison_event_in_a_run_goes_to_the_dlq_alone_and_the_rest_are_handled(
@@ -134,3 +149,13 @@ async def test_an_undecodable_record_breaks_only_its_run(steps: Steps) -> None:
     assert steps.store.rows == ["a0", "a2"]
     assert len(steps.dlq.sent) == 1
     assert kafka.committed() == {0: 3}
+
+
+async def test_a_stop_commits_only_up_to_the_first_record_not_handled(steps: Steps) -> None:
+    # The run of "a" (offsets 0 and 2) is handled first; "away" (1) then meets an outage.
+    records = [keyed(0, "a"), keyed(1, "away"), keyed(2, "a")]
+    kafka = await consume(steps, records)
+    assert steps.runs == [["a", "a"]]
+    assert steps.store.rows == ["a", "a"]
+    # Offset 2 is handled but lies beyond the gap: it is read again, and the inbox skips it.
+    assert kafka.committed() == {0: 1}
