@@ -16,9 +16,14 @@ __all__ = ["Delivery", "mark_duplicate", "tracking_delivery"]
 
 @dataclass
 class Delivery:
-    """One handler attempt's findings."""
+    """One handler attempt's findings (a run of several events may find several duplicates)."""
 
-    duplicate: bool = False
+    duplicates: int = 0
+
+    @property
+    def duplicate(self) -> bool:
+        """True if the event (or any event of the run) was handled before."""
+        return self.duplicates > 0
 
 
 _CURRENT: ContextVar[Delivery | None] = ContextVar("huleedu_delivery", default=None)
@@ -39,4 +44,4 @@ def mark_duplicate() -> None:
     """The event was handled before (no effect outside a tracked delivery)."""
     delivery = _CURRENT.get()
     if delivery is not None:
-        delivery.duplicate = True
+        delivery.duplicates += 1

@@ -5,6 +5,7 @@ Services never call it: `SqlAlchemyUnitOfWork.claim` does, for the consumer kern
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
@@ -32,3 +33,24 @@ async def claim_event(
     if not claimed:
         mark_duplicate()
     return claimed
+
+
+async def claim_events(
+    session: AsyncSession, *, consumer: str, events: Sequence[tuple[UUID, str]]
+) -> set[UUID]:
+    """Record several (event id, event type) pairs in one statement; the ids newly claimed.
+
+    Rows go in in event id order, so two transactions claiming overlapping sets take the
+    inbox's row locks in the same order and never deadlock each other. The caller marks the
+    duplicates (StepRunner.run_many counts them, repeats inside the run included).
+    """
+    if not events:
+        return set()
+    unique = sorted(dict(events).items())
+    stmt = (
+        insert(processed_events)
+        .values([{"consumer": consumer, "event_id": i, "event_type": t} for i, t in unique])
+        .on_conflict_do_nothing()
+        .returning(processed_events.c.event_id)
+    )
+    return set((await session.execute(stmt)).scalars())

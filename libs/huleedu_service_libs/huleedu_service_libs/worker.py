@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.http import create_quart_app
-from huleedu_service_libs.kafka import KafkaConsumerRunner, KafkaEventProducer, RecordHandler
+from huleedu_service_libs.kafka import (
+    KafkaConsumerRunner,
+    KafkaEventProducer,
+    RecordHandler,
+    RunHandling,
+)
 from huleedu_service_libs.observability import HealthCheck, database_check, kafka_check
 from huleedu_service_libs.observability.kafka_offsets import ConsumerLagExporter
 from huleedu_service_libs.outbox import OutboxRelay, RelayConfig
@@ -36,7 +41,11 @@ WORKER_LOOPS = "worker_loops"
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """One consumer group member: its topics and the handler for their records."""
+    """One consumer group member: its topics and the handler for their records.
+
+    `runs` (an `EventDispatcher` with `many` handlers) lets a poll's records of one kind
+    and key be handled together; `max_poll_records` bounds a poll, and so a run.
+    """
 
     name: str
     topics: Sequence[str]
@@ -44,6 +53,8 @@ class ConsumerSpec:
     group_id: str | None = None
     max_attempts: int = 3
     transient_budget_seconds: float = 120.0
+    runs: RunHandling | None = None
+    max_poll_records: int = 50
 
 
 @dataclass
@@ -198,6 +209,8 @@ class WorkerRuntime:
                 dlq_producer=self.producer,
                 max_attempts=spec.max_attempts,
                 transient_budget_seconds=spec.transient_budget_seconds,
+                max_poll_records=spec.max_poll_records,
+                runs=spec.runs,
                 client_id=f"{self.settings.service_name}-{spec.name}",
                 service=self.settings.service_name,
             )

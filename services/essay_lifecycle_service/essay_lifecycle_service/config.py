@@ -25,3 +25,6 @@ class EssayLifecycleSettings(ServiceSettings):
     # the essays without a result fail ("spellcheck timed out after N s") and the batch's
     # phase outcome goes out, so a result lost on the way (e.g. dead-lettered) never hangs it.
     phase_timeout_seconds: float = Field(default=1800.0, gt=0)
+    # Records per poll of the slots consumer, and so the longest run of one batch's provisioned
+    # events placed in one transaction (a poll spans partitions; each handles its own share).
+    slots_max_poll_records: int = Field(default=500, ge=1)

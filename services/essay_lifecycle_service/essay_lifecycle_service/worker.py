@@ -25,6 +25,7 @@ from essay_lifecycle_service.domain.erasure import erase_essays
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
 from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import Clock, StepRunner, utc_now
 from huleedu_service_libs.db import create_engine_from_settings, make_session_factory
@@ -45,6 +46,32 @@ PHASE_EVENTS = (BatchSpellcheckInitiateCommandV1, EssaySpellcheckCompletedV1)
 
 def _worker_settings(settings: EssayLifecycleSettings) -> EssayLifecycleSettings:
     return settings.model_copy(update={"http_port": settings.worker_http_port})
+
+
+def _slots_consumer(
+    settings: EssayLifecycleSettings,
+    handling: StepRunner[UnitOfWork, EventFactory],
+    slots: SlotAssignment,
+) -> ConsumerSpec:
+    """The slots consumer; a poll's provisioned events of one batch may come as a run."""
+    dispatcher = EventDispatcher()
+    dispatcher.register(BatchEssaysRegisteredV1, handling.handler(slots.register))
+    # A poll's provisioned events of one batch are placed in one transaction (kernel README,
+    # "Handling a run of events"); alone, or if the run fails, each goes the one-event way.
+    dispatcher.register(
+        EssayContentProvisionedV1,
+        handling.handler(slots.provision),
+        many=handling.many_handler(slots.provision_many),
+    )
+    dispatcher.register(EssayValidationFailedV1, handling.handler(slots.validation_failed))
+    dispatcher.register(BatchFileRemovedV1, handling.handler(slots.file_removed))
+    return ConsumerSpec(
+        "slots",
+        [topic_for(m) for m in SLOT_EVENTS],
+        dispatcher.handle,
+        runs=dispatcher,
+        max_poll_records=settings.slots_max_poll_records,
+    )
 
 
 def create_worker_app(
@@ -69,12 +96,6 @@ def create_worker_app(
     slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
     phases = SpellcheckPhase(timedelta(seconds=settings.phase_timeout_seconds))
 
-    slot_dispatcher = EventDispatcher()
-    slot_dispatcher.register(BatchEssaysRegisteredV1, handling.handler(slots.register))
-    slot_dispatcher.register(EssayContentProvisionedV1, handling.handler(slots.provision))
-    slot_dispatcher.register(EssayValidationFailedV1, handling.handler(slots.validation_failed))
-    slot_dispatcher.register(BatchFileRemovedV1, handling.handler(slots.file_removed))
-
     phase_dispatcher = EventDispatcher()
     phase_dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(phases.initiate))
     phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(phases.complete))
@@ -96,7 +117,7 @@ def create_worker_app(
         worker_settings,
         engine,
         consumers=[
-            ConsumerSpec("slots", [topic_for(m) for m in SLOT_EVENTS], slot_dispatcher.handle),
+            _slots_consumer(settings, handling, slots),
             ConsumerSpec("phases", [topic_for(m) for m in PHASE_EVENTS], phase_dispatcher.handle),
             ConsumerSpec(
                 "erasure", [topic_for(StudentErasureRequestedV1)], erasure_dispatcher.handle

@@ -6,15 +6,27 @@ Adding a consumer is one step function and one registration line; see README.md.
 from huleedu_service_libs.consumer.clock import Clock, utc_now
 from huleedu_service_libs.consumer.context import StepContext
 from huleedu_service_libs.consumer.events import EventFactory, Outgoing
-from huleedu_service_libs.consumer.ports import UnitOfWork
-from huleedu_service_libs.consumer.runner import EnvelopeHandler, OnCommitted, Step, StepRunner
+from huleedu_service_libs.consumer.ports import ClaimsMany, UnitOfWork
+from huleedu_service_libs.consumer.runner import (
+    EnvelopeHandler,
+    EventItem,
+    ManyStep,
+    OnCommitted,
+    RunHandler,
+    Step,
+    StepRunner,
+)
 
 __all__ = [
+    "ClaimsMany",
     "Clock",
     "EnvelopeHandler",
     "EventFactory",
+    "EventItem",
+    "ManyStep",
     "OnCommitted",
     "Outgoing",
+    "RunHandler",
     "Step",
     "StepContext",
     "StepRunner",

@@ -56,6 +56,10 @@ class SqlAlchemyUnitOfWork(ABC):
             self.session, consumer=consumer, event_id=event_id, event_type=event_type
         )
 
+    async def claim_many(self, *, consumer: str, events: list[tuple[UUID, str]]) -> set[UUID]:
+        """The inbox claim of several (event id, event type) pairs in one statement."""
+        return await inbox.claim_events(self.session, consumer=consumer, events=events)
+
     async def add_events(self, events: list[tuple[EventEnvelope[Any], str]]) -> None:
         """Write (envelope, key) pairs to the outbox in this transaction, in one statement."""
         await self._outbox.add_many(self.session, [(env, key, None) for env, key in events])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -19,35 +18,26 @@ from huleedu_service_libs.kafka import consumer_metrics as m
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.kafka.backoff import install_reconnect_backoff
 from huleedu_service_libs.kafka.producer import KafkaEventProducer
+from huleedu_service_libs.kafka.records import Record, RecordHandler, RunHandling, group_runs
 from huleedu_service_libs.kafka.retry_policy import (
     RetryPolicy,
     StopRequested,
     run_with_policy,
 )
 
+__all__ = ["KafkaConsumerRunner", "Record", "RecordHandler", "RunHandling"]
+
 logger = structlog.get_logger(__name__)
-
-
-class Record(Protocol):
-    """What a handler reads of a consumed message (aiokafka's ConsumerRecord has these)."""
-
-    topic: str
-    partition: int
-    offset: int
-    timestamp: int
-    key: bytes | None
-    value: bytes | None
-    headers: Sequence[tuple[str, bytes]]
-
-
-RecordHandler = Callable[[Record], Awaitable[None]]
 
 
 class KafkaConsumerRunner:
     """Runs one consumer group member until stop(); offsets are committed only after handling.
 
     Counts every message by outcome, times every handler attempt and counts failed attempts
-    by kind, labelled with `service` (the service name) and the group.
+    by kind, labelled with `service` (the service name) and the group. With `runs`, records
+    of one partition's poll that share a run key (`kafka.records.group_runs`) are handled in
+    one call; if that call fails they are handled one by one under the retry policy, so a
+    poison record still ends alone in the DLQ and nothing is lost.
     """
 
     def __init__(
@@ -65,8 +55,10 @@ class KafkaConsumerRunner:
         max_poll_records: int = 50,
         client_id: str | None = None,
         service: str = "",
+        runs: RunHandling | None = None,
     ) -> None:
         self._service = service
+        self._runs = runs
         self._bootstrap_servers = bootstrap_servers
         self._group_id = group_id
         self._topics = list(topics)
@@ -132,24 +124,92 @@ class KafkaConsumerRunner:
             logger.info("consumer stopped", group=self._group_id)
 
     async def run(self) -> None:
-        """Poll, handle and commit until request_stop(); a failed DLQ publish stops the loop."""
+        """Poll, handle and commit until request_stop(); a failed DLQ publish stops the loop.
+
+        The partitions of one poll are handled concurrently, one task each: a partition's
+        records stay strictly in order and each task commits only its own partition's offset,
+        so a slow or failing partition never commits, or holds back, another's records.
+        """
         consumer = self._require()
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500)
             m.LAST_POLL.labels(self._service, self._group_id).set(time.time())
-            for tp, records in batches.items():
-                handled = 0
-                try:
-                    for record in records:
-                        await self._handle_or_dead_letter(record)
-                        handled += 1
-                except StopRequested:
-                    logger.info("consumer stopping mid-batch; the rest is read again later")
-                if handled:
-                    # Commit what is durably handled (or dead-lettered), nothing beyond it.
-                    await self._commit(consumer, tp, records[handled - 1].offset + 1)
-                if self._stopping.is_set():
-                    return
+            if not batches:
+                continue
+            outcomes = await asyncio.gather(
+                *(self._handle_partition(consumer, tp, records) for tp, records in batches.items()),
+                return_exceptions=True,
+            )
+            # Every other partition has committed what it handled; now the loop stops.
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    async def _handle_partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Record]
+    ) -> None:
+        """Handle one partition's records (runs in order), then commit what is handled.
+
+        Runs may take a record ahead of another key's earlier one, so the commit goes up to
+        the first record not handled: records handled beyond it are read again later and
+        the inbox makes them no-ops.
+        """
+        done: set[int] = set()
+        try:
+            for run in self._split_runs(records):
+                if (
+                    self._runs is not None
+                    and len(run) > 1
+                    and await self._handle_run(self._runs, run)
+                ):
+                    done.update(r.offset for r in run)
+                    continue
+                for record in run:
+                    await self._handle_or_dead_letter(record)
+                    done.add(record.offset)
+        except StopRequested:
+            logger.info("consumer stopping mid-batch; the rest is read again later")
+        handled = next((i for i, r in enumerate(records) if r.offset not in done), len(records))
+        if handled:
+            # Commit what is durably handled (or dead-lettered), nothing beyond it.
+            await self._commit(consumer, tp, records[handled - 1].offset + 1)
+
+    def _split_runs(self, records: Sequence[Record]) -> list[list[Record]]:
+        if self._runs is None:
+            return [[record] for record in records]
+        return group_runs(records, self._runs.run_key)
+
+    async def _handle_run(self, runs: RunHandling, run: Sequence[Record]) -> bool:
+        """One attempt at the whole run; False (nothing committed) sends it record by record."""
+        labels = (self._service, self._group_id, run[0].topic)
+        started = time.perf_counter()
+        try:
+            # The run's logs carry the correlation id of its last event (the one that
+            # completes whatever the run completes).
+            with (
+                correlation_context(h.decode_headers(run[-1].headers).get(h.CORRELATION_ID)),
+                tracking_delivery() as delivery,
+            ):
+                await runs.handle_run(run)
+        except Exception as exc:
+            kind = m.TRANSIENT if self._policy.is_transient(exc) else m.POISON
+            m.HANDLER_FAILURES.labels(*labels, kind).inc()
+            logger.warning(
+                "run failed; handling its records one by one",
+                topic=run[0].topic,
+                partition=run[0].partition,
+                offsets=f"{run[0].offset}-{run[-1].offset}",
+                error=repr(exc),
+            )
+            return False
+        finally:
+            share = (time.perf_counter() - started) / len(run)
+            for _ in run:
+                m.HANDLER_DURATION.labels(*labels).observe(share)
+        duplicates = min(delivery.duplicates, len(run))
+        m.MESSAGES.labels(*labels, m.HANDLED).inc(len(run) - duplicates)
+        m.MESSAGES.labels(*labels, m.DUPLICATE).inc(duplicates)
+        return True
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         try:

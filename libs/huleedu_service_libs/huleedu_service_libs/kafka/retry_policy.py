@@ -58,7 +58,18 @@ class RetryPolicy:
 
     def is_transient(self, exc: BaseException) -> bool:
         """True for errors that mean 'try again soon', not 'this message is bad'."""
-        return isinstance(exc, self.transient_exceptions)
+        return isinstance(exc, self.transient_exceptions) or _lost_a_race(exc)
+
+
+# PostgreSQL aborts one of two transactions that deadlock (40P01) or that conflict under
+# SERIALIZABLE (40001). With partitions handled concurrently that can happen between two
+# healthy messages; the loser succeeds when tried again, so it must not count toward the DLQ.
+RACE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) in RACE_SQLSTATES
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, update
@@ -10,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from common_core.enums import NotificationCategory
 from common_core.events import TeacherNotificationRequestedV1
-from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, StepRunner
+from huleedu_service_libs.consumer import (
+    EventFactory,
+    EventItem,
+    Outgoing,
+    StepContext,
+    StepRunner,
+)
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork, event_outbox, processed_events
 from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
@@ -131,3 +138,46 @@ async def test_the_same_event_for_another_consumer_applies_again(engine: AsyncEn
     assert await make_runner(engine, random_id()).run(cause, count_once) is True
     assert await make_runner(engine, random_id()).run(cause, count_once) is True
     assert await _state(engine, cause) == (2, 2, 2)
+
+
+async def count_run(
+    uow: CountingUnitOfWork, items: Sequence[EventItem[TeacherNotificationRequestedV1, Notices]]
+) -> list[Outgoing]:
+    """The many-event form of count_once: one increment and one event per item."""
+    return [out for item in items for out in await count_once(uow, item.event, item.ctx)]
+
+
+async def test_overlapping_concurrent_runs_apply_each_event_once(engine: AsyncEngine) -> None:
+    causes = [notification(random_id(), n) for n in range(6)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            applied.insert(), [{"user_id": c.data.user_id, "times": 0} for c in causes]
+        )
+    runner = make_runner(engine, random_id())
+    # Every event delivered in three runs at once, in different orders and overlaps.
+    runs = [causes[:4], causes[2:][::-1], [causes[5], causes[0], causes[5]]]
+    applied_counts = await asyncio.gather(*(runner.run_many(run, count_run) for run in runs))
+    assert sum(applied_counts) == 6
+    assert [await _state(engine, c) for c in causes] == [(1, 1, 1)] * 6
+
+
+async def test_a_failing_run_claims_nothing_and_its_redelivery_applies(engine: AsyncEngine) -> None:
+    causes = [notification(random_id(), n) for n in range(3)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            applied.insert(), [{"user_id": c.data.user_id, "times": 0} for c in causes]
+        )
+    runner = make_runner(engine, random_id())
+
+    async def fails_after_writing(
+        uow: CountingUnitOfWork,
+        items: Sequence[EventItem[TeacherNotificationRequestedV1, Notices]],
+    ) -> list[Outgoing]:
+        await count_run(uow, items)
+        raise RuntimeError("a bug after the writes")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        await runner.run_many(causes, fails_after_writing)
+    assert [await _state(engine, c) for c in causes] == [(0, 0, 0)] * 3
+    assert await runner.run_many(causes, count_run) == 3
+    assert [await _state(engine, c) for c in causes] == [(1, 1, 1)] * 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from huleedu_service_libs.kafka.retry_policy import (
     PoisonMessageError,
@@ -106,3 +106,25 @@ def test_backoff_grows_and_is_capped() -> None:
     policy = RetryPolicy(initial_backoff_seconds=1.0, max_backoff_seconds=4.0)
     assert 1.0 <= policy.backoff(1) <= 2.0
     assert 4.0 <= policy.backoff(10) <= 5.0
+
+
+class _DriverError(Exception):
+    """What SQLAlchemy's asyncpg adapter puts in DBAPIError.orig: the server's SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+async def test_a_deadlock_or_serialization_failure_is_transient(sqlstate: str) -> None:
+    lost = DBAPIError("UPDATE ...", {}, _DriverError(sqlstate))
+    flaky = Flaky(lost, lost, lost, lost)
+    outcome = await run_with_policy(flaky, FAST, asyncio.Event(), no_op)
+    assert outcome.error is None  # four losses, yet max_attempts (3) was not used up
+    assert flaky.calls == 5
+
+
+def test_other_database_errors_are_not_transient() -> None:
+    unique = DBAPIError("INSERT ...", {}, _DriverError("23505"))
+    assert not FAST.is_transient(unique)

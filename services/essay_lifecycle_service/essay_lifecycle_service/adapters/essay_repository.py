@@ -29,7 +29,6 @@ _ESSAY_FIELDS = (
     "error_message",
     "updated_at",
 )
-_RETURNING = ", ".join(_ESSAY_FIELDS)
 _CONTENT_COLUMNS = {
     "file_upload_id": None,
     "original_file_name": None,
@@ -38,19 +37,39 @@ _CONTENT_COLUMNS = {
     "content_sha256": None,
 }
 
-# The lowest free slot, taken in one statement; rows other transactions hold are skipped.
-_TAKE_FREE_SLOT = f"""
-UPDATE essays
-   SET status = :ready, file_upload_id = :file_upload_id,
-       original_file_name = :original_file_name, text_storage_id = :text_storage_id,
-       raw_storage_id = :raw_storage_id, content_sha256 = :content_sha256, updated_at = now()
- WHERE essay_id = (
-       SELECT essay_id FROM essays
-        WHERE batch_id = :batch_id AND status = :awaiting
-        ORDER BY slot_index
-        LIMIT 1
-        FOR UPDATE {{lock}})
-RETURNING {_RETURNING}
+# The lowest free slots, taken in one statement for a run of contents (the i-th free slot by
+# index gets the i-th content); rows other transactions hold are skipped, or waited for.
+_TAKE_FREE_SLOTS = f"""
+WITH locked AS (
+    SELECT essay_id, slot_index FROM essays
+     WHERE batch_id = :batch_id AND status = :awaiting
+     ORDER BY slot_index
+     LIMIT :wanted
+       FOR UPDATE {{lock}}
+), numbered AS (
+    SELECT essay_id, row_number() OVER (ORDER BY slot_index) AS n FROM locked
+), incoming AS (
+    SELECT * FROM unnest(
+        CAST(:file_upload_ids AS text[]), CAST(:original_file_names AS text[]),
+        CAST(:text_storage_ids AS text[]), CAST(:raw_storage_ids AS text[]),
+        CAST(:content_sha256s AS text[])
+    ) WITH ORDINALITY AS c(file_upload_id, original_file_name, text_storage_id,
+                           raw_storage_id, content_sha256, n)
+)
+UPDATE essays AS e
+   SET status = :ready, file_upload_id = c.file_upload_id,
+       original_file_name = c.original_file_name, text_storage_id = c.text_storage_id,
+       raw_storage_id = c.raw_storage_id, content_sha256 = c.content_sha256, updated_at = now()
+  FROM numbered AS f JOIN incoming AS c ON c.n = f.n
+ WHERE e.essay_id = f.essay_id
+RETURNING {", ".join(f"e.{f}" for f in _ESSAY_FIELDS)}, c.n AS n
+"""
+
+# Advisory locks taken in ascending lock-id order in one statement: every transaction locking
+# contents (one or a run) takes them in the same global order, so they never deadlock.
+_LOCK_KEYS = """
+SELECT count(pg_advisory_xact_lock(:space, h))
+  FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(:keys AS text[])) AS k ORDER BY h) AS o
 """
 
 
@@ -81,59 +100,66 @@ class PostgresEssayRepository:
             ],
         )
 
-    async def lock_content(self, batch_id: str, content_sha256: str, file_upload_id: str) -> None:
-        """Advisory locks on (batch, content) then (batch, file): same order everywhere."""
-        for key in (f"{batch_id}:sha:{content_sha256}", f"{batch_id}:file:{file_upload_id}"):
-            await self._session.execute(
-                text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-                {"space": CONTENT_LOCK_SPACE, "key": key},
-            )
+    async def lock_contents(self, batch_id: str, contents: Sequence[ProvisionedContent]) -> None:
+        """Advisory locks on each (batch, content) and (batch, file), in one global order."""
+        keys = [f"{batch_id}:sha:{c.content_sha256}" for c in contents] + [
+            f"{batch_id}:file:{c.file_upload_id}" for c in contents
+        ]
+        await self._session.execute(text(_LOCK_KEYS), {"space": CONTENT_LOCK_SPACE, "keys": keys})
 
-    async def find_holding(
-        self, batch_id: str, content_sha256: str, file_upload_id: str
-    ) -> Essay | None:
-        """The slot holding this content or file."""
-        stmt = (
-            select(*[essays.c[f] for f in _ESSAY_FIELDS])
-            .where(
-                essays.c.batch_id == batch_id,
-                or_(
-                    essays.c.content_sha256 == content_sha256,
-                    essays.c.file_upload_id == file_upload_id,
-                ),
-            )
-            .limit(1)
+    async def find_holding_many(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
+        """The slots holding any of these contents or files."""
+        stmt = select(*[essays.c[f] for f in _ESSAY_FIELDS]).where(
+            essays.c.batch_id == batch_id,
+            or_(
+                essays.c.content_sha256.in_({c.content_sha256 for c in contents}),
+                essays.c.file_upload_id.in_({c.file_upload_id for c in contents}),
+            ),
         )
-        row = (await self._session.execute(stmt)).first()
-        return _essay(row) if row else None
+        return [_essay(row) for row in await self._session.execute(stmt)]
 
-    async def take_free_slot(self, content: ProvisionedContent) -> Essay | None:
-        """SKIP LOCKED first; when that finds nothing but free slots remain, wait for them.
+    async def take_free_slots(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
+        """SKIP LOCKED first; when that leaves contents over while free slots remain, wait.
 
         Under READ COMMITTED a slot committed by another transaction between our snapshot and
-        our lock is re-checked and dropped, so 'nothing returned' alone does not prove the
-        batch is full. Every retry follows another transaction's commit, so this terminates.
+        our lock is re-checked and dropped, so 'fewer rows than wanted' alone does not prove
+        the batch is full. Every retry follows another transaction's commit, so this ends.
         """
-        params = {
-            **content.__dict__,
-            "ready": EssayStatus.READY_FOR_PROCESSING.value,
-            "awaiting": EssayStatus.AWAITING_CONTENT.value,
-        }
-        while True:
+        taken: list[Essay] = []
+        remaining = list(contents)
+        while remaining:
             for lock in ("SKIP LOCKED", ""):
-                row = (
-                    await self._session.execute(text(_TAKE_FREE_SLOT.format(lock=lock)), params)
-                ).first()
-                if row is not None:
-                    return _essay(row)
+                got = await self._take(batch_id, remaining, lock)
+                taken += got
+                remaining = remaining[len(got) :]
+                if not remaining:
+                    return taken
             free = await self._session.scalar(
                 select(func.count()).where(
-                    essays.c.batch_id == content.batch_id,
+                    essays.c.batch_id == batch_id,
                     essays.c.status == EssayStatus.AWAITING_CONTENT.value,
                 )
             )
             if not free:
-                return None
+                break
+        return taken
+
+    async def _take(
+        self, batch_id: str, contents: Sequence[ProvisionedContent], lock: str
+    ) -> list[Essay]:
+        params = {
+            "batch_id": batch_id,
+            "wanted": len(contents),
+            "ready": EssayStatus.READY_FOR_PROCESSING.value,
+            "awaiting": EssayStatus.AWAITING_CONTENT.value,
+            **{f"{name}s": [getattr(c, name) for c in contents] for name in _CONTENT_COLUMNS},
+        }
+        rows = (await self._session.execute(text(_TAKE_FREE_SLOTS.format(lock=lock)), params)).all()
+        return [_essay(row) for row in sorted(rows, key=lambda r: r.n)]
 
     async def find_by_file(self, batch_id: str, file_upload_id: str) -> Essay | None:
         """The slot holding a file."""
@@ -199,6 +225,25 @@ class PostgresEssayRepository:
                 event=entry.event,
                 at=entry.at,
             )
+        )
+
+    async def append_histories(self, entries: Sequence[HistoryEntry]) -> None:
+        """Timeline rows in one insert."""
+        if not entries:
+            return
+        await self._session.execute(
+            insert(essay_state_history),
+            [
+                {
+                    "essay_id": e.essay_id,
+                    "batch_id": e.batch_id,
+                    "from_status": e.from_status.value if e.from_status else None,
+                    "to_status": e.to_status.value,
+                    "event": e.event,
+                    "at": e.at,
+                }
+                for e in entries
+            ],
         )
 
     async def history(self, essay_id: str) -> list[HistoryEntry]:

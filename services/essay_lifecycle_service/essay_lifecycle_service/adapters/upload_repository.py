@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -20,31 +22,42 @@ class PostgresUploadRepository:
 
     async def record_arrival(self, arrival: FileArrival) -> bool:
         """Note a file event (and its upload's counts) once; False if it was already noted."""
-        upload = arrival.upload
-        if upload is not None:
+        return arrival.file_upload_id in await self.record_arrivals([arrival])
+
+    async def record_arrivals(self, arrivals: Sequence[FileArrival]) -> set[str]:
+        """Note file events (and their uploads' counts) once each; the file ids noted now.
+
+        Rows go in sorted by key, so concurrent runs wait on each other's rows in one order.
+        """
+        uploads = {
+            (a.batch_id, a.upload.upload_id): a.upload for a in arrivals if a.upload is not None
+        }
+        if uploads:
             await self._session.execute(
                 insert(batch_uploads)
                 .values(
-                    batch_id=arrival.batch_id,
-                    upload_id=upload.upload_id,
-                    accepted_count=upload.accepted_count,
-                    rejected_count=upload.rejected_count,
+                    [
+                        {
+                            "batch_id": batch_id,
+                            "upload_id": upload_id,
+                            "accepted_count": u.accepted_count,
+                            "rejected_count": u.rejected_count,
+                        }
+                        for (batch_id, upload_id), u in sorted(uploads.items())
+                    ]
                 )
                 .on_conflict_do_nothing()
             )
+        files = {(a.batch_id, a.file_upload_id): a for a in reversed(arrivals)}
+        if not files:
+            return set()
         stmt = (
             insert(received_files)
-            .values(
-                batch_id=arrival.batch_id,
-                file_upload_id=arrival.file_upload_id,
-                upload_id=upload.upload_id if upload else None,
-                accepted=arrival.accepted,
-                **({"received_at": arrival.at} if arrival.at is not None else {}),
-            )
+            .values([_received(a) for _, a in sorted(files.items())])
             .on_conflict_do_nothing()
             .returning(received_files.c.file_upload_id)
         )
-        return (await self._session.execute(stmt)).first() is not None
+        return set((await self._session.execute(stmt)).scalars())
 
     async def accepted_in_flight(self, batch_id: str) -> int:
         """Accepted essays of uploads seen so far whose events have not arrived yet."""
@@ -113,12 +126,13 @@ class PostgresUploadRepository:
             .on_conflict_do_nothing()
         )
 
-    async def is_removed(self, batch_id: str, file_upload_id: str) -> bool:
-        """True if the teacher removed this file."""
+    async def removed_among(self, batch_id: str, file_upload_ids: Sequence[str]) -> set[str]:
+        """Those of the files the teacher removed."""
         stmt = select(removed_files.c.file_upload_id).where(
-            removed_files.c.batch_id == batch_id, removed_files.c.file_upload_id == file_upload_id
+            removed_files.c.batch_id == batch_id,
+            removed_files.c.file_upload_id.in_(set(file_upload_ids)),
         )
-        return (await self._session.execute(stmt)).first() is not None
+        return set((await self._session.execute(stmt)).scalars())
 
     async def first_accepted_at(self, batch_id: str) -> datetime | None:
         """When the batch's first accepted file arrived, or None."""
@@ -128,3 +142,14 @@ class PostgresUploadRepository:
             )
         )
         return found
+
+
+def _received(arrival: FileArrival) -> dict[str, Any]:
+    return {
+        "batch_id": arrival.batch_id,
+        "file_upload_id": arrival.file_upload_id,
+        "upload_id": arrival.upload.upload_id if arrival.upload else None,
+        "accepted": arrival.accepted,
+        # None: the database's clock (the column's default).
+        "received_at": arrival.at if arrival.at is not None else func.now(),
+    }

@@ -86,6 +86,10 @@ class UploadRepository(Protocol):
         """Note a file event (and its upload's counts) once; False if it was already noted."""
         ...
 
+    async def record_arrivals(self, arrivals: Sequence[FileArrival]) -> set[str]:
+        """Note several file events of one batch at once; the file ids noted for the first time."""
+        ...
+
     async def accepted_in_flight(self, batch_id: str) -> int:
         """Accepted essays of uploads seen so far whose events have not arrived yet."""
         ...
@@ -98,8 +102,8 @@ class UploadRepository(Protocol):
         """Remember a removed file, so its content arriving later takes no slot."""
         ...
 
-    async def is_removed(self, batch_id: str, file_upload_id: str) -> bool:
-        """True if the teacher removed this file."""
+    async def removed_among(self, batch_id: str, file_upload_ids: Sequence[str]) -> set[str]:
+        """Those of the files the teacher removed."""
         ...
 
     async def first_accepted_at(self, batch_id: str) -> datetime | None:
@@ -114,18 +118,21 @@ class EssayRepository(Protocol):
         """One awaiting_content slot per id, in order."""
         ...
 
-    async def lock_content(self, batch_id: str, content_sha256: str, file_upload_id: str) -> None:
-        """Until commit, keep other deliveries of the same content or file waiting."""
+    async def lock_contents(self, batch_id: str, contents: Sequence[ProvisionedContent]) -> None:
+        """Until commit, keep other deliveries of the same contents or files waiting."""
         ...
 
-    async def find_holding(
-        self, batch_id: str, content_sha256: str, file_upload_id: str
-    ) -> Essay | None:
-        """The slot already holding this content or this file, if any."""
+    async def find_holding_many(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
+        """The slots already holding any of these contents (by hash) or files."""
         ...
 
-    async def take_free_slot(self, content: ProvisionedContent) -> Essay | None:
-        """Put the content into the lowest free slot atomically; None if every slot is taken."""
+    async def take_free_slots(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
+        """Put the contents into the lowest free slots atomically, in order; fewer essays
+        than contents when the batch has no free slot left for the rest."""
         ...
 
     async def find_by_file(self, batch_id: str, file_upload_id: str) -> Essay | None:
@@ -154,6 +161,10 @@ class EssayRepository(Protocol):
 
     async def append_history(self, entry: HistoryEntry) -> None:
         """Record a status change for the timeline."""
+        ...
+
+    async def append_histories(self, entries: Sequence[HistoryEntry]) -> None:
+        """Record several status changes in one insert."""
         ...
 
     async def history(self, essay_id: str) -> list[HistoryEntry]:

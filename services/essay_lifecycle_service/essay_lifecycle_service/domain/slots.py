@@ -6,33 +6,34 @@ Every file event is noted as an arrival of its upload first (`uow.uploads`), so 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import structlog
 
-from common_core.enums import EssayStatus, NotificationCategory
+from common_core.enums import EssayStatus
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchFileRemovedV1,
     EssayContentProvisionedV1,
     EssayValidationFailedV1,
 )
-from common_core.notifications import VARIANT, NotificationCode, NotificationParams
 from essay_lifecycle_service.domain.announcements import check_readiness
-from essay_lifecycle_service.domain.events import Context, Keyed
+from essay_lifecycle_service.domain.events import Context, EventFactory, Keyed
 from essay_lifecycle_service.domain.models import (
     BatchTracker,
     FileArrival,
     HistoryEntry,
     ProvisionedContent,
 )
+from essay_lifecycle_service.domain.placement import Placement, place
 from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.states import can_transition
+from huleedu_service_libs.consumer import EventItem
+
+Provisioned = EventItem[EssayContentProvisionedV1, EventFactory]
 
 logger = structlog.get_logger(__name__)
-
-NO_FREE_SLOT = "no_free_slot"
-PROCESSING_STARTED = "processing_started"
 
 
 class SlotAssignment:
@@ -58,8 +59,8 @@ class SlotAssignment:
             logger.warning("els.batch_already_registered", batch_id=event.batch_id)
             return []
         await uow.essays.add_slots(event.batch_id, event.essay_ids)
-        for essay_id in event.essay_ids:
-            await uow.essays.append_history(
+        await uow.essays.append_histories(
+            [
                 HistoryEntry(
                     essay_id,
                     event.batch_id,
@@ -68,10 +69,11 @@ class SlotAssignment:
                     "BatchEssaysRegisteredV1",
                     ctx.now,
                 )
-            )
-        events: list[Keyed] = []
-        for content in await uow.batches.take_pending(event.batch_id):
-            events += await self._place(uow, batch, content, ctx)
+                for essay_id in event.essay_ids
+            ]
+        )
+        parked = await uow.batches.take_pending(event.batch_id)
+        events = await place(uow, batch, [Placement(content, ctx) for content in parked])
         events += await check_readiness(uow, event.batch_id, ctx)
         return events
 
@@ -79,32 +81,71 @@ class SlotAssignment:
         self, uow: UnitOfWork, event: EssayContentProvisionedV1, ctx: Context
     ) -> list[Keyed]:
         """Give the content a slot, or park it until its batch is registered."""
-        content = ProvisionedContent.from_event(event)
-        log = logger.bind(batch_id=event.batch_id, file_upload_id=event.file_upload_id)
-        await uow.batches.lock_shared(event.batch_id)
-        first = await uow.uploads.record_arrival(
-            FileArrival(
-                event.batch_id,
-                event.file_upload_id,
-                accepted=True,
-                upload=event.upload,
-                at=ctx.now,
-            )
+        return await self.provision_many(uow, [EventItem(event, ctx)])
+
+    async def provision_many(self, uow: UnitOfWork, items: Sequence[Provisioned]) -> list[Keyed]:
+        """A run of provisioned events, decided as if one by one, one batch at a time.
+
+        Per batch: one lock, one arrival insert, one slot assignment statement, one history
+        insert, and one readiness check at the end (a run announces its batch at most once).
+        """
+        by_batch: dict[str, list[Provisioned]] = {}
+        for item in items:
+            by_batch.setdefault(item.event.batch_id, []).append(item)
+        events: list[Keyed] = []
+        for batch_id, batch_items in by_batch.items():
+            events += await self._provision_batch(uow, batch_id, batch_items)
+        return events
+
+    async def _provision_batch(
+        self, uow: UnitOfWork, batch_id: str, items: Sequence[Provisioned]
+    ) -> list[Keyed]:
+        log = logger.bind(batch_id=batch_id)
+        await uow.batches.lock_shared(batch_id)
+        first = await uow.uploads.record_arrivals(
+            [
+                FileArrival(
+                    batch_id,
+                    item.event.file_upload_id,
+                    accepted=True,
+                    upload=item.event.upload,
+                    at=item.ctx.now,
+                )
+                for item in items
+            ]
         )
-        if not first:
-            log.info("els.file_already_received")
+        fresh: list[Provisioned] = []
+        for item in items:
+            if item.event.file_upload_id in first:
+                first.discard(item.event.file_upload_id)  # a second event of it is a repeat
+                fresh.append(item)
+            else:
+                log.info("els.file_already_received", file_upload_id=item.event.file_upload_id)
+        if not fresh:
             return []
-        if await uow.uploads.is_removed(event.batch_id, event.file_upload_id):
+        removed = await uow.uploads.removed_among(
+            batch_id, [item.event.file_upload_id for item in fresh]
+        )
+        for file_upload_id in removed:
             # Removed before its content came: it must not take a slot, but it has arrived.
-            log.info("els.removed_file_not_placed")
-            return await check_readiness(uow, event.batch_id, ctx)
-        batch = await uow.batches.get(event.batch_id)
+            log.info("els.removed_file_not_placed", file_upload_id=file_upload_id)
+        placements = [
+            Placement(ProvisionedContent.from_event(item.event), item.ctx)
+            for item in fresh
+            if item.event.file_upload_id not in removed
+        ]
+        batch = await uow.batches.get(batch_id)
         if batch is None:
-            parked = await uow.batches.add_pending(content)
-            log.info("els.content_parked_until_registration", parked=parked)
+            for placement in placements:
+                parked = await uow.batches.add_pending(placement.content)
+                log.info(
+                    "els.content_parked_until_registration",
+                    file_upload_id=placement.content.file_upload_id,
+                    parked=parked,
+                )
             return []
-        events = await self._place(uow, batch, content, ctx)
-        events += await check_readiness(uow, event.batch_id, ctx)
+        events = await place(uow, batch, placements)
+        events += await check_readiness(uow, batch_id, fresh[-1].ctx)
         return events
 
     async def validation_failed(
@@ -159,103 +200,16 @@ class SlotAssignment:
             )
             return []
         await uow.essays.release_slot(essay.essay_id)
-        await uow.essays.append_history(
-            HistoryEntry(
-                essay.essay_id,
-                event.batch_id,
-                essay.status,
-                EssayStatus.AWAITING_CONTENT,
-                "BatchFileRemovedV1",
-                ctx.now,
-            )
-        )
-        return []
-
-    async def _place(
-        self, uow: UnitOfWork, batch: BatchTracker, content: ProvisionedContent, ctx: Context
-    ) -> list[Keyed]:
-        """A free slot for the content; excess only when every slot holds an accepted essay.
-
-        A batch already announced still takes the essay while no phase has started (a later
-        upload filled a free slot): readiness is then owed anew.
-        """
-        log = logger.bind(batch_id=batch.batch_id, file_upload_id=content.file_upload_id)
-        if batch.is_ready and await uow.phases.any_started(batch.batch_id):
-            return self._excess(batch, content, ctx, PROCESSING_STARTED)
-        await uow.essays.lock_content(
-            batch.batch_id, content.content_sha256, content.file_upload_id
-        )
-        holder = await uow.essays.find_holding(
-            batch.batch_id, content.content_sha256, content.file_upload_id
-        )
-        if holder is not None:
-            if holder.file_upload_id == content.file_upload_id:
-                log.info("els.file_already_assigned", essay_id=holder.essay_id)
-                return []
-            log.warning("els.duplicate_content", essay_id=holder.essay_id)
-            return [
-                ctx.events.notification(
-                    batch,
-                    NotificationCode.DUPLICATE_CONTENT,
-                    {
-                        "file_name": content.original_file_name,
-                        "duplicate_of_file_name": holder.original_file_name or holder.essay_id,
-                    },
-                    {
-                        "file_upload_id": content.file_upload_id,
-                        "original_file_name": content.original_file_name,
-                        "duplicate_of_essay_id": holder.essay_id,
-                        "duplicate_of_file_upload_id": holder.file_upload_id,
-                    },
-                    category=NotificationCategory.FILE_OPERATIONS,
-                    action_required=True,
+        await uow.essays.append_histories(
+            [
+                HistoryEntry(
+                    essay.essay_id,
+                    event.batch_id,
+                    essay.status,
+                    EssayStatus.AWAITING_CONTENT,
+                    "BatchFileRemovedV1",
+                    ctx.now,
                 )
             ]
-        essay = await uow.essays.take_free_slot(content)
-        if essay is None:
-            return self._excess(batch, content, ctx, NO_FREE_SLOT)
-        if batch.is_ready:
-            await uow.batches.owe_reannouncement(batch.batch_id)
-        await uow.essays.append_history(
-            HistoryEntry(
-                essay.essay_id,
-                batch.batch_id,
-                EssayStatus.AWAITING_CONTENT,
-                EssayStatus.READY_FOR_PROCESSING,
-                "EssayContentProvisionedV1",
-                ctx.now,
-            )
         )
-        log.info("els.slot_assigned", essay_id=essay.essay_id, slot_index=essay.slot_index)
-        return [ctx.events.slot_assigned(essay)]
-
-    @staticmethod
-    def _excess(
-        batch: BatchTracker, content: ProvisionedContent, ctx: Context, reason: str
-    ) -> list[Keyed]:
-        logger.warning(
-            "els.excess_content",
-            batch_id=batch.batch_id,
-            file_upload_id=content.file_upload_id,
-            reason=reason,
-        )
-        params: NotificationParams = {
-            VARIANT: reason,
-            "file_name": content.original_file_name,
-            "expected_count": batch.expected_count,
-        }
-        return [
-            ctx.events.excess(content, reason),
-            ctx.events.notification(
-                batch,
-                NotificationCode.EXCESS_CONTENT,
-                params,
-                {
-                    "file_upload_id": content.file_upload_id,
-                    "original_file_name": content.original_file_name,
-                    "reason": reason,
-                },
-                category=NotificationCategory.FILE_OPERATIONS,
-                action_required=True,
-            ),
-        ]
+        return []

@@ -146,43 +146,45 @@ class FakeEssays:
         for i, essay_id in enumerate(essay_ids):
             self.s.essays[essay_id] = Essay(essay_id, batch_id, i, EssayStatus.AWAITING_CONTENT)
 
-    async def lock_content(self, batch_id: str, content_sha256: str, file_upload_id: str) -> None:
+    async def lock_contents(self, batch_id: str, contents: Sequence[ProvisionedContent]) -> None:
         return None
 
-    async def find_holding(
-        self, batch_id: str, content_sha256: str, file_upload_id: str
-    ) -> Essay | None:
-        return next(
-            (
-                e
-                for e in self.s.essays.values()
-                if e.batch_id == batch_id
-                and (e.content_sha256 == content_sha256 or e.file_upload_id == file_upload_id)
-            ),
-            None,
-        )
+    async def find_holding_many(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
+        shas = {c.content_sha256 for c in contents}
+        files = {c.file_upload_id for c in contents}
+        return [
+            e
+            for e in self.s.essays.values()
+            if e.batch_id == batch_id and (e.content_sha256 in shas or e.file_upload_id in files)
+        ]
 
-    async def take_free_slot(self, content: ProvisionedContent) -> Essay | None:
+    async def take_free_slots(
+        self, batch_id: str, contents: Sequence[ProvisionedContent]
+    ) -> list[Essay]:
         free = sorted(
             (
                 e
                 for e in self.s.essays.values()
-                if e.batch_id == content.batch_id and e.status is EssayStatus.AWAITING_CONTENT
+                if e.batch_id == batch_id and e.status is EssayStatus.AWAITING_CONTENT
             ),
             key=lambda e: e.slot_index,
         )
-        if not free:
-            return None
-        taken = replace(
-            free[0],
-            status=EssayStatus.READY_FOR_PROCESSING,
-            file_upload_id=content.file_upload_id,
-            original_file_name=content.original_file_name,
-            text_storage_id=content.text_storage_id,
-            raw_storage_id=content.raw_storage_id,
-            content_sha256=content.content_sha256,
-        )
-        self.s.essays[taken.essay_id] = taken
+        taken = [
+            replace(
+                slot,
+                status=EssayStatus.READY_FOR_PROCESSING,
+                file_upload_id=content.file_upload_id,
+                original_file_name=content.original_file_name,
+                text_storage_id=content.text_storage_id,
+                raw_storage_id=content.raw_storage_id,
+                content_sha256=content.content_sha256,
+            )
+            for slot, content in zip(free, contents, strict=False)
+        ]
+        for essay in taken:
+            self.s.essays[essay.essay_id] = essay
         return taken
 
     async def find_by_file(self, batch_id: str, file_upload_id: str) -> Essay | None:
@@ -221,6 +223,9 @@ class FakeEssays:
 
     async def append_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(entry)
+
+    async def append_histories(self, entries: Sequence[HistoryEntry]) -> None:
+        self.s.history.extend(entries)
 
     async def history(self, essay_id: str) -> list[HistoryEntry]:
         return [h for h in self.s.history if h.essay_id == essay_id]
@@ -347,6 +352,10 @@ class Lifecycle:
         }[envelope.event_type]
         await self.handling.handler(step)(envelope)
 
+    async def deliver_run(self, envelopes: Sequence[EventEnvelope[Any]]) -> None:
+        """Provisioned events handed over as one run, as the worker's slots consumer does."""
+        await self.handling.many_handler(self.slots.provision_many)(envelopes)
+
     def published(self, event_type: str) -> list[Any]:
         return [env.data for env, _ in self.state.outbox if env.event_type == event_type]
 
@@ -360,6 +369,11 @@ class Lifecycle:
 
 @pytest.fixture
 def lifecycle() -> Lifecycle:
+    return new_lifecycle()
+
+
+def new_lifecycle() -> Lifecycle:
+    """The steps over fresh fakes, the clock at T0."""
     state = FakeState()
     clock = FakeClock(T0)
     handling = StepRunner(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,6 +39,9 @@ class FakeUploads:
             self.s.accepted_at[key] = arrival.at
         return True
 
+    async def record_arrivals(self, arrivals: Sequence[FileArrival]) -> set[str]:
+        return {a.file_upload_id for a in arrivals if await self.record_arrival(a)}
+
     def _arrived(self, batch_id: str, upload_id: str, accepted: bool) -> int:
         return sum(
             1
@@ -66,8 +70,8 @@ class FakeUploads:
     async def mark_removed(self, batch_id: str, file_upload_id: str) -> None:
         self.s.removed.add((batch_id, file_upload_id))
 
-    async def is_removed(self, batch_id: str, file_upload_id: str) -> bool:
-        return (batch_id, file_upload_id) in self.s.removed
+    async def removed_among(self, batch_id: str, file_upload_ids: Sequence[str]) -> set[str]:
+        return {f for f in file_upload_ids if (batch_id, f) in self.s.removed}
 
     async def first_accepted_at(self, batch_id: str) -> datetime | None:
         return min((at for (b, _), at in self.s.accepted_at.items() if b == batch_id), default=None)
