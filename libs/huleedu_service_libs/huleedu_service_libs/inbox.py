@@ -1,14 +1,17 @@
 """Inbox: remember handled event ids in the handler's own transaction (idempotent consumers).
 
-Services never call it: `SqlAlchemyUnitOfWork.claim` does, for the consumer kernel's StepRunner.
+Services never claim directly: `SqlAlchemyUnitOfWork.claim` does, for the consumer kernel's
+StepRunner. `InboxReader` is the cheap look before expensive work done outside the transaction
+(a spell check): a redelivery is recognised before it is redone, and the claim stays the guard.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huleedu_service_libs.db.tables import processed_events
 from huleedu_service_libs.delivery import mark_duplicate
@@ -32,3 +35,27 @@ async def claim_event(
     if not claimed:
         mark_duplicate()
     return claimed
+
+
+async def was_claimed(session: AsyncSession, *, consumer: str, event_id: UUID) -> bool:
+    """Whether `consumer` has committed its handling of the event (a read; claims nothing)."""
+    stmt = select(processed_events.c.event_id).where(
+        processed_events.c.consumer == consumer, processed_events.c.event_id == event_id
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+class InboxReader:
+    """Asks the inbox, outside any unit of work, whether an event was handled already.
+
+    Only a hint: a concurrent delivery may claim the event right after a False, so the step
+    still runs under StepRunner's claim, which decides.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def handled(self, *, consumer: str, event_id: UUID) -> bool:
+        """True when the event's handling by `consumer` has committed."""
+        async with self._sessions() as session:
+            return await was_claimed(session, consumer=consumer, event_id=event_id)

@@ -13,6 +13,7 @@ from common_core.enums import Language
 from huleedu_service_libs.clients import ContentServiceClient
 from huleedu_service_libs.consumer import EventFactory, StepRunner
 from huleedu_service_libs.db import make_session_factory
+from huleedu_service_libs.inbox import InboxReader
 from spellchecker_service.adapters import metrics
 from spellchecker_service.adapters.content_client import ContentServiceStore
 from spellchecker_service.adapters.english_checker import EnglishChecker
@@ -104,6 +105,7 @@ class SpellcheckerProvider(Provider):
         return SpellcheckEssay(
             content=content,
             checker=checker,
+            inbox=InboxReader(sessions),
             uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
             consumer=CONSUMER_NAME,
             source_service=settings.service_name,
