@@ -44,6 +44,7 @@ async def running_worker(
     content: ContentServiceProcess,
     bootstrap: str,
     group: str | None = None,
+    worker_processes: int = 1,
 ) -> AsyncIterator[str]:
     """The worker app (runtime started) with a fresh consumer group starting at the end."""
     group = group or f"spellchecker-it-{random_suffix()}"
@@ -56,6 +57,7 @@ async def running_worker(
         content_timeout_seconds=2.0,
         kafka_consumer_group=group,
         outbox_poll_interval_seconds=0.5,
+        worker_processes=worker_processes,
     )
     app, _runtime = create_worker_app(settings, engine)
     async with serve_in_background(app, settings) as url:
@@ -179,3 +181,30 @@ async def test_a_redelivery_is_a_duplicate_without_fetching_the_text_again(
 
         await wait_until(duplicate_counted, timeout_seconds=20, what="the duplicate to be counted")
     assert await result_rows(spell_engine, batch_id) == 1
+
+
+async def test_two_worker_processes_check_every_essay_once(
+    spell_engine: AsyncEngine,
+    content_service: ContentServiceProcess,
+    completed: CompletedProbe,
+    kafka_producer: KafkaEventProducer,
+    kafka_bootstrap: str,
+) -> None:
+    en_id = await content_service.store(EN_TEXT.encode())
+    sv_id = await content_service.store(SV_TEXT.encode())
+    batches = [random_id() for _ in range(4)]  # keys spread over the topic's partitions
+    async with running_worker(spell_engine, content_service, kafka_bootstrap, None, 2):
+        for batch_id in batches:
+            await kafka_producer.publish(request(batch_id, en_id, Language.ENGLISH), key=batch_id)
+            await kafka_producer.publish(request(batch_id, sv_id, Language.SWEDISH), key=batch_id)
+        for batch_id in batches:
+            events = await completed.read(batch_id, expected=2, settle=0.5)
+            assert sorted(e.data.language.value for e in events) == ["en", "sv"]
+            assert all(e.data.outcome is OperationOutcome.SUCCESS for e in events)
+            by_language = {e.data.language: e.data for e in events}
+            assert [m.word for m in by_language[Language.ENGLISH].misspellings] == [
+                "becuase",
+                "recieve",
+                "alot",
+            ]
+            assert await result_rows(spell_engine, batch_id) == 2
