@@ -40,6 +40,9 @@ class InfraSettings(BaseSettings):
     kafka_bootstrap_servers: str = ""
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    # HULEEDU_LOG_FORMAT: json or console for every service whose own <PREFIX>LOG_FORMAT is
+    # empty (`make bench` starts the stack with json, as production renders).
+    log_format: str = ""
 
     @model_validator(mode="after")
     def _derive_bootstrap(self) -> InfraSettings:
@@ -107,6 +110,8 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _fill_infra_defaults(self) -> ServiceSettings:
         infra = InfraSettings()
+        if not self.log_format:
+            self.log_format = infra.log_format
         if not self.database_url and self.database_name:
             self.database_url = infra.database_url(self.database_name)
         if not self.redis_url:
