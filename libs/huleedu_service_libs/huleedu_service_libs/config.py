@@ -75,6 +75,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     http_server: str = Field(default="hypercorn", description="hypercorn or uvicorn")
+    # gc.collect() + gc.freeze() once the app's startup hooks ran (huleedu_service_libs.gc_tuning).
+    gc_freeze_after_startup: bool = True
     internal_api_key: str = "dev-internal-api-key"
     database_name: str = ""
     database_url: str = ""

@@ -14,6 +14,7 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckRequestedV1, StudentErasureRequestedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.gc_tuning import freeze_long_lived
 from huleedu_service_libs.http import serve_quart
 from huleedu_service_libs.kafka import RecordHandler
 from huleedu_service_libs.kafka.dispatch import EventDispatcher
@@ -54,6 +55,9 @@ def create_worker_app(
 
     async def preload_dictionaries(_stopping: asyncio.Event) -> None:
         await checker.preload()
+        if settings.gc_freeze_after_startup:
+            # Loaded after startup's freeze; with one process they are most of the heap.
+            freeze_long_lived("dictionaries loaded")
 
     return create_runtime_app(
         settings,
