@@ -123,7 +123,7 @@ class SpellcheckerProvider(Provider):
         return SpellcheckEssay(
             content=content,
             checker=checker,
-            inbox=InboxReader(sessions),
+            inbox=InboxReader(self._engine),
             uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
             consumer=CONSUMER_NAME,
             source_service=settings.service_name,

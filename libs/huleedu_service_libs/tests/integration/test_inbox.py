@@ -108,7 +108,7 @@ async def test_same_event_for_another_consumer_is_not_a_duplicate(engine: AsyncE
 
 async def test_inbox_reader_sees_a_claim_once_it_committed(engine: AsyncEngine) -> None:
     envelope = provisioned(random_id())
-    reader = InboxReader(make_session_factory(engine))
+    reader = InboxReader(engine)
     sessions = make_session_factory(engine)
 
     async def handled(consumer: str = "els") -> bool:
