@@ -10,8 +10,10 @@ scripts/infra/install.sh
 source scripts/ensure_running.sh
 trap cleanup_started EXIT
 ensure_infra
-# The batch-flow benchmark drives the whole platform, so the services must run too.
-ensure_stack
+# The batch-flow benchmark drives the whole platform, so the services must run too. A stack
+# started here renders its logs as JSON, as production does (rendering is part of the cost);
+# the prefix reaches only what ensure_stack starts, so a stack already running is left as is.
+HULEEDU_LOG_FORMAT="${HULEEDU_LOG_FORMAT:-json}" ensure_stack
 # The benchmarks' clients, stubs and sample files live in the test-support package.
 export PYTHONPATH="$ROOT/tests/support${PYTHONPATH:+:$PYTHONPATH}"
 # The idle-cost benchmark runs first, on a stack nothing has loaded yet. Run after the others,

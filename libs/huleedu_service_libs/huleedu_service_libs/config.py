@@ -40,6 +40,9 @@ class InfraSettings(BaseSettings):
     kafka_bootstrap_servers: str = ""
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    # HULEEDU_LOG_FORMAT: json or console for every service whose own <PREFIX>LOG_FORMAT is
+    # empty (`make bench` starts the stack with json, as production renders).
+    log_format: str = ""
 
     @model_validator(mode="after")
     def _derive_bootstrap(self) -> InfraSettings:
@@ -72,6 +75,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     http_server: str = Field(default="hypercorn", description="hypercorn or uvicorn")
+    # gc.collect() + gc.freeze() once the app's startup hooks ran (huleedu_service_libs.gc_tuning).
+    gc_freeze_after_startup: bool = True
     internal_api_key: str = "dev-internal-api-key"
     database_name: str = ""
     database_url: str = ""
@@ -107,6 +112,8 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _fill_infra_defaults(self) -> ServiceSettings:
         infra = InfraSettings()
+        if not self.log_format:
+            self.log_format = infra.log_format
         if not self.database_url and self.database_name:
             self.database_url = infra.database_url(self.database_name)
         if not self.redis_url:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 from quart import Quart
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,23 +18,6 @@ from huleedu_service_libs.http import create_quart_app, serve_quart
 from huleedu_service_libs.observability import database_check
 
 
-async def freeze_startup_heap() -> None:
-    """Exempt what startup built from the cyclic garbage collector's full passes.
-
-    The modules, models and compiled statements loaded by then live as long as the process;
-    without this every full collection walks them all again, and a 1,000-row roster import
-    allocates enough to set off several (about a fifth of its CPU, measured). No collection
-    first: it costs ~0.16 s in a test process (an app per test), and the little garbage
-    startup leaves is only kept until shutdown unfreezes it.
-    """
-    gc.freeze()
-
-
-async def unfreeze_heap() -> None:
-    """Give the frozen objects back to the collector (an app made and shut down in tests)."""
-    gc.unfreeze()
-
-
 def create_app(settings: ClassManagementSettings, engine: AsyncEngine | None = None) -> Quart:
     """The internal API with DI and database health (engine injectable for tests)."""
     engine = engine or create_engine_from_settings(settings)
@@ -44,8 +26,7 @@ def create_app(settings: ClassManagementSettings, engine: AsyncEngine | None = N
         make_container(settings, engine),
         blueprints=[courses_bp, classes_bp, students_bp, associations_bp],
         readiness_checks=[database_check(engine)],
-        on_startup=[freeze_startup_heap],
-        on_shutdown=[engine.dispose, unfreeze_heap],
+        on_shutdown=[engine.dispose],
     )
 
 

@@ -35,5 +35,9 @@ class SpellcheckerSettings(ServiceSettings):
         )
     )
     max_text_chars: int = 200_000
+    # More than 1: that many consumers of the request topic in the worker (one consumer group)
+    # and that many processes doing the CPU-bound check. Useful up to the topic's partition
+    # count and the machine's free cores; each process holds its own dictionaries (~310 MB).
+    worker_processes: int = Field(default=1, ge=1)
     consumer_max_attempts: int = 3
     transient_budget_seconds: float = 300.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -13,11 +14,17 @@ from common_core.enums import Language
 from huleedu_service_libs.clients import ContentServiceClient
 from huleedu_service_libs.consumer import EventFactory, StepRunner
 from huleedu_service_libs.db import make_session_factory
+from huleedu_service_libs.inbox import InboxReader
 from spellchecker_service.adapters import metrics
+from spellchecker_service.adapters.checker_pool import LogSetup, ProcessPoolTextChecker
 from spellchecker_service.adapters.content_client import ContentServiceStore
 from spellchecker_service.adapters.english_checker import EnglishChecker
 from spellchecker_service.adapters.swedish_checker import SwedishChecker
-from spellchecker_service.adapters.text_checker import CheckerLoader, DictionaryTextChecker
+from spellchecker_service.adapters.text_checker import (
+    CheckerLoader,
+    DictionaryTextChecker,
+    LoadableTextChecker,
+)
 from spellchecker_service.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.domain.ports import ContentStore, TextChecker
@@ -40,17 +47,29 @@ def make_erasure_runner(
 
 
 def checker_loaders(settings: SpellcheckerSettings) -> dict[Language, CheckerLoader]:
-    """How each language's checker is built from the settings (nothing is loaded yet)."""
+    """How each language's checker is built from the settings (nothing is loaded yet).
+
+    Partials, not lambdas: the checker processes receive them by pickle.
+    """
     cache_dir = Path(settings.dictionary_cache_dir)
     return {
-        Language.ENGLISH: lambda: EnglishChecker.load(settings.english_dictionary_paths),
-        Language.SWEDISH: lambda: SwedishChecker.load(settings.swedish_dictionary_path, cache_dir),
+        Language.ENGLISH: partial(EnglishChecker.load, list(settings.english_dictionary_paths)),
+        Language.SWEDISH: partial(SwedishChecker.load, settings.swedish_dictionary_path, cache_dir),
     }
 
 
-def make_text_checker(settings: SpellcheckerSettings) -> DictionaryTextChecker:
-    """English and Swedish checkers, each loaded on first use (the worker preloads both)."""
-    return DictionaryTextChecker(checker_loaders(settings), max_chars=settings.max_text_chars)
+def make_text_checker(settings: SpellcheckerSettings) -> LoadableTextChecker:
+    """English and Swedish checkers (the worker preloads both): in this process's threads,
+    or in `worker_processes` processes of their own when that is more than one."""
+    loaders = checker_loaders(settings)
+    if settings.worker_processes <= 1:
+        return DictionaryTextChecker(loaders, max_chars=settings.max_text_chars)
+    return ProcessPoolTextChecker(
+        loaders,
+        max_chars=settings.max_text_chars,
+        processes=settings.worker_processes,
+        log=LogSetup(settings.service_name, settings.log_level, settings.json_logs),
+    )
 
 
 class SpellcheckerProvider(Provider):
@@ -104,6 +123,7 @@ class SpellcheckerProvider(Provider):
         return SpellcheckEssay(
             content=content,
             checker=checker,
+            inbox=InboxReader(self._engine),
             uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
             consumer=CONSUMER_NAME,
             source_service=settings.service_name,

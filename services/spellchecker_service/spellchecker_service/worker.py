@@ -14,12 +14,14 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckRequestedV1, StudentErasureRequestedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.db import create_engine_from_settings
+from huleedu_service_libs.gc_tuning import freeze_long_lived
 from huleedu_service_libs.http import serve_quart
+from huleedu_service_libs.kafka import RecordHandler
 from huleedu_service_libs.kafka.dispatch import EventDispatcher
 from huleedu_service_libs.kafka.retry_policy import TransientError
 from huleedu_service_libs.worker import ConsumerSpec, WorkerRuntime
 from huleedu_service_libs.worker import create_worker_app as create_runtime_app
-from spellchecker_service.adapters.text_checker import DictionaryTextChecker
+from spellchecker_service.adapters.text_checker import LoadableTextChecker
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_container, make_erasure_runner, make_text_checker
 from spellchecker_service.domain.erasure import erase_results
@@ -31,7 +33,7 @@ def create_worker_app(
     settings: SpellcheckerSettings,
     engine: AsyncEngine | None = None,
     *,
-    text_checker: DictionaryTextChecker | None = None,
+    text_checker: LoadableTextChecker | None = None,
 ) -> tuple[Quart, WorkerRuntime]:
     """The worker app (health, metrics) and its runtime: consumer, relay, dictionary preload."""
     engine = engine or create_engine_from_settings(settings)
@@ -53,18 +55,15 @@ def create_worker_app(
 
     async def preload_dictionaries(_stopping: asyncio.Event) -> None:
         await checker.preload()
+        if settings.gc_freeze_after_startup:
+            # Loaded after startup's freeze; with one process they are most of the heap.
+            freeze_long_lived("dictionaries loaded")
 
     return create_runtime_app(
         settings,
         engine,
         consumers=[
-            ConsumerSpec(
-                name="spellcheck-requests",
-                topics=[topic_for(EssaySpellcheckRequestedV1)],
-                handler=dispatcher.handle,
-                max_attempts=settings.consumer_max_attempts,
-                transient_budget_seconds=settings.transient_budget_seconds,
-            ),
+            *request_consumers(settings, dispatcher.handle),
             ConsumerSpec(
                 name="erasure",
                 topics=[topic_for(StudentErasureRequestedV1)],
@@ -75,8 +74,28 @@ def create_worker_app(
         ],
         background=[("dictionary-preload", preload_dictionaries)],
         container=container,
-        on_shutdown=[container.close],
+        on_shutdown=[container.close, checker.close],
     )
+
+
+REQUESTS = "spellcheck-requests"
+
+
+def request_consumers(settings: SpellcheckerSettings, handler: RecordHandler) -> list[ConsumerSpec]:
+    """`worker_processes` members of the request topic's one consumer group: each handles its
+    partitions' requests one at a time, so that many checks can run at once."""
+    group = f"{settings.kafka_consumer_group}.{REQUESTS}"
+    return [
+        ConsumerSpec(
+            name=REQUESTS if n == 1 else f"{REQUESTS}-{n}",
+            topics=[topic_for(EssaySpellcheckRequestedV1)],
+            handler=handler,
+            group_id=group,
+            max_attempts=settings.consumer_max_attempts,
+            transient_budget_seconds=settings.transient_budget_seconds,
+        )
+        for n in range(1, settings.worker_processes + 1)
+    ]
 
 
 async def _as_transient(call: Callable[[], Awaitable[object]]) -> None:

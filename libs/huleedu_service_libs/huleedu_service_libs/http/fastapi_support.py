@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.errors import HuleEduError
+from huleedu_service_libs.gc_tuning import freeze_after_startup
 from huleedu_service_libs.http._asgi import (
     CorrelationIdMiddleware,
     PrometheusMiddleware,
@@ -119,8 +120,9 @@ def operator_router(probes: Probes) -> APIRouter:
     return router
 
 
-def _run_monitor_with_lifespan(app: FastAPI, probes: Probes) -> None:
-    """Run the probes' monitor and gauges for as long as the app's own lifespan runs."""
+def _run_monitor_with_lifespan(app: FastAPI, probes: Probes, *, freeze_gc: bool) -> None:
+    """Run the probes' monitor and gauges for as long as the app's own lifespan runs; once it
+    started, freeze what startup built (gc_tuning)."""
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -128,6 +130,7 @@ def _run_monitor_with_lifespan(app: FastAPI, probes: Probes) -> None:
         await probes.start()
         try:
             async with inner(app_) as state:
+                freeze_after_startup(freeze_gc)
                 try:
                     yield state
                 finally:
@@ -169,5 +172,5 @@ def install_fastapi_support(
         dependency_retry_after_seconds=settings.dependency_retry_after_seconds,
     )
     app.include_router(operator_router(probes))
-    _run_monitor_with_lifespan(app, probes)
+    _run_monitor_with_lifespan(app, probes, freeze_gc=settings.gc_freeze_after_startup)
     return probes

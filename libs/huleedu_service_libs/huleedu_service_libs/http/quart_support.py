@@ -14,6 +14,7 @@ from quart_dishka import QuartDishka, inject
 
 from huleedu_service_libs.config import ServiceSettings
 from huleedu_service_libs.correlation import INTERNAL_API_KEY_HEADER
+from huleedu_service_libs.gc_tuning import freeze_after_startup
 from huleedu_service_libs.http._quart_handlers import (
     install_internal_guard,
     install_operator_routes,
@@ -108,6 +109,7 @@ def _install_lifecycle(
         for hook in on_startup:
             await hook()
         logger.info("service.started")
+        freeze_after_startup(settings.gc_freeze_after_startup)
 
     async def shutdown() -> None:
         logger.info("service.stopping")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from common_core.envelope import EventEnvelope
+from common_core.envelope import EventEnvelope, envelope_type
 from common_core.topics import event_model_for
 from huleedu_service_libs.kafka import headers as h
 from huleedu_service_libs.kafka.records import Record
@@ -20,7 +20,7 @@ EnvelopesHandler = Callable[[Sequence[EventEnvelope[Any]]], Awaitable[None]]
 def decode_envelope(record: Record, model: type[BaseModel]) -> EventEnvelope[Any]:
     """Decode a record's value as EventEnvelope[model]; undecodable records are poison."""
     try:
-        return EventEnvelope[model].model_validate_json(record.value or b"")  # type: ignore[valid-type]
+        return envelope_type(model).model_validate_json(record.value or b"")
     except ValidationError as exc:
         raise PoisonMessageError(f"cannot decode {model.__name__}: {exc}") from exc
 

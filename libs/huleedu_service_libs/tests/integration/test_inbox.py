@@ -13,7 +13,7 @@ from common_core.envelope import EventEnvelope
 from common_core.events import EssayContentProvisionedV1
 from huleedu_service_libs.db.engine import make_session_factory
 from huleedu_service_libs.db.migration_helpers import create_shared_tables
-from huleedu_service_libs.inbox import claim_event
+from huleedu_service_libs.inbox import InboxReader, claim_event
 from huleedu_service_libs.kafka import EventDispatcher, KafkaConsumerRunner, KafkaEventProducer
 from huleedu_testing import random_id, random_name
 from huleedu_testing.kafka_helpers import running_consumer, wait_until
@@ -104,6 +104,22 @@ async def test_same_event_for_another_consumer_is_not_a_duplicate(engine: AsyncE
     await counting_handler(engine, "els")(envelope)
     await counting_handler(engine, "ras")(envelope)
     assert await files_for(engine, batch_id) == 2
+
+
+async def test_inbox_reader_sees_a_claim_once_it_committed(engine: AsyncEngine) -> None:
+    envelope = provisioned(random_id())
+    reader = InboxReader(engine)
+    sessions = make_session_factory(engine)
+
+    async def handled(consumer: str = "els") -> bool:
+        return await reader.handled(consumer=consumer, event_id=envelope.event_id)
+
+    assert not await handled()
+    async with sessions() as session, session.begin():
+        assert await claim_event(session, consumer="els", event_id=envelope.event_id)
+        assert not await handled()  # not committed yet: the claim still decides
+    assert await handled()
+    assert not await handled("ras")  # another consumer's inbox
 
 
 async def test_redelivered_kafka_message_is_a_noop(

@@ -6,6 +6,7 @@ are left out, as hunspell's own suggest() leaves them out."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -63,7 +64,8 @@ def build_forms(dictionary_path: str, target: Path) -> bool:
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     words = sorted({w.strip() for w in lines if _is_plain_form(w.strip())})
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_target = target.with_suffix(".tmp")
+    # Per process: the checker processes of one worker may build the same file at once.
+    tmp_target = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     tmp_target.write_text("\n".join(words), encoding="utf-8")
     tmp_target.replace(target)
     return True

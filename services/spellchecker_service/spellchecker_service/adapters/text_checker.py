@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import structlog
 
@@ -17,6 +18,22 @@ from spellchecker_service.domain.rules import RULES
 logger = structlog.get_logger(__name__)
 
 CheckerLoader = Callable[[], SpellChecker]
+
+
+class LoadableTextChecker(Protocol):
+    """What the worker runs: a TextChecker it can preload at start and close at shutdown."""
+
+    async def preload(self) -> None:
+        """Load the dictionaries now, before the first message."""
+        ...
+
+    async def check(self, text: str, language: Language) -> SpellcheckReport:
+        """Check off the event loop; raises UncheckableText when the text cannot be checked."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the checker holds (processes)."""
+        ...
 
 
 class DictionaryTextChecker:
@@ -62,3 +79,6 @@ class DictionaryTextChecker:
         return await asyncio.to_thread(
             check_text, text, checker, RULES[language], max_chars=self._max_chars
         )
+
+    async def close(self) -> None:
+        """Nothing to release: the dictionaries go with the process."""

@@ -63,6 +63,14 @@ class TextChecker(Protocol):
         ...
 
 
+class HandledEvents(Protocol):
+    """A cheap look at the inbox before the expensive work, outside any transaction."""
+
+    async def handled(self, *, consumer: str, event_id: UUID) -> bool:
+        """True when `consumer` has committed its handling of the event."""
+        ...
+
+
 class ContentStore(Protocol):
     """Fetches and stores texts in the Content Service."""
 

@@ -10,11 +10,13 @@ from common_core.enums import OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
 from huleedu_service_libs.consumer import EventFactory, Outgoing, StepContext, StepRunner
+from huleedu_service_libs.delivery import mark_duplicate
 from spellchecker_service.domain.checking import UncheckableText
 from spellchecker_service.domain.observations import EssayChecked, Recorder, ignore
 from spellchecker_service.domain.ports import (
     ContentNotFound,
     ContentStore,
+    HandledEvents,
     SpellcheckReport,
     SpellcheckResultRecord,
     TextChecker,
@@ -29,6 +31,8 @@ CORRECTED_CONTENT_TYPE = "text/plain; charset=utf-8"
 class SpellcheckEssay:
     """Fetch, check, store the corrected text, then claim + result + outbox in one commit.
 
+    A redelivery is recognised by a cheap inbox read before anything is fetched or checked;
+    two deliveries racing past that read both check, and the claim lets one of them commit.
     ContentUnavailable propagates (the entrypoint turns it into a retry); every other
     way a text can fail still ends in one completed event with outcome failure.
     """
@@ -38,6 +42,7 @@ class SpellcheckEssay:
         *,
         content: ContentStore,
         checker: TextChecker,
+        inbox: HandledEvents,
         uow_factory: Callable[[], UnitOfWork],
         source_service: str,
         consumer: str,
@@ -45,6 +50,8 @@ class SpellcheckEssay:
     ) -> None:
         self._content = content
         self._checker = checker
+        self._inbox = inbox
+        self._consumer = consumer
 
         # `record` gets the essay's result only once its transaction committed (the metrics).
         def committed(ctx: StepContext[EventFactory], _outgoing: Sequence[Outgoing]) -> None:
@@ -61,6 +68,16 @@ class SpellcheckEssay:
     async def execute(self, request: EventEnvelope[EssaySpellcheckRequestedV1]) -> bool:
         """Handle one request; False when it was handled before (nothing changes)."""
         data = request.data
+        if await self._inbox.handled(consumer=self._consumer, event_id=request.event_id):
+            # Counted by the consumer runner as huleedu_kafka_messages_total{outcome=duplicate}.
+            mark_duplicate()
+            logger.info(
+                "consumer.event_already_handled",
+                consumer=self._consumer,
+                event_id=str(request.event_id),
+                event_type=request.event_type,
+            )
+            return False
         # Before the transaction: fetching, checking and storing text hold no connection.
         completed = await self._check(data)
 

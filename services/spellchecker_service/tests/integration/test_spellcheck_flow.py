@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +17,7 @@ from common_core.events import EssaySpellcheckRequestedV1
 from huleedu_service_libs.config import Environment
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_testing import random_id, random_suffix
+from huleedu_testing.kafka_helpers import wait_until
 from huleedu_testing.servers import serve_in_background
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.worker import create_worker_app
@@ -38,10 +40,14 @@ SV_TEXT = (
 
 @asynccontextmanager
 async def running_worker(
-    engine: AsyncEngine, content: ContentServiceProcess, bootstrap: str
+    engine: AsyncEngine,
+    content: ContentServiceProcess,
+    bootstrap: str,
+    group: str | None = None,
+    worker_processes: int = 1,
 ) -> AsyncIterator[str]:
     """The worker app (runtime started) with a fresh consumer group starting at the end."""
-    group = f"spellchecker-it-{random_suffix()}"
+    group = group or f"spellchecker-it-{random_suffix()}"
     await start_group_at_end(bootstrap, f"{group}.spellcheck-requests", REQUESTED_TOPIC)
     settings = SpellcheckerSettings(
         environment=Environment.TEST,
@@ -51,6 +57,7 @@ async def running_worker(
         content_timeout_seconds=2.0,
         kafka_consumer_group=group,
         outbox_poll_interval_seconds=0.5,
+        worker_processes=worker_processes,
     )
     app, _runtime = create_worker_app(settings, engine)
     async with serve_in_background(app, settings) as url:
@@ -142,3 +149,62 @@ async def test_request_survives_a_content_service_outage(
         [event] = await completed.read(batch_id, expected=1, timeout_seconds=60.0)
         assert event.data.outcome is OperationOutcome.SUCCESS
         assert event.data.correction_count == 3
+
+
+async def test_a_redelivery_is_a_duplicate_without_fetching_the_text_again(
+    spell_engine: AsyncEngine,
+    content_service: ContentServiceProcess,
+    completed: CompletedProbe,
+    kafka_producer: KafkaEventProducer,
+    kafka_bootstrap: str,
+) -> None:
+    batch_id = random_id()
+    group = f"spellchecker-it-{random_suffix()}"
+    text_id = await content_service.store(EN_TEXT.encode())
+    envelope = request(batch_id, text_id, Language.ENGLISH)
+    labels = {
+        "service": "spellchecker_service",
+        "group": f"{group}.spellcheck-requests",
+        "topic": REQUESTED_TOPIC,
+        "outcome": "duplicate",
+    }
+    async with running_worker(spell_engine, content_service, kafka_bootstrap, group):
+        await kafka_producer.publish(envelope, key=batch_id)
+        assert len(await completed.read(batch_id, expected=1, settle=0.0)) == 1
+        # Were the text fetched again, this would be a Content Service outage, retried for
+        # minutes; the inbox read recognises the redelivery first.
+        await content_service.stop()
+        await kafka_producer.publish(envelope, key=batch_id)
+
+        def duplicate_counted() -> bool:
+            return REGISTRY.get_sample_value("huleedu_kafka_messages_total", labels) == 1
+
+        await wait_until(duplicate_counted, timeout_seconds=20, what="the duplicate to be counted")
+    assert await result_rows(spell_engine, batch_id) == 1
+
+
+async def test_two_worker_processes_check_every_essay_once(
+    spell_engine: AsyncEngine,
+    content_service: ContentServiceProcess,
+    completed: CompletedProbe,
+    kafka_producer: KafkaEventProducer,
+    kafka_bootstrap: str,
+) -> None:
+    en_id = await content_service.store(EN_TEXT.encode())
+    sv_id = await content_service.store(SV_TEXT.encode())
+    batches = [random_id() for _ in range(4)]  # keys spread over the topic's partitions
+    async with running_worker(spell_engine, content_service, kafka_bootstrap, None, 2):
+        for batch_id in batches:
+            await kafka_producer.publish(request(batch_id, en_id, Language.ENGLISH), key=batch_id)
+            await kafka_producer.publish(request(batch_id, sv_id, Language.SWEDISH), key=batch_id)
+        for batch_id in batches:
+            events = await completed.read(batch_id, expected=2, settle=0.5)
+            assert sorted(e.data.language.value for e in events) == ["en", "sv"]
+            assert all(e.data.outcome is OperationOutcome.SUCCESS for e in events)
+            by_language = {e.data.language: e.data for e in events}
+            assert [m.word for m in by_language[Language.ENGLISH].misspellings] == [
+                "becuase",
+                "recieve",
+                "alot",
+            ]
+            assert await result_rows(spell_engine, batch_id) == 2

@@ -12,6 +12,7 @@ from prometheus_client import REGISTRY
 from common_core.enums import CourseCode, Language, OperationOutcome
 from common_core.envelope import EventEnvelope
 from common_core.events import EssaySpellcheckCompletedV1, EssaySpellcheckRequestedV1
+from huleedu_service_libs.delivery import tracking_delivery
 from spellchecker_service.adapters import metrics
 from spellchecker_service.domain.checking import check_text
 from spellchecker_service.domain.ports import (
@@ -92,6 +93,19 @@ class FakeDatabase:
     outbox: list[tuple[EventEnvelope[Any], str]] = field(default_factory=list)
 
 
+@dataclass
+class FakeInbox:
+    """Reads the committed inbox; `stale` answers as if read just before a racing commit."""
+
+    db: FakeDatabase
+    stale: bool = False
+    reads: int = 0
+
+    async def handled(self, *, consumer: str, event_id: UUID) -> bool:
+        self.reads += 1
+        return not self.stale and event_id in self.db.claimed
+
+
 class FakeUnitOfWork:
     """Buffers writes and applies them to the FakeDatabase only on commit."""
 
@@ -127,6 +141,7 @@ class Harness:
     content: FakeContentStore
     checker: FakeTextChecker
     db: FakeDatabase
+    inbox: FakeInbox
     use_case: SpellcheckEssay
 
     def request(
@@ -153,15 +168,17 @@ def harness() -> Harness:
     content = FakeContentStore()
     checker = FakeTextChecker(FakeChecker({"becuase": "because", "recieve": "receive"}))
     db = FakeDatabase()
+    inbox = FakeInbox(db)
     use_case = SpellcheckEssay(
         content=content,
         checker=checker,
+        inbox=inbox,
         uow_factory=lambda: FakeUnitOfWork(db),
         source_service="spellchecker_service",
         consumer="spellchecker_service.spellcheck_requests",
         record=metrics.record,
     )
-    return Harness(content, checker, db, use_case)
+    return Harness(content, checker, db, inbox, use_case)
 
 
 class TestSpellcheckEssay:
@@ -235,6 +252,37 @@ class TestSpellcheckEssay:
         assert not await harness.use_case.execute(request)
         assert len(harness.completed()) == 1
         assert len(harness.db.results) == 1
+
+    async def test_a_redelivery_is_recognised_before_fetching_or_checking(
+        self, harness: Harness
+    ) -> None:
+        request = harness.request("Becuase.")
+        await harness.use_case.execute(request)
+        fetches: list[str] = []
+        fetch = harness.content.fetch
+
+        async def counting_fetch(content_id: str) -> bytes:
+            fetches.append(content_id)
+            return await fetch(content_id)
+
+        harness.content.fetch = counting_fetch  # type: ignore[method-assign]
+        with tracking_delivery() as delivery:
+            assert not await harness.use_case.execute(request)
+        assert delivery.duplicate  # counted as outcome="duplicate" by the consumer runner
+        assert (fetches, len(harness.checker.languages)) == ([], 1)
+        assert harness.inbox.reads == 2
+
+    async def test_a_redelivery_racing_past_the_inbox_read_is_stopped_by_the_claim(
+        self, harness: Harness
+    ) -> None:
+        request = harness.request("Becuase.")
+        await harness.use_case.execute(request)
+        harness.inbox.stale = True  # the other delivery committed after this one looked
+        with tracking_delivery() as delivery:
+            assert not await harness.use_case.execute(request)
+        assert delivery.duplicate
+        assert len(harness.checker.languages) == 2  # the race wastes one check, nothing more
+        assert (len(harness.completed()), len(harness.db.results)) == (1, 1)
 
     async def test_committed_results_are_counted_once(self, harness: Harness) -> None:
         def counts() -> tuple[float, float, float]:
