@@ -159,10 +159,12 @@ async def test_batch_results_from_events_to_api(
     )
 
     # -- out of order: one result and one slot before the registration ------------------------
+    # Handled before the registration is sent: the worker handles a poll's partitions (and so
+    # these topics) concurrently, so publishing order alone would not make them come first.
+    await publish(kafka_producer, results[1], slots[0])
+    await wait_until(lambda: handled(ras_engine, results[1], slots[0]), what="early events")
     await publish(
         kafka_producer,
-        results[1],
-        slots[0],
         registration,
         *slots[1:],
         ready,
