@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import logging
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from els_bench_events import registration, upload_events
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench_support import scratch_schema
-from common_core.enums import CourseCode
-from common_core.envelope import EventEnvelope
-from common_core.events import BatchEssaysRegisteredV1, EssayContentProvisionedV1, UploadSummary
+from common_core.events import BatchEssaysRegisteredV1, EssayContentProvisionedV1
 from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.ports import UnitOfWork
@@ -41,11 +38,6 @@ from huleedu_testing import random_id
 from huleedu_testing.stats import percentile
 
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "essay_lifecycle_service"
-
-
-def wrap(data: Any) -> EventEnvelope[Any]:
-    """An envelope as the producing service would send it."""
-    return EventEnvelope.wrap(data, source_service="bench", correlation_id=random_id())
 
 
 def slots_consumer(
@@ -77,23 +69,8 @@ def slots_consumer(
 
 async def upload(producer: KafkaEventProducer, topic: str, batch_id: str, essays: int) -> float:
     """Publish one upload's provisioned events; the time its last ack came back."""
-    summary = UploadSummary(upload_id=random_id(), accepted_count=essays, rejected_count=0)
     acks = []
-    for n in range(essays):
-        envelope = wrap(
-            EssayContentProvisionedV1(
-                batch_id=batch_id,
-                file_upload_id=random_id(),
-                original_file_name=f"essay-{n}.docx",
-                raw_storage_id=random_id(),
-                text_storage_id=random_id(),
-                content_sha256=hashlib.sha256(random_id().encode()).hexdigest(),
-                file_size_bytes=2048,
-                char_count=1800,
-                word_count=320,
-                upload=summary,
-            )
-        )
+    for envelope in upload_events(batch_id, essays):
         value = envelope.model_dump_json().encode()
         headers = envelope_headers(envelope)
         acks.append(await producer.enqueue(topic, value=value, key=batch_id, headers=headers))
@@ -108,15 +85,7 @@ async def register(
     ids = []
     for _ in range(batches):
         batch_id = random_id()
-        registration = BatchEssaysRegisteredV1(
-            batch_id=batch_id,
-            user_id="bench-teacher",
-            course_code=CourseCode.ENG6,
-            essay_instructions="Write about a place.",
-            expected_essay_count=essays,
-            essay_ids=[random_id() for _ in range(essays)],
-        )
-        await producer.publish(wrap(registration), key=batch_id, topic=topic)
+        await producer.publish(registration(batch_id, essays), key=batch_id, topic=topic)
         ids.append(batch_id)
     return ids
 

@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
+from els_bench_events import Run, registration, upload_events
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench_support import scratch_schema
-from common_core.enums import CourseCode
-from common_core.envelope import EventEnvelope
-from common_core.events import BatchEssaysRegisteredV1, EssayContentProvisionedV1, UploadSummary
 from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.ports import UnitOfWork
@@ -38,34 +34,6 @@ from huleedu_service_libs.db import make_session_factory
 from huleedu_testing import random_id
 
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "essay_lifecycle_service"
-Run = list[EventEnvelope[Any]]
-
-
-def wrap(data: Any) -> EventEnvelope[Any]:
-    """An envelope as the producing service would send it."""
-    return EventEnvelope.wrap(data, source_service="bench", correlation_id=random_id())
-
-
-def upload_events(batch_id: str, essays: int) -> Run:
-    """One upload's provisioned events for a batch, in upload order."""
-    upload = UploadSummary(upload_id=random_id(), accepted_count=essays, rejected_count=0)
-    return [
-        wrap(
-            EssayContentProvisionedV1(
-                batch_id=batch_id,
-                file_upload_id=random_id(),
-                original_file_name=f"essay-{n}.docx",
-                raw_storage_id=random_id(),
-                text_storage_id=random_id(),
-                content_sha256=hashlib.sha256(random_id().encode()).hexdigest(),
-                file_size_bytes=2048,
-                char_count=1800,
-                word_count=320,
-                upload=upload,
-            )
-        )
-        for n in range(essays)
-    ]
 
 
 async def registered_runs(
@@ -75,15 +43,7 @@ async def registered_runs(
     runs = []
     for _ in range(batches):
         batch_id = random_id()
-        registration = BatchEssaysRegisteredV1(
-            batch_id=batch_id,
-            user_id="bench-teacher",
-            course_code=CourseCode.ENG6,
-            essay_instructions="Write about a place.",
-            expected_essay_count=essays,
-            essay_ids=[random_id() for _ in range(essays)],
-        )
-        await runner.run(wrap(registration), slots.register)
+        await runner.run(registration(batch_id, essays), slots.register)
         runs.append(upload_events(batch_id, essays))
     return runs
 
