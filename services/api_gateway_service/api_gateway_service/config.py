@@ -72,10 +72,6 @@ class GatewaySettings(ServiceSettings):
     roster_max_bytes: int = Field(default=1_048_576, ge=1)
     # Class Management's answer to an import (up to its row limit, all in one transaction).
     roster_timeout_seconds: float = Field(default=30.0, gt=0)
-    # Batch reads name their files from the File Service's listing, kept per batch (in memory,
-    # per teacher) while it covers every file a read names, at most this long and this many.
-    file_names_cache_seconds: float = Field(default=300.0, gt=0)
-    file_names_cache_batches: int = Field(default=2000, ge=1)
     pipeline_topic: str = "huleedu.commands.batch.pipeline.v1"
     kafka_publish_timeout_seconds: float = 10.0
 

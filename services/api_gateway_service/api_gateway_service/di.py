@@ -25,7 +25,6 @@ from fastapi import FastAPI
 from api_gateway_service.adapters.class_management import ClassManagementClient
 from api_gateway_service.adapters.downstream import DownstreamClient
 from api_gateway_service.adapters.errors import NotADownstreamFailure
-from api_gateway_service.adapters.file_names import BatchFileNames
 from api_gateway_service.adapters.pipeline_publisher import KafkaPipelinePublisher
 from api_gateway_service.adapters.services import (
     BatchOrchestratorClient,
@@ -177,16 +176,6 @@ class GatewayProvider(Provider):
             downstream_client("file_service", s.file_service_url, http, s),
             upload_timeout_seconds=s.upload_timeout_seconds,
             upload_body_timeout_seconds=s.upload_body_timeout_seconds,
-        )
-
-    @provide(scope=Scope.APP)
-    def file_names(self, files: FileServiceClient) -> BatchFileNames:
-        """Batches' file names, listed once per batch while they cover every read."""
-        s = self._settings
-        return BatchFileNames(
-            files,
-            max_batches=s.file_names_cache_batches,
-            ttl_seconds=s.file_names_cache_seconds,
         )
 
     @provide(scope=Scope.APP)

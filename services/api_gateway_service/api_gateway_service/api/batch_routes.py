@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from api_gateway_service.adapters.errors import validated
-from api_gateway_service.api.deps import Bos, CurrentCaller, FileNamesOfBatch, Results
+from api_gateway_service.api.deps import Bos, CurrentCaller, Files, Results
 from api_gateway_service.api.docs import error_responses
 from api_gateway_service.api.file_names import with_file_names
 from api_gateway_service.api.models import BatchCreatedResponse, CreateBatchRequest
@@ -84,11 +84,7 @@ async def list_batches(
     summary="Read a batch",
 )
 async def get_batch(
-    request: Request,
-    batch_id: BatchId,
-    caller: CurrentCaller,
-    results: Results,
-    files: FileNamesOfBatch,
+    request: Request, batch_id: BatchId, caller: CurrentCaller, results: Results, files: Files
 ) -> BatchResultV1:
     """One of the caller's batches with its essays and phases."""
     data = await results.batch(caller, batch_id)
@@ -109,7 +105,7 @@ async def get_essay(
     essay_id: EssayId,
     caller: CurrentCaller,
     results: Results,
-    files: FileNamesOfBatch,
+    files: Files,
     include_text: Annotated[bool, Query()] = False,
 ) -> EssayResultV1:
     """One essay's results; include_text adds the corrected text."""
@@ -131,7 +127,7 @@ async def get_essay_text(
     essay_id: EssayId,
     caller: CurrentCaller,
     results: Results,
-    files: FileNamesOfBatch,
+    files: Files,
 ) -> EssayTextV1:
     """The text extracted from the essay's file: misspelling offsets index it (code points)."""
     data = await results.essay_text(caller, batch_id, essay_id)

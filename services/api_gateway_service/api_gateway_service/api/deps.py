@@ -8,7 +8,6 @@ from dishka.integrations.fastapi import FromDishka
 from fastapi import Depends
 
 from api_gateway_service.adapters.class_management import ClassManagementClient
-from api_gateway_service.adapters.file_names import BatchFileNames
 from api_gateway_service.adapters.services import (
     BatchOrchestratorClient,
     FileServiceClient,
@@ -25,7 +24,6 @@ __all__ = [
     "Classes",
     "CurrentCaller",
     "CurrentPrincipal",
-    "FileNamesOfBatch",
     "Files",
     "PipelineRequests",
     "Results",
@@ -46,7 +44,6 @@ CurrentCaller = Annotated[Caller, Depends(caller_of)]
 # Resolved from the app's container (di.py) in endpoints declared on a RouteTable.
 Bos = FromDishka[BatchOrchestratorClient]
 Files = FromDishka[FileServiceClient]
-FileNamesOfBatch = FromDishka[BatchFileNames]
 Results = FromDishka[ResultAggregatorClient]
 Classes = FromDishka[ClassManagementClient]
 PipelineRequests = FromDishka[RequestPipeline]

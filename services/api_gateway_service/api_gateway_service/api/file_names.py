@@ -3,9 +3,8 @@
 Uploaded file names are usually students' names, so the bus, and with it the Result
 Aggregator's views, only ever sees labels (`essay-<id>.<ext>`). A teacher reading results gets
 the real names back at the edge, from the File Service's list of the batch's files: they
-never land anywhere on the way (the gateway keeps a batch's names in memory for a bounded
-time, adapters/file_names.py, so polling does not list the files on every read). If the File
-Service cannot answer, the labels stay: a results read never fails for a name.
+never land anywhere on the way. If the File Service cannot answer, the labels stay: a results
+read never fails for a name.
 """
 
 from __future__ import annotations
@@ -18,18 +17,16 @@ import structlog
 from api_gateway_service.domain.caller import Caller
 from huleedu_service_libs.errors import HuleEduError
 
-__all__ = ["FileNames", "with_file_names"]
+__all__ = ["FileLister", "with_file_names"]
 
 logger = structlog.get_logger(__name__)
 
 
-class FileNames(Protocol):
-    """Names of a batch's files by upload id (adapters/file_names.py keeps them per batch)."""
+class FileLister(Protocol):
+    """The File Service's list of a batch's files."""
 
-    async def names(
-        self, caller: Caller, batch_id: str, wanted: frozenset[str]
-    ) -> Mapping[str, str]:
-        """At least the names of `wanted` that have one; raises HuleEduError if unavailable."""
+    async def list_files(self, caller: Caller, batch_id: str) -> Any:
+        """GET .../files: `{"batch_id", "files": [{"file_upload_id", "filename", ...}]}`."""
         ...
 
 
@@ -49,20 +46,22 @@ def _renamed(item: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any
     return dict(item)
 
 
-async def with_file_names(files: FileNames, caller: Caller, batch_id: str, data: Any) -> Any:
+async def with_file_names(files: FileLister, caller: Caller, batch_id: str, data: Any) -> Any:
     """A batch, essay or essay-text answer with each file's label replaced by its name."""
     if not isinstance(data, Mapping):
         return data  # not the contract: the caller's validation answers 502
-    wanted = frozenset(
-        upload for item in _items(data) if isinstance(upload := item.get("file_upload_id"), str)
-    )
-    if not wanted:
+    if not any(item.get("file_upload_id") for item in _items(data)):
         return data
     try:
-        names = await files.names(caller, batch_id, wanted)
+        listing = await files.list_files(caller, batch_id)
     except HuleEduError as exc:
         logger.warning("gateway.file_names_unavailable", batch_id=batch_id, code=str(exc.code))
         return data
+    names = {
+        str(f["file_upload_id"]): str(f["filename"])
+        for f in (listing.get("files") or [] if isinstance(listing, Mapping) else [])
+        if isinstance(f, Mapping) and f.get("file_upload_id") and f.get("filename")
+    }
     renamed = _renamed(data, names)
     if isinstance(data.get("essays"), list):
         renamed["essays"] = [

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from api_gateway_service.adapters.downstream import Caller
-from api_gateway_service.adapters.file_names import BatchFileNames
 from api_gateway_service.api.file_names import with_file_names
 from common_core.errors import ErrorCode
 from huleedu_service_libs.errors import HuleEduError
@@ -48,74 +47,24 @@ BATCH = {
 
 
 async def test_labels_become_the_files_names() -> None:
-    named = await with_file_names(BatchFileNames(Files(LISTING)), CALLER, "b1", BATCH)
+    named = await with_file_names(Files(LISTING), CALLER, "b1", BATCH)
     assert [e["filename"] for e in named["essays"]] == ["Åsa Öberg.docx", "essay-gone.pdf", None]
-    essay = await with_file_names(BatchFileNames(Files(LISTING)), CALLER, "b1", BATCH["essays"][0])
+    essay = await with_file_names(Files(LISTING), CALLER, "b1", BATCH["essays"][0])
     assert essay["filename"] == "Åsa Öberg.docx"
 
 
 async def test_without_the_file_service_the_labels_stay() -> None:
     down = Files(error=HuleEduError(ErrorCode.SERVICE_UNAVAILABLE, "down"))
-    assert await with_file_names(BatchFileNames(down), CALLER, "b1", BATCH) == BATCH
+    assert await with_file_names(down, CALLER, "b1", BATCH) == BATCH
 
 
 async def test_answers_without_files_cost_no_call() -> None:
     files = Files(LISTING)
     empty = {"batch_id": "b1", "essays": []}
-    assert await with_file_names(BatchFileNames(files), CALLER, "b1", empty) == empty
-    assert await with_file_names(BatchFileNames(files), CALLER, "b1", ["not", "a", "batch"]) == [
+    assert await with_file_names(files, CALLER, "b1", empty) == empty
+    assert await with_file_names(files, CALLER, "b1", ["not", "a", "batch"]) == [
         "not",
         "a",
         "batch",
     ]
     assert files.calls == []
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def test_a_polled_batch_lists_its_files_once() -> None:
-    files, clock = Files(LISTING), Clock()
-    names = BatchFileNames(files, ttl_seconds=60, clock=clock)
-    for _ in range(3):  # "gone" is not in the listing: known unnamed, not asked for again
-        named = await with_file_names(names, CALLER, "b1", BATCH)
-        assert named["essays"][0]["filename"] == "Åsa Öberg.docx"
-    assert files.calls == ["b1"]
-    clock.now = 61  # too old: listed again
-    await with_file_names(names, CALLER, "b1", BATCH)
-    assert files.calls == ["b1", "b1"]
-
-
-async def test_a_new_upload_lists_again_and_teachers_do_not_share() -> None:
-    files = Files(LISTING)
-    names = BatchFileNames(files)
-    await with_file_names(names, CALLER, "b1", BATCH)
-    files.answer = {"files": [*LISTING["files"], {"file_upload_id": "u3", "filename": "maja.odt"}]}
-    later = {"batch_id": "b1", "essays": [{"essay_id": "e4", "file_upload_id": "u3"}]}
-    assert (await with_file_names(names, CALLER, "b1", later))["essays"][0]["filename"] == (
-        "maja.odt"
-    )
-    await with_file_names(names, Caller("teacher-2", "corr-2"), "b1", BATCH)
-    assert files.calls == ["b1", "b1", "b1"]
-
-
-async def test_the_number_of_batches_kept_is_bounded() -> None:
-    files = Files(LISTING)
-    names = BatchFileNames(files, max_batches=2)
-    for batch_id in ("b1", "b2", "b3", "b1"):
-        await with_file_names(names, CALLER, batch_id, BATCH)
-    assert files.calls == ["b1", "b2", "b3", "b1"]  # b1 was the oldest when b3 came
-
-
-async def test_a_failed_listing_is_not_kept() -> None:
-    files = Files(error=HuleEduError(ErrorCode.SERVICE_UNAVAILABLE, "down"))
-    names = BatchFileNames(files)
-    assert await with_file_names(names, CALLER, "b1", BATCH) == BATCH
-    files.error, files.answer = None, LISTING
-    named = await with_file_names(names, CALLER, "b1", BATCH)
-    assert named["essays"][0]["filename"] == "Åsa Öberg.docx"
