@@ -12,13 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
 
-from common_core.enums import Language
+from common_core.enums import BatchStatus, Language
 from common_core.events import BatchEssaysReadyV1, BatchPipelineCompletedV1
 from common_core.topics import topic_for
 from huleedu_service_libs.config import InfraSettings
@@ -29,6 +32,10 @@ from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 from huleedu_testing.stats import percentile
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_text_checker
+
+POLL_SECONDS = 15.0
+FINISHED = {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
+READY_OR_LATER = {BatchStatus.READY_FOR_PIPELINE, BatchStatus.PROCESSING} | FINISHED
 
 
 @dataclass
@@ -42,6 +49,7 @@ class BatchRun:
     completed_at: float = 0.0
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     completed: asyncio.Event = field(default_factory=asyncio.Event)
+    polled: set[str] = field(default_factory=set)  # events noticed by polling, not on Kafka
 
 
 def batch_files(lang: str, batch_no: int, essays: int) -> list[tuple[str, bytes]]:
@@ -66,7 +74,11 @@ async def watch(bootstrap: str, runs: dict[str, BatchRun], started: asyncio.Even
         await consumer.seek_to_end()
         started.set()
         while True:
-            batches = await consumer.getmany(timeout_ms=200)
+            try:
+                batches = await consumer.getmany(timeout_ms=200)
+            except KafkaError as error:  # a broker hiccup under load must not end the watch
+                print(f"  (watcher: {error!r}; polling on)", file=sys.stderr)
+                continue
             now = time.perf_counter()
             for tp, records in batches.items():
                 for record in records:
@@ -84,6 +96,23 @@ async def watch(bootstrap: str, runs: dict[str, BatchRun], started: asyncio.Even
         await consumer.stop()
 
 
+async def reached(
+    event: asyncio.Event, run: BatchRun, client: PlatformClient, states: set[BatchStatus], what: str
+) -> None:
+    """Wait for the event; ask the orchestrator every few seconds in case the watcher missed it."""
+    while not event.is_set():
+        try:
+            await asyncio.wait_for(event.wait(), timeout=POLL_SECONDS)
+        except TimeoutError:
+            if (await client.pipeline_state(run.batch_id))["status"] in states:
+                run.polled.add(what)
+                if what == "ready":
+                    run.ready_at = time.perf_counter()
+                else:
+                    run.completed_at = time.perf_counter()
+                event.set()
+
+
 async def drive(
     client: PlatformClient,
     run: BatchRun,
@@ -94,9 +123,9 @@ async def drive(
     async with uploads:
         await client.upload(run.batch_id, files)
     run.uploaded_at = time.perf_counter()
-    await run.ready.wait()
+    await reached(run.ready, run, client, READY_OR_LATER, "ready")
     await client.request_pipeline(run.batch_id)
-    await run.completed.wait()
+    await reached(run.completed, run, client, FINISHED, "completed")
 
 
 async def spellcheck_rates(essays: int) -> dict[Language, float]:
@@ -141,6 +170,7 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
             timeout=1800,
         )
         elapsed = time.perf_counter() - start
+        watcher_failure = watcher.exception() if watcher.done() else None
         watcher.cancel()
         lost = duplicated = 0
         for run in runs.values():
@@ -167,6 +197,12 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
     print(
         f"  results                : {total - lost} of {total} essays succeeded, "
         f"{lost} lost, {duplicated} duplicated   (target: none lost)"
+    )
+    polled = Counter(what for run in runs.values() for what in run.polled)
+    print(
+        f"  seen by polling BOS    : {polled['ready']} ready, {polled['completed']} completed "
+        f"events not seen on Kafka by this watcher (every {POLL_SECONDS:.0f} s; "
+        f"watcher {'failed: ' + repr(watcher_failure) if watcher_failure else 'ran throughout'})"
     )
     print(
         f"  spellcheck engine      : en {rates[Language.ENGLISH]:6.1f} essays/s, "
