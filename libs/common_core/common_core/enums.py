@@ -59,6 +59,14 @@ class PhaseName(StrEnum):
     SPELLCHECK = "spellcheck"
 
 
+class FlagCategory(StrEnum):
+    """Why a word was flagged; clients name and explain each category in the teacher's language."""
+
+    SPELLING = "spelling"  # not a word the dictionary knows
+    COMPOUND = "compound"  # a compound written apart (särskrivning) or joined wrongly
+    CAPITALISATION = "capitalisation"  # a proper noun in lower case, a nationality capitalised
+
+
 class PhaseStatus(StrEnum):
     """Where one phase of one batch's pipeline stands."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from common_core.enums import Language, OperationOutcome
+from common_core.enums import FlagCategory, Language, OperationOutcome
 from common_core.events.base import EventModel
 
 
@@ -15,6 +15,10 @@ class Misspelling(EventModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     suggestions: list[str] = Field(default_factory=list)
+    category: FlagCategory = FlagCategory.SPELLING
+    # One sentence for the teacher, in Swedish (the platform's teachers' language), e.g. why
+    # "sjuk sköterska" is one word; empty when the category says it all.
+    explanation: str = ""
 
 
 class EssaySpellcheckCompletedV1(EventModel):
