@@ -124,6 +124,11 @@ async def drive(
         await client.upload(run.batch_id, files)
     run.uploaded_at = time.perf_counter()
     await reached(run.ready, run, client, READY_OR_LATER, "ready")
+    # The ready event reaches this watcher and the orchestrator at the same moment; a request
+    # the orchestrator reads first is denied (PIPELINE_NOT_READY), as a teacher's would be. A
+    # teacher sees "ready" from the orchestrator, so the benchmark asks it too before requesting.
+    while (await client.pipeline_state(run.batch_id))["status"] not in READY_OR_LATER:  # noqa: ASYNC110 (HTTP poll)
+        await asyncio.sleep(0.1)
     await client.request_pipeline(run.batch_id)
     await reached(run.completed, run, client, FINISHED, "completed")
 
