@@ -1056,6 +1056,12 @@ export interface components {
             word_count?: number | null;
         };
         /**
+         * FlagCategory
+         * @description Why a word was flagged; clients name and explain each category in the teacher's language.
+         * @enum {string}
+         */
+        FlagCategory: "spelling" | "compound" | "capitalisation";
+        /**
          * Language
          * @description Language an essay is written (and spell-checked) in.
          * @enum {string}
@@ -1066,8 +1072,15 @@ export interface components {
          * @description One flagged word, where it stands in the text, and ranked suggestions.
          */
         Misspelling: {
+            /** @default spelling */
+            category: components["schemas"]["FlagCategory"];
             /** End */
             end: number;
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
             /** Start */
             start: number;
             /** Suggestions */
