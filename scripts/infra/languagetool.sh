@@ -22,6 +22,8 @@ install() {
   log "resolving LanguageTool jars with Maven"
   mvn -q -B -f "$POM" dependency:build-classpath -Dmdep.outputFile="$CLASSPATH_FILE" \
     >"$MAVEN_LOG" 2>&1 || die "Maven could not resolve LanguageTool; see $MAVEN_LOG"
+  # Maven leaves an unchanged classpath file as it was, older than the edited pom.
+  touch "$CLASSPATH_FILE"
 }
 
 start() {
