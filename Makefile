@@ -9,16 +9,16 @@ export PDM_CHECK_UPDATE := false
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-install: ## Install Debian packages, pdm, the locked Python env, Kafka's jars and the compose CLI (idempotent)
+install: ## Install Debian packages, pdm, the locked Python env, Kafka's and LanguageTool's jars, the compose CLI (idempotent)
 	@scripts/infra/install.sh
 
-infra-up: ## Start PostgreSQL, Redis, Kafka, Prometheus, Alertmanager, alert receiver, exporters; databases, topics
+infra-up: ## Start PostgreSQL, Redis, Kafka, LanguageTool, Prometheus, Alertmanager, alert receiver, exporters; databases, topics
 	@scripts/infra/infra.sh up
 
 infra-down: ## Stop the infrastructure this project started (by pid)
 	@scripts/infra/infra.sh down
 
-infra-status: ## Show whether PostgreSQL, Redis, Kafka and the operators' console answer
+infra-status: ## Show whether PostgreSQL, Redis, Kafka, LanguageTool and the operators' console answer
 	@scripts/infra/infra.sh status
 
 up: ## Start infrastructure and every service in the background; wait until healthy

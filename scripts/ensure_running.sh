@@ -39,11 +39,18 @@ ensure_infra() {
   local component
   # In stop order: Prometheus before what it watches, so stopping them raises no alerts.
   for component in prometheus alertmanager alert_receiver postgres_exporter redis_exporter \
-    kafka redis postgres; do
+    languagetool kafka redis postgres; do
     # Ownership follows the process, not a readiness probe that a loaded machine can miss.
     scripts/infra/"$component".sh running || STARTED_INFRA+=("$component")
   done
   scripts/infra/infra.sh up
+}
+
+# ensure_languagetool: the one native server the integration tests need beside the containers
+# of HULEEDU_TEST_INFRA=containers (testing.containers has no LanguageTool).
+ensure_languagetool() {
+  scripts/infra/languagetool.sh running || STARTED_INFRA+=(languagetool)
+  scripts/infra/languagetool.sh up
 }
 
 ensure_stack() {

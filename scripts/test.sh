@@ -63,9 +63,10 @@ types() {
 }
 
 # HULEEDU_TEST_INFRA=containers: the integration fixtures start PostgreSQL, Redis and Kafka in
-# containers themselves (documentation/testing.md); the e2e tier's stack still runs natively.
+# containers themselves (documentation/testing.md), LanguageTool still runs natively; the e2e
+# tier's stack still runs natively.
 in_containers() { [ "${HULEEDU_TEST_INFRA:-native}" = containers ]; }
-ensure_integration_infra() { in_containers || ensure_infra; }
+ensure_integration_infra() { if in_containers; then ensure_languagetool; else ensure_infra; fi; }
 
 # The teacher web app: vue-tsc and vitest (its report joins the summary below).
 web_checks() {

@@ -19,6 +19,8 @@ INFRA_FILE = "docker-compose.infrastructure.yml"
 SERVICES_FILE = "docker-compose.services.yml"
 INIT_SCRIPT = ROOT / "scripts/infra/docker/create-databases.sh"
 ENV_SH = ROOT / "scripts/infra/env.sh"
+LANGUAGETOOL_POM = ROOT / "scripts/infra/languagetool/pom.xml"
+LANGUAGETOOL_SCRIPT = ROOT / "scripts/infra/languagetool.sh"
 
 # `${VAR:-default}` as compose and bash write it; `$${...}` is compose's escape for a literal.
 INTERPOLATION = re.compile(r"(?<!\$)\$\{(?P<var>\w+)(?::-(?P<default>[^}]*))?\}")
@@ -29,6 +31,7 @@ PUBLISHED = {
     "postgres": ("HULEEDU_PG", "pg", 5432),
     "redis": ("HULEEDU_REDIS", "redis", 6379),
     "kafka": ("HULEEDU_KAFKA", "kafka", None),
+    "languagetool": ("HULEEDU_LANGUAGETOOL", "languagetool", 8081),
 }
 
 
@@ -81,6 +84,7 @@ class TestInfrastructure:
         assert services["postgres"]["image"] == "postgres:15"
         assert services["redis"]["image"].split(":")[1].startswith("7")
         assert services["kafka"]["image"].startswith("apache/kafka:3.9.")
+        assert services["languagetool"]["image"].startswith("maven:3.9-eclipse-temurin-")
 
     @pytest.mark.parametrize("name", sorted(PUBLISHED))
     def test_host_port_matches_settings_and_env_sh(
@@ -167,7 +171,23 @@ class TestInfrastructure:
                 source = volume.split(":")[0]
                 if not source.startswith((".", "/")):
                     assert source in declared, f"{name} uses undeclared volume {source}"
-        assert {"postgres-data", "kafka-data"} <= declared
+        assert {"postgres-data", "kafka-data", "languagetool-m2"} <= declared
+
+    def test_languagetool_runs_the_native_pom_class_and_heap(self, infra: dict[str, Any]) -> None:
+        service = infra["services"]["languagetool"]
+        mount = next(v for v in service["volumes"] if "pom.xml" in v)
+        source, target = mount.split(":")[:2]
+        assert (ROOT / source).resolve() == LANGUAGETOOL_POM
+        script = " ".join(service["command"])
+        assert f"-f {target} dependency:build-classpath" in script
+        native = LANGUAGETOOL_SCRIPT.read_text()
+        for part in ("org.languagetool.server.HTTPServer", "-Xms256m", "-XX:+UseG1GC"):
+            assert part in script
+            assert part in native
+        _, _, container_port = published(service)
+        assert f"--port {container_port} --public" in script
+        assert service["environment"]["LANGUAGETOOL_HEAP"] == "${HULEEDU_LANGUAGETOOL_HEAP:-1g}"
+        assert "/v2/languages" in service["healthcheck"]["test"][1]
 
 
 class TestTopLevel:
@@ -184,4 +204,4 @@ class TestTopLevel:
         # infrastructure stays in the infrastructure file only.
         services = load(SERVICES_FILE)["services"]
         assert services
-        assert not {"postgres", "redis", "kafka"} & set(services)
+        assert not {"postgres", "redis", "kafka", "languagetool"} & set(services)

@@ -39,7 +39,7 @@ def test_readme_and_infra_doc_give_the_default_ports() -> None:
     del infra
     for doc in ("README.md", "documentation/local-infrastructure.md"):
         text = (ROOT / doc).read_text()
-        for key in ("pg_port", "redis_port", "kafka_port"):
+        for key in ("pg_port", "redis_port", "kafka_port", "languagetool_port"):
             assert str(defaults[key]) in text, f"{doc} does not mention {key}={defaults[key]}"
 
 

@@ -20,6 +20,12 @@ export HULEEDU_KAFKA_CONTROLLER_PORT="${HULEEDU_KAFKA_CONTROLLER_PORT:-29093}"
 export HULEEDU_KAFKA_HEAP="${HULEEDU_KAFKA_HEAP:-768m}"
 export HULEEDU_KAFKA_PARTITIONS="${HULEEDU_KAFKA_PARTITIONS:-3}"
 
+# LanguageTool's HTTP server (grammar checks). The native server listens on loopback only;
+# the host is where clients reach it (the compose file publishes the container's port there).
+export HULEEDU_LANGUAGETOOL_HOST="${HULEEDU_LANGUAGETOOL_HOST:-127.0.0.1}"
+export HULEEDU_LANGUAGETOOL_PORT="${HULEEDU_LANGUAGETOOL_PORT:-28081}"
+export HULEEDU_LANGUAGETOOL_HEAP="${HULEEDU_LANGUAGETOOL_HEAP:-1g}"
+
 # The operators' console. Fixed ports: prometheus.yml and alertmanager.yml name them, and the
 # compose file runs the same containers on the host network with the same files.
 PROMETHEUS_PORT=9090
@@ -137,5 +143,6 @@ check_ports() {
 check_infra_ports() {
   check_ports "HULEEDU_PG_PORT=$HULEEDU_PG_PORT" "HULEEDU_REDIS_PORT=$HULEEDU_REDIS_PORT" \
     "HULEEDU_KAFKA_PORT=$HULEEDU_KAFKA_PORT" \
-    "HULEEDU_KAFKA_CONTROLLER_PORT=$HULEEDU_KAFKA_CONTROLLER_PORT"
+    "HULEEDU_KAFKA_CONTROLLER_PORT=$HULEEDU_KAFKA_CONTROLLER_PORT" \
+    "HULEEDU_LANGUAGETOOL_PORT=$HULEEDU_LANGUAGETOOL_PORT"
 }

@@ -2,7 +2,7 @@
 # Installs whatever this machine lacks for the local stack: Debian packages (PostgreSQL 15,
 # Redis 7, kcat, Java, Maven, curl, Prometheus, Alertmanager and the PostgreSQL and Redis
 # exporters, Chromium for the browser tests), pdm and the locked Python environment, Kafka's
-# jars, the compose v2 CLI, and the teacher web app's npm packages (Node.js >= 20.19 needed).
+# and LanguageTool's jars, the compose v2 CLI, and the teacher web app's npm packages (Node.js >= 20.19 needed).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 check_infra_ports
@@ -93,6 +93,7 @@ if [ ! -x "$VENV_PY" ] || [ pdm.lock -nt .venv/.synced ]; then
 fi
 
 "$(dirname "$0")/kafka.sh" resolve
+"$(dirname "$0")/languagetool.sh" install
 
 # The teacher web app's packages (npm ci when package-lock.json changed); fails with a clear
 # message when Node.js is missing or older than the app's build tools need.

@@ -63,7 +63,7 @@ def test_a_configured_port_inside_the_ephemeral_range_is_refused_with_a_clear_me
 def test_every_default_port_of_ours_lies_below_the_ephemeral_range() -> None:
     low, _ = ephemeral_range()
     infra = InfraSettings()
-    assert max(infra.pg_port, infra.redis_port, infra.kafka_port) < low
+    assert max(infra.pg_port, infra.redis_port, infra.kafka_port, infra.languagetool_port) < low
     for conf in ROOT.glob("services/*/service.conf"):
         for line in conf.read_text().splitlines():
             if line.startswith(("HTTP_PORT=", "WORKER_PORT=")):

@@ -25,7 +25,7 @@ class Environment(StrEnum):
 
 
 class InfraSettings(BaseSettings):
-    """Where PostgreSQL, Redis and Kafka listen; the same HULEEDU_* names the scripts use."""
+    """Where PostgreSQL, Redis, Kafka and LanguageTool listen; the scripts' HULEEDU_* names."""
 
     model_config = SettingsConfigDict(env_prefix="HULEEDU_", extra="ignore")
 
@@ -40,6 +40,11 @@ class InfraSettings(BaseSettings):
     kafka_bootstrap_servers: str = ""
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    languagetool_host: str = "127.0.0.1"
+    languagetool_port: int = 28081
+    # HULEEDU_LANGUAGETOOL_URL overrides host and port, e.g. for a server elsewhere; the
+    # HTTP API's paths (/v2/check, /v2/languages) follow it.
+    languagetool_url: str = ""
     # HULEEDU_LOG_FORMAT: json or console for every service whose own <PREFIX>LOG_FORMAT is
     # empty (`make bench` starts the stack with json, as production renders).
     log_format: str = ""
@@ -48,6 +53,8 @@ class InfraSettings(BaseSettings):
     def _derive_bootstrap(self) -> InfraSettings:
         if not self.kafka_bootstrap_servers:
             self.kafka_bootstrap_servers = f"{self.kafka_host}:{self.kafka_port}"
+        if not self.languagetool_url:
+            self.languagetool_url = f"http://{self.languagetool_host}:{self.languagetool_port}"
         return self
 
     def database_url(self, database: str) -> str:
