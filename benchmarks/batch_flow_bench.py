@@ -27,13 +27,14 @@ from common_core.topics import topic_for
 from huleedu_service_libs.config import InfraSettings
 from huleedu_service_libs.kafka import KafkaEventProducer
 from huleedu_service_libs.kafka.headers import decode_headers
-from huleedu_testing.platform_client import PlatformClient
+from huleedu_testing.platform_client import PlatformClient, PlatformError
 from huleedu_testing.sample_files import docx_bytes, essay_text, txt_bytes
 from huleedu_testing.stats import percentile
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_text_checker
 
 POLL_SECONDS = 15.0
+UPLOAD_ATTEMPTS = 5
 FINISHED = {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
 READY_OR_LATER = {BatchStatus.READY_FOR_PIPELINE, BatchStatus.PROCESSING} | FINISHED
 
@@ -49,6 +50,7 @@ class BatchRun:
     completed_at: float = 0.0
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     completed: asyncio.Event = field(default_factory=asyncio.Event)
+    upload_retries: int = 0  # uploads answered 503 (nothing stored) and sent again
     polled: set[str] = field(default_factory=set)  # events noticed by polling, not on Kafka
 
 
@@ -113,6 +115,21 @@ async def reached(
                 event.set()
 
 
+async def upload_retrying(
+    client: PlatformClient, run: BatchRun, files: list[tuple[str, bytes]]
+) -> None:
+    """Upload as a teacher's client would: a 503 ("nothing was stored, try again") is retried."""
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        try:
+            await client.upload(run.batch_id, files)
+            return
+        except PlatformError as error:
+            if " answered 503" not in str(error) or attempt == UPLOAD_ATTEMPTS:
+                raise
+            run.upload_retries += 1
+            await asyncio.sleep(2.0 * attempt)
+
+
 async def drive(
     client: PlatformClient,
     run: BatchRun,
@@ -121,7 +138,7 @@ async def drive(
 ) -> None:
     """One batch from registration to completion."""
     async with uploads:
-        await client.upload(run.batch_id, files)
+        await upload_retrying(client, run, files)
     run.uploaded_at = time.perf_counter()
     await reached(run.ready, run, client, READY_OR_LATER, "ready")
     # The ready event reaches this watcher and the orchestrator at the same moment; a request
@@ -204,6 +221,8 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
         f"{lost} lost, {duplicated} duplicated   (target: none lost)"
     )
     polled = Counter(what for run in runs.values() for what in run.polled)
+    retries = sum(run.upload_retries for run in runs.values())
+    print(f"  uploads retried        : {retries} (answered 503, nothing stored, sent again)")
     print(
         f"  seen by polling BOS    : {polled['ready']} ready, {polled['completed']} completed "
         f"events not seen on Kafka by this watcher (every {POLL_SECONDS:.0f} s; "
