@@ -57,6 +57,7 @@ class PhaseName(StrEnum):
     """Processing phases a pipeline is made of, in the order they may run."""
 
     SPELLCHECK = "spellcheck"
+    GRAMMAR = "grammar"
 
 
 class FlagCategory(StrEnum):

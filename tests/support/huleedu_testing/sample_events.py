@@ -370,6 +370,49 @@ def _teacher_notification_requested() -> ev.TeacherNotificationRequestedV1:
     )
 
 
+def _batch_grammar_initiate_command() -> ev.BatchGrammarInitiateCommandV1:
+    return ev.BatchGrammarInitiateCommandV1(
+        batch_id=_id(),
+        course_code=CourseCode.SV2,
+        language=language_for_course(CourseCode.SV2),
+        essays=_essay_refs(2),
+        disabled_categories=["STYLE"],
+    )
+
+
+def _essay_grammar_requested() -> ev.EssayGrammarRequestedV1:
+    return ev.EssayGrammarRequestedV1(
+        batch_id=_id(),
+        essay_id=_id(),
+        text_storage_id=_id(),
+        language=Language.ENGLISH,
+        course_code=CourseCode.ENG5,
+        disabled_categories=["TYPOGRAPHY"],
+    )
+
+
+def _essay_grammar_completed() -> ev.EssayGrammarCompletedV1:
+    return ev.EssayGrammarCompletedV1(
+        batch_id=_id(),
+        essay_id=_id(),
+        outcome=OperationOutcome.SUCCESS,
+        language=Language.ENGLISH,
+        text_storage_id=_id(),
+        matches=[
+            ev.GrammarMatch(
+                start=10,
+                end=14,
+                text="have",
+                rule_id="HE_VERB_AGR",
+                category="GRAMMAR",
+                message="The pronoun 'She' must be used with a third-person verb: 'has'.",
+                replacements=["has"],
+            )
+        ],
+        word_count=120,
+    )
+
+
 SAMPLE_EVENTS: dict[type[BaseModel], Callable[[], BaseModel]] = {
     ev.BatchEssaysRegisteredV1: _batch_essays_registered,
     ev.EssayContentProvisionedV1: _essay_content_provisioned,
@@ -382,6 +425,9 @@ SAMPLE_EVENTS: dict[type[BaseModel], Callable[[], BaseModel]] = {
     ev.BatchSpellcheckInitiateCommandV1: _batch_spellcheck_initiate_command,
     ev.EssaySpellcheckRequestedV1: _essay_spellcheck_requested,
     ev.EssaySpellcheckCompletedV1: _essay_spellcheck_completed,
+    ev.BatchGrammarInitiateCommandV1: _batch_grammar_initiate_command,
+    ev.EssayGrammarRequestedV1: _essay_grammar_requested,
+    ev.EssayGrammarCompletedV1: _essay_grammar_completed,
     ev.ELSBatchPhaseOutcomeV1: _els_batch_phase_outcome,
     ev.BatchPipelineCompletedV1: _batch_pipeline_completed,
     ev.BatchPipelineDeniedV1: _batch_pipeline_denied,

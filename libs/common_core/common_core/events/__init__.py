@@ -20,10 +20,14 @@ from common_core.events.class_management import (
     StudentErasureRequestedV1,
     StudentUpdatedV1,
 )
-from common_core.events.commands import BatchSpellcheckInitiateCommandV1
+from common_core.events.commands import (
+    BatchGrammarInitiateCommandV1,
+    BatchSpellcheckInitiateCommandV1,
+)
 from common_core.events.essay_lifecycle import (
     BatchEssaysReadyV1,
     ELSBatchPhaseOutcomeV1,
+    EssayGrammarRequestedV1,
     EssayPhaseOutcome,
     EssaySlotAssignedV1,
     EssaySpellcheckRequestedV1,
@@ -38,6 +42,7 @@ from common_core.events.file import (
     StudentParsingCompletedV1,
     UploadSummary,
 )
+from common_core.events.grammar import EssayGrammarCompletedV1, GrammarMatch
 from common_core.events.notification import TeacherNotificationRequestedV1
 from common_core.events.spellcheck import EssaySpellcheckCompletedV1, Misspelling
 
@@ -48,6 +53,7 @@ __all__ = [
     "BatchEssaysRegisteredV1",
     "BatchFileAddedV1",
     "BatchFileRemovedV1",
+    "BatchGrammarInitiateCommandV1",
     "BatchPipelineCompletedV1",
     "BatchPipelineDeniedV1",
     "BatchSpellcheckInitiateCommandV1",
@@ -59,6 +65,8 @@ __all__ = [
     "EntityRef",
     "ErasedEssay",
     "EssayContentProvisionedV1",
+    "EssayGrammarCompletedV1",
+    "EssayGrammarRequestedV1",
     "EssayPhaseOutcome",
     "EssayRef",
     "EssaySlotAssignedV1",
@@ -68,6 +76,7 @@ __all__ = [
     "EssayValidationFailedV1",
     "EventModel",
     "ExcessContentProvisionedV1",
+    "GrammarMatch",
     "Misspelling",
     "ParsedStudentHeader",
     "StudentAssociationsConfirmedV1",

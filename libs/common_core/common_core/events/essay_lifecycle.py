@@ -33,6 +33,18 @@ class EssaySpellcheckRequestedV1(EventModel):
     course_code: CourseCode
 
 
+class EssayGrammarRequestedV1(EventModel):
+    """One essay should be grammar checked (its original text, spelling rules off)."""
+
+    batch_id: str
+    essay_id: str
+    text_storage_id: str
+    language: Language
+    course_code: CourseCode
+    # LanguageTool category ids the teacher switched off for this batch (e.g. "STYLE").
+    disabled_categories: list[str] = Field(default_factory=list)
+
+
 class EssayPhaseOutcome(EventModel):
     """How one essay fared in one phase."""
 

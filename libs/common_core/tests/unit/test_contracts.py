@@ -67,6 +67,9 @@ ADDED_TOPICS = [
     "huleedu.els.essay.slot.assigned.v1",
     "huleedu.els.excess.content.provisioned.v1",
     "huleedu.class.student.erasure.requested.v1",
+    "huleedu.els.grammar.initiate.command.v1",
+    "huleedu.essay.grammar.requested.v1",
+    "huleedu.essay.grammar.completed.v1",
 ]
 TOPIC_NAME = re.compile(r"^huleedu(\.[a-z][a-z0-9_]*){2,}\.v[1-9][0-9]*$")
 REGISTRY_MODELS = list(EVENT_TOPICS)
