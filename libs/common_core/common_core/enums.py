@@ -57,7 +57,6 @@ class PhaseName(StrEnum):
     """Processing phases a pipeline is made of, in the order they may run."""
 
     SPELLCHECK = "spellcheck"
-    GRAMMAR = "grammar"
 
 
 class FlagCategory(StrEnum):

@@ -1099,7 +1099,7 @@ export interface components {
          * @description Processing phases a pipeline is made of, in the order they may run.
          * @enum {string}
          */
-        PhaseName: "spellcheck" | "grammar";
+        PhaseName: "spellcheck";
         /**
          * PhaseStatus
          * @description Where one phase of one batch's pipeline stands.
