@@ -61,6 +61,12 @@ async def scratch_schema(
         await admin.dispose()
 
 
+def default_corpus() -> Path:
+    """The learner corpus: $HULEEDU_CORPUS_DIR, else `../shared/corpus` beside the repository."""
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("HULEEDU_CORPUS_DIR") or root.parent / "shared" / "corpus")
+
+
 def roster_csv(rows: int, tag: str) -> bytes:
     """A Swedish-style roster (semicolons, Swedish headers) with unique emails."""
     first, last = FIRST.split(), LAST.split()

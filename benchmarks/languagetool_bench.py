@@ -20,11 +20,11 @@ from pathlib import Path
 
 import httpx
 
+from bench_support import default_corpus
 from huleedu_service_libs.config import InfraSettings
 from huleedu_testing.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 LANGUAGES = {"en-GB": "en", "sv": "sv"}  # LanguageTool's code -> the corpus folder
 
 
@@ -78,11 +78,14 @@ def timed_check(client: httpx.Client, language: str, text: str) -> tuple[float, 
 def main() -> None:
     """Parse the options, run the checks, print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--words", type=int, default=450)
     parser.add_argument("--requests", type=int, default=20)
     args, _ = parser.parse_known_args()  # `make bench` passes its own ARGS to every benchmark
 
+    if not args.corpus.is_dir():
+        print(f"LanguageTool: no corpus at {args.corpus} (HULEEDU_CORPUS_DIR); nothing measured")
+        return
     url = InfraSettings().languagetool_url
     print(f"LanguageTool at {url}: {args.requests} checks per language, {args.words} words each")
     show_rss("idle, before the checks")
