@@ -17,6 +17,7 @@ from class_management_service.config import ClassManagementSettings
 from content_service.config import ContentServiceSettings
 from essay_lifecycle_service.config import EssayLifecycleSettings
 from file_service.config import FileServiceSettings
+from grammar_service.config import GrammarSettings
 from huleedu_service_libs.config import ServiceSettings
 from result_aggregator_service.config import ResultAggregatorSettings
 from spellchecker_service.config import SpellcheckerSettings
@@ -29,6 +30,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "batch_orchestrator_service": BatchOrchestratorSettings,
     "essay_lifecycle_service": EssayLifecycleSettings,
     "spellchecker_service": SpellcheckerSettings,
+    "grammar_service": GrammarSettings,
     "result_aggregator_service": ResultAggregatorSettings,
     "class_management_service": ClassManagementSettings,
     "api_gateway_service": GatewaySettings,

@@ -48,7 +48,7 @@ export HULEEDU_DOCKER_CONFIG="${HULEEDU_DOCKER_CONFIG:-${XDG_CACHE_HOME:-${HOME:
 # One database per service (ARCHITECTURE.md section 2) plus one for library tests.
 HULEEDU_DATABASES=(
   huleedu_content huleedu_file huleedu_batch_orchestrator huleedu_essay_lifecycle
-  huleedu_spellchecker huleedu_result_aggregator huleedu_class_management huleedu_libs_test
+  huleedu_spellchecker huleedu_grammar huleedu_result_aggregator huleedu_class_management huleedu_libs_test
 )
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"

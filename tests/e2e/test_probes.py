@@ -12,8 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = "api_gateway_service"
-WORKER_ONLY = {"spellchecker_service"}
+WORKER_ONLY = {"spellchecker_service", "grammar_service"}
 WORKER_READY = {"postgres", "kafka", "worker_loops"}
+# Checks a worker has beyond WORKER_READY: the dependencies of its own work.
+EXTRA_READY = {"grammar_service": {"languagetool"}}
 
 
 def _processes() -> list[tuple[str, str, int]]:
@@ -37,7 +39,7 @@ def _expected(service: str, kind: str) -> tuple[set[str], set[str]]:
             {"redis", "kafka", "realtime_pubsub", "notification_bridge"},
         )
     if kind == "worker":
-        return {"event_loop", "worker_loops"}, WORKER_READY
+        return {"event_loop", "worker_loops"}, WORKER_READY | EXTRA_READY.get(service, set())
     return {"event_loop"}, {"postgres"}
 
 

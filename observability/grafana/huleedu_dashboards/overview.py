@@ -150,9 +150,10 @@ FLOW = Row(
         ),
         graph(
             "Essays per minute",
-            "Essays accepted at upload and essays spell checked, per minute.",
+            "Essays accepted at upload, spell checked and grammar checked, per minute.",
             Query("sum(rate(huleedu_essays_uploaded_total[5m])) * 60", "uploaded"),
             Query("sum(rate(huleedu_essays_spellchecked_total[5m])) * 60", "spell checked"),
+            Query("sum(rate(huleedu_essays_grammar_checked_total[5m])) * 60", "grammar checked"),
             width=6,
         ),
         graph(

@@ -120,6 +120,25 @@ ESSAYS = Row(
             ),
             width=6,
         ),
+        graph(
+            "Essays grammar checked (1 h)",
+            "Essays grammar checked with LanguageTool in the last hour, per language and outcome.",
+            Query(
+                "sum by (language, outcome) (increase(huleedu_essays_grammar_checked_total[1h]))",
+                "{{language}} {{outcome}}",
+            ),
+            width=12,
+        ),
+        graph(
+            "Grammar matches per essay by category",
+            "LanguageTool matches reported per grammar-checked essay (last hour), per category.",
+            Query(
+                "sum by (category) (increase(huleedu_grammar_matches_found_total[1h]))"
+                " / scalar(sum(increase(huleedu_essays_grammar_checked_total[1h])))",
+                "{{category}}",
+            ),
+            width=12,
+        ),
     ),
 )
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 DATABASES=(
   huleedu_content huleedu_file huleedu_batch_orchestrator huleedu_essay_lifecycle
-  huleedu_spellchecker huleedu_result_aggregator huleedu_class_management huleedu_libs_test
+  huleedu_spellchecker huleedu_grammar huleedu_result_aggregator huleedu_class_management huleedu_libs_test
 )
 
 run_psql() { psql -X -q -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres "$@"; }

@@ -27,6 +27,7 @@ SERVICE_DATABASES: MappingProxyType[str, str] = MappingProxyType(
         "batch_orchestrator_service": "huleedu_batch_orchestrator",
         "essay_lifecycle_service": "huleedu_essay_lifecycle",
         "spellchecker_service": "huleedu_spellchecker",
+        "grammar_service": "huleedu_grammar",
         "result_aggregator_service": "huleedu_result_aggregator",
         "class_management_service": "huleedu_class_management",
     }

@@ -7,6 +7,7 @@ from huleedu_service_libs.consumer.clock import Clock, utc_now
 from huleedu_service_libs.consumer.context import StepContext
 from huleedu_service_libs.consumer.events import EventFactory, Outgoing
 from huleedu_service_libs.consumer.ports import ClaimsMany, UnitOfWork
+from huleedu_service_libs.consumer.precheck import HandledEvents, handled_before
 from huleedu_service_libs.consumer.runner import (
     EnvelopeHandler,
     EventItem,
@@ -23,6 +24,7 @@ __all__ = [
     "EnvelopeHandler",
     "EventFactory",
     "EventItem",
+    "HandledEvents",
     "ManyStep",
     "OnCommitted",
     "Outgoing",
@@ -31,5 +33,6 @@ __all__ = [
     "StepContext",
     "StepRunner",
     "UnitOfWork",
+    "handled_before",
     "utc_now",
 ]

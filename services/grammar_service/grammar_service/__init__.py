@@ -1,0 +1,1 @@
+"""Grammar Service: grammar checks essays with LanguageTool (Kafka worker)."""

@@ -1,0 +1,1 @@
+"""LanguageTool, Content Service, PostgreSQL and Prometheus behind the domain ports."""

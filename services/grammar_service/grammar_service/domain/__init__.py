@@ -1,0 +1,1 @@
+"""Pure grammar-check logic: offsets, filtering, the use case, erasure (no I/O)."""
