@@ -545,6 +545,13 @@ export interface components {
             assigned_essay_count: number;
             /** Batch Id */
             batch_id: string;
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included), summed over the batch's essays with a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /** Class Id */
             class_id?: string | null;
             /** Completed At */
@@ -611,6 +618,13 @@ export interface components {
             assigned_essay_count: number;
             /** Batch Id */
             batch_id: string;
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included), summed over the batch's essays with a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /** Class Id */
             class_id?: string | null;
             /** Completed At */
@@ -884,6 +898,13 @@ export interface components {
          * @description One essay of a batch, as listed in the batch's status.
          */
         EssayResultSummaryV1: {
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included); null until the essay has a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            } | null;
             /** Correction Count */
             correction_count?: number | null;
             /** Essay Id */
@@ -1056,6 +1077,12 @@ export interface components {
             word_count?: number | null;
         };
         /**
+         * FlagCategory
+         * @description Why a word was flagged; clients name and explain each category in the teacher's language.
+         * @enum {string}
+         */
+        FlagCategory: "spelling" | "compound" | "capitalisation";
+        /**
          * Language
          * @description Language an essay is written (and spell-checked) in.
          * @enum {string}
@@ -1066,8 +1093,15 @@ export interface components {
          * @description One flagged word, where it stands in the text, and ranked suggestions.
          */
         Misspelling: {
+            /** @default spelling */
+            category: components["schemas"]["FlagCategory"];
             /** End */
             end: number;
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
             /** Start */
             start: number;
             /** Suggestions */
@@ -1185,6 +1219,13 @@ export interface components {
          * @description An essay's spell-check result, with the corrected text when it was stored.
          */
         SpellcheckResultV1: {
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included).
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /**
              * Completed At
              * Format: date-time
