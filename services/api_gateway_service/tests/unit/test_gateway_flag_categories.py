@@ -1,4 +1,4 @@
-"""Teachers see why each word was flagged and the flags per category, as the aggregator sent them."""
+"""Teachers see why each word was flagged and the flags per category, as the aggregator sent."""
 
 from __future__ import annotations
 
