@@ -40,7 +40,7 @@ from result_aggregator_service.domain.models import (
 
 def _category_sums() -> list[ColumnElement[Any]]:
     e = result_essays.c
-    # Rows written before categories existed count as spelling (as in _stored_category_counts).
+    # A row written without counts (before 0003) counts as spelling, as view_rows reads it.
     counts = type_coerce(
         func.coalesce(
             e.category_counts,
