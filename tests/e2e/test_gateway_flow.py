@@ -84,6 +84,15 @@ async def test_batch_flow_through_gateway_and_websocket(
         assert original["text_storage_id"] == result["text_storage_id"]
         for miss in spelling["misspellings"]:
             assert original["text"][miss["start"] : miss["end"]] == miss["word"], miss
+        # Every flag says why; the counts per category add up, per essay and for the batch.
+        flagged = [m["category"] for m in spelling["misspellings"]]
+        assert sum(spelling["category_counts"].values()) == len(flagged)
+        assert {c: flagged.count(c) for c in spelling["category_counts"]} == spelling[
+            "category_counts"
+        ]
+        assert sum(status["category_counts"].values()) == sum(
+            e["misspelling_count"] or 0 for e in status["essays"]
+        )
         # Processing is over, yet the owner still reads the batch's files.
         files = await teacher.expect(200, "GET", f"/v1/batches/{batch_id}/files")
         assert len(files["files"]) == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from common_core.enums import FlagCategory
 from common_core.events import Misspelling
 from common_core.result_api import (
     BatchListV1,
@@ -30,6 +31,14 @@ def _num(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
+def flag_counts(counts: Mapping[FlagCategory, int] | None, *, zeros: bool = False) -> str:
+    """Flagged words per category, e.g. "2 spelling, 1 compound" ("—" before a result)."""
+    if counts is None:
+        return "—"
+    shown = [f"{n} {category.value}" for category, n in counts.items() if n or zeros]
+    return ", ".join(shown) or "0"
+
+
 def batch_list_table(listing: BatchListV1) -> Table:
     """The teacher's batches, newest first."""
     shown = f"{listing.offset + 1}-{listing.offset + len(listing.items)}" if listing.items else "0"
@@ -41,6 +50,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
     table.add_column("processed", justify="right")
     table.add_column("failed", justify="right")
     table.add_column("rejected", justify="right")
+    table.add_column("flagged words")
     table.add_column("created")
     for item in listing.items:
         table.add_row(
@@ -51,6 +61,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
             str(item.processed_essay_count),
             str(item.failed_essay_count),
             str(item.rejected_file_count),
+            flag_counts(item.category_counts),
             _when(item.created_at),
         )
     return table
@@ -64,6 +75,8 @@ def batch_summary(batch: BatchResultV1) -> Panel:
         f" {batch.processed_essay_count} processed, {batch.failed_essay_count} failed,"
         f" {batch.rejected_file_count} file(s) rejected",
     ]
+    if batch.processed_essay_count or any(batch.category_counts.values()):
+        lines.append(f"[bold]flagged words[/bold] {flag_counts(batch.category_counts, zeros=True)}")
     for rejected in batch.rejected_files:
         lines.append(
             f"  ✗ {escape(rejected.filename)}: {escape(rejected.message)} ({rejected.error_code})"
@@ -92,6 +105,7 @@ def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") 
     table.add_column("file", overflow="fold")
     table.add_column("status")
     table.add_column("misspellings", justify="right")
+    table.add_column("by category")
     table.add_column("corrections", justify="right")
     table.add_column("words", justify="right")
     for essay in essays:
@@ -100,6 +114,7 @@ def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") 
             escape(essay.filename or "—"),
             essay.status,
             _num(essay.misspelling_count),
+            flag_counts(essay.category_counts),
             _num(essay.correction_count),
             _num(essay.word_count),
         )
@@ -107,7 +122,7 @@ def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") 
 
 
 def essay_detail(essay: EssayResultV1) -> Group:
-    """One essay's misspellings with suggestions, and its corrected text."""
+    """One essay's flagged words (category, suggestions, why), and its corrected text."""
     head = (
         f"[bold]Essay[/bold] {essay.essay_id}  [bold]file[/bold] {escape(essay.filename or '—')}"
         f"  [bold]status[/bold] {essay.status}"
@@ -116,25 +131,36 @@ def essay_detail(essay: EssayResultV1) -> Group:
     if check is None:
         return Group(head, Text("No spell-check result yet."))
     counts = (
-        f"spellcheck {check.outcome} ({check.language}): {check.misspelling_count} misspellings,"
+        f"spellcheck {check.outcome} ({check.language}): {check.misspelling_count} misspellings"
+        f" ({flag_counts(check.category_counts, zeros=True)}),"
         f" {check.correction_count} corrections, {check.word_count} words"
     )
     parts: list[Any] = [head, counts]
     if check.error_message:
         parts.append(Text(f"error: {check.error_message}", style="red"))
     if check.misspellings:
-        table = Table(title="Misspellings")
-        table.add_column("word")
-        table.add_column("position", justify="right")
-        table.add_column("suggestions", overflow="fold")
-        for miss in check.misspellings:
-            table.add_row(
-                escape(miss.word), f"{miss.start}-{miss.end}", escape(", ".join(miss.suggestions))
-            )
-        parts.append(table)
+        parts.append(_flags_table(check.misspellings))
     if check.corrected_text is not None:
         parts.append(Panel(Text(check.corrected_text), title="Corrected text"))
     return Group(*parts)
+
+
+def _flags_table(misspellings: Sequence[Misspelling]) -> Table:
+    table = Table(title="Misspellings")
+    table.add_column("word")
+    table.add_column("category")
+    table.add_column("position", justify="right")
+    table.add_column("suggestions", overflow="fold")
+    table.add_column("why", overflow="fold")
+    for miss in misspellings:
+        table.add_row(
+            escape(miss.word),
+            miss.category.value,
+            f"{miss.start}-{miss.end}",
+            escape(", ".join(miss.suggestions)),
+            escape(miss.explanation or "—"),
+        )
+    return table
 
 
 def original_text(essay: EssayTextV1, misspellings: Sequence[Misspelling]) -> Group:

@@ -7,12 +7,35 @@ gateway uses them as its public response schemas (OpenAPI), so the two cannot dr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from common_core.enums import BatchStatus, CourseCode, EssayStatus, Language, OperationOutcome
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    EssayStatus,
+    FlagCategory,
+    Language,
+    OperationOutcome,
+)
 from common_core.events.spellcheck import Misspelling
 from common_core.internal_api import PipelinePhaseState
+
+
+def _every_category(counts: dict[FlagCategory, int]) -> dict[FlagCategory, int]:
+    # Readers index the map without a default: every category is there, in FlagCategory's order.
+    return {category: counts.get(category, 0) for category in FlagCategory}
+
+
+# Flagged words per FlagCategory value: every category the server knows, 0 included, adding
+# up to the misspelling count. A map rather than one field per category, so a new category
+# (grammar) reaches clients without a new field; they show a category they have no name for
+# by its value.
+CategoryCounts = Annotated[
+    dict[FlagCategory, Annotated[int, Field(ge=0)]], AfterValidator(_every_category)
+]
+_COUNTS_DOC = "Flagged words per category (every FlagCategory, 0 included)"
 
 
 class _ResultModel(BaseModel):
@@ -29,6 +52,9 @@ class EssayResultSummaryV1(_ResultModel):
     filename: str | None = None
     spellcheck_outcome: OperationOutcome | None = None
     misspelling_count: int | None = Field(default=None, ge=0)
+    category_counts: CategoryCounts | None = Field(
+        default=None, description=f"{_COUNTS_DOC}; null until the essay has a result."
+    )
     correction_count: int | None = Field(default=None, ge=0)
     word_count: int | None = Field(default=None, ge=0)
     updated_at: datetime
@@ -59,6 +85,11 @@ class BatchResultV1(_ResultModel):
     # Files refused at upload (empty, corrupt, too short, duplicate...): never an essay slot.
     rejected_file_count: int = Field(default=0, ge=0)
     rejected_files: list[RejectedFileV1] = Field(default_factory=list)
+    category_counts: CategoryCounts = Field(
+        default_factory=dict,
+        validate_default=True,
+        description=f"{_COUNTS_DOC}, summed over the batch's essays with a result.",
+    )
     requested_pipeline: str | None = None
     current_phase: str | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
@@ -80,6 +111,11 @@ class BatchSummaryV1(_ResultModel):
     processed_essay_count: int = Field(default=0, ge=0)
     failed_essay_count: int = Field(default=0, ge=0)
     rejected_file_count: int = Field(default=0, ge=0)
+    category_counts: CategoryCounts = Field(
+        default_factory=dict,
+        validate_default=True,
+        description=f"{_COUNTS_DOC}, summed over the batch's essays with a result.",
+    )
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None
@@ -101,6 +137,9 @@ class SpellcheckResultV1(_ResultModel):
     language: Language
     misspellings: list[Misspelling] = Field(default_factory=list)
     misspelling_count: int = Field(default=0, ge=0)
+    category_counts: CategoryCounts = Field(
+        default_factory=dict, validate_default=True, description=f"{_COUNTS_DOC}."
+    )
     correction_count: int = Field(default=0, ge=0)
     word_count: int = Field(default=0, ge=0)
     corrected_text_storage_id: str | None = None

@@ -17,16 +17,21 @@ def alembic_config(service_dir: Path) -> Config:
     return config
 
 
-async def upgrade_to_head(engine: AsyncEngine, service_dir: Path) -> None:
-    """`alembic upgrade head` for the service, inside the engine's search_path schema."""
+async def upgrade_to(engine: AsyncEngine, service_dir: Path, revision: str) -> None:
+    """`alembic upgrade <revision>` for the service, inside the engine's search_path schema."""
     config = alembic_config(service_dir)
 
     def _upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+async def upgrade_to_head(engine: AsyncEngine, service_dir: Path) -> None:
+    """`alembic upgrade head` for the service, inside the engine's search_path schema."""
+    await upgrade_to(engine, service_dir, "head")
 
 
 async def downgrade_to_base(engine: AsyncEngine, service_dir: Path) -> None:

@@ -545,6 +545,13 @@ export interface components {
             assigned_essay_count: number;
             /** Batch Id */
             batch_id: string;
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included), summed over the batch's essays with a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /** Class Id */
             class_id?: string | null;
             /** Completed At */
@@ -611,6 +618,13 @@ export interface components {
             assigned_essay_count: number;
             /** Batch Id */
             batch_id: string;
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included), summed over the batch's essays with a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /** Class Id */
             class_id?: string | null;
             /** Completed At */
@@ -884,6 +898,13 @@ export interface components {
          * @description One essay of a batch, as listed in the batch's status.
          */
         EssayResultSummaryV1: {
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included); null until the essay has a result.
+             */
+            category_counts?: {
+                [key: string]: number;
+            } | null;
             /** Correction Count */
             correction_count?: number | null;
             /** Essay Id */
@@ -1198,6 +1219,13 @@ export interface components {
          * @description An essay's spell-check result, with the corrected text when it was stored.
          */
         SpellcheckResultV1: {
+            /**
+             * Category Counts
+             * @description Flagged words per category (every FlagCategory, 0 included).
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
             /**
              * Completed At
              * Format: date-time

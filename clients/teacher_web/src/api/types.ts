@@ -25,6 +25,7 @@ export type EssayResult = Schemas["EssayResultV1"];
 export type EssayText = Schemas["EssayTextV1"];
 export type EssayStatus = Schemas["EssayStatus"];
 export type Misspelling = Schemas["Misspelling"];
+export type FlagCategory = Schemas["FlagCategory"];
 export type FileRecord = Schemas["FileRecord"];
 export type FileList = Schemas["FileListResponse"];
 export type FileUploadResult = Schemas["FileUploadResult"];

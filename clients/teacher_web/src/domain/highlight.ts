@@ -4,17 +4,23 @@
 // the string directly. Array.from(text) yields code points.
 import type { Misspelling } from "@/api/types";
 
-export type Segment =
-  | { kind: "text"; text: string }
-  | { kind: "misspelling"; text: string; misspelling: Misspelling; index: number };
+/** What segmenting needs of a flagged word: where it stands (code points). */
+export interface Offsets {
+  start: number;
+  end: number;
+}
 
-export function segmentText(text: string, misspellings: readonly Misspelling[]): Segment[] {
+export type Segment<M extends Offsets = Misspelling> =
+  | { kind: "text"; text: string }
+  | { kind: "misspelling"; text: string; misspelling: M; index: number };
+
+export function segmentText<M extends Offsets>(text: string, misspellings: readonly M[]): Segment<M>[] {
   const points = Array.from(text);
   const ordered = misspellings
     .map((misspelling, index) => ({ misspelling, index }))
     .filter(({ misspelling: m }) => m.start >= 0 && m.end > m.start && m.end <= points.length)
     .sort((a, b) => a.misspelling.start - b.misspelling.start || a.misspelling.end - b.misspelling.end);
-  const segments: Segment[] = [];
+  const segments: Segment<M>[] = [];
   let cursor = 0;
   for (const { misspelling, index } of ordered) {
     if (misspelling.start < cursor) continue; // overlaps the previous mark: keep the first

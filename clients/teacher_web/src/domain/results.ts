@@ -1,6 +1,7 @@
 // A batch's spell-check results as a teacher reads them: per essay, totals, and a CSV.
 import type { BatchResult, EssayResult, EssaySummary } from "@/api/types";
 
+import type { CategoryCounts } from "./categories";
 import { toCsv } from "./csv";
 
 export interface ResultTotals {
@@ -36,6 +37,13 @@ export interface CsvHeadings {
   corrections: string;
   words_list: string;
   total: string;
+  // One column per flag category, after the others (so existing columns keep their place).
+  categories: readonly { category: string; label: string }[];
+}
+
+/** An essay's flagged words in one category; "" before it has a result. */
+export function categoryCount(counts: CategoryCounts | null | undefined, category: string): number | "" {
+  return counts ? (counts[category] ?? 0) : "";
 }
 
 function misspeltWords(detail: EssayResult | undefined): string {
@@ -51,8 +59,10 @@ export function resultsCsv(
   details: ReadonlyMap<string, EssayResult>,
   headings: CsvHeadings,
   statusLabel: (essay: EssaySummary) => string,
+  batchCounts: CategoryCounts | undefined,
 ): string {
   const totals = totalsOf(essays);
+  const categories = headings.categories.map((c) => c.category);
   const rows = [
     [
       headings.file,
@@ -62,6 +72,7 @@ export function resultsCsv(
       headings.misspellings,
       headings.corrections,
       headings.words_list,
+      ...headings.categories.map((c) => c.label),
     ],
     ...essays.map((essay) => [
       essay.filename ?? "",
@@ -71,8 +82,18 @@ export function resultsCsv(
       essay.misspelling_count ?? "",
       essay.correction_count ?? "",
       misspeltWords(details.get(essay.essay_id)),
+      ...categories.map((category) => categoryCount(essay.category_counts, category)),
     ]),
-    [headings.total, "", "", totals.words, totals.misspellings, totals.corrections, ""],
+    [
+      headings.total,
+      "",
+      "",
+      totals.words,
+      totals.misspellings,
+      totals.corrections,
+      "",
+      ...categories.map((category) => batchCounts?.[category] ?? 0),
+    ],
   ];
   return "\uFEFF" + toCsv(rows);
 }

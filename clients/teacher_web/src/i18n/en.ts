@@ -110,6 +110,7 @@ export const en: Catalogue = {
     open: "Open",
     back: "All batches",
     createdAt: "Created {date}",
+    flagged: "Flagged words",
   },
   status: {
     awaiting_content: "Waiting for essays",
@@ -120,6 +121,12 @@ export const en: Catalogue = {
     completed_with_failures: "Done with failures",
     failed: "Failed",
     cancelled: "Cancelled",
+  },
+  // Why the spell checker flagged a word (FlagCategory); tests/unit/i18n.test.ts checks each has words.
+  flagCategory: {
+    spelling: "Spelling",
+    compound: "Compound words",
+    capitalisation: "Capital letters",
   },
   essayStatus: {
     awaiting_content: "Waiting for a file",
@@ -204,6 +211,8 @@ export const en: Catalogue = {
     noSuggestions: "No suggestions",
     misspelled: "Misspelt: {word}",
     counts: "{misspellings} misspellings, {corrections} corrections, {words} words",
+    byCategory: "Flagged words by category: {counts}",
+    flaggedAs: "Flagged: {category}",
     back: "Back to the batch",
   },
   notifications: {

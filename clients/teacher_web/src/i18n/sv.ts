@@ -108,6 +108,7 @@ export const sv = {
     open: "Öppna",
     back: "Alla satser",
     createdAt: "Skapad {date}",
+    flagged: "Markerade ord",
   },
   status: {
     awaiting_content: "Väntar på uppsatser",
@@ -118,6 +119,12 @@ export const sv = {
     completed_with_failures: "Klar med fel",
     failed: "Misslyckades",
     cancelled: "Avbruten",
+  },
+  // Varför rättstavningen markerade ett ord (FlagCategory); tests/unit/i18n.test.ts kräver ord för varje.
+  flagCategory: {
+    spelling: "Stavning",
+    compound: "Sammansatta ord",
+    capitalisation: "Stor bokstav",
   },
   essayStatus: {
     awaiting_content: "Väntar på fil",
@@ -202,6 +209,8 @@ export const sv = {
     noSuggestions: "Inga förslag",
     misspelled: "Felstavat: {word}",
     counts: "{misspellings} felstavningar, {corrections} rättelser, {words} ord",
+    byCategory: "Markerade ord per kategori: {counts}",
+    flaggedAs: "Markerat: {category}",
     back: "Tillbaka till satsen",
   },
   notifications: {

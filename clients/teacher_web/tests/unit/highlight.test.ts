@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import type { Misspelling } from "@/api/types";
 import { segmentText } from "@/domain/highlight";
 
+// Segmenting reads only the offsets; the flags here carry the word to read the tests by.
+type Flag = { word: string; start: number; end: number; suggestions?: string[] };
+
 // Offsets count code points, as Python's str does: `text[start:end] == word` there.
-function miss(text: string, word: string, suggestions: string[] = []): Misspelling {
+function miss(text: string, word: string, suggestions: string[] = []): Flag {
   const points = Array.from(text);
   const wordPoints = Array.from(word);
   for (let start = 0; start + wordPoints.length <= points.length; start += 1) {
@@ -15,7 +17,7 @@ function miss(text: string, word: string, suggestions: string[] = []): Misspelli
   throw new Error(`${word} not in text`);
 }
 
-const marked = (text: string, misspellings: Misspelling[]) =>
+const marked = (text: string, misspellings: Flag[]) =>
   segmentText(text, misspellings)
     .filter((s) => s.kind === "misspelling")
     .map((s) => s.text);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { BATCH_STATUSES, ERROR_CODES, ESSAY_STATUSES } from "@/api/types";
+import { FLAG_CATEGORIES } from "@/domain/categories";
 import { en } from "@/i18n/en";
 import { createAppI18n, storedLocale, LOCALE_STORAGE_KEY } from "@/i18n";
 import { sv } from "@/i18n/sv";
@@ -41,13 +42,17 @@ describe("the catalogues", () => {
     }
   });
 
-  it("word every error code of the gateway, and every status", () => {
+  it("word every error code of the gateway, every status and every flag category", () => {
     for (const code of ERROR_CODES) {
       expect(lookup(svTree, `errors.${code}`), code).toBeTruthy();
       expect(lookup(enTree, `errors.${code}`), code).toBeTruthy();
     }
     for (const status of BATCH_STATUSES) expect(lookup(enTree, `status.${status}`), status).toBeTruthy();
     for (const status of ESSAY_STATUSES) expect(lookup(svTree, `essayStatus.${status}`), status).toBeTruthy();
+    for (const category of FLAG_CATEGORIES) {
+      expect(lookup(svTree, `flagCategory.${category}`), category).toBeTruthy();
+      expect(lookup(enTree, `flagCategory.${category}`), category).toBeTruthy();
+    }
   });
 
   it("speak Swedish unless the teacher chose English", () => {

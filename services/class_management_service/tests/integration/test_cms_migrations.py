@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from class_management_service.adapters.tables import essay_student_associations
 from class_management_service.di import make_cipher, make_uow_factory
 from huleedu_service_libs.db import make_session_factory
 from huleedu_testing.class_management.roster_http import Db, schema_of, settings_for_schema
-from huleedu_testing.migrations import (
-    alembic_config,
-    downgrade_to_base,
-    upgrade_to_head,
-)
+from huleedu_testing.migrations import downgrade_to_base, upgrade_to, upgrade_to_head
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
-
-
-async def _upgrade_to(engine: AsyncEngine, revision: str) -> None:
-    config = alembic_config(SERVICE_DIR)
-
-    def _upgrade(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
 
 
 async def _columns(db: Db) -> set[str]:
@@ -43,7 +26,7 @@ async def _columns(db: Db) -> set[str]:
 
 async def test_0003_replaces_plaintext_file_names_by_ciphertext(pg_engine: AsyncEngine) -> None:
     db = Db(pg_engine)
-    await _upgrade_to(pg_engine, "0002")
+    await upgrade_to(pg_engine, SERVICE_DIR, "0002")
     async with pg_engine.begin() as conn:
         await conn.execute(
             text(

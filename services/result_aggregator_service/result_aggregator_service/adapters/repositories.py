@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     RowMapping,
     Select,
     String,
@@ -16,114 +17,43 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    type_coerce,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common_core.enums import BatchStatus, CourseCode, EssayStatus, Language, OperationOutcome
+from common_core.enums import BatchStatus, EssayStatus, FlagCategory
 from result_aggregator_service.adapters.tables import result_batches, result_essays
+from result_aggregator_service.adapters.view_rows import (
+    batch_from_row,
+    batch_row,
+    essay_from_row,
+    essay_row,
+)
 from result_aggregator_service.domain.models import (
     PROCESSED_STATUSES,
     BatchView,
     EssayCounts,
     EssayView,
-    SpellcheckResult,
 )
 
 
-def _batch_row(batch: BatchView) -> dict[str, Any]:
-    return {
-        "batch_id": batch.batch_id,
-        "user_id": batch.user_id,
-        "course_code": batch.course_code.value if batch.course_code else None,
-        "class_id": batch.class_id,
-        "essay_instructions": batch.essay_instructions,
-        "expected_essay_count": batch.expected_essay_count,
-        "registered": batch.registered,
-        "status": batch.status.value,
-        "requested_pipeline": batch.requested_pipeline,
-        "current_phase": batch.current_phase,
-        "phases": batch.phases,
-        "rejected_files": batch.rejected_files,
-        "created_at": batch.created_at,
-        "updated_at": batch.updated_at,
-        "completed_at": batch.completed_at,
-        "results_notified_at": batch.results_notified_at,
-    }
-
-
-def _batch(row: Mapping[Any, Any]) -> BatchView:
-    return BatchView(
-        batch_id=row["batch_id"],
-        status=BatchStatus(row["status"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        user_id=row["user_id"],
-        course_code=CourseCode(row["course_code"]) if row["course_code"] else None,
-        class_id=row["class_id"],
-        essay_instructions=row["essay_instructions"],
-        expected_essay_count=row["expected_essay_count"],
-        requested_pipeline=row["requested_pipeline"],
-        current_phase=row["current_phase"],
-        phases=list(row["phases"] or []),
-        rejected_files=list(row["rejected_files"] or []),
-        registered=row["registered"],
-        completed_at=row["completed_at"],
-        results_notified_at=row["results_notified_at"],
+def _category_sums() -> list[ColumnElement[Any]]:
+    e = result_essays.c
+    # A row written without counts (before 0003) counts as spelling, as view_rows reads it.
+    counts = type_coerce(
+        func.coalesce(
+            e.category_counts,
+            func.jsonb_build_object(FlagCategory.SPELLING.value, e.misspelling_count),
+        ),
+        JSONB,
     )
-
-
-def _essay_row(essay: EssayView) -> dict[str, Any]:
-    result = essay.spellcheck
-    return {
-        "batch_id": essay.batch_id,
-        "essay_id": essay.essay_id,
-        "slot_index": essay.slot_index,
-        "status": essay.status.value,
-        "status_at": essay.status_at,
-        "file_upload_id": essay.file_upload_id,
-        "filename": essay.filename,
-        "text_storage_id": essay.text_storage_id,
-        "spellcheck_outcome": result.outcome.value if result else None,
-        "spellcheck_language": result.language.value if result else None,
-        "misspellings": result.misspellings if result else None,
-        "misspelling_count": result.misspelling_count if result else None,
-        "correction_count": result.correction_count if result else None,
-        "word_count": result.word_count if result else None,
-        "corrected_text_storage_id": result.corrected_text_storage_id if result else None,
-        "spellcheck_error": result.error_message if result else None,
-        "spellcheck_completed_at": result.completed_at if result else None,
-        "spellcheck_event_at": result.event_at if result else None,
-        "updated_at": essay.updated_at,
-    }
-
-
-def _essay(row: Mapping[Any, Any]) -> EssayView:
-    result = None
-    if row["spellcheck_outcome"] is not None:
-        result = SpellcheckResult(
-            outcome=OperationOutcome(row["spellcheck_outcome"]),
-            language=Language(row["spellcheck_language"]),
-            completed_at=row["spellcheck_completed_at"],
-            event_at=row["spellcheck_event_at"],
-            misspellings=list(row["misspellings"] or []),
-            correction_count=row["correction_count"] or 0,
-            word_count=row["word_count"] or 0,
-            corrected_text_storage_id=row["corrected_text_storage_id"],
-            error_message=row["spellcheck_error"],
+    return [
+        func.coalesce(func.sum(counts[category.value].astext.cast(Integer)), 0).label(
+            f"flagged_{category.value}"
         )
-    return EssayView(
-        batch_id=row["batch_id"],
-        essay_id=row["essay_id"],
-        status=EssayStatus(row["status"]),
-        status_at=row["status_at"],
-        updated_at=row["updated_at"],
-        slot_index=row["slot_index"],
-        file_upload_id=row["file_upload_id"],
-        filename=row["filename"],
-        text_storage_id=row["text_storage_id"],
-        spellcheck=result,
-    )
+        for category in FlagCategory
+    ]
 
 
 def _count_columns() -> list[ColumnElement[Any]]:
@@ -134,6 +64,7 @@ def _count_columns() -> list[ColumnElement[Any]]:
         func.count(e.file_upload_id).label("assigned"),
         func.count().filter(e.status.in_(processed)).label("processed"),
         func.count().filter(e.status == EssayStatus.SPELLCHECK_FAILED.value).label("failed"),
+        *_category_sums(),
     ]
 
 
@@ -143,6 +74,7 @@ def _counts(row: RowMapping) -> EssayCounts:
         assigned=row["assigned"] or 0,
         processed=row["processed"] or 0,
         failed=row["failed"] or 0,
+        category_counts={c.value: row[f"flagged_{c.value}"] or 0 for c in FlagCategory},
     )
 
 
@@ -151,8 +83,13 @@ def _batch_with_essays() -> Select[Any]:
     # batch row is not there yet) still reads one row, from the one-row key relation.
     key = select(bindparam("batch_id", type_=String).label("batch_id")).subquery("key")
     b, e = result_batches.c, result_essays.c
+    # Not the misspellings: the page polling this shows counts, and the stored category counts
+    # hold them in a few bytes where the misspellings (with suggestions) take kilobytes.
+    essay_columns = [c for c in e if c.name != "misspellings"]
     return (
-        select(*(c.label(f"b_{c.name}") for c in b), *(c.label(f"e_{c.name}") for c in e))
+        select(
+            *(c.label(f"b_{c.name}") for c in b), *(c.label(f"e_{c.name}") for c in essay_columns)
+        )
         .select_from(
             key.outerjoin(result_batches, b.batch_id == key.c.batch_id).outerjoin(
                 result_essays, e.batch_id == key.c.batch_id
@@ -190,19 +127,23 @@ class PostgresBatchViews:
                 select(result_batches).where(result_batches.c.batch_id == batch_id)
             )
         ).first()
-        return _batch(row._mapping) if row else None
+        return batch_from_row(row._mapping) if row else None
 
     async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
-        """The batch row and its essays (slot order) from one statement: one snapshot."""
+        """The batch row and its essays (slot order, counts without misspellings): one statement."""
         rows = (await self._session.execute(BATCH_WITH_ESSAYS, {"batch_id": batch_id})).all()
         first = rows[0]._mapping
-        batch = _batch(_unprefixed(first, "b_")) if first["b_batch_id"] is not None else None
-        essays = [_essay(_unprefixed(r._mapping, "e_")) for r in rows if r._mapping["e_essay_id"]]
+        batch = (
+            batch_from_row(_unprefixed(first, "b_")) if first["b_batch_id"] is not None else None
+        )
+        essays = [
+            essay_from_row(_unprefixed(r._mapping, "e_")) for r in rows if r._mapping["e_essay_id"]
+        ]
         return batch, essays
 
     async def put(self, batch: BatchView) -> None:
         """Insert or replace the row."""
-        stmt = insert(result_batches).values(_batch_row(batch))
+        stmt = insert(result_batches).values(batch_row(batch))
         columns = {c.name: stmt.excluded[c.name] for c in result_batches.c if c.name != "batch_id"}
         await self._session.execute(
             stmt.on_conflict_do_update(index_elements=["batch_id"], set_=columns)
@@ -234,7 +175,7 @@ class PostgresBatchViews:
             .offset(offset)
         )
         rows = (await self._session.execute(page)).all()
-        return [(_batch(r._mapping), _counts(r._mapping)) for r in rows], int(total or 0)
+        return [(batch_from_row(r._mapping), _counts(r._mapping)) for r in rows], int(total or 0)
 
 
 class PostgresEssayViews:
@@ -251,7 +192,7 @@ class PostgresEssayViews:
                 select(result_essays).where(e.batch_id == batch_id, e.essay_id == essay_id)
             )
         ).first()
-        return _essay(row._mapping) if row else None
+        return essay_from_row(row._mapping) if row else None
 
     async def get_many(self, batch_id: str, essay_ids: Sequence[str]) -> dict[str, EssayView]:
         """Essays of a batch by id."""
@@ -262,13 +203,13 @@ class PostgresEssayViews:
         rows = await self._session.execute(
             select(result_essays).where(tuple_(e.batch_id, e.essay_id).in_(keys))
         )
-        return {r.essay_id: _essay(r._mapping) for r in rows}
+        return {r.essay_id: essay_from_row(r._mapping) for r in rows}
 
     async def put_many(self, essays: Sequence[EssayView]) -> None:
         """Insert or replace rows in one statement."""
         if not essays:
             return
-        stmt = insert(result_essays).values([_essay_row(essay) for essay in essays])
+        stmt = insert(result_essays).values([essay_row(essay) for essay in essays])
         keys = {"batch_id", "essay_id"}
         columns = {c.name: stmt.excluded[c.name] for c in result_essays.c if c.name not in keys}
         await self._session.execute(

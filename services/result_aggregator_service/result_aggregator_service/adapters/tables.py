@@ -61,6 +61,9 @@ result_essays = Table(
     Column("spellcheck_language", String(8), nullable=True),
     Column("misspellings", JSONB, nullable=True),
     Column("misspelling_count", Integer, nullable=True),
+    # Flagged words per FlagCategory value, written with the misspellings so the batch read
+    # counts them without reading the misspellings (NULL: no result).
+    Column("category_counts", JSONB(none_as_null=True), nullable=True),
     Column("correction_count", Integer, nullable=True),
     Column("word_count", Integer, nullable=True),
     Column("corrected_text_storage_id", String(128), nullable=True),

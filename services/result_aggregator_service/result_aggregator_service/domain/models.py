@@ -7,11 +7,19 @@ starts work again (a re-run of a phase), recognised by its timestamp.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from common_core.enums import BatchStatus, CourseCode, EssayStatus, Language, OperationOutcome
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    EssayStatus,
+    FlagCategory,
+    Language,
+    OperationOutcome,
+)
 
 BATCH_RANK: dict[BatchStatus, int] = {
     BatchStatus.AWAITING_CONTENT: 0,
@@ -38,6 +46,11 @@ RESULT_STATUSES = frozenset({EssayStatus.SPELLCHECK_SUCCEEDED, EssayStatus.SPELL
 PROCESSED_STATUSES = RESULT_STATUSES | {EssayStatus.COMPLETED}
 
 
+def count_categories(misspellings: list[dict[str, Any]]) -> dict[str, int]:
+    """Flagged words per category; one stored before words had categories is a spelling."""
+    return dict(Counter(m.get("category") or FlagCategory.SPELLING.value for m in misspellings))
+
+
 @dataclass(frozen=True)
 class SpellcheckResult:
     """One essay's spell-check result; `event_at` None means derived from a phase outcome."""
@@ -46,16 +59,26 @@ class SpellcheckResult:
     language: Language
     completed_at: datetime
     event_at: datetime | None
-    misspellings: list[dict[str, Any]] = field(default_factory=list)
+    # None when read without them: the batch read needs only the counts, stored beside them.
+    misspellings: list[dict[str, Any]] | None = field(default_factory=list)
     correction_count: int = 0
     word_count: int = 0
     corrected_text_storage_id: str | None = None
     error_message: str | None = None
+    # What the row stored for the counts, used when the misspellings were not read.
+    stored_category_counts: dict[str, int] | None = None
+
+    @property
+    def category_counts(self) -> dict[str, int]:
+        """Flagged words per FlagCategory value (categories without any are absent)."""
+        if self.misspellings is None:
+            return dict(self.stored_category_counts or {})
+        return count_categories(self.misspellings)
 
     @property
     def misspelling_count(self) -> int:
         """Flagged words."""
-        return len(self.misspellings)
+        return sum(self.category_counts.values())
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,8 @@ class EssayCounts:
     assigned: int = 0
     processed: int = 0
     failed: int = 0
+    # Flagged words per FlagCategory value over the essays with a result.
+    category_counts: dict[str, int] = field(default_factory=dict)
 
 
 def advance_batch_status(current: BatchStatus, proposed: BatchStatus) -> BatchStatus:
@@ -154,9 +179,14 @@ def advance_essay_status(
 
 def count_essays(essays: list[EssayView]) -> EssayCounts:
     """Counts over a batch's essays (assigned: has a file; processed: has a current result)."""
+    flagged: Counter[str] = Counter()
+    for essay in essays:
+        if essay.spellcheck is not None:
+            flagged.update(essay.spellcheck.category_counts)
     return EssayCounts(
         total=len(essays),
         assigned=sum(1 for e in essays if e.file_upload_id is not None),
         processed=sum(1 for e in essays if e.status in PROCESSED_STATUSES),
         failed=sum(1 for e in essays if e.status is EssayStatus.SPELLCHECK_FAILED),
+        category_counts=dict(flagged),
     )

@@ -27,7 +27,10 @@ class BatchViews(Protocol):
         ...
 
     async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
-        """The batch row (None if absent) and its essays in slot order, read together."""
+        """The batch row (None if absent) and its essays in slot order, read together.
+
+        The essays' results carry their counts, not their misspellings (`misspellings` None).
+        """
         ...
 
     async def put(self, batch: BatchView) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from common_core.enums import BatchStatus, EssayStatus
+from common_core.enums import BatchStatus, EssayStatus, FlagCategory
 from common_core.events import Misspelling
 from common_core.internal_api import PipelinePhaseState
 from common_core.result_api import (
@@ -49,10 +49,16 @@ def _summary(essay: EssayView) -> EssayResultSummaryV1:
         filename=essay.filename,
         spellcheck_outcome=result.outcome if result else None,
         misspelling_count=result.misspelling_count if result else None,
+        category_counts=_by_category(result.category_counts) if result else None,
         correction_count=result.correction_count if result else None,
         word_count=result.word_count if result else None,
         updated_at=essay.updated_at,
     )
+
+
+def _by_category(counts: dict[str, int]) -> dict[FlagCategory, int]:
+    # The contract fills in the categories without flagged words.
+    return {FlagCategory(category): count for category, count in counts.items()}
 
 
 def _phases(batch: BatchView) -> list[PipelinePhaseState]:
@@ -77,6 +83,7 @@ def batch_result(batch: BatchView, essays: list[EssayView]) -> BatchResultV1:
         failed_essay_count=counts.failed,
         rejected_file_count=len(batch.rejected_files),
         rejected_files=_rejected(batch.rejected_files),
+        category_counts=_by_category(counts.category_counts),
         requested_pipeline=batch.requested_pipeline,
         current_phase=batch.current_phase,
         phases=_phases(batch),
@@ -118,6 +125,7 @@ def _from_bos(
         failed_essay_count=counts.failed,
         rejected_file_count=len(rejected),
         rejected_files=_rejected(rejected),
+        category_counts=_by_category(counts.category_counts),
         requested_pipeline=state.requested_pipeline.value
         if state and state.requested_pipeline
         else None,
@@ -143,6 +151,7 @@ def batch_summary(batch: BatchView, counts: EssayCounts) -> BatchSummaryV1:
         processed_essay_count=counts.processed,
         failed_essay_count=counts.failed,
         rejected_file_count=len(batch.rejected_files),
+        category_counts=_by_category(counts.category_counts),
         created_at=batch.created_at,
         updated_at=batch.updated_at,
         completed_at=batch.completed_at,
@@ -223,8 +232,9 @@ class ResultQueries:
         return SpellcheckResultV1(
             outcome=result.outcome,
             language=result.language,
-            misspellings=[Misspelling.model_validate(m) for m in result.misspellings],
+            misspellings=[Misspelling.model_validate(m) for m in result.misspellings or []],
             misspelling_count=result.misspelling_count,
+            category_counts=_by_category(result.category_counts),
             correction_count=result.correction_count,
             word_count=result.word_count,
             corrected_text_storage_id=result.corrected_text_storage_id,

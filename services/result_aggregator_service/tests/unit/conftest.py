@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -45,6 +45,7 @@ from result_aggregator_service.domain.ports import (
     BosBatch,
     BosUnavailable,
     EssayViews,
+    TextUnavailable,
 )
 from result_aggregator_service.domain.steps import Runner, make_runner
 from result_aggregator_service.worker import build_dispatcher, erasure_dispatcher
@@ -65,6 +66,15 @@ class FakeState:
     locks: list[str] = field(default_factory=list)
 
 
+def _counts_only(essay: EssayView) -> EssayView:
+    """The essay as the batch read returns it: its result's counts, not its misspellings."""
+    result = essay.spellcheck
+    if result is None:
+        return essay
+    counts = replace(result, misspellings=None, stored_category_counts=result.category_counts)
+    return replace(essay, spellcheck=counts)
+
+
 class FakeBatches:
     def __init__(self, state: FakeState) -> None:
         self.s = state
@@ -76,7 +86,8 @@ class FakeBatches:
         return self.s.batches.get(batch_id)
 
     async def get_with_essays(self, batch_id: str) -> tuple[BatchView | None, list[EssayView]]:
-        return self.s.batches.get(batch_id), await FakeEssays(self.s).list_for_batch(batch_id)
+        essays = await FakeEssays(self.s).list_for_batch(batch_id)
+        return self.s.batches.get(batch_id), [_counts_only(e) for e in essays]
 
     async def put(self, batch: BatchView) -> None:
         self.s.batches[batch.batch_id] = batch
@@ -175,6 +186,21 @@ class FakeBos:
             raise BosUnavailable("down")
         found = self.batches.get(batch_id)
         return found if found is not None and found.user_id == user_id else None
+
+
+class FakeTexts:
+    """Texts by storage id; `down` fails like an unreachable Content Service."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.down = False
+        self.asked: list[str] = []
+
+    async def text(self, storage_id: str) -> str | None:
+        self.asked.append(storage_id)
+        if self.down:
+            raise TextUnavailable("refused")
+        return self.texts.get(storage_id)
 
 
 class Events:

@@ -11,27 +11,12 @@ from result_aggregator_service.domain.essay_texts import EssayTextMissing, Essay
 from result_aggregator_service.domain.ports import BosBatch, BosUnavailable, TextUnavailable
 from result_aggregator_service.domain.queries import BatchNotFound, EssayNotFound, ResultQueries
 
-from .conftest import Events, FakeUnitOfWork, Views
+from .conftest import Events, FakeTexts, FakeUnitOfWork, Views
 
 ORIGINAL = (
     "Namn: Sara Lind\n\nMin favoritplats\n\nPå sommaren åker min familj alltid till en liten "
     "ö i skärgården. Där finns ingen internet, så vi spelar kort och badar hela dagarna."
 )
-
-
-class FakeTexts:
-    """Texts by storage id; `down` fails like an unreachable Content Service."""
-
-    def __init__(self, texts: dict[str, str]) -> None:
-        self.texts = texts
-        self.down = False
-        self.asked: list[str] = []
-
-    async def text(self, storage_id: str) -> str | None:
-        self.asked.append(storage_id)
-        if self.down:
-            raise TextUnavailable("refused")
-        return self.texts.get(storage_id)
 
 
 def essay_texts(views: Views, texts: FakeTexts) -> EssayTexts:
