@@ -232,7 +232,7 @@ export const en: Catalogue = {
       excess_content: "A file found no place",
       student_matching_class_missing: "The class no longer exists",
       phase_timed_out: "Processing took too long",
-      phase_completed: "The spellcheck is done",
+      phase_completed: "A processing step is done",
       class_created: "Class created",
       class_updated: "Class changed",
       class_deleted: "Class deleted",
@@ -277,8 +277,14 @@ export const en: Catalogue = {
         started: "Started {phase} for {essay_count} essay(s).",
         retry: "Retrying {phase} for {essay_count} essay(s).",
       },
-      phase_timed_out: "The spellcheck did not finish within {timeout_seconds} s for {essay_count} essay(s): {file_names}. They are marked as failed and can be run again.",
-      phase_completed: "The spellcheck is done: {succeeded_count} of {total_count} succeeded.",
+      phase_timed_out: {
+        spellcheck: "The spellcheck did not finish within {timeout_seconds} s for {essay_count} essay(s): {file_names}. They are marked as failed and can be run again.",
+        grammar: "The grammar check did not finish within {timeout_seconds} s for {essay_count} essay(s): {file_names}. They are marked as failed and can be run again.",
+      },
+      phase_completed: {
+        spellcheck: "The spellcheck is done: {succeeded_count} of {total_count} succeeded.",
+        grammar: "The grammar check is done: {succeeded_count} of {total_count} succeeded.",
+      },
       pipeline_completed: "Processing finished: {successful_count} essay(s) succeeded, {failed_count} failed.",
       pipeline_denied: {
         batch_not_found: "The batch was not found.",

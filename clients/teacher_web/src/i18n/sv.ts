@@ -230,7 +230,7 @@ export const sv = {
       excess_content: "En fil fick inte plats",
       student_matching_class_missing: "Klassen finns inte längre",
       phase_timed_out: "Bearbetningen tog för lång tid",
-      phase_completed: "Stavningskontrollen är klar",
+      phase_completed: "Ett bearbetningssteg är klart",
       class_created: "Klassen skapades",
       class_updated: "Klassen ändrades",
       class_deleted: "Klassen togs bort",
@@ -275,8 +275,14 @@ export const sv = {
         started: "Bearbetningen ({phase}) startade för {essay_count} uppsats(er).",
         retry: "Bearbetningen ({phase}) körs igen för {essay_count} uppsats(er).",
       },
-      phase_timed_out: "Stavningskontrollen blev inte klar inom {timeout_seconds} s för {essay_count} uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
-      phase_completed: "Stavningskontrollen är klar: {succeeded_count} av {total_count} lyckades.",
+      phase_timed_out: {
+        spellcheck: "Stavningskontrollen blev inte klar inom {timeout_seconds} s för {essay_count} uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
+        grammar: "Grammatikgranskningen blev inte klar inom {timeout_seconds} s för {essay_count} uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
+      },
+      phase_completed: {
+        spellcheck: "Stavningskontrollen är klar: {succeeded_count} av {total_count} lyckades.",
+        grammar: "Grammatikgranskningen är klar: {succeeded_count} av {total_count} lyckades.",
+      },
       pipeline_completed: "Bearbetningen är klar: {successful_count} uppsats(er) lyckades, {failed_count} misslyckades.",
       pipeline_denied: {
         batch_not_found: "Satsen hittades inte.",
