@@ -143,12 +143,21 @@ class AiohttpGateway:
         """`DELETE /v1/batches/{batch_id}/files/{file_upload_id}`."""
         return await self._request("DELETE", f"/v1/batches/{batch_id}/files/{file_upload_id}")
 
-    async def run_pipeline(self, batch_id: str, pipeline: str, idempotency_key: str) -> JsonDict:
+    async def run_pipeline(
+        self,
+        batch_id: str,
+        pipeline: str,
+        idempotency_key: str,
+        disabled_grammar_categories: Sequence[str] = (),
+    ) -> JsonDict:
         """`POST /v1/batches/{batch_id}/pipelines` with `Idempotency-Key`."""
+        body: JsonDict = {"pipeline": pipeline}
+        if disabled_grammar_categories:
+            body["disabled_grammar_categories"] = list(disabled_grammar_categories)
         return await self._request(
             "POST",
             f"/v1/batches/{batch_id}/pipelines",
-            json={"pipeline": pipeline},
+            json=body,
             extra_headers={"Idempotency-Key": idempotency_key},
         )
 

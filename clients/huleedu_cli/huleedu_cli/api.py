@@ -72,7 +72,13 @@ class GatewayApi(Protocol):
         """`DELETE /v1/batches/{batch_id}/files/{file_upload_id}`."""
         ...
 
-    async def run_pipeline(self, batch_id: str, pipeline: str, idempotency_key: str) -> JsonDict:
+    async def run_pipeline(
+        self,
+        batch_id: str,
+        pipeline: str,
+        idempotency_key: str,
+        disabled_grammar_categories: Sequence[str] = (),
+    ) -> JsonDict:
         """`POST /v1/batches/{batch_id}/pipelines` with `Idempotency-Key`."""
         ...
 

@@ -9,6 +9,7 @@ tells the teacher the key to retry with later.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from huleedu_cli.api import GatewayApi, JsonDict
@@ -45,17 +46,19 @@ async def request_pipeline(
     pipeline: str,
     key: str,
     policy: RetryPolicy,
+    disabled_grammar_categories: Sequence[str] = (),
 ) -> JsonDict:
     """The gateway's 202 body; 503s are retried under `key`, other errors raised at once."""
     attempt = 1
     while True:
         try:
-            accepted = await api.run_pipeline(batch_id, pipeline, key)
+            accepted = await api.run_pipeline(batch_id, pipeline, key, disabled_grammar_categories)
         except ApiError as err:
             if err.status != 503:
                 raise
             if attempt >= policy.attempts:
-                raise _gave_up(err, batch_id, pipeline, key, attempt) from err
+                retry = _retry_command(batch_id, pipeline, key, disabled_grammar_categories)
+                raise _gave_up(err, pipeline, key, attempt, retry) from err
             wait = policy.delay(attempt, err.retry_after)
             out.warn(
                 f"Attempt {attempt} of {policy.attempts}: the gateway could not confirm the "
@@ -70,10 +73,15 @@ async def request_pipeline(
         return accepted
 
 
+def _retry_command(batch_id: str, pipeline: str, key: str, disabled: Sequence[str]) -> str:
+    """The command that repeats this request under the same key."""
+    flags = "".join(f" --disable-category {category}" for category in disabled)
+    return f"huleedu pipeline run {batch_id} --pipeline {pipeline}{flags} --idempotency-key {key}"
+
+
 def _gave_up(
-    err: ApiError, batch_id: str, pipeline: str, key: str, attempts: int
+    err: ApiError, pipeline: str, key: str, attempts: int, retry: str
 ) -> PipelineOutcomeUnknown:
-    retry = f"huleedu pipeline run {batch_id} --pipeline {pipeline} --idempotency-key {key}"
     return PipelineOutcomeUnknown(
         code=err.code,
         message=(

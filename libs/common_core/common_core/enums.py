@@ -49,6 +49,9 @@ class EssayStatus(StrEnum):
     SPELLCHECK_REQUESTED = "spellcheck_requested"
     SPELLCHECK_SUCCEEDED = "spellcheck_succeeded"
     SPELLCHECK_FAILED = "spellcheck_failed"
+    GRAMMAR_REQUESTED = "grammar_requested"
+    GRAMMAR_SUCCEEDED = "grammar_succeeded"
+    GRAMMAR_FAILED = "grammar_failed"
     VALIDATION_FAILED = "validation_failed"
     COMPLETED = "completed"
 
@@ -57,6 +60,33 @@ class PhaseName(StrEnum):
     """Processing phases a pipeline is made of, in the order they may run."""
 
     SPELLCHECK = "spellcheck"
+    GRAMMAR = "grammar"
+
+
+class PipelineName(StrEnum):
+    """Pipelines a teacher may request; the orchestrator defines each one's phases, in order."""
+
+    SPELLCHECK = "spellcheck"
+    SPELLCHECK_GRAMMAR = "spellcheck+grammar"
+
+
+class GrammarCategory(StrEnum):
+    """LanguageTool rule categories a teacher may switch off for a batch's grammar phase.
+
+    The values are LanguageTool's category ids. Spelling (TYPOS) is not among them: the grammar
+    phase always runs with LanguageTool's spelling rules off (the spellcheck phase owns those).
+    """
+
+    GRAMMAR = "GRAMMAR"  # agreement, verb forms, word order
+    PUNCTUATION = "PUNCTUATION"
+    TYPOGRAPHY = "TYPOGRAPHY"  # spaces, quotes, dashes
+    STYLE = "STYLE"  # wordiness, repetition, register
+    CASING = "CASING"  # capital letters
+    CONFUSED_WORDS = "CONFUSED_WORDS"  # their/there, än/en
+    COLLOCATIONS = "COLLOCATIONS"  # words that do not go together
+    REDUNDANCY = "REDUNDANCY"  # saying the same thing twice
+    SEMANTICS = "SEMANTICS"  # dates, logic
+    MISC = "MISC"  # rules LanguageTool files nowhere else
 
 
 class FlagCategory(StrEnum):

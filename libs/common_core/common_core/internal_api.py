@@ -11,6 +11,7 @@ from common_core.enums import (
     CourseCode,
     PhaseName,
     PhaseStatus,
+    PipelineName,
     PipelineRequestOutcome,
 )
 
@@ -31,7 +32,7 @@ class PipelineRequestRecordV1(BaseModel):
 
     idempotency_key: str
     request_id: str | None = None
-    pipeline: PhaseName
+    pipeline: PipelineName
     outcome: PipelineRequestOutcome
     reason_code: str | None = None  # a denial's ErrorCode name
     reason: str | None = None
@@ -55,7 +56,9 @@ class BatchPipelineStateV1(BaseModel):
     course_code: CourseCode
     class_id: str | None = None
     expected_essay_count: int = Field(ge=1)
-    requested_pipeline: PhaseName | None = None
+    requested_pipeline: PipelineName | None = None
+    # The grammar categories the accepted request switched off (empty: every category runs).
+    disabled_grammar_categories: list[str] = Field(default_factory=list)
     current_phase: PhaseName | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
     pipeline_request: PipelineRequestRecordV1 | None = None

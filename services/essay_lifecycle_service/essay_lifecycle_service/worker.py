@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchFileRemovedV1,
+    BatchGrammarInitiateCommandV1,
     BatchSpellcheckInitiateCommandV1,
     EssayContentProvisionedV1,
+    EssayGrammarCompletedV1,
     EssaySpellcheckCompletedV1,
     EssayValidationFailedV1,
     StudentErasureRequestedV1,
@@ -24,7 +26,7 @@ from essay_lifecycle_service.di import make_uow_factory
 from essay_lifecycle_service.domain.erasure import erase_essays
 from essay_lifecycle_service.domain.events import EventFactory
 from essay_lifecycle_service.domain.monitor import ReadinessMonitor
-from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.phases import GrammarPhase, SpellcheckPhase
 from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import Clock, StepRunner, utc_now
@@ -41,7 +43,12 @@ SLOT_EVENTS = (
     EssayValidationFailedV1,
     BatchFileRemovedV1,
 )
-PHASE_EVENTS = (BatchSpellcheckInitiateCommandV1, EssaySpellcheckCompletedV1)
+PHASE_EVENTS = (
+    BatchSpellcheckInitiateCommandV1,
+    EssaySpellcheckCompletedV1,
+    BatchGrammarInitiateCommandV1,
+    EssayGrammarCompletedV1,
+)
 
 
 def _worker_settings(settings: EssayLifecycleSettings) -> EssayLifecycleSettings:
@@ -94,11 +101,19 @@ def create_worker_app(
         on_committed=lambda context, _events: metrics.record(context.observations),
     )
     slots = SlotAssignment(timedelta(seconds=settings.readiness_timeout_seconds))
-    phases = SpellcheckPhase(timedelta(seconds=settings.phase_timeout_seconds))
+    phase_timeout = timedelta(seconds=settings.phase_timeout_seconds)
+    spellcheck = SpellcheckPhase(phase_timeout)
+    grammar = GrammarPhase(phase_timeout)
 
+    # One consumer for every phase's commands and results: all keyed by batch id, so a batch's
+    # phase events stay in order, and each phase's own row lock serialises its outcome.
     phase_dispatcher = EventDispatcher()
-    phase_dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(phases.initiate))
-    phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(phases.complete))
+    phase_dispatcher.register(
+        BatchSpellcheckInitiateCommandV1, handling.handler(spellcheck.initiate)
+    )
+    phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(spellcheck.complete))
+    phase_dispatcher.register(BatchGrammarInitiateCommandV1, handling.handler(grammar.initiate))
+    phase_dispatcher.register(EssayGrammarCompletedV1, handling.handler(grammar.complete))
 
     # Same inbox name as the other steps: erasure ids handled before stay deduplicated.
     erasure_dispatcher = EventDispatcher()
@@ -109,7 +124,7 @@ def create_worker_app(
         source_service=settings.service_name,
         clock=clock,
         batch_limit=settings.timeout_check_batch_limit,
-        phases=phases,
+        phases=(spellcheck, grammar),
         record=metrics.record,
     )
     every = settings.timeout_check_interval_seconds

@@ -122,8 +122,8 @@ def wait_for_status(page: Page, text: str, timeout_ms: int) -> None:
 
 
 def run_spellcheck(page: Page) -> None:
-    """Click "run spell check" once the batch is ready (the button enables itself)."""
-    button = page.locator("#run-spellcheck")
+    """Start the default pipeline (spelling) once the batch is ready (the button enables itself)."""
+    button = page.locator("#run-pipeline")
     expect(button).to_be_enabled(timeout=READY_TIMEOUT_MS)
     button.click()
 

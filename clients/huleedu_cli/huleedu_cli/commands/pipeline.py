@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from common_core.enums import GrammarCategory, PipelineName
 from huleedu_cli.api import GatewayApi, JsonDict
 from huleedu_cli.commands.live import follow
 from huleedu_cli.context import AppState, execute
@@ -30,13 +31,33 @@ def _announce(state: AppState, accepted: JsonDict) -> None:
         f"Pipeline {accepted.get('pipeline')} requested for batch {accepted.get('batch_id')}"
         f" (request {accepted.get('request_id')})."
     )
+    disabled = accepted.get("disabled_grammar_categories") or []
+    if disabled:
+        state.out.info(f"Grammar categories switched off: {', '.join(map(str, disabled))}.")
 
 
 @app.command("run")
 def run(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="Batch id.")],
-    pipeline: Annotated[str, typer.Option("--pipeline", help="Pipeline to run.")] = "spellcheck",
+    pipeline: Annotated[
+        PipelineName,
+        typer.Option(
+            "--pipeline",
+            help="spellcheck, or spellcheck+grammar (spelling, then LanguageTool's grammar and "
+            "style check of the original texts).",
+        ),
+    ] = PipelineName.SPELLCHECK,
+    disable_category: Annotated[
+        list[GrammarCategory] | None,
+        typer.Option(
+            "--disable-category",
+            case_sensitive=False,
+            help="A LanguageTool category the grammar phase leaves out (repeatable; needs "
+            "--pipeline spellcheck+grammar).",
+            show_default=False,
+        ),
+    ] = None,
     watch_it: Annotated[
         bool, typer.Option("--watch", help="Follow progress until the results are ready.")
     ] = False,
@@ -61,12 +82,20 @@ def run(
     ] = RetryPolicy.attempts,
 ) -> None:
     """Request a pipeline for a batch (its essays must be uploaded)."""
+    categories = [c.value for c in dict.fromkeys(disable_category or [])]
+    if categories and pipeline is not PipelineName.SPELLCHECK_GRAMMAR:
+        raise typer.BadParameter(
+            f"grammar categories apply to --pipeline {PipelineName.SPELLCHECK_GRAMMAR.value} only",
+            param_hint="--disable-category",
+        )
     key = idempotency_key or str(uuid.uuid4())
     policy = RetryPolicy(attempts=attempts)
 
     async def action(api: GatewayApi, state: AppState) -> int:
         async def requested() -> JsonDict:
-            return await request_pipeline(api, state.out, batch_id, pipeline, key, policy)
+            return await request_pipeline(
+                api, state.out, batch_id, pipeline.value, key, policy, categories
+            )
 
         if not watch_it:
             _announce(state, await requested())

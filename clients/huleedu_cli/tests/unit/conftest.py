@@ -369,6 +369,7 @@ def _app(gw: FakeGateway) -> web.Application:
             {
                 "batch_id": request.match_info["batch_id"],
                 "pipeline": body["pipeline"],
+                "disabled_grammar_categories": body.get("disabled_grammar_categories", []),
                 "request_id": "req-1",
                 "idempotency_key": key,
                 "replayed": False,

@@ -17,6 +17,7 @@ import type {
   EssayText,
   FileList,
   PipelineAccepted,
+  PipelineRequestBody,
   RosterImportResult,
   SchoolClass,
   Student,
@@ -67,9 +68,9 @@ export function gatewayApi(http: HttpClient) {
     listFiles: (batchId: string) => http.call<FileList>("GET", `/v1/batches/${id(batchId)}/files`),
     removeFile: (batchId: string, fileUploadId: string) =>
       http.call<unknown>("DELETE", `/v1/batches/${id(batchId)}/files/${id(fileUploadId)}`),
-    requestPipeline: (batchId: string, pipeline: string, idempotencyKey: string) =>
+    requestPipeline: (batchId: string, body: PipelineRequestBody, idempotencyKey: string) =>
       http.call<PipelineAccepted>("POST", `/v1/batches/${id(batchId)}/pipelines`, {
-        json: { pipeline },
+        json: body,
         headers: { "Idempotency-Key": idempotencyKey },
       }),
     getAssociations: (batchId: string) =>

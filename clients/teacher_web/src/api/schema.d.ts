@@ -955,7 +955,7 @@ export interface components {
          * @description Lifecycle of one essay slot as the essay lifecycle service sees it.
          * @enum {string}
          */
-        EssayStatus: "awaiting_content" | "ready_for_processing" | "spellcheck_requested" | "spellcheck_succeeded" | "spellcheck_failed" | "validation_failed" | "completed";
+        EssayStatus: "awaiting_content" | "ready_for_processing" | "spellcheck_requested" | "spellcheck_succeeded" | "spellcheck_failed" | "grammar_requested" | "grammar_succeeded" | "grammar_failed" | "validation_failed" | "completed";
         /**
          * EssayTextV1
          * @description `GET /internal/v1/batches/{batch_id}/essays/{essay_id}/text`: the essay as uploaded.
@@ -1083,6 +1083,15 @@ export interface components {
          */
         FlagCategory: "spelling" | "compound" | "capitalisation";
         /**
+         * GrammarCategory
+         * @description LanguageTool rule categories a teacher may switch off for a batch's grammar phase.
+         *
+         *     The values are LanguageTool's category ids. Spelling (TYPOS) is not among them: the grammar
+         *     phase always runs with LanguageTool's spelling rules off (the spellcheck phase owns those).
+         * @enum {string}
+         */
+        GrammarCategory: "GRAMMAR" | "PUNCTUATION" | "TYPOGRAPHY" | "STYLE" | "CASING" | "CONFUSED_WORDS" | "COLLOCATIONS" | "REDUNDANCY" | "SEMANTICS" | "MISC";
+        /**
          * Language
          * @description Language an essay is written (and spell-checked) in.
          * @enum {string}
@@ -1120,7 +1129,7 @@ export interface components {
          * @description Processing phases a pipeline is made of, in the order they may run.
          * @enum {string}
          */
-        PhaseName: "spellcheck";
+        PhaseName: "spellcheck" | "grammar";
         /**
          * PhaseStatus
          * @description Where one phase of one batch's pipeline stands.
@@ -1140,11 +1149,16 @@ export interface components {
              */
             correlation_id: string;
             /**
+             * Disabled Grammar Categories
+             * @description The grammar categories switched off for this request (without duplicates).
+             */
+            disabled_grammar_categories?: components["schemas"]["GrammarCategory"][];
+            /**
              * Idempotency Key
              * @description The Idempotency-Key sent, or the one the gateway issued when none was; retry with it (also in the Idempotency-Key response header).
              */
             idempotency_key: string;
-            pipeline: components["schemas"]["PhaseName"];
+            pipeline: components["schemas"]["PipelineName"];
             /**
              * Replayed
              * @description True when an earlier request under this key was already accepted: this answer repeats it and nothing new was queued.
@@ -1157,6 +1171,12 @@ export interface components {
              */
             request_id: string;
         };
+        /**
+         * PipelineName
+         * @description Pipelines a teacher may request; the orchestrator defines each one's phases, in order.
+         * @enum {string}
+         */
+        PipelineName: "spellcheck" | "spellcheck+grammar";
         /**
          * PipelinePhaseState
          * @description Where one phase of a batch's pipeline stands.
@@ -1180,8 +1200,21 @@ export interface components {
          * @description Body of POST /v1/batches/{batch_id}/pipelines.
          */
         PipelineRequest: {
-            /** @example spellcheck */
-            pipeline: components["schemas"]["PhaseName"];
+            /**
+             * Disabled Grammar Categories
+             * @description LanguageTool rule categories to switch off in the grammar phase: GRAMMAR, PUNCTUATION, TYPOGRAPHY, STYLE, CASING, CONFUSED_WORDS, COLLOCATIONS, REDUNDANCY, SEMANTICS, MISC. Empty: every category is checked. Spelling is never part of the grammar phase. Ignored by a pipeline without the grammar phase.
+             * @example [
+             *       "STYLE",
+             *       "TYPOGRAPHY"
+             *     ]
+             */
+            disabled_grammar_categories?: components["schemas"]["GrammarCategory"][];
+            /**
+             * @description `spellcheck`: spelling only. `spellcheck+grammar`: spelling, then LanguageTool's grammar and style check of each essay's original text (for the essays the spellcheck succeeded for).
+             * @example spellcheck
+             * @example spellcheck+grammar
+             */
+            pipeline: components["schemas"]["PipelineName"];
         };
         /**
          * RejectedFileV1
@@ -2293,7 +2326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid body or Idempotency-Key header (VALIDATION_ERROR). */
+            /** @description Invalid body or Idempotency-Key header (VALIDATION_ERROR); an unknown pipeline or grammar category is listed in details.errors with the values allowed. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -31,6 +31,9 @@ export type FileList = Schemas["FileListResponse"];
 export type FileUploadResult = Schemas["FileUploadResult"];
 export type FileUploadResponse = Schemas["FileUploadResponse"];
 export type PipelineAccepted = Schemas["PipelineAccepted"];
+export type PipelineName = Schemas["PipelineName"];
+export type PipelineRequestBody = Schemas["PipelineRequest"];
+export type GrammarCategory = Schemas["GrammarCategory"];
 export type BatchAssociations = Schemas["BatchAssociationsV1"];
 export type EssayAssociation = Schemas["EssayAssociationV1"];
 export type AssociationsConfirm = Schemas["AssociationsConfirmV1"];
@@ -104,6 +107,9 @@ export const ESSAY_STATUSES = [
   "spellcheck_requested",
   "spellcheck_succeeded",
   "spellcheck_failed",
+  "grammar_requested",
+  "grammar_succeeded",
+  "grammar_failed",
   "validation_failed",
   "completed",
 ] as const satisfies readonly EssayStatus[];

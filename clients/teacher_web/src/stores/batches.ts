@@ -11,6 +11,7 @@ import type {
   BatchSummary,
   FileRecord,
 } from "@/api/types";
+import { pipelineRequestBody, type PipelineChoice } from "@/domain/pipelineChoice";
 import { api } from "@/services";
 
 export const useBatchesStore = defineStore("batches", () => {
@@ -64,9 +65,14 @@ export const useBatchesStore = defineStore("batches", () => {
     return confirmed;
   }
 
-  function runSpellcheck(batchId: string, onRetry?: (attempt: number, waitSeconds: number) => void) {
+  function runPipeline(
+    batchId: string,
+    choice: PipelineChoice,
+    onRetry?: (attempt: number, waitSeconds: number) => void,
+  ) {
+    const body = pipelineRequestBody(choice);
     return requestPipelineSafely({
-      send: (key) => api.requestPipeline(batchId, "spellcheck", key),
+      send: (key) => api.requestPipeline(batchId, body, key),
       onRetry,
     });
   }
@@ -87,6 +93,6 @@ export const useBatchesStore = defineStore("batches", () => {
     removeFile,
     loadAssociations,
     confirmAssociations,
-    runSpellcheck,
+    runPipeline,
   };
 });

@@ -162,14 +162,29 @@ describe("batches store", () => {
     const outage = new ApiError({ code: "SERVICE_UNAVAILABLE", message: "", status: 503, retryAfterSeconds: 2 });
     fakeApi.requestPipeline.mockRejectedValueOnce(outage).mockResolvedValueOnce({ request_id: "r1", replayed: true });
     const retries: number[] = [];
-    const result = batches.runSpellcheck("b1", (_attempt, wait) => retries.push(wait));
+    const result = batches.runPipeline("b1", { pipeline: "spellcheck", checkedCategories: [] }, (_attempt, wait) =>
+      retries.push(wait),
+    );
     await vi.advanceTimersByTimeAsync(2000);
     await expect(result).resolves.toMatchObject({ request_id: "r1" });
     const keys = fakeApi.requestPipeline.mock.calls.map((call) => call[2]);
     expect(keys).toHaveLength(2);
     expect(keys[0]).toBe(keys[1]);
     expect(retries).toEqual([2]);
+    expect(fakeApi.requestPipeline.mock.calls[0]?.[1]).toEqual({ pipeline: "spellcheck" });
     vi.useRealTimers();
+  });
+
+  it("sends the grammar categories the teacher unticked", async () => {
+    const batches = useBatchesStore();
+    fakeApi.requestPipeline.mockResolvedValueOnce({ request_id: "r2", replayed: false });
+    const everyOtherCategory = ["GRAMMAR", "PUNCTUATION", "CASING", "CONFUSED_WORDS", "COLLOCATIONS", "REDUNDANCY", "SEMANTICS", "MISC"] as const;
+    await batches.runPipeline("b1", { pipeline: "spellcheck+grammar", checkedCategories: everyOtherCategory });
+    expect(fakeApi.requestPipeline).toHaveBeenLastCalledWith(
+      "b1",
+      { pipeline: "spellcheck+grammar", disabled_grammar_categories: ["TYPOGRAPHY", "STYLE"] },
+      expect.any(String),
+    );
   });
 
   it("remembers batches it created (their view may lag a moment)", async () => {

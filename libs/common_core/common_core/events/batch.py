@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    GrammarCategory,
+    PhaseName,
+    PhaseStatus,
+    PipelineName,
+)
 from common_core.events.base import EventModel
 from common_core.limits import MAX_ESSAYS_PER_BATCH
 
@@ -34,13 +41,16 @@ class ClientBatchPipelineRequestV1(EventModel):
 
     batch_id: str
     user_id: str
-    requested_pipeline: PhaseName
+    requested_pipeline: PipelineName
     # Platform-issued id of the request; the same for every retry under one idempotency key.
     client_request_id: str | None = None
     # The teacher's Idempotency-Key (or one the gateway issued): the orchestrator applies the
     # first command with a key for (user, batch) and ignores later ones. Absent in commands
     # published before keys existed; those are applied once per event_id only.
     idempotency_key: str | None = None
+    # LanguageTool categories the teacher switched off for the grammar phase (ignored by a
+    # pipeline without one). Absent in requests published before the grammar phase existed.
+    disabled_grammar_categories: list[GrammarCategory] = Field(default_factory=list)
 
 
 class BatchPipelineCompletedV1(EventModel):
@@ -60,7 +70,7 @@ class BatchPipelineDeniedV1(EventModel):
 
     batch_id: str
     user_id: str
-    requested_pipeline: PhaseName
+    requested_pipeline: PipelineName
     reason_code: str
     reason: str
     client_request_id: str | None = None

@@ -157,18 +157,35 @@ CATALOGUE: dict[C, Texts] = {
             "Retrying {phase} for {essay_count} essay(s).",
         ),
     },
-    C.PHASE_TIMED_OUT: Message(
-        ("timeout_seconds", "essay_count", "file_names"),
-        "Stavningskontrollen blev inte klar inom {timeout_seconds} s för {essay_count}"
-        " uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
-        "The spellcheck did not finish within {timeout_seconds} s for {essay_count} essay(s):"
-        " {file_names}. They are marked as failed and can be run again.",
-    ),
-    C.PHASE_COMPLETED: Message(
-        ("succeeded_count", "total_count"),
-        "Stavningskontrollen är klar: {succeeded_count} av {total_count} lyckades.",
-        "The spellcheck is done: {succeeded_count} of {total_count} succeeded.",
-    ),
+    # One text per phase (the variant is the phase name).
+    C.PHASE_TIMED_OUT: {
+        "spellcheck": Message(
+            ("timeout_seconds", "essay_count", "file_names"),
+            "Stavningskontrollen blev inte klar inom {timeout_seconds} s för {essay_count}"
+            " uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
+            "The spellcheck did not finish within {timeout_seconds} s for {essay_count} essay(s):"
+            " {file_names}. They are marked as failed and can be run again.",
+        ),
+        "grammar": Message(
+            ("timeout_seconds", "essay_count", "file_names"),
+            "Grammatikgranskningen blev inte klar inom {timeout_seconds} s för {essay_count}"
+            " uppsats(er): {file_names}. De har markerats som misslyckade och kan köras igen.",
+            "The grammar check did not finish within {timeout_seconds} s for {essay_count}"
+            " essay(s): {file_names}. They are marked as failed and can be run again.",
+        ),
+    },
+    C.PHASE_COMPLETED: {
+        "spellcheck": Message(
+            ("succeeded_count", "total_count"),
+            "Stavningskontrollen är klar: {succeeded_count} av {total_count} lyckades.",
+            "The spellcheck is done: {succeeded_count} of {total_count} succeeded.",
+        ),
+        "grammar": Message(
+            ("succeeded_count", "total_count"),
+            "Grammatikgranskningen är klar: {succeeded_count} av {total_count} lyckades.",
+            "The grammar check is done: {succeeded_count} of {total_count} succeeded.",
+        ),
+    },
     C.PIPELINE_COMPLETED: Message(
         ("successful_count", "failed_count"),
         "Bearbetningen är klar: {successful_count} uppsats(er) lyckades, {failed_count}"

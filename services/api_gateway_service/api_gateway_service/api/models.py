@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_gateway_service.api.params import ID_PATTERN
-from common_core.enums import BatchStatus, CourseCode, PhaseName
+from common_core.enums import BatchStatus, CourseCode, GrammarCategory, PipelineName
 from common_core.limits import MAX_ESSAYS_PER_BATCH
 
 
@@ -74,14 +74,32 @@ class PipelineRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pipeline: PhaseName = Field(examples=["spellcheck"])
+    pipeline: PipelineName = Field(
+        examples=["spellcheck", "spellcheck+grammar"],
+        description="`spellcheck`: spelling only. `spellcheck+grammar`: spelling, then "
+        "LanguageTool's grammar and style check of each essay's original text (for the essays "
+        "the spellcheck succeeded for).",
+    )
+    disabled_grammar_categories: list[GrammarCategory] = Field(
+        default_factory=list,
+        max_length=len(GrammarCategory),
+        examples=[["STYLE", "TYPOGRAPHY"]],
+        description="LanguageTool rule categories to switch off in the grammar phase: GRAMMAR, "
+        "PUNCTUATION, TYPOGRAPHY, STYLE, CASING, CONFUSED_WORDS, COLLOCATIONS, REDUNDANCY, "
+        "SEMANTICS, MISC. Empty: every category is checked. Spelling is never part of the "
+        "grammar phase. Ignored by a pipeline without the grammar phase.",
+    )
 
 
 class PipelineAccepted(BaseModel):
     """The pipeline request was queued; progress arrives over the WebSocket and results API."""
 
     batch_id: str
-    pipeline: PhaseName
+    pipeline: PipelineName
+    disabled_grammar_categories: list[GrammarCategory] = Field(
+        default_factory=list,
+        description="The grammar categories switched off for this request (without duplicates).",
+    )
     request_id: str = Field(
         description="The request's id: the same for every retry under its Idempotency-Key."
     )

@@ -37,7 +37,8 @@ _NOTES = {
     404: "BATCH_NOT_FOUND: unknown, or not yours.",
     409: "PIPELINE_NOT_READY or PIPELINE_ALREADY_RUNNING (also the replayed refusal of an "
     "earlier request under the same key).",
-    422: "Invalid body or Idempotency-Key header (VALIDATION_ERROR).",
+    422: "Invalid body or Idempotency-Key header (VALIDATION_ERROR); an unknown pipeline or "
+    "grammar category is listed in details.errors with the values allowed.",
     503: "Outcome unknown: the request could not be confirmed. Retry with the same "
     "Idempotency-Key (details.idempotency_key) after Retry-After: it runs at most once.",
 }
@@ -66,7 +67,9 @@ async def request_pipeline(
     """Queue the pipeline once the batch has all its content and none is running."""
     key = idempotency_key or str(uuid.uuid4())
     try:
-        accepted = await use_case.execute(caller, batch_id, body.pipeline, key)
+        accepted = await use_case.execute(
+            caller, batch_id, body.pipeline, key, body.disabled_grammar_categories
+        )
     except HuleEduError as exc:
         # Every answer names the key, so a client that sent none can still retry with it.
         exc.headers.setdefault(IDEMPOTENCY_KEY_HEADER, key)
@@ -75,6 +78,7 @@ async def request_pipeline(
     return PipelineAccepted(
         batch_id=accepted.batch_id,
         pipeline=accepted.pipeline,
+        disabled_grammar_categories=list(accepted.disabled_grammar_categories),
         request_id=accepted.request_id,
         idempotency_key=accepted.idempotency_key,
         replayed=accepted.replayed,

@@ -10,11 +10,12 @@ gateway then answers again instead of a 409 for a pipeline the teacher's own req
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from api_gateway_service.domain.caller import Caller
-from common_core.enums import BatchStatus, PhaseName, PipelineRequestOutcome
+from common_core.enums import BatchStatus, GrammarCategory, PipelineName, PipelineRequestOutcome
 from common_core.errors import ErrorCode
 from common_core.events.batch import ClientBatchPipelineRequestV1
 from common_core.internal_api import BatchPipelineStateV1, PipelineRequestRecordV1
@@ -82,11 +83,12 @@ class PipelineAcceptance:
     """A queued pipeline request (or the earlier acceptance of the same key, replayed)."""
 
     batch_id: str
-    pipeline: PhaseName
+    pipeline: PipelineName
     request_id: str
     idempotency_key: str
     correlation_id: str
     replayed: bool
+    disabled_grammar_categories: tuple[GrammarCategory, ...] = ()
 
 
 def request_id_for(user_id: str, batch_id: str, idempotency_key: str) -> str:
@@ -109,9 +111,18 @@ class RequestPipeline:
         self._publisher = publisher
 
     async def execute(
-        self, caller: Caller, batch_id: str, pipeline: PhaseName, idempotency_key: str
+        self,
+        caller: Caller,
+        batch_id: str,
+        pipeline: PipelineName,
+        idempotency_key: str,
+        disabled_grammar_categories: Sequence[GrammarCategory] = (),
     ) -> PipelineAcceptance:
-        """The acceptance; raises HuleEduError 404, 409 or 503 (outcome unknown)."""
+        """The acceptance; raises HuleEduError 404, 409 or 503 (outcome unknown).
+
+        `disabled_grammar_categories` (duplicates dropped) go with the command; a pipeline
+        without the grammar phase ignores them.
+        """
         try:
             state = await self._states.pipeline_state(
                 caller, batch_id, idempotency_key=idempotency_key
@@ -122,14 +133,16 @@ class RequestPipeline:
         if state.user_id != caller.user_id:
             raise batch_not_found(batch_id)
         if state.pipeline_request is not None:
-            return self._replay(caller, state.pipeline_request, batch_id)
+            return self._replay(caller, state, state.pipeline_request, batch_id)
         _check_startable(state, batch_id, pipeline)
+        categories = tuple(dict.fromkeys(disabled_grammar_categories))
         command = ClientBatchPipelineRequestV1(
             batch_id=batch_id,
             user_id=caller.user_id,
             requested_pipeline=pipeline,
             client_request_id=request_id_for(caller.user_id, batch_id, idempotency_key),
             idempotency_key=idempotency_key,
+            disabled_grammar_categories=list(categories),
         )
         await self._publisher.publish(command, caller.correlation_id)
         return PipelineAcceptance(
@@ -139,13 +152,17 @@ class RequestPipeline:
             idempotency_key=idempotency_key,
             correlation_id=caller.correlation_id,
             replayed=False,
+            disabled_grammar_categories=categories,
         )
 
     @staticmethod
     def _replay(
-        caller: Caller, earlier: PipelineRequestRecordV1, batch_id: str
+        caller: Caller,
+        state: BatchPipelineStateV1,
+        earlier: PipelineRequestRecordV1,
+        batch_id: str,
     ) -> PipelineAcceptance:
-        """The first request's outcome under this key, answered again."""
+        """The first request's outcome under this key, answered again (with its categories)."""
         key = earlier.idempotency_key
         request_id = earlier.request_id or request_id_for(caller.user_id, batch_id, key)
         if earlier.outcome is PipelineRequestOutcome.DENIED:
@@ -170,10 +187,17 @@ class RequestPipeline:
             idempotency_key=key,
             correlation_id=earlier.correlation_id or caller.correlation_id,
             replayed=True,
+            disabled_grammar_categories=_known_categories(state.disabled_grammar_categories),
         )
 
 
-def _check_startable(state: BatchPipelineStateV1, batch_id: str, pipeline: PhaseName) -> None:
+def _known_categories(values: Sequence[str]) -> tuple[GrammarCategory, ...]:
+    """The stored category ids this gateway knows (a newer orchestrator may know more)."""
+    known = {c.value for c in GrammarCategory}
+    return tuple(GrammarCategory(v) for v in values if v in known)
+
+
+def _check_startable(state: BatchPipelineStateV1, batch_id: str, pipeline: PipelineName) -> None:
     """409 unless the batch can start `pipeline` now (BOS would deny it, later)."""
     details = {"batch_id": batch_id, "status": state.status.value}
     if state.status in _NOT_READY:

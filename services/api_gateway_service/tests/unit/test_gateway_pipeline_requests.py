@@ -13,7 +13,13 @@ from api_gateway_service.domain.pipeline_requests import (
     UnknownBatch,
     request_id_for,
 )
-from common_core.enums import BatchStatus, CourseCode, PhaseName, PipelineRequestOutcome
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    GrammarCategory,
+    PipelineName,
+    PipelineRequestOutcome,
+)
 from common_core.errors import ErrorCode
 from common_core.events.batch import ClientBatchPipelineRequestV1
 from common_core.internal_api import BatchPipelineStateV1, PipelineRequestRecordV1
@@ -22,7 +28,8 @@ from huleedu_service_libs.errors import HuleEduError
 pytestmark = pytest.mark.unit
 
 TEACHER = Caller("teacher-anna", "corr-now")
-SPELL = PhaseName.SPELLCHECK
+SPELL = PipelineName.SPELLCHECK
+BOTH = PipelineName.SPELLCHECK_GRAMMAR
 
 
 class FakeStates:
@@ -170,3 +177,50 @@ class TestRequestPipeline:
             await RequestPipeline(states, publisher).execute(TEACHER, "b-404", SPELL, "k")
 
         assert caught.value.code is ErrorCode.BATCH_NOT_FOUND
+
+
+class TestGrammarChoice:
+    async def test_the_pipeline_and_disabled_categories_go_into_the_command(self) -> None:
+        states, publisher = FakeStates(BatchStatus.READY_FOR_PIPELINE), FakePublisher()
+        style, casing = GrammarCategory.STYLE, GrammarCategory.CASING
+
+        accepted = await RequestPipeline(states, publisher).execute(
+            TEACHER, "b-1", BOTH, "key-g", [style, casing, style]
+        )
+
+        [command] = publisher.sent
+        assert command.requested_pipeline is BOTH
+        assert command.disabled_grammar_categories == [style, casing]
+        assert accepted.pipeline is BOTH
+        assert accepted.disabled_grammar_categories == (style, casing)
+
+    async def test_the_spellcheck_pipeline_sends_no_categories_by_default(self) -> None:
+        states, publisher = FakeStates(BatchStatus.READY_FOR_PIPELINE), FakePublisher()
+        await run(states, publisher, "key-s")
+        [command] = publisher.sent
+        assert (command.requested_pipeline, command.disabled_grammar_categories) == (SPELL, [])
+
+    async def test_a_replay_answers_with_the_first_requests_categories(self) -> None:
+        states, publisher = FakeStates(BatchStatus.PROCESSING), FakePublisher()
+        states.state = states.state.model_copy(
+            update={"requested_pipeline": BOTH, "disabled_grammar_categories": ["STYLE", "NEW"]}
+        )
+        states.handle("key-1", PipelineRequestOutcome.ACCEPTED)
+
+        retry = await RequestPipeline(states, publisher).execute(
+            TEACHER, "b-1", BOTH, "key-1", [GrammarCategory.MISC]
+        )
+
+        assert publisher.sent == []
+        assert retry.replayed is True
+        # The first request's choice stands; an id this gateway does not know is left out.
+        assert retry.disabled_grammar_categories == (GrammarCategory.STYLE,)
+
+    async def test_the_same_pipeline_twice_is_a_conflict_another_one_is_not(self) -> None:
+        states, publisher = FakeStates(BatchStatus.COMPLETED), FakePublisher()
+        states.state = states.state.model_copy(update={"requested_pipeline": SPELL})
+        with pytest.raises(HuleEduError) as caught:
+            await run(states, publisher, "key-again")
+        assert caught.value.code is ErrorCode.PIPELINE_ALREADY_RUNNING
+        await RequestPipeline(states, publisher).execute(TEACHER, "b-1", BOTH, "key-both")
+        assert [c.requested_pipeline for c in publisher.sent] == [BOTH]

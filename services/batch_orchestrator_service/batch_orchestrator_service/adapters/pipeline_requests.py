@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from batch_orchestrator_service.adapters.tables import pipeline_requests
 from batch_orchestrator_service.domain.pipeline_requests import PipelineRequestRecord
-from common_core.enums import PhaseName, PipelineRequestOutcome
+from common_core.enums import PipelineName, PipelineRequestOutcome
 
 
 def _record_from_row(row: Any) -> PipelineRequestRecord:
@@ -19,7 +19,7 @@ def _record_from_row(row: Any) -> PipelineRequestRecord:
         user_id=row.user_id,
         batch_id=row.batch_id,
         idempotency_key=row.idempotency_key,
-        pipeline=PhaseName(row.pipeline),
+        pipeline=PipelineName(row.pipeline),
         outcome=PipelineRequestOutcome(row.outcome),
         request_id=row.request_id,
         event_id=row.event_id,

@@ -36,6 +36,10 @@ batches = Table(
     Column("missing_essay_count", Integer, nullable=False, server_default=text("0")),
     Column("validation_failure_count", Integer, nullable=False, server_default=text("0")),
     Column("requested_pipeline", String(32), nullable=True),
+    # LanguageTool category ids the accepted pipeline request switched off (grammar phase).
+    Column(
+        "disabled_grammar_categories", JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    ),
     Column("current_phase", String(32), nullable=True),
     # A class batch's StudentAssociationsConfirmedV1 (it may arrive before BatchEssaysReadyV1).
     Column("students_confirmed_at", DateTime(timezone=True), nullable=True),

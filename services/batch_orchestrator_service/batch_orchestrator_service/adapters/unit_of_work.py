@@ -13,7 +13,14 @@ from batch_orchestrator_service.adapters.tables import batch_essay_slots, batch_
 from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.phase_state import EssayOutcome, PhaseState
 from batch_orchestrator_service.domain.ports import BatchRepository, PipelineRequestLog
-from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    OperationOutcome,
+    PhaseName,
+    PhaseStatus,
+    PipelineName,
+)
 from common_core.events import EssayRef
 from huleedu_service_libs.db import SqlAlchemyUnitOfWork as BaseUnitOfWork
 
@@ -100,9 +107,10 @@ class PostgresBatchRepository:
             ready_essays=[EssayRef.model_validate(e) for e in row.ready_essays],
             missing_essay_count=row.missing_essay_count,
             validation_failure_count=row.validation_failure_count,
-            requested_pipeline=PhaseName(row.requested_pipeline)
+            requested_pipeline=PipelineName(row.requested_pipeline)
             if row.requested_pipeline
             else None,
+            disabled_grammar_categories=list(row.disabled_grammar_categories),
             current_phase=PhaseName(row.current_phase) if row.current_phase else None,
             phases={p.phase: p for p in phases},
             students_confirmed_at=row.students_confirmed_at,
@@ -171,6 +179,7 @@ class PostgresBatchRepository:
             "requested_pipeline": batch.requested_pipeline.value
             if batch.requested_pipeline
             else None,
+            "disabled_grammar_categories": list(batch.disabled_grammar_categories),
             "current_phase": batch.current_phase.value if batch.current_phase else None,
             "students_confirmed_at": batch.students_confirmed_at,
         }

@@ -6,6 +6,11 @@ class batch: awaiting_content --ready--> awaiting_student_validation --students 
 processing --phase outcome, more phases--> processing (next phase)
 processing --last phase outcome--> completed | completed_with_failures | failed
 completed_with_failures | failed --retry phase--> processing
+
+A phase after the first gets the essays that succeeded in the phase before it (an essay that
+failed spellcheck does not go on to grammar; retrying spellcheck for it carries it on). A
+phase in READS_ORIGINAL_TEXT gets each essay's uploaded text, every other phase the previous
+phase's output (spellcheck's corrected text).
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ from batch_orchestrator_service.domain.phase_state import (
     StartPhase,
     final_status,
 )
-from batch_orchestrator_service.domain.pipelines import PIPELINES, phases_for
-from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus
+from batch_orchestrator_service.domain.pipelines import PIPELINES, READS_ORIGINAL_TEXT, phases_for
+from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus, PipelineName
 from common_core.events import EssayRef
 from common_core.internal_api import BatchPipelineStateV1, PipelinePhaseState
 from common_core.limits import MAX_ESSAYS_PER_BATCH
@@ -66,7 +71,9 @@ class Batch:
     ready_essays: list[EssayRef] = field(default_factory=list)
     missing_essay_count: int = 0
     validation_failure_count: int = 0
-    requested_pipeline: PhaseName | None = None
+    requested_pipeline: PipelineName | None = None
+    # LanguageTool categories the accepted request switched off for the grammar phase.
+    disabled_grammar_categories: list[str] = field(default_factory=list)
     current_phase: PhaseName | None = None
     phases: dict[PhaseName, PhaseState] = field(default_factory=dict)
     # When CMS confirmed every essay's author (class batches only; may precede readiness).
@@ -150,7 +157,7 @@ class Batch:
 
     # -- pipeline requests -----------------------------------------------------------------
 
-    def check_request(self, user_id: str, pipeline: PhaseName) -> Denial | None:
+    def check_request(self, user_id: str, pipeline: PipelineName) -> Denial | None:
         """Why `user_id` may not run `pipeline` now, or None when the request is accepted."""
         if user_id != self.user_id:
             return denial_for_missing_batch()
@@ -170,10 +177,14 @@ class Batch:
             return Denial(DenialCode.PIPELINE_NOT_READY, "no_essays")
         return None
 
-    def start_pipeline(self, pipeline: PhaseName) -> StartPhase:
+    def start_pipeline(
+        self, pipeline: PipelineName, disabled_grammar_categories: Sequence[str] = ()
+    ) -> StartPhase:
         """Record the accepted request and start its first phase on the ready essays."""
         phases = phases_for(pipeline)
-        self.requested_pipeline = pipeline
+        self.requested_pipeline = PipelineName(pipeline)
+        # Kept with the request so a retried grammar phase runs with the same choice.
+        self.disabled_grammar_categories = list(dict.fromkeys(disabled_grammar_categories))
         self.phases = {phase: PhaseState(phase) for phase in phases}
         return self._start_phase(phases[0], self.ready_essays)
 
@@ -199,12 +210,14 @@ class Batch:
             state.outcomes[outcome.essay_id] = outcome
         # A first run trusts the phase's own verdict; a retry merges with earlier outcomes.
         state.status = status if state.attempts == 1 or not state.essays else state.derived_status()
+        following = self._phase_after(phase)
         newly_succeeded = [
-            self._output_ref(e, state.outcomes[e.essay_id])
+            self._original_ref(e)
+            if following in READS_ORIGINAL_TEXT
+            else self._output_ref(e, state.outcomes[e.essay_id])
             for e in state.essays
             if e.essay_id in in_flight and state.outcomes[e.essay_id].succeeded
         ]
-        following = self._phase_after(phase)
         if state.status is not PhaseStatus.FAILED and following is not None and newly_succeeded:
             return self._start_phase(following, newly_succeeded)
         self.current_phase = None
@@ -242,6 +255,7 @@ class Batch:
             class_id=self.class_id,
             expected_essay_count=self.expected_essay_count,
             requested_pipeline=self.requested_pipeline,
+            disabled_grammar_categories=list(self.disabled_grammar_categories),
             current_phase=self.current_phase,
             phases=[
                 PipelinePhaseState(
@@ -284,6 +298,13 @@ class Batch:
         order = list(self.phases)
         index = order.index(phase)
         return order[index + 1] if index + 1 < len(order) else None
+
+    def _original_ref(self, essay: EssayRef) -> EssayRef:
+        """The essay as uploaded (ELS's ready event), whatever an earlier phase made of it."""
+        for ready in self.ready_essays:
+            if ready.essay_id == essay.essay_id:
+                return ready
+        return essay
 
     @staticmethod
     def _output_ref(essay: EssayRef, outcome: EssayOutcome) -> EssayRef:

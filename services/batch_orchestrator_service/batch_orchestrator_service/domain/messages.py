@@ -8,7 +8,7 @@ from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.denials import Denial
 from batch_orchestrator_service.domain.phase_state import PipelineFinished, StartPhase
 from batch_orchestrator_service.domain.pipelines import PhaseContext, initiate_command
-from common_core.enums import NotificationCategory, NotificationPriority, PhaseName
+from common_core.enums import NotificationCategory, NotificationPriority, PipelineName
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchPipelineCompletedV1,
@@ -122,7 +122,7 @@ class Emitter(EventFactory):
         self,
         batch_id: str,
         user_id: str,
-        pipeline: PhaseName,
+        pipeline: PipelineName,
         denial: Denial,
         client_request_id: str | None,
     ) -> list[Outgoing]:
@@ -157,7 +157,13 @@ class Emitter(EventFactory):
     ) -> list[Outgoing]:
         """The phase's command (key batch id) and a progress notification."""
         command = initiate_command(
-            step.phase, PhaseContext(batch.batch_id, batch.course_code, step.essays)
+            step.phase,
+            PhaseContext(
+                batch.batch_id,
+                batch.course_code,
+                step.essays,
+                disabled_grammar_categories=batch.disabled_grammar_categories,
+            ),
         )
         return [
             self.wrap(command, batch.batch_id),

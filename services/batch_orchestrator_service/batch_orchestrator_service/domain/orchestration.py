@@ -130,9 +130,17 @@ async def pipeline_request(
             verdict,
             request.client_request_id,
         )
-    step = verdict.start_pipeline(request.requested_pipeline)
+    step = verdict.start_pipeline(
+        request.requested_pipeline,
+        [category.value for category in request.disabled_grammar_categories],
+    )
     await uow.batches.save(verdict)
-    log.info("pipeline started", pipeline=request.requested_pipeline, phase=step.phase)
+    log.info(
+        "pipeline started",
+        pipeline=request.requested_pipeline,
+        phase=step.phase,
+        disabled_grammar_categories=verdict.disabled_grammar_categories,
+    )
     return ctx.events.phase_started(verdict, step)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from batch_orchestrator_service.domain.denials import Denial
-from common_core.enums import PhaseName, PipelineRequestOutcome
+from common_core.enums import PipelineName, PipelineRequestOutcome
 from common_core.events import ClientBatchPipelineRequestV1
 from common_core.internal_api import PipelineRequestRecordV1
 
@@ -25,7 +25,7 @@ class PipelineRequestRecord:
     user_id: str
     batch_id: str
     idempotency_key: str
-    pipeline: PhaseName
+    pipeline: PipelineName
     outcome: PipelineRequestOutcome
     request_id: str | None
     event_id: UUID

@@ -1,4 +1,4 @@
-"""The orchestrator's Alembic migrations run down to nothing and up again (0001-0003)."""
+"""The orchestrator's Alembic migrations run down to nothing and up again (0001-0004)."""
 
 from __future__ import annotations
 
@@ -45,8 +45,9 @@ async def _revision(engine: AsyncEngine) -> str | None:
 
 async def test_migrations_down_and_up_keep_students_confirmed_at(bos_engine: AsyncEngine) -> None:
     assert "students_confirmed_at" in await _batches_columns(bos_engine)
+    assert "disabled_grammar_categories" in await _batches_columns(bos_engine)
     assert "pipeline_requests" in await _tables(bos_engine)
-    assert await _revision(bos_engine) == "0003"
+    assert await _revision(bos_engine) == "0004"
 
     await downgrade_to_base(bos_engine, SERVICE_DIR)
     assert await _batches_columns(bos_engine) == set()
@@ -55,5 +56,6 @@ async def test_migrations_down_and_up_keep_students_confirmed_at(bos_engine: Asy
 
     await upgrade_to_head(bos_engine, SERVICE_DIR)
     assert "students_confirmed_at" in await _batches_columns(bos_engine)
+    assert "disabled_grammar_categories" in await _batches_columns(bos_engine)
     assert "pipeline_requests" in await _tables(bos_engine)
-    assert await _revision(bos_engine) == "0003"
+    assert await _revision(bos_engine) == "0004"

@@ -8,10 +8,19 @@ from batch_orchestrator_service.domain.batch import Batch
 from batch_orchestrator_service.domain.denials import DenialCode
 from batch_orchestrator_service.domain.errors import PhaseNotRetryable, UnknownCourse
 from batch_orchestrator_service.domain.phase_state import EssayOutcome, PipelineFinished, StartPhase
-from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    OperationOutcome,
+    PhaseName,
+    PhaseStatus,
+    PipelineName,
+)
 from common_core.events import EssayRef
 
 pytestmark = pytest.mark.unit
+
+PIPE = PipelineName.SPELLCHECK
 
 TEACHER = "teacher-anna"
 SPELL = PhaseName.SPELLCHECK
@@ -39,7 +48,7 @@ def ready_batch(count: int = 3) -> Batch:
 
 def running_batch(count: int = 3) -> Batch:
     batch = ready_batch(count)
-    batch.start_pipeline(SPELL)
+    batch.start_pipeline(PIPE)
     return batch
 
 
@@ -110,11 +119,11 @@ class TestReady:
 class TestRequest:
     def test_accepted_request_starts_the_first_phase_on_the_ready_essays(self) -> None:
         batch = ready_batch()
-        assert batch.check_request(TEACHER, SPELL) is None
-        step = batch.start_pipeline(SPELL)
+        assert batch.check_request(TEACHER, PIPE) is None
+        step = batch.start_pipeline(PIPE)
         assert step == StartPhase(SPELL, tuple(batch.ready_essays))
         assert batch.status is BatchStatus.PROCESSING
-        assert batch.requested_pipeline is SPELL
+        assert batch.requested_pipeline is PIPE
         assert batch.current_phase is SPELL
         assert batch.phases[SPELL].status is PhaseStatus.IN_PROGRESS
         assert batch.phases[SPELL].attempts == 1
@@ -131,26 +140,26 @@ class TestRequest:
         assert denial.code is DenialCode.BATCH_NOT_FOUND
 
     def test_not_ready_batch_is_denied(self) -> None:
-        denial = new_batch().check_request(TEACHER, SPELL)
+        denial = new_batch().check_request(TEACHER, PIPE)
         assert denial is not None
         assert denial.code is DenialCode.PIPELINE_NOT_READY
 
     def test_ready_batch_without_essays_is_denied(self) -> None:
         batch = new_batch()
         batch.mark_ready([], missing_count=3)
-        denial = batch.check_request(TEACHER, SPELL)
+        denial = batch.check_request(TEACHER, PIPE)
         assert denial is not None
         assert denial.code is DenialCode.PIPELINE_NOT_READY
 
     def test_running_pipeline_is_denied(self) -> None:
-        denial = running_batch().check_request(TEACHER, SPELL)
+        denial = running_batch().check_request(TEACHER, PIPE)
         assert denial is not None
         assert denial.code is DenialCode.PIPELINE_ALREADY_RUNNING
 
     def test_completed_pipeline_is_denied(self) -> None:
         batch = running_batch()
         batch.record_phase_outcome(SPELL, PhaseStatus.COMPLETED, outcomes(batch))
-        denial = batch.check_request(TEACHER, SPELL)
+        denial = batch.check_request(TEACHER, PIPE)
         assert denial is not None
         assert denial.code is DenialCode.PIPELINE_ALREADY_RUNNING
 
@@ -261,11 +270,11 @@ class TestPipelineState:
         assert batch.pipeline_state().accepts_files
         batch.mark_ready(refs(batch))
         assert batch.pipeline_state().accepts_files
-        batch.start_pipeline(SPELL)
+        batch.start_pipeline(PIPE)
         state = batch.pipeline_state()
         assert not state.accepts_files
         assert state.status is BatchStatus.PROCESSING
-        assert state.requested_pipeline is SPELL
+        assert state.requested_pipeline is PIPE
         assert state.current_phase is SPELL
         assert [(p.phase, p.status, p.essay_count) for p in state.phases] == [
             (SPELL, PhaseStatus.IN_PROGRESS, 3)

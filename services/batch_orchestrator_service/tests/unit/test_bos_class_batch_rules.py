@@ -25,7 +25,7 @@ from batch_orchestrator_service.domain.orchestration import (
     pipeline_request,
     student_associations_confirmed,
 )
-from common_core.enums import AssociationMethod, BatchStatus, CourseCode, PhaseName
+from common_core.enums import AssociationMethod, BatchStatus, CourseCode, PipelineName
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
@@ -37,6 +37,8 @@ from common_core.events import (
 )
 
 pytestmark = pytest.mark.unit
+
+PIPE = PipelineName.SPELLCHECK
 
 TEACHER = "teacher-anna"
 OTHER = "teacher-bertil"
@@ -107,7 +109,7 @@ def request_event(batch: Batch) -> EventEnvelope[Any]:
         ClientBatchPipelineRequestV1(
             batch_id=batch.batch_id,
             user_id=TEACHER,
-            requested_pipeline=PhaseName.SPELLCHECK,
+            requested_pipeline=PIPE,
             client_request_id="r1",
         )
     )
@@ -144,7 +146,7 @@ class TestStateMachine:
     def test_pipeline_request_is_not_ready_until_students_are_confirmed(self, refs: Refs) -> None:
         batch = class_batch()
         batch.mark_ready(refs(batch))
-        denial = batch.check_request(TEACHER, PhaseName.SPELLCHECK)
+        denial = batch.check_request(TEACHER, PIPE)
         assert denial is not None
         assert denial.code is DenialCode.PIPELINE_NOT_READY
         assert "student" in denial.reason
@@ -152,7 +154,7 @@ class TestStateMachine:
         assert batch.confirm_students(AT) is StudentConfirmation.READY
         assert batch.status is BatchStatus.READY_FOR_PIPELINE
         assert batch.students_confirmed_at == AT
-        assert batch.check_request(TEACHER, PhaseName.SPELLCHECK) is None
+        assert batch.check_request(TEACHER, PIPE) is None
 
     def test_confirmation_before_readiness_is_kept_until_ready(self, refs: Refs) -> None:
         batch = class_batch()
@@ -173,7 +175,7 @@ class TestStateMachine:
         batch = class_batch()
         batch.mark_ready(refs(batch))
         batch.confirm_students(AT)
-        batch.start_pipeline(PhaseName.SPELLCHECK)
+        batch.start_pipeline(PIPE)
         assert batch.confirm_students(AT) is StudentConfirmation.IGNORED
         assert batch.status is BatchStatus.PROCESSING
 

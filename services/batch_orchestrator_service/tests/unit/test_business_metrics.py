@@ -17,7 +17,7 @@ from batch_orchestrator_service.domain.orchestration import (
     phase_outcome,
     pipeline_request,
 )
-from common_core.enums import CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.enums import CourseCode, OperationOutcome, PhaseName, PhaseStatus, PipelineName
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
@@ -29,6 +29,8 @@ from common_core.events import (
 )
 
 pytestmark = pytest.mark.unit
+
+PIPE = PipelineName.SPELLCHECK
 
 TEACHER = "teacher-anna"
 SOURCE = "batch_orchestrator_service"
@@ -73,7 +75,7 @@ async def processing_batch(uow: Any, refs: Refs, *, key: str | None) -> Batch:
     pipeline = ClientBatchPipelineRequestV1(
         batch_id=batch.batch_id,
         user_id=TEACHER,
-        requested_pipeline=PhaseName.SPELLCHECK,
+        requested_pipeline=PIPE,
         idempotency_key=key,
     )
     await apply(uow, pipeline_request, wrap(pipeline))

@@ -18,11 +18,19 @@ from batch_orchestrator_service.domain.orchestration import (
     make_runner,
     pipeline_request,
 )
-from common_core.enums import BatchStatus, CourseCode, PhaseName, PipelineRequestOutcome
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    PhaseName,
+    PipelineName,
+    PipelineRequestOutcome,
+)
 from common_core.envelope import EventEnvelope
 from common_core.events import BatchEssaysReadyV1, ClientBatchPipelineRequestV1, EssayRef
 
 pytestmark = pytest.mark.unit
+
+PIPE = PipelineName.SPELLCHECK
 
 TEACHER = "teacher-anna"
 OTHER = "teacher-bertil"
@@ -49,7 +57,7 @@ def keyed(
     command = ClientBatchPipelineRequestV1(
         batch_id=batch_id,
         user_id=user_id,
-        requested_pipeline=PhaseName.SPELLCHECK,
+        requested_pipeline=PIPE,
         client_request_id=request_id,
         idempotency_key=key,
     )

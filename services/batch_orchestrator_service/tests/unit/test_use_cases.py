@@ -22,7 +22,14 @@ from batch_orchestrator_service.domain.orchestration import (
     phase_outcome,
     pipeline_request,
 )
-from common_core.enums import BatchStatus, CourseCode, OperationOutcome, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    OperationOutcome,
+    PhaseName,
+    PhaseStatus,
+    PipelineName,
+)
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysReadyV1,
@@ -35,6 +42,8 @@ from common_core.events import (
 from common_core.notifications import render
 
 pytestmark = pytest.mark.unit
+
+PIPE = PipelineName.SPELLCHECK
 
 TEACHER = "teacher-anna"
 OTHER = "teacher-bertil"
@@ -86,7 +95,7 @@ async def make_ready(uow: Any, batch: Batch, refs: Refs, count: int | None = Non
 def request(batch_id: str, user_id: str = TEACHER) -> EventEnvelope[Any]:
     return envelope(
         ClientBatchPipelineRequestV1(
-            batch_id=batch_id, user_id=user_id, requested_pipeline=SPELL, client_request_id="r1"
+            batch_id=batch_id, user_id=user_id, requested_pipeline=PIPE, client_request_id="r1"
         )
     )
 
@@ -200,7 +209,7 @@ class TestPipelineRequest:
         await apply(uow, pipeline_request, request(batch.batch_id))
         saved = await stored(uow, batch.batch_id)
         assert saved.status is BatchStatus.PROCESSING
-        assert saved.requested_pipeline is SPELL
+        assert saved.requested_pipeline is PIPE
         assert uow.event_types() == [
             "BatchSpellcheckInitiateCommandV1",
             "TeacherNotificationRequestedV1",

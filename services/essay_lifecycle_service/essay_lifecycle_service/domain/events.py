@@ -15,6 +15,7 @@ from common_core.enums import (
 from common_core.events import (
     BatchEssaysReadyV1,
     ELSBatchPhaseOutcomeV1,
+    EssayGrammarRequestedV1,
     EssayPhaseOutcome,
     EssayRef,
     EssaySlotAssignedV1,
@@ -87,6 +88,27 @@ class EventFactory(BaseEventFactory):
                 text_storage_id=ref.text_storage_id,
                 language=language,
                 course_code=course_code,
+            ),
+            batch_id,
+        )
+
+    def grammar_requested(
+        self,
+        batch_id: str,
+        ref: EssayRef,
+        language: Language,
+        course_code: CourseCode,
+        disabled_categories: list[str],
+    ) -> Keyed:
+        """Ask the grammar service to check one essay's original text."""
+        return self.wrap(
+            EssayGrammarRequestedV1(
+                batch_id=batch_id,
+                essay_id=ref.essay_id,
+                text_storage_id=ref.text_storage_id,
+                language=language,
+                course_code=course_code,
+                disabled_categories=list(disabled_categories),
             ),
             batch_id,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from common_core.enums import OperationOutcome, PhaseStatus
+from common_core.enums import OperationOutcome, PhaseName, PhaseStatus
 from essay_lifecycle_service.domain.models import PhaseEssay
 
 
@@ -20,7 +20,7 @@ def phase_status(essays: Sequence[PhaseEssay]) -> PhaseStatus | None:
     return PhaseStatus.COMPLETED_WITH_FAILURES
 
 
-TIMEOUT_ERROR_PREFIX = "spellcheck timed out after "
+TIMEOUT_ERROR_SUFFIX = " timed out after "
 
 
 def without_outcome(essays: Sequence[PhaseEssay]) -> list[str]:
@@ -28,11 +28,13 @@ def without_outcome(essays: Sequence[PhaseEssay]) -> list[str]:
     return [e.essay_id for e in essays if e.outcome is None]
 
 
-def timeout_error(timeout_seconds: int) -> str:
+def timeout_error(timeout_seconds: int, phase: PhaseName = PhaseName.SPELLCHECK) -> str:
     """The failure recorded for an essay whose result did not arrive before the deadline."""
-    return f"{TIMEOUT_ERROR_PREFIX}{timeout_seconds} s"
+    return f"{phase.value}{TIMEOUT_ERROR_SUFFIX}{timeout_seconds} s"
 
 
 def is_timeout_error(error_message: str | None) -> bool:
-    """True when an outcome's error is the one the phase deadline recorded."""
-    return error_message is not None and error_message.startswith(TIMEOUT_ERROR_PREFIX)
+    """True when an outcome's error is the one a phase deadline recorded."""
+    return error_message is not None and any(
+        error_message.startswith(f"{phase.value}{TIMEOUT_ERROR_SUFFIX}") for phase in PhaseName
+    )

@@ -1,62 +1,68 @@
-"""Per-essay dispatch of a phase and collection of its outcomes (spellcheck for now)."""
+"""Per-essay dispatch of a phase and collection of its outcomes, for any phase spec.
+
+Spellcheck and grammar are two `PhaseSpec`s (domain/phase_specs.py) run by the same code.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Generic
 
 import structlog
 
 from common_core.enums import (
-    EssayStatus,
     NotificationCategory,
     OperationOutcome,
     PhaseName,
     PhaseStatus,
 )
 from common_core.events import (
+    BatchGrammarInitiateCommandV1,
     BatchSpellcheckInitiateCommandV1,
+    EssayGrammarCompletedV1,
     EssayPhaseOutcome,
     EssayRef,
     EssaySpellcheckCompletedV1,
 )
-from common_core.notifications import NotificationCode
+from common_core.notifications import VARIANT, NotificationCode
 from essay_lifecycle_service.domain.events import Context, Keyed
-from essay_lifecycle_service.domain.models import BatchTracker, Essay, HistoryEntry, PhaseEssay
+from essay_lifecycle_service.domain.models import Essay, HistoryEntry, PhaseEssay
 from essay_lifecycle_service.domain.observations import PhaseEnded
 from essay_lifecycle_service.domain.phase_outcome import (
     is_timeout_error,
     phase_status,
-    timeout_error,
     without_outcome,
 )
+from essay_lifecycle_service.domain.phase_specs import GRAMMAR, SPELLCHECK, C, PhaseSpec, R
+from essay_lifecycle_service.domain.phase_timeouts import fail_waiting, timed_out_notice
 from essay_lifecycle_service.domain.ports import UnitOfWork
 from essay_lifecycle_service.domain.states import can_transition
 
 logger = structlog.get_logger(__name__)
 
-PHASE = PhaseName.SPELLCHECK
 DEFAULT_PHASE_TIMEOUT = timedelta(seconds=1800)
-TIMEOUT_EVENT = "SpellcheckPhaseTimedOut"
+TIMEOUT_EVENT = SPELLCHECK.timeout_event
 
 
-class SpellcheckPhase:
+class BatchPhase(Generic[C, R]):
     """Sends one request per essay and emits the batch's phase outcome exactly once.
 
     The outcome goes out when the last essay's result arrives or, if results are missing when
-    the phase's deadline passes (a request the spell checker gave up on), when `expire` fails
-    the essays still waiting. Both paths hold the phase row lock, so only one of them emits.
+    the phase's deadline passes (a request the checking service gave up on), when `expire`
+    fails the essays still waiting. Both paths hold the phase row lock, so only one of them
+    emits. Each phase has its own row (batch, phase), so two phases of a batch never block or
+    answer for each other.
     """
 
-    phase = PHASE
-
-    def __init__(self, timeout: timedelta = DEFAULT_PHASE_TIMEOUT) -> None:
+    def __init__(self, spec: PhaseSpec[C, R], timeout: timedelta = DEFAULT_PHASE_TIMEOUT) -> None:
+        self.spec = spec
+        self.phase: PhaseName = spec.phase
         self._timeout = timeout
 
-    async def initiate(
-        self, uow: UnitOfWork, command: BatchSpellcheckInitiateCommandV1, ctx: Context
-    ) -> list[Keyed]:
-        """Mark each essay requested and ask for its spellcheck; unready essays fail at once."""
-        await uow.phases.lock(command.batch_id, PHASE)
+    async def initiate(self, uow: UnitOfWork, command: C, ctx: Context) -> list[Keyed]:
+        """Mark each essay requested and ask for its check; unready essays fail at once."""
+        name = self.phase
+        await uow.phases.lock(command.batch_id, name)
         known = {
             e.essay_id: e for e in await uow.essays.get_many([r.essay_id for r in command.essays])
         }
@@ -65,25 +71,26 @@ class SpellcheckPhase:
         # A command naming an essay twice must not insert it twice (that would crash-loop).
         refs = list({ref.essay_id: ref for ref in command.essays}.values())
         for ref in refs:
-            member, request = await _request_spellcheck(
-                uow, command, ref, known.get(ref.essay_id), ctx
+            member, request = await _request_essay(
+                uow, self.spec, command, ref, known.get(ref.essay_id), ctx
             )
             members.append(member)
             if request is not None:
                 events.append(request)
         await uow.phases.start(
-            command.batch_id, PHASE, members, ctx.now, deadline=ctx.now + self._timeout
+            command.batch_id, name, members, ctx.now, deadline=ctx.now + self._timeout
         )
-        logger.info("els.spellcheck_requested", batch_id=command.batch_id, essays=len(events))
+        logger.info(
+            "els.phase_requested", batch_id=command.batch_id, phase=name.value, essays=len(events)
+        )
         events += await self._finish_if_complete(uow, command.batch_id, ctx)
         return events
 
-    async def complete(
-        self, uow: UnitOfWork, event: EssaySpellcheckCompletedV1, ctx: Context
-    ) -> list[Keyed]:
+    async def complete(self, uow: UnitOfWork, event: R, ctx: Context) -> list[Keyed]:
         """Store one essay's result; the last one emits the phase outcome."""
-        log = logger.bind(batch_id=event.batch_id, essay_id=event.essay_id)
-        phase = await uow.phases.lock(event.batch_id, PHASE)
+        name = self.phase
+        log = logger.bind(batch_id=event.batch_id, essay_id=event.essay_id, phase=name.value)
+        phase = await uow.phases.lock(event.batch_id, name)
         if phase is None or phase.status is not PhaseStatus.IN_PROGRESS:
             if phase is not None and await self._timed_out(uow, event.batch_id, event.essay_id):
                 log.warning("els.result_after_phase_timeout_ignored", outcome=event.outcome.value)
@@ -96,24 +103,23 @@ class SpellcheckPhase:
             return []
         essay = essays[0]
         success = event.outcome is OperationOutcome.SUCCESS
-        target = EssayStatus.SPELLCHECK_SUCCEEDED if success else EssayStatus.SPELLCHECK_FAILED
+        target = self.spec.succeeded if success else self.spec.failed
         if not can_transition(essay.status, target):
             log.warning(
                 "els.illegal_transition_ignored", current=essay.status.value, target=target.value
             )
             return []
-        output = event.corrected_text_storage_id if success else None
+        stored = self.spec.stored(event)
+        output = stored.output_storage_id if success else None
         if not await uow.phases.record_outcome(
-            event.batch_id, PHASE, event.essay_id, event.outcome, output, event.error_message
+            event.batch_id, name, event.essay_id, event.outcome, output, event.error_message
         ):
             log.warning("els.result_not_expected")
             return []
         await uow.essays.set_status(
             essay.essay_id,
             target,
-            corrected_text_storage_id=output,
-            spellcheck_correction_count=event.correction_count,
-            spellcheck_word_count=event.word_count,
+            **(stored.essay_fields or {}),
             error_message=event.error_message,
         )
         await uow.essays.append_history(
@@ -122,7 +128,7 @@ class SpellcheckPhase:
                 event.batch_id,
                 essay.status,
                 target,
-                "EssaySpellcheckCompletedV1",
+                self.spec.result_event,
                 ctx.now,
             )
         )
@@ -135,35 +141,38 @@ class SpellcheckPhase:
         sees the phase closed (or every essay answered) and changes nothing. True when this
         call ended the phase.
         """
-        phase = await uow.phases.lock(batch_id, PHASE)
+        phase = await uow.phases.lock(batch_id, self.phase)
         if phase is None or not phase.is_overdue(ctx.now):
             return False
-        waiting = without_outcome(await uow.phases.essays(batch_id, PHASE))
+        waiting = without_outcome(await uow.phases.essays(batch_id, self.phase))
         known = {e.essay_id: e for e in await uow.essays.get_many(waiting)}
-        await _fail_waiting(uow, batch_id, waiting, known, phase.timeout_seconds, ctx)
+        await fail_waiting(uow, self.spec, batch_id, waiting, known, phase.timeout_seconds, ctx)
         events = await self._finish_if_complete(uow, batch_id, ctx)
         batch = await uow.batches.get(batch_id)
         if waiting and batch is not None:
-            events.append(_timed_out_notice(batch, phase.timeout_seconds, waiting, known, ctx))
+            events.append(
+                timed_out_notice(self.phase, batch, phase.timeout_seconds, waiting, known, ctx)
+            )
         await uow.add_events(events)
         return True
 
-    @staticmethod
-    async def _timed_out(uow: UnitOfWork, batch_id: str, essay_id: str) -> bool:
-        members = await uow.phases.essays(batch_id, PHASE)
+    async def _timed_out(self, uow: UnitOfWork, batch_id: str, essay_id: str) -> bool:
+        members = await uow.phases.essays(batch_id, self.phase)
         return any(m.essay_id == essay_id and is_timeout_error(m.error_message) for m in members)
 
-    @staticmethod
-    async def _finish_if_complete(uow: UnitOfWork, batch_id: str, ctx: Context) -> list[Keyed]:
-        members = await uow.phases.essays(batch_id, PHASE)
+    async def _finish_if_complete(
+        self, uow: UnitOfWork, batch_id: str, ctx: Context
+    ) -> list[Keyed]:
+        name = self.phase
+        members = await uow.phases.essays(batch_id, name)
         status = phase_status(members)
         if status is None:
             return []
-        record = await uow.phases.lock(batch_id, PHASE)
-        await uow.phases.finish(batch_id, PHASE, status, ctx.now)
+        record = await uow.phases.lock(batch_id, name)
+        await uow.phases.finish(batch_id, name, status, ctx.now)
         if record is not None and record.started_at is not None:
             seconds = (ctx.now - record.started_at).total_seconds()
-            ctx.observations.append(PhaseEnded(PHASE, seconds))
+            ctx.observations.append(PhaseEnded(name, seconds))
         outcomes = [
             EssayPhaseOutcome(
                 essay_id=m.essay_id,
@@ -173,8 +182,8 @@ class SpellcheckPhase:
             )
             for m in members
         ]
-        logger.info("els.phase_finished", batch_id=batch_id, phase=PHASE.value, status=status.value)
-        events = [ctx.events.phase_outcome(batch_id, PHASE, status, outcomes)]
+        logger.info("els.phase_finished", batch_id=batch_id, phase=name.value, status=status.value)
+        events = [ctx.events.phase_outcome(batch_id, name, status, outcomes)]
         batch = await uow.batches.get(batch_id)
         if batch is not None:
             succeeded = sum(1 for o in outcomes if o.outcome is OperationOutcome.SUCCESS)
@@ -182,9 +191,13 @@ class SpellcheckPhase:
                 ctx.events.notification(
                     batch,
                     NotificationCode.PHASE_COMPLETED,
-                    {"succeeded_count": succeeded, "total_count": len(outcomes)},
                     {
-                        "phase": PHASE.value,
+                        VARIANT: name.value,
+                        "succeeded_count": succeeded,
+                        "total_count": len(outcomes),
+                    },
+                    {
+                        "phase": name.value,
                         "phase_status": status.value,
                         "succeeded": succeeded,
                         "total": len(outcomes),
@@ -195,15 +208,30 @@ class SpellcheckPhase:
         return events
 
 
-async def _request_spellcheck(
+class SpellcheckPhase(BatchPhase[BatchSpellcheckInitiateCommandV1, EssaySpellcheckCompletedV1]):
+    """The spellcheck phase: EssaySpellcheckRequestedV1 out, EssaySpellcheckCompletedV1 in."""
+
+    def __init__(self, timeout: timedelta = DEFAULT_PHASE_TIMEOUT) -> None:
+        super().__init__(SPELLCHECK, timeout)
+
+
+class GrammarPhase(BatchPhase[BatchGrammarInitiateCommandV1, EssayGrammarCompletedV1]):
+    """The grammar phase: EssayGrammarRequestedV1 out, EssayGrammarCompletedV1 in."""
+
+    def __init__(self, timeout: timedelta = DEFAULT_PHASE_TIMEOUT) -> None:
+        super().__init__(GRAMMAR, timeout)
+
+
+async def _request_essay(
     uow: UnitOfWork,
-    command: BatchSpellcheckInitiateCommandV1,
+    spec: PhaseSpec[C, R],
+    command: C,
     ref: EssayRef,
     essay: Essay | None,
     ctx: Context,
 ) -> tuple[PhaseEssay, Keyed | None]:
-    """The essay's place in the phase, and its spellcheck request if it is ready for one."""
-    target = EssayStatus.SPELLCHECK_REQUESTED
+    """The essay's place in the phase, and its request if it is ready for one."""
+    target = spec.requested
     if essay is None or essay.batch_id != command.batch_id or not essay.has_content:
         logger.warning("els.essay_not_in_batch", batch_id=command.batch_id, essay_id=ref.essay_id)
         return PhaseEssay(ref.essay_id, OperationOutcome.FAILURE, None, "unknown essay"), None
@@ -214,7 +242,7 @@ async def _request_spellcheck(
             current=essay.status.value,
             target=target.value,
         )
-        reason = f"not ready for spellcheck ({essay.status.value})"
+        reason = f"not ready for {spec.phase.value} ({essay.status.value})"
         return PhaseEssay(essay.essay_id, OperationOutcome.FAILURE, None, reason), None
     await uow.essays.set_status(essay.essay_id, target, error_message=None)
     await uow.essays.append_history(
@@ -223,73 +251,8 @@ async def _request_spellcheck(
             command.batch_id,
             essay.status,
             target,
-            "BatchSpellcheckInitiateCommandV1",
+            spec.command_event,
             ctx.now,
         )
     )
-    request_ref = ref if ref.text_storage_id else essay.ref()
-    request = ctx.events.spellcheck_requested(
-        command.batch_id, request_ref, command.language, command.course_code
-    )
-    return PhaseEssay(essay.essay_id), request
-
-
-async def _fail_waiting(
-    uow: UnitOfWork,
-    batch_id: str,
-    waiting: list[str],
-    known: dict[str, Essay],
-    timeout_seconds: int,
-    ctx: Context,
-) -> None:
-    """Record the timeout as each waiting essay's outcome and fail the essays that can fail."""
-    log = logger.bind(batch_id=batch_id, phase=PHASE.value)
-    error = timeout_error(timeout_seconds)
-    target = EssayStatus.SPELLCHECK_FAILED
-    for essay_id in waiting:
-        await uow.phases.record_outcome(
-            batch_id, PHASE, essay_id, OperationOutcome.FAILURE, None, error
-        )
-        essay = known.get(essay_id)
-        if essay is None:
-            continue
-        if not can_transition(essay.status, target):
-            log.warning(
-                "els.illegal_transition_ignored",
-                essay_id=essay_id,
-                current=essay.status.value,
-                target=target.value,
-            )
-            continue
-        await uow.essays.set_status(essay_id, target, error_message=error)
-        await uow.essays.append_history(
-            HistoryEntry(essay_id, batch_id, essay.status, target, TIMEOUT_EVENT, ctx.now)
-        )
-    log.warning("els.phase_timed_out", timeout_seconds=timeout_seconds, timed_out_essay_ids=waiting)
-
-
-def _timed_out_notice(
-    batch: BatchTracker,
-    timeout_seconds: int,
-    waiting: list[str],
-    known: dict[str, Essay],
-    ctx: Context,
-) -> Keyed:
-    """The teacher's notification naming the essays the deadline failed (by file name)."""
-    names = [(known[i].original_file_name or i) if i in known else i for i in waiting]
-    return ctx.events.notification(
-        batch,
-        NotificationCode.PHASE_TIMED_OUT,
-        {
-            "timeout_seconds": timeout_seconds,
-            "essay_count": len(waiting),
-            "file_names": ", ".join(names),
-        },
-        {
-            "phase": PHASE.value,
-            "timeout_seconds": timeout_seconds,
-            "timed_out_essay_ids": waiting,
-            "timed_out_file_names": names,
-        },
-        category=NotificationCategory.PROCESSING_RESULTS,
-    )
+    return PhaseEssay(essay.essay_id), spec.request(ctx.events, command, ref, essay)

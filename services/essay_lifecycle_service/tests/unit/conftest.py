@@ -24,8 +24,10 @@ from common_core.errors import ErrorCode
 from common_core.events import (
     BatchEssaysRegisteredV1,
     BatchFileRemovedV1,
+    BatchGrammarInitiateCommandV1,
     BatchSpellcheckInitiateCommandV1,
     EssayContentProvisionedV1,
+    EssayGrammarCompletedV1,
     EssayRef,
     EssaySpellcheckCompletedV1,
     EssayValidationFailedV1,
@@ -41,7 +43,7 @@ from essay_lifecycle_service.domain.models import (
     PhaseRecord,
     ProvisionedContent,
 )
-from essay_lifecycle_service.domain.phases import SpellcheckPhase
+from essay_lifecycle_service.domain.phases import GrammarPhase, SpellcheckPhase
 from essay_lifecycle_service.domain.slots import SlotAssignment
 from huleedu_service_libs.consumer import StepRunner
 from huleedu_testing.fake_clock import FakeClock
@@ -336,6 +338,7 @@ class Lifecycle:
     handling: StepRunner[FakeUnitOfWork, EventFactory]
     slots: SlotAssignment
     phases: SpellcheckPhase
+    grammar: GrammarPhase = field(default_factory=lambda: GrammarPhase(PHASE_TIMEOUT))
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.state)
@@ -348,6 +351,8 @@ class Lifecycle:
             "BatchFileRemovedV1": self.slots.file_removed,
             "BatchSpellcheckInitiateCommandV1": self.phases.initiate,
             "EssaySpellcheckCompletedV1": self.phases.complete,
+            "BatchGrammarInitiateCommandV1": self.grammar.initiate,
+            "EssayGrammarCompletedV1": self.grammar.complete,
             "StudentErasureRequestedV1": erase_essays,
         }[envelope.event_type]
         await self.handling.handler(step)(envelope)
@@ -477,6 +482,36 @@ class EventBuilder:
                 correction_count=2 if ok else 0,
                 word_count=200,
                 error_message=None if ok else "text not found",
+            )
+        )
+
+    def grammar_initiate(
+        self, essay_ids: Sequence[str], disabled: Sequence[str] = ()
+    ) -> EventEnvelope[Any]:
+        """The orchestrator's grammar command (it names each essay's original text)."""
+        return self.wrap(
+            BatchGrammarInitiateCommandV1(
+                batch_id=self.batch_id,
+                course_code=CourseCode.SV2,
+                language=Language.SWEDISH,
+                essays=[
+                    EssayRef(essay_id=i, text_storage_id=i.replace("essay-", "text-"))
+                    for i in essay_ids
+                ],
+                disabled_categories=list(disabled),
+            )
+        )
+
+    def grammar_completed(self, essay_id: str, ok: bool = True) -> EventEnvelope[Any]:
+        return self.wrap(
+            EssayGrammarCompletedV1(
+                batch_id=self.batch_id,
+                essay_id=essay_id,
+                outcome=OperationOutcome.SUCCESS if ok else OperationOutcome.FAILURE,
+                language=Language.SWEDISH,
+                text_storage_id=essay_id.replace("essay-", "text-"),
+                word_count=200 if ok else 0,
+                error_message=None if ok else "LanguageTool did not answer",
             )
         )
 

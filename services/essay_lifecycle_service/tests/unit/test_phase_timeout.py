@@ -108,6 +108,7 @@ async def test_two_of_three_done_gives_one_outcome_naming_the_timed_out_essay(
     assert notice.payload["timed_out_file_names"] == ["uppsats-2.docx"]
     assert notice.payload["timeout_seconds"] == 1800
     assert notice.params == {
+        "variant": "spellcheck",
         "timeout_seconds": 1800,
         "essay_count": 1,
         "file_names": "uppsats-2.docx",
