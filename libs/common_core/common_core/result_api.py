@@ -19,6 +19,7 @@ from common_core.enums import (
     Language,
     OperationOutcome,
 )
+from common_core.events.grammar import GrammarMatch
 from common_core.events.spellcheck import Misspelling
 from common_core.internal_api import PipelinePhaseState
 
@@ -36,6 +37,12 @@ CategoryCounts = Annotated[
     dict[FlagCategory, Annotated[int, Field(ge=0)]], AfterValidator(_every_category)
 ]
 _COUNTS_DOC = "Flagged words per category (every FlagCategory, 0 included)"
+
+# Grammar matches per LanguageTool category id (GRAMMAR, PUNCTUATION, STYLE...): only the
+# categories with matches. Open-ended strings, not an enum: LanguageTool files rules under
+# categories of its own (per language and version), and clients show an unknown id as it is.
+GrammarCategoryCounts = dict[str, Annotated[int, Field(ge=0)]]
+_GRAMMAR_COUNTS_DOC = "Grammar matches per LanguageTool category id (categories with matches)"
 
 
 class _ResultModel(BaseModel):
@@ -57,6 +64,13 @@ class EssayResultSummaryV1(_ResultModel):
     )
     correction_count: int | None = Field(default=None, ge=0)
     word_count: int | None = Field(default=None, ge=0)
+    grammar_outcome: OperationOutcome | None = None
+    grammar_match_count: int | None = Field(
+        default=None, ge=0, description="Grammar matches; null until the essay has a result."
+    )
+    grammar_category_counts: GrammarCategoryCounts | None = Field(
+        default=None, description=f"{_GRAMMAR_COUNTS_DOC}; null until the essay has a result."
+    )
     updated_at: datetime
 
 
@@ -90,6 +104,10 @@ class BatchResultV1(_ResultModel):
         validate_default=True,
         description=f"{_COUNTS_DOC}, summed over the batch's essays with a result.",
     )
+    grammar_category_counts: GrammarCategoryCounts = Field(
+        default_factory=dict,
+        description=f"{_GRAMMAR_COUNTS_DOC}, summed over the batch's essays with a result.",
+    )
     requested_pipeline: str | None = None
     current_phase: str | None = None
     phases: list[PipelinePhaseState] = Field(default_factory=list)
@@ -115,6 +133,10 @@ class BatchSummaryV1(_ResultModel):
         default_factory=dict,
         validate_default=True,
         description=f"{_COUNTS_DOC}, summed over the batch's essays with a result.",
+    )
+    grammar_category_counts: GrammarCategoryCounts = Field(
+        default_factory=dict,
+        description=f"{_GRAMMAR_COUNTS_DOC}, summed over the batch's essays with a result.",
     )
     created_at: datetime
     updated_at: datetime
@@ -148,6 +170,21 @@ class SpellcheckResultV1(_ResultModel):
     completed_at: datetime
 
 
+class GrammarResultV1(_ResultModel):
+    """An essay's grammar-check result: LanguageTool's matches in the essay as uploaded."""
+
+    outcome: OperationOutcome
+    language: Language
+    # start/end index the uploaded text (EssayTextV1.text) in code points, like misspellings.
+    matches: list[GrammarMatch] = Field(default_factory=list)
+    match_count: int = Field(default=0, ge=0)
+    category_counts: GrammarCategoryCounts = Field(
+        default_factory=dict, description=f"{_GRAMMAR_COUNTS_DOC}."
+    )
+    error_message: str | None = None
+    completed_at: datetime
+
+
 class EssayResultV1(_ResultModel):
     """`GET /internal/v1/batches/{batch_id}/essays/{essay_id}`: one essay's results."""
 
@@ -159,6 +196,7 @@ class EssayResultV1(_ResultModel):
     filename: str | None = None
     text_storage_id: str | None = None
     spellcheck: SpellcheckResultV1 | None = None
+    grammar: GrammarResultV1 | None = None
     updated_at: datetime
 
 
@@ -166,7 +204,8 @@ class EssayTextV1(_ResultModel):
     """`GET /internal/v1/batches/{batch_id}/essays/{essay_id}/text`: the essay as uploaded.
 
     The text extracted from the teacher's file, before any correction: the spell-check
-    misspellings' `start`/`end` index it in Unicode code points (`text[start:end] == word`).
+    misspellings' and grammar matches' `start`/`end` index it in Unicode code points
+    (`text[start:end] == word`).
     """
 
     essay_id: str

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
+    BatchGrammarInitiateCommandV1,
     BatchPipelineCompletedV1,
     BatchSpellcheckInitiateCommandV1,
     ELSBatchPhaseOutcomeV1,
+    EssayGrammarCompletedV1,
     EssaySlotAssignedV1,
     EssaySpellcheckCompletedV1,
     EssayValidationFailedV1,
@@ -50,6 +52,8 @@ CONSUMED_EVENTS = (
     StudentAssociationsConfirmedV1,
     BatchSpellcheckInitiateCommandV1,
     EssaySpellcheckCompletedV1,
+    BatchGrammarInitiateCommandV1,
+    EssayGrammarCompletedV1,
     ELSBatchPhaseOutcomeV1,
     BatchPipelineCompletedV1,
 )
@@ -71,6 +75,8 @@ def build_dispatcher(runner: Runner, bos: BatchOrchestrator) -> EventDispatcher:
         StudentAssociationsConfirmedV1: intake.students_confirmed,
         BatchSpellcheckInitiateCommandV1: intake.spellcheck_initiated,
         EssaySpellcheckCompletedV1: outcomes.spellcheck_completed,
+        BatchGrammarInitiateCommandV1: intake.grammar_initiated,
+        EssayGrammarCompletedV1: outcomes.grammar_completed,
     }
     for model, step in views.items():
         dispatcher.register(model, runner.handler(locked(step)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common_core.enums import BatchStatus, EssayStatus, FlagCategory
+from common_core.enums import BatchStatus, FlagCategory
 from result_aggregator_service.adapters.tables import result_batches, result_essays
 from result_aggregator_service.adapters.view_rows import (
     batch_from_row,
@@ -31,6 +32,7 @@ from result_aggregator_service.adapters.view_rows import (
     essay_row,
 )
 from result_aggregator_service.domain.models import (
+    FAILED_STATUSES,
     PROCESSED_STATUSES,
     BatchView,
     EssayCounts,
@@ -59,12 +61,18 @@ def _category_sums() -> list[ColumnElement[Any]]:
 def _count_columns() -> list[ColumnElement[Any]]:
     e = result_essays.c
     processed = [s.value for s in PROCESSED_STATUSES]
+    failed = [s.value for s in FAILED_STATUSES]
     return [
         func.count().label("total"),
         func.count(e.file_upload_id).label("assigned"),
         func.count().filter(e.status.in_(processed)).label("processed"),
-        func.count().filter(e.status == EssayStatus.SPELLCHECK_FAILED.value).label("failed"),
+        func.count().filter(e.status.in_(failed)).label("failed"),
         *_category_sums(),
+        # Each essay's few-byte map of grammar counts, summed here: LanguageTool's categories
+        # are open-ended, so they cannot be one column each like the spelling categories.
+        func.jsonb_agg(e.grammar_category_counts)
+        .filter(e.grammar_category_counts.is_not(None))
+        .label("grammar_counts"),
     ]
 
 
@@ -75,6 +83,7 @@ def _counts(row: RowMapping) -> EssayCounts:
         processed=row["processed"] or 0,
         failed=row["failed"] or 0,
         category_counts={c.value: row[f"flagged_{c.value}"] or 0 for c in FlagCategory},
+        grammar_category_counts=dict(sum(map(Counter, row["grammar_counts"] or []), Counter())),
     )
 
 
@@ -83,9 +92,9 @@ def _batch_with_essays() -> Select[Any]:
     # batch row is not there yet) still reads one row, from the one-row key relation.
     key = select(bindparam("batch_id", type_=String).label("batch_id")).subquery("key")
     b, e = result_batches.c, result_essays.c
-    # Not the misspellings: the page polling this shows counts, and the stored category counts
-    # hold them in a few bytes where the misspellings (with suggestions) take kilobytes.
-    essay_columns = [c for c in e if c.name != "misspellings"]
+    # Not the misspellings nor the grammar matches: the page polling this shows counts, and the
+    # stored category counts hold them in a few bytes where the lists take kilobytes.
+    essay_columns = [c for c in e if c.name not in ("misspellings", "grammar_matches")]
     return (
         select(
             *(c.label(f"b_{c.name}") for c in b), *(c.label(f"e_{c.name}") for c in essay_columns)

@@ -71,6 +71,19 @@ result_essays = Table(
     Column("spellcheck_completed_at", DateTime(timezone=True), nullable=True),
     # Timestamp of the result event; NULL when derived from a phase outcome.
     Column("spellcheck_event_at", DateTime(timezone=True), nullable=True),
+    # The grammar check's result (NULL outcome: none yet); matches as GrammarMatch dicts.
+    Column("grammar_outcome", String(16), nullable=True),
+    Column("grammar_language", String(8), nullable=True),
+    Column("grammar_matches", JSONB, nullable=True),
+    Column("grammar_match_count", Integer, nullable=True),
+    # Matches per LanguageTool category id, written with the matches so the batch read counts
+    # them without reading the matches.
+    Column("grammar_category_counts", JSONB(none_as_null=True), nullable=True),
+    Column("grammar_word_count", Integer, nullable=True),
+    Column("grammar_error", Text, nullable=True),
+    Column("grammar_completed_at", DateTime(timezone=True), nullable=True),
+    # Timestamp of the result event; NULL when derived from a phase outcome.
+    Column("grammar_event_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("batch_id", "essay_id"),
 )

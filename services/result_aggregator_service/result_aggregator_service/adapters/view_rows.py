@@ -13,7 +13,12 @@ from common_core.enums import (
     Language,
     OperationOutcome,
 )
-from result_aggregator_service.domain.models import BatchView, EssayView, SpellcheckResult
+from result_aggregator_service.domain.models import (
+    BatchView,
+    EssayView,
+    GrammarResult,
+    SpellcheckResult,
+)
 
 
 def batch_row(batch: BatchView) -> dict[str, Any]:
@@ -66,6 +71,9 @@ def essay_row(essay: EssayView) -> dict[str, Any]:
     if result is not None and result.misspellings is None:
         # Read by the batch read, which leaves them out: writing it back would erase them.
         raise ValueError(f"essay {essay.essay_id} was read without its misspellings")
+    grammar = essay.grammar
+    if grammar is not None and grammar.matches is None:
+        raise ValueError(f"essay {essay.essay_id} was read without its grammar matches")
     return {
         "batch_id": essay.batch_id,
         "essay_id": essay.essay_id,
@@ -86,8 +94,51 @@ def essay_row(essay: EssayView) -> dict[str, Any]:
         "spellcheck_error": result.error_message if result else None,
         "spellcheck_completed_at": result.completed_at if result else None,
         "spellcheck_event_at": result.event_at if result else None,
+        **_grammar_columns(grammar),
         "updated_at": essay.updated_at,
     }
+
+
+def _grammar_columns(grammar: GrammarResult | None) -> dict[str, Any]:
+    if grammar is None:
+        return {
+            "grammar_outcome": None,
+            "grammar_language": None,
+            "grammar_matches": None,
+            "grammar_match_count": None,
+            "grammar_category_counts": None,
+            "grammar_word_count": None,
+            "grammar_error": None,
+            "grammar_completed_at": None,
+            "grammar_event_at": None,
+        }
+    return {
+        "grammar_outcome": grammar.outcome.value,
+        "grammar_language": grammar.language.value,
+        "grammar_matches": grammar.matches,
+        "grammar_match_count": grammar.match_count,
+        "grammar_category_counts": grammar.category_counts,
+        "grammar_word_count": grammar.word_count,
+        "grammar_error": grammar.error_message,
+        "grammar_completed_at": grammar.completed_at,
+        "grammar_event_at": grammar.event_at,
+    }
+
+
+def _grammar_from_row(row: Mapping[Any, Any]) -> GrammarResult | None:
+    if row["grammar_outcome"] is None:
+        return None
+    with_matches = "grammar_matches" in row
+    return GrammarResult(
+        outcome=OperationOutcome(row["grammar_outcome"]),
+        language=Language(row["grammar_language"]),
+        completed_at=row["grammar_completed_at"],
+        event_at=row["grammar_event_at"],
+        matches=list(row["grammar_matches"] or []) if with_matches else None,
+        word_count=row["grammar_word_count"] or 0,
+        error_message=row["grammar_error"],
+        stored_category_counts=None if with_matches else dict(row["grammar_category_counts"] or {}),
+    )
 
 
 def _stored_category_counts(row: Mapping[Any, Any]) -> dict[str, int]:
@@ -125,4 +176,5 @@ def essay_from_row(row: Mapping[Any, Any]) -> EssayView:
         filename=row["filename"],
         text_storage_id=row["text_storage_id"],
         spellcheck=result,
+        grammar=_grammar_from_row(row),
     )

@@ -1,5 +1,5 @@
 """View updates from a batch's intake: registration, slot assignment, rejected files,
-readiness, student confirmation (class batches), phase start."""
+readiness, student confirmation (class batches), phase start (spellcheck, grammar)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from common_core.enums import BatchStatus, CourseCode, EssayStatus, PhaseName, PhaseStatus
+from common_core.enums import (
+    BatchStatus,
+    CourseCode,
+    EssayStatus,
+    PhaseName,
+    PhaseStatus,
+    PipelineName,
+)
 from common_core.events import (
     BatchEssaysReadyV1,
     BatchEssaysRegisteredV1,
+    BatchGrammarInitiateCommandV1,
     BatchSpellcheckInitiateCommandV1,
     EssayRef,
     EssaySlotAssignedV1,
@@ -210,10 +218,13 @@ async def students_confirmed(
     return []
 
 
-async def spellcheck_initiated(
-    uow: UnitOfWork, event: BatchSpellcheckInitiateCommandV1, context: Context
-) -> list[Outgoing]:
-    """The batch is processing spellcheck; its essays are requested (a newer command re-runs)."""
+async def _phase_initiated(
+    uow: UnitOfWork,
+    event: BatchSpellcheckInitiateCommandV1 | BatchGrammarInitiateCommandV1,
+    phase_name: PhaseName,
+    requested: EssayStatus,
+    context: Context,
+) -> None:
     before = await uow.batches.get(event.batch_id) or new_batch(event.batch_id, context)
     batch = fill_from(before, user_id=None, course_code=event.course_code)
     rerun = (
@@ -223,28 +234,50 @@ async def spellcheck_initiated(
     )
     if rerun or not batch.is_terminal:
         phase = {
-            "phase": PhaseName.SPELLCHECK.value,
+            "phase": phase_name.value,
             "status": PhaseStatus.IN_PROGRESS.value,
             "essay_count": len(event.essays),
             "failed_essay_count": 0,
         }
-        others = [p for p in batch.phases if p.get("phase") != PhaseName.SPELLCHECK.value]
-        known = next(
-            (p for p in batch.phases if p.get("phase") == PhaseName.SPELLCHECK.value), None
-        )
+        others = [p for p in batch.phases if p.get("phase") != phase_name.value]
+        known = next((p for p in batch.phases if p.get("phase") == phase_name.value), None)
         batch = replace(
             batch,
             status=BatchStatus.PROCESSING
             if rerun
             else advance_batch_status(batch.status, BatchStatus.PROCESSING),
-            current_phase=PhaseName.SPELLCHECK.value,
-            requested_pipeline=batch.requested_pipeline or PhaseName.SPELLCHECK.value,
+            current_phase=phase_name.value,
+            # Only a pipeline with grammar has a grammar phase.
+            requested_pipeline=batch.requested_pipeline or _PIPELINE_OF_PHASE[phase_name].value,
             phases=[*others, phase] if rerun or known is None else batch.phases,
             completed_at=None,
             results_notified_at=None,
         )
     await uow.batches.put(replace(batch, updated_at=context.now))
-    await _apply_refs(uow, event.batch_id, event.essays, EssayStatus.SPELLCHECK_REQUESTED, context)
+    await _apply_refs(uow, event.batch_id, event.essays, requested, context)
+
+
+_PIPELINE_OF_PHASE = {
+    PhaseName.SPELLCHECK: PipelineName.SPELLCHECK,
+    PhaseName.GRAMMAR: PipelineName.SPELLCHECK_GRAMMAR,
+}
+
+
+async def spellcheck_initiated(
+    uow: UnitOfWork, event: BatchSpellcheckInitiateCommandV1, context: Context
+) -> list[Outgoing]:
+    """The batch is processing spellcheck; its essays are requested (a newer command re-runs)."""
+    await _phase_initiated(
+        uow, event, PhaseName.SPELLCHECK, EssayStatus.SPELLCHECK_REQUESTED, context
+    )
+    return []
+
+
+async def grammar_initiated(
+    uow: UnitOfWork, event: BatchGrammarInitiateCommandV1, context: Context
+) -> list[Outgoing]:
+    """The batch is processing grammar; its essays are requested (a newer command re-runs)."""
+    await _phase_initiated(uow, event, PhaseName.GRAMMAR, EssayStatus.GRAMMAR_REQUESTED, context)
     return []
 
 

@@ -40,9 +40,22 @@ ESSAY_RANK: dict[EssayStatus, int] = {
     EssayStatus.SPELLCHECK_REQUESTED: 2,
     EssayStatus.SPELLCHECK_SUCCEEDED: 3,
     EssayStatus.SPELLCHECK_FAILED: 3,
-    EssayStatus.COMPLETED: 4,
+    # Grammar follows spellcheck (ELS: only an essay whose spellcheck succeeded goes on).
+    EssayStatus.GRAMMAR_REQUESTED: 4,
+    EssayStatus.GRAMMAR_SUCCEEDED: 5,
+    EssayStatus.GRAMMAR_FAILED: 5,
+    EssayStatus.COMPLETED: 6,
 }
-RESULT_STATUSES = frozenset({EssayStatus.SPELLCHECK_SUCCEEDED, EssayStatus.SPELLCHECK_FAILED})
+REQUESTED_STATUSES = frozenset({EssayStatus.SPELLCHECK_REQUESTED, EssayStatus.GRAMMAR_REQUESTED})
+RESULT_STATUSES = frozenset(
+    {
+        EssayStatus.SPELLCHECK_SUCCEEDED,
+        EssayStatus.SPELLCHECK_FAILED,
+        EssayStatus.GRAMMAR_SUCCEEDED,
+        EssayStatus.GRAMMAR_FAILED,
+    }
+)
+FAILED_STATUSES = frozenset({EssayStatus.SPELLCHECK_FAILED, EssayStatus.GRAMMAR_FAILED})
 PROCESSED_STATUSES = RESULT_STATUSES | {EssayStatus.COMPLETED}
 
 
@@ -81,6 +94,39 @@ class SpellcheckResult:
         return sum(self.category_counts.values())
 
 
+def count_grammar_categories(matches: list[dict[str, Any]]) -> dict[str, int]:
+    """Grammar matches per LanguageTool category id."""
+    return dict(Counter(str(m.get("category") or "MISC") for m in matches))
+
+
+@dataclass(frozen=True)
+class GrammarResult:
+    """One essay's grammar-check result; `event_at` None means derived from a phase outcome."""
+
+    outcome: OperationOutcome
+    language: Language
+    completed_at: datetime
+    event_at: datetime | None
+    # None when read without them: the batch read needs only the counts, stored beside them.
+    matches: list[dict[str, Any]] | None = field(default_factory=list)
+    word_count: int = 0
+    error_message: str | None = None
+    # What the row stored for the counts, used when the matches were not read.
+    stored_category_counts: dict[str, int] | None = None
+
+    @property
+    def category_counts(self) -> dict[str, int]:
+        """Matches per LanguageTool category id (categories without any are absent)."""
+        if self.matches is None:
+            return dict(self.stored_category_counts or {})
+        return count_grammar_categories(self.matches)
+
+    @property
+    def match_count(self) -> int:
+        """Grammar matches."""
+        return sum(self.category_counts.values())
+
+
 @dataclass(frozen=True)
 class EssayView:
     """One essay of a batch as the teacher sees it."""
@@ -95,6 +141,7 @@ class EssayView:
     filename: str | None = None
     text_storage_id: str | None = None
     spellcheck: SpellcheckResult | None = None
+    grammar: GrammarResult | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +190,8 @@ class EssayCounts:
     failed: int = 0
     # Flagged words per FlagCategory value over the essays with a result.
     category_counts: dict[str, int] = field(default_factory=dict)
+    # Grammar matches per LanguageTool category id over the essays with a grammar result.
+    grammar_category_counts: dict[str, int] = field(default_factory=dict)
 
 
 def advance_batch_status(current: BatchStatus, proposed: BatchStatus) -> BatchStatus:
@@ -156,37 +205,47 @@ def advance_essay_status(
     """Status and status time after an event proposing `proposed` at `event_at`.
 
     Forward moves always apply. A result replaces another result only when newer. A newer
-    spell-check request over a result is a re-run and moves back to requested; any other
-    backward move is a late, older event and changes nothing. A result older than a pending
-    re-run request belongs to the earlier run and does not close the re-run.
+    request (spellcheck or grammar) over a result is a re-run and moves back to requested; any
+    other backward move is a late, older event and changes nothing. A result older than a
+    pending re-run request belongs to the earlier run and does not close the re-run.
     """
     current, current_rank, new_rank = essay.status, ESSAY_RANK[essay.status], ESSAY_RANK[proposed]
-    rerun_pending = current is EssayStatus.SPELLCHECK_REQUESTED and essay.spellcheck is not None
+    rerun_pending = _rerun_pending(essay)
     if new_rank > current_rank:
         if rerun_pending and proposed in RESULT_STATUSES and event_at < essay.status_at:
             return current, essay.status_at
         return proposed, event_at
     if new_rank == current_rank and proposed in RESULT_STATUSES and event_at >= essay.status_at:
         return proposed, event_at
-    if (
-        proposed is EssayStatus.SPELLCHECK_REQUESTED
-        and current in RESULT_STATUSES
-        and event_at > essay.status_at
-    ):
+    if proposed in REQUESTED_STATUSES and current in RESULT_STATUSES and event_at > essay.status_at:
         return proposed, event_at
     return current, essay.status_at
+
+
+def _rerun_pending(essay: EssayView) -> bool:
+    # A request over results of an earlier run of that phase (or, for spellcheck, of the
+    # grammar that followed it): results older than the request belong to that earlier run.
+    if essay.status is EssayStatus.SPELLCHECK_REQUESTED:
+        return essay.spellcheck is not None or essay.grammar is not None
+    if essay.status is EssayStatus.GRAMMAR_REQUESTED:
+        return essay.grammar is not None
+    return False
 
 
 def count_essays(essays: list[EssayView]) -> EssayCounts:
     """Counts over a batch's essays (assigned: has a file; processed: has a current result)."""
     flagged: Counter[str] = Counter()
+    grammar: Counter[str] = Counter()
     for essay in essays:
         if essay.spellcheck is not None:
             flagged.update(essay.spellcheck.category_counts)
+        if essay.grammar is not None:
+            grammar.update(essay.grammar.category_counts)
     return EssayCounts(
         total=len(essays),
         assigned=sum(1 for e in essays if e.file_upload_id is not None),
         processed=sum(1 for e in essays if e.status in PROCESSED_STATUSES),
-        failed=sum(1 for e in essays if e.status is EssayStatus.SPELLCHECK_FAILED),
+        failed=sum(1 for e in essays if e.status in FAILED_STATUSES),
         category_counts=dict(flagged),
+        grammar_category_counts=dict(grammar),
     )

@@ -41,7 +41,9 @@ class Notices(EventFactory):
         self, user_id: str, batch: BatchView, essay: EssayView, counts: EssayCounts
     ) -> Outgoing:
         """One essay's result landed: the teacher's live progress."""
-        outcome = essay.spellcheck.outcome.value if essay.spellcheck else None
+        # The result of the phase the essay is in: grammar's once it has one.
+        result = essay.grammar or essay.spellcheck
+        outcome = result.outcome.value if result else None
         expected = batch.expected_essay_count or counts.total
         name = essay.filename or essay.essay_id
         return self._notify(

@@ -1,9 +1,10 @@
-"""View updates from results: per-essay spell checks, phase outcomes, pipeline completion."""
+"""View updates from results: per-essay spell and grammar checks, phase outcomes, completion."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -11,11 +12,13 @@ from common_core.enums import (
     EssayStatus,
     Language,
     OperationOutcome,
+    PhaseName,
     language_for_course,
 )
 from common_core.events import (
     BatchPipelineCompletedV1,
     ELSBatchPhaseOutcomeV1,
+    EssayGrammarCompletedV1,
     EssaySpellcheckCompletedV1,
 )
 from common_core.internal_api import BatchPipelineStateV1
@@ -27,6 +30,7 @@ from result_aggregator_service.domain.models import (
     TERMINAL_BATCH_STATUSES,
     BatchView,
     EssayView,
+    GrammarResult,
     SpellcheckResult,
     advance_batch_status,
     advance_essay_status,
@@ -37,24 +41,41 @@ from result_aggregator_service.domain.steps import Context
 logger = structlog.get_logger(__name__)
 
 
-def _status_for(outcome: OperationOutcome) -> EssayStatus:
-    if outcome is OperationOutcome.SUCCESS:
-        return EssayStatus.SPELLCHECK_SUCCEEDED
-    return EssayStatus.SPELLCHECK_FAILED
+PhaseResult = SpellcheckResult | GrammarResult
+
+_STATUSES: dict[type[PhaseResult], tuple[EssayStatus, EssayStatus]] = {
+    SpellcheckResult: (EssayStatus.SPELLCHECK_SUCCEEDED, EssayStatus.SPELLCHECK_FAILED),
+    GrammarResult: (EssayStatus.GRAMMAR_SUCCEEDED, EssayStatus.GRAMMAR_FAILED),
+}
+
+
+def _status_for(result: PhaseResult) -> EssayStatus:
+    succeeded, failed = _STATUSES[type(result)]
+    return succeeded if result.outcome is OperationOutcome.SUCCESS else failed
+
+
+def _stored(essay: EssayView, result: PhaseResult) -> PhaseResult | None:
+    return essay.grammar if isinstance(result, GrammarResult) else essay.spellcheck
+
+
+def _with(essay: EssayView, result: PhaseResult, **changes: Any) -> EssayView:
+    if isinstance(result, GrammarResult):
+        return replace(essay, grammar=result, **changes)
+    return replace(essay, spellcheck=result, **changes)
 
 
 def apply_result(
-    essay: EssayView, result: SpellcheckResult, event_at: datetime, now: datetime
+    essay: EssayView, result: PhaseResult, event_at: datetime, now: datetime
 ) -> EssayView:
-    """The essay with this result, unless a newer result is already stored."""
-    stored = essay.spellcheck
-    proposed = _status_for(result.outcome)
+    """The essay with this (spell-check or grammar) result, unless a newer one is stored."""
+    stored = _stored(essay, result)
+    proposed = _status_for(result)
     if stored is not None and stored.event_at is None and result.event_at is not None:
         # A result derived from a phase outcome gives way to the essay's own, detailed one.
         keep = ESSAY_RANK[essay.status] > ESSAY_RANK[proposed]
-        return replace(
+        return _with(
             essay,
-            spellcheck=result,
+            result,
             status=essay.status if keep else proposed,
             status_at=max(essay.status_at, event_at),
             updated_at=now,
@@ -65,7 +86,27 @@ def apply_result(
     if stored is not None and status is essay.status and status_at == essay.status_at:
         # A late result of an earlier run while a re-run is pending: keep the view as is.
         return essay
-    return replace(essay, spellcheck=result, status=status, status_at=status_at, updated_at=now)
+    return _with(essay, result, status=status, status_at=status_at, updated_at=now)
+
+
+async def store_essay_result(
+    uow: UnitOfWork, essay: EssayView, result: PhaseResult, context: Context
+) -> list[Outgoing]:
+    """Store the essay's result; tell its teacher (if known) how far the batch has come."""
+    after = apply_result(essay, result, context.event_at, context.now)
+    if _stored(after, result) is not result:
+        logger.info("ras.stale_result_ignored", batch_id=essay.batch_id, essay_id=essay.essay_id)
+        return []
+    await uow.essays.put_many([after])
+    batch = await uow.batches.get(essay.batch_id)
+    if batch is None:
+        return []
+    await uow.batches.put(replace(batch, updated_at=context.now))
+    if batch.user_id is None:
+        # Not registered yet: the teacher is not guessed; the view still holds the result.
+        return []
+    counts = await uow.essays.counts(essay.batch_id)
+    return [context.events.essay_results_available(batch.user_id, batch, after, counts)]
 
 
 async def spellcheck_completed(
@@ -87,20 +128,27 @@ async def spellcheck_completed(
         corrected_text_storage_id=event.corrected_text_storage_id,
         error_message=event.error_message,
     )
-    after = apply_result(essay, result, context.event_at, context.now)
-    if after.spellcheck is not result:
-        logger.info("ras.stale_result_ignored", batch_id=event.batch_id, essay_id=event.essay_id)
-        return []
-    await uow.essays.put_many([after])
-    batch = await uow.batches.get(event.batch_id)
-    if batch is None:
-        return []
-    await uow.batches.put(replace(batch, updated_at=context.now))
-    if batch.user_id is None:
-        # Not registered yet: the teacher is not guessed; the view still holds the result.
-        return []
-    counts = await uow.essays.counts(event.batch_id)
-    return [context.events.essay_results_available(batch.user_id, batch, after, counts)]
+    return await store_essay_result(uow, essay, result, context)
+
+
+async def grammar_completed(
+    uow: UnitOfWork, event: EssayGrammarCompletedV1, context: Context
+) -> list[Outgoing]:
+    """Store the essay's grammar result like its spell-check result."""
+    before = await uow.essays.get(event.batch_id, event.essay_id)
+    essay = before or new_essay(event.batch_id, event.essay_id, context)
+    if essay.text_storage_id is None:
+        essay = replace(essay, text_storage_id=event.text_storage_id)
+    result = GrammarResult(
+        outcome=event.outcome,
+        language=event.language,
+        completed_at=context.event_at,
+        event_at=context.event_at,
+        matches=[m.model_dump(mode="json") for m in event.matches],
+        word_count=event.word_count,
+        error_message=event.error_message,
+    )
+    return await store_essay_result(uow, essay, result, context)
 
 
 def apply_pipeline_state(
@@ -182,16 +230,28 @@ async def phase_outcome(
         essay = existing.get(outcome.essay_id) or new_essay(
             event.batch_id, outcome.essay_id, context
         )
-        if essay.spellcheck is not None:
-            continue  # its own result (with the details) is already in the view
-        result = SpellcheckResult(
-            outcome=outcome.outcome,
-            language=language,
-            completed_at=context.event_at,
-            event_at=None,
-            corrected_text_storage_id=outcome.output_storage_id,
-            error_message=outcome.error_message,
-        )
+        result: PhaseResult
+        if event.phase is PhaseName.GRAMMAR:
+            if essay.grammar is not None:
+                continue  # its own result (with the details) is already in the view
+            result = GrammarResult(
+                outcome=outcome.outcome,
+                language=language,
+                completed_at=context.event_at,
+                event_at=None,
+                error_message=outcome.error_message,
+            )
+        else:
+            if essay.spellcheck is not None:
+                continue
+            result = SpellcheckResult(
+                outcome=outcome.outcome,
+                language=language,
+                completed_at=context.event_at,
+                event_at=None,
+                corrected_text_storage_id=outcome.output_storage_id,
+                error_message=outcome.error_message,
+            )
         derived.append(apply_result(essay, result, context.event_at, context.now))
     await uow.essays.put_many(derived)
     return await _finish(uow, batch, context)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from common_core.enums import BatchStatus, EssayStatus, FlagCategory
-from common_core.events import Misspelling
+from common_core.events import GrammarMatch, Misspelling
 from common_core.internal_api import PipelinePhaseState
 from common_core.result_api import (
     BatchListV1,
@@ -14,6 +14,7 @@ from common_core.result_api import (
     BatchSummaryV1,
     EssayResultSummaryV1,
     EssayResultV1,
+    GrammarResultV1,
     RejectedFileV1,
     SpellcheckResultV1,
 )
@@ -41,7 +42,7 @@ class EssayNotFound(Exception):
 
 
 def _summary(essay: EssayView) -> EssayResultSummaryV1:
-    result = essay.spellcheck
+    result, grammar = essay.spellcheck, essay.grammar
     return EssayResultSummaryV1(
         essay_id=essay.essay_id,
         status=essay.status,
@@ -52,6 +53,9 @@ def _summary(essay: EssayView) -> EssayResultSummaryV1:
         category_counts=_by_category(result.category_counts) if result else None,
         correction_count=result.correction_count if result else None,
         word_count=result.word_count if result else None,
+        grammar_outcome=grammar.outcome if grammar else None,
+        grammar_match_count=grammar.match_count if grammar else None,
+        grammar_category_counts=grammar.category_counts if grammar else None,
         updated_at=essay.updated_at,
     )
 
@@ -84,6 +88,7 @@ def batch_result(batch: BatchView, essays: list[EssayView]) -> BatchResultV1:
         rejected_file_count=len(batch.rejected_files),
         rejected_files=_rejected(batch.rejected_files),
         category_counts=_by_category(counts.category_counts),
+        grammar_category_counts=counts.grammar_category_counts,
         requested_pipeline=batch.requested_pipeline,
         current_phase=batch.current_phase,
         phases=_phases(batch),
@@ -126,6 +131,7 @@ def _from_bos(
         rejected_file_count=len(rejected),
         rejected_files=_rejected(rejected),
         category_counts=_by_category(counts.category_counts),
+        grammar_category_counts=counts.grammar_category_counts,
         requested_pipeline=state.requested_pipeline.value
         if state and state.requested_pipeline
         else None,
@@ -152,9 +158,25 @@ def batch_summary(batch: BatchView, counts: EssayCounts) -> BatchSummaryV1:
         failed_essay_count=counts.failed,
         rejected_file_count=len(batch.rejected_files),
         category_counts=_by_category(counts.category_counts),
+        grammar_category_counts=counts.grammar_category_counts,
         created_at=batch.created_at,
         updated_at=batch.updated_at,
         completed_at=batch.completed_at,
+    )
+
+
+def _grammar(essay: EssayView) -> GrammarResultV1 | None:
+    result = essay.grammar
+    if result is None:
+        return None
+    return GrammarResultV1(
+        outcome=result.outcome,
+        language=result.language,
+        matches=[GrammarMatch.model_validate(m) for m in result.matches or []],
+        match_count=result.match_count,
+        category_counts=result.category_counts,
+        error_message=result.error_message,
+        completed_at=result.completed_at,
     )
 
 
@@ -219,6 +241,7 @@ class ResultQueries:
             filename=essay.filename,
             text_storage_id=essay.text_storage_id,
             spellcheck=await self._spellcheck(essay, include_text),
+            grammar=_grammar(essay),
             updated_at=essay.updated_at,
         )
 

@@ -67,12 +67,13 @@ class FakeState:
 
 
 def _counts_only(essay: EssayView) -> EssayView:
-    """The essay as the batch read returns it: its result's counts, not its misspellings."""
-    result = essay.spellcheck
-    if result is None:
-        return essay
-    counts = replace(result, misspellings=None, stored_category_counts=result.category_counts)
-    return replace(essay, spellcheck=counts)
+    """The essay as the batch read returns it: its results' counts, not their lists."""
+    result, grammar = essay.spellcheck, essay.grammar
+    if result is not None:
+        result = replace(result, misspellings=None, stored_category_counts=result.category_counts)
+    if grammar is not None:
+        grammar = replace(grammar, matches=None, stored_category_counts=grammar.category_counts)
+    return replace(essay, spellcheck=result, grammar=grammar)
 
 
 class FakeBatches:
