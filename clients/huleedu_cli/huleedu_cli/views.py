@@ -13,13 +13,19 @@ from rich.table import Table
 from rich.text import Text
 
 from common_core.enums import FlagCategory
-from common_core.events import Misspelling
+from common_core.events import GrammarMatch, Misspelling
 from common_core.result_api import (
     BatchListV1,
     BatchResultV1,
     EssayResultSummaryV1,
     EssayResultV1,
     EssayTextV1,
+)
+from huleedu_cli.grammar_views import (
+    grammar_counts,
+    grammar_section,
+    mark_matches,
+    matches_table,
 )
 
 
@@ -51,6 +57,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
     table.add_column("failed", justify="right")
     table.add_column("rejected", justify="right")
     table.add_column("flagged words")
+    table.add_column("grammar")
     table.add_column("created")
     for item in listing.items:
         table.add_row(
@@ -62,6 +69,7 @@ def batch_list_table(listing: BatchListV1) -> Table:
             str(item.failed_essay_count),
             str(item.rejected_file_count),
             flag_counts(item.category_counts),
+            grammar_counts(item.grammar_category_counts),
             _when(item.created_at),
         )
     return table
@@ -77,6 +85,10 @@ def batch_summary(batch: BatchResultV1) -> Panel:
     ]
     if batch.processed_essay_count or any(batch.category_counts.values()):
         lines.append(f"[bold]flagged words[/bold] {flag_counts(batch.category_counts, zeros=True)}")
+    if batch.grammar_category_counts:
+        total = sum(batch.grammar_category_counts.values())
+        counted = grammar_counts(batch.grammar_category_counts)
+        lines.append(f"[bold]grammar matches[/bold] {total} ({counted})")
     for rejected in batch.rejected_files:
         lines.append(
             f"  ✗ {escape(rejected.filename)}: {escape(rejected.message)} ({rejected.error_code})"
@@ -99,7 +111,7 @@ def batch_summary(batch: BatchResultV1) -> Panel:
 
 
 def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") -> Table:
-    """One row per essay: file, status and spell-check counts."""
+    """One row per essay: file, status, spell-check and grammar counts."""
     table = Table(title=f"{title} ({len(essays)})")
     table.add_column("essay id", overflow="fold")
     table.add_column("file", overflow="fold")
@@ -108,6 +120,8 @@ def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") 
     table.add_column("by category")
     table.add_column("corrections", justify="right")
     table.add_column("words", justify="right")
+    table.add_column("grammar", justify="right")
+    table.add_column("grammar by category")
     for essay in essays:
         table.add_row(
             essay.essay_id,
@@ -117,30 +131,36 @@ def essays_table(essays: Sequence[EssayResultSummaryV1], title: str = "Essays") 
             flag_counts(essay.category_counts),
             _num(essay.correction_count),
             _num(essay.word_count),
+            _num(essay.grammar_match_count),
+            grammar_counts(essay.grammar_category_counts),
         )
     return table
 
 
 def essay_detail(essay: EssayResultV1) -> Group:
-    """One essay's flagged words (category, suggestions, why), and its corrected text."""
+    """One essay's flagged words (category, suggestions, why), its grammar matches after them,
+    and its corrected text."""
     head = (
         f"[bold]Essay[/bold] {essay.essay_id}  [bold]file[/bold] {escape(essay.filename or '—')}"
         f"  [bold]status[/bold] {essay.status}"
     )
+    parts: list[Any] = [head]
     check = essay.spellcheck
     if check is None:
-        return Group(head, Text("No spell-check result yet."))
-    counts = (
-        f"spellcheck {check.outcome} ({check.language}): {check.misspelling_count} misspellings"
-        f" ({flag_counts(check.category_counts, zeros=True)}),"
-        f" {check.correction_count} corrections, {check.word_count} words"
-    )
-    parts: list[Any] = [head, counts]
-    if check.error_message:
-        parts.append(Text(f"error: {check.error_message}", style="red"))
-    if check.misspellings:
-        parts.append(_flags_table(check.misspellings))
-    if check.corrected_text is not None:
+        parts.append(Text("No spell-check result yet."))
+    else:
+        parts.append(
+            f"spellcheck {check.outcome} ({check.language}): {check.misspelling_count}"
+            f" misspellings ({flag_counts(check.category_counts, zeros=True)}),"
+            f" {check.correction_count} corrections, {check.word_count} words"
+        )
+        if check.error_message:
+            parts.append(Text(f"error: {check.error_message}", style="red"))
+        if check.misspellings:
+            parts.append(_flags_table(check.misspellings))
+    if essay.grammar is not None:  # a spellcheck-only pipeline has none
+        parts.extend(grammar_section(essay.grammar))
+    if check is not None and check.corrected_text is not None:
         parts.append(Panel(Text(check.corrected_text), title="Corrected text"))
     return Group(*parts)
 
@@ -163,8 +183,13 @@ def _flags_table(misspellings: Sequence[Misspelling]) -> Table:
     return table
 
 
-def original_text(essay: EssayTextV1, misspellings: Sequence[Misspelling]) -> Group:
-    """The essay as uploaded, each misspelling (its offsets index this text) in bold red."""
+def original_text(
+    essay: EssayTextV1,
+    misspellings: Sequence[Misspelling],
+    grammar_matches: Sequence[GrammarMatch] = (),
+) -> Group:
+    """The essay as uploaded: each misspelling (its offsets index this text) in bold red, each
+    grammar match underlined in yellow, then the grammar matches with line and column."""
     body = Text(essay.text)
     marked = 0
     for miss in misspellings:
@@ -175,11 +200,17 @@ def original_text(essay: EssayTextV1, misspellings: Sequence[Misspelling]) -> Gr
         ):
             body.stylize("bold red underline", miss.start, miss.end)
             marked += 1
+    grammar_marked = mark_matches(body, essay.text, grammar_matches)
     head = (
         f"[bold]Essay[/bold] {essay.essay_id}  [bold]file[/bold] {escape(essay.filename or '—')}"
         f"  [bold]characters[/bold] {essay.char_count}  [bold]misspellings marked[/bold] {marked}"
+        f"  [bold]grammar matches marked[/bold] {grammar_marked}"
     )
-    return Group(head, Panel(body, title="Original text"), Text(f"text id {essay.text_storage_id}"))
+    parts: list[Any] = [head, Panel(body, title="Original text")]
+    if grammar_matches:
+        parts.append(matches_table(grammar_matches, essay.text))
+    parts.append(Text(f"text id {essay.text_storage_id}"))
+    return Group(*parts)
 
 
 def files_table(files: Iterable[dict[str, Any]]) -> Table:

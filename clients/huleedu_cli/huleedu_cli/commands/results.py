@@ -1,4 +1,5 @@
-"""`huleedu results`: a batch's essays, or one essay's misspellings, corrected or original text."""
+"""`huleedu results`: a batch's essays, or one essay's misspellings and grammar matches, its
+corrected or original text."""
 
 from __future__ import annotations
 
@@ -17,17 +18,19 @@ def results(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="Batch id.")],
     essay_id: Annotated[
-        str | None, typer.Argument(help="One essay: show its misspellings and text.")
+        str | None,
+        typer.Argument(help="One essay: show its misspellings, grammar matches and text."),
     ] = None,
     original: Annotated[
         bool,
         typer.Option(
             "--original",
-            help="Show the essay's original (uploaded) text with its misspellings marked.",
+            help="Show the essay's original (uploaded) text with its misspellings and grammar"
+            " matches marked.",
         ),
     ] = False,
 ) -> None:
-    """Show spell-check results for a batch, or for one of its essays."""
+    """Show spell-check and grammar results for a batch, or for one of its essays."""
 
     async def action(api: GatewayApi, state: AppState) -> int:
         if essay_id is None:
@@ -46,7 +49,8 @@ def results(
             if not state.out.json_mode:
                 essay = EssayResultV1.model_validate(await api.get_essay(batch_id, essay_id))
                 misspellings = essay.spellcheck.misspellings if essay.spellcheck else []
-                state.out.rich(original_text(text, misspellings))
+                matches = essay.grammar.matches if essay.grammar else []
+                state.out.rich(original_text(text, misspellings, matches))
             return 0
         essay = received(state, await api.get_essay(batch_id, essay_id), EssayResultV1)
         state.out.rich(essay_detail(essay))

@@ -113,7 +113,7 @@ class TestResults:
         assert result.exit_code == 0
         cells = [cell.strip() for cell in row.split("│")[1:-1]]
         assert result.exit_code == 0
-        assert cells == ["e-1", "anna.txt", "completed", "1", "1 spelling", "1", "57"]
+        assert cells == ["e-1", "anna.txt", "completed", "1", "1 spelling", "1", "57", "—", "—"]
 
     def test_one_essay_shows_misspellings_suggestions_and_corrected_text(self, cli: Any) -> None:
         cli.signed_in()
