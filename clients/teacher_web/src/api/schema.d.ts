@@ -575,6 +575,13 @@ export interface components {
              * @default 0
              */
             failed_essay_count: number;
+            /**
+             * Grammar Category Counts
+             * @description Grammar matches per LanguageTool category id (categories with matches), summed over the batch's essays with a result.
+             */
+            grammar_category_counts?: {
+                [key: string]: number;
+            };
             /** Phases */
             phases?: components["schemas"]["PipelinePhaseState"][];
             /**
@@ -642,6 +649,13 @@ export interface components {
              * @default 0
              */
             failed_essay_count: number;
+            /**
+             * Grammar Category Counts
+             * @description Grammar matches per LanguageTool category id (categories with matches), summed over the batch's essays with a result.
+             */
+            grammar_category_counts?: {
+                [key: string]: number;
+            };
             /**
              * Processed Essay Count
              * @default 0
@@ -913,6 +927,19 @@ export interface components {
             file_upload_id?: string | null;
             /** Filename */
             filename?: string | null;
+            /**
+             * Grammar Category Counts
+             * @description Grammar matches per LanguageTool category id (categories with matches); null until the essay has a result.
+             */
+            grammar_category_counts?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Grammar Match Count
+             * @description Grammar matches; null until the essay has a result.
+             */
+            grammar_match_count?: number | null;
+            grammar_outcome?: components["schemas"]["OperationOutcome"] | null;
             /** Misspelling Count */
             misspelling_count?: number | null;
             spellcheck_outcome?: components["schemas"]["OperationOutcome"] | null;
@@ -938,6 +965,7 @@ export interface components {
             file_upload_id?: string | null;
             /** Filename */
             filename?: string | null;
+            grammar?: components["schemas"]["GrammarResultV1"] | null;
             spellcheck?: components["schemas"]["SpellcheckResultV1"] | null;
             status: components["schemas"]["EssayStatus"];
             /** Text Storage Id */
@@ -961,7 +989,8 @@ export interface components {
          * @description `GET /internal/v1/batches/{batch_id}/essays/{essay_id}/text`: the essay as uploaded.
          *
          *     The text extracted from the teacher's file, before any correction: the spell-check
-         *     misspellings' `start`/`end` index it in Unicode code points (`text[start:end] == word`).
+         *     misspellings' and grammar matches' `start`/`end` index it in Unicode code points
+         *     (`text[start:end] == word`).
          */
         EssayTextV1: {
             /** Batch Id */
@@ -1091,6 +1120,55 @@ export interface components {
          * @enum {string}
          */
         GrammarCategory: "GRAMMAR" | "PUNCTUATION" | "TYPOGRAPHY" | "STYLE" | "CASING" | "CONFUSED_WORDS" | "COLLOCATIONS" | "REDUNDANCY" | "SEMANTICS" | "MISC";
+        /**
+         * GrammarMatch
+         * @description One grammar or style problem LanguageTool found, where it stands in the essay.
+         */
+        GrammarMatch: {
+            /** Category */
+            category: string;
+            /** End */
+            end: number;
+            /** Message */
+            message: string;
+            /** Replacements */
+            replacements?: string[];
+            /** Rule Id */
+            rule_id: string;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+        };
+        /**
+         * GrammarResultV1
+         * @description An essay's grammar-check result: LanguageTool's matches in the essay as uploaded.
+         */
+        GrammarResultV1: {
+            /**
+             * Category Counts
+             * @description Grammar matches per LanguageTool category id (categories with matches).
+             */
+            category_counts?: {
+                [key: string]: number;
+            };
+            /**
+             * Completed At
+             * Format: date-time
+             */
+            completed_at: string;
+            /** Error Message */
+            error_message?: string | null;
+            language: components["schemas"]["Language"];
+            /**
+             * Match Count
+             * @default 0
+             */
+            match_count: number;
+            /** Matches */
+            matches?: components["schemas"]["GrammarMatch"][];
+            outcome: components["schemas"]["OperationOutcome"];
+        };
         /**
          * Language
          * @description Language an essay is written (and spell-checked) in.

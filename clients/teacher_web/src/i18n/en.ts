@@ -111,6 +111,7 @@ export const en: Catalogue = {
     back: "All batches",
     createdAt: "Created {date}",
     flagged: "Flagged words",
+    grammar: "Grammar and style",
   },
   status: {
     awaiting_content: "Waiting for essays",
@@ -225,6 +226,7 @@ export const en: Catalogue = {
     none: "No results yet.",
     open: "Show {file}",
     misspeltWords: "Misspelt words (suggestions)",
+    grammar: "Grammar matches",
   },
   essay: {
     title: "Essay",
@@ -237,6 +239,11 @@ export const en: Catalogue = {
     counts: "{misspellings} misspellings, {corrections} corrections, {words} words",
     byCategory: "Flagged words by category: {counts}",
     flaggedAs: "Flagged: {category}",
+    grammarAs: "Grammar and style: {category}",
+    replacements: "Replace with: {list}",
+    noReplacements: "No replacement suggested",
+    grammarCounts: "{matches} grammar and style matches: {counts}",
+    grammarFailed: "The grammar check failed: {message}",
     back: "Back to the batch",
   },
   notifications: {

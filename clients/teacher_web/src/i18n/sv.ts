@@ -109,6 +109,7 @@ export const sv = {
     back: "Alla satser",
     createdAt: "Skapad {date}",
     flagged: "Markerade ord",
+    grammar: "Grammatik och stil",
   },
   status: {
     awaiting_content: "Väntar på uppsatser",
@@ -223,6 +224,7 @@ export const sv = {
     none: "Inga resultat ännu.",
     open: "Visa {file}",
     misspeltWords: "Felstavade ord (förslag)",
+    grammar: "Grammatikanmärkningar",
   },
   essay: {
     title: "Uppsats",
@@ -235,6 +237,11 @@ export const sv = {
     counts: "{misspellings} felstavningar, {corrections} rättelser, {words} ord",
     byCategory: "Markerade ord per kategori: {counts}",
     flaggedAs: "Markerat: {category}",
+    grammarAs: "Grammatik och stil: {category}",
+    replacements: "Ersätt med: {list}",
+    noReplacements: "Inget ersättningsförslag",
+    grammarCounts: "{matches} anmärkningar på grammatik och stil: {counts}",
+    grammarFailed: "Grammatikgranskningen misslyckades: {message}",
     back: "Tillbaka till satsen",
   },
   notifications: {
