@@ -11,7 +11,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,10 +205,18 @@ class GatewayClient:
         path = f"/v1/batches/{batch_id}/essays/{essay_id}?include_text=true"
         return dict(await self.expect(200, "GET", path))
 
-    async def request_pipeline(self, batch_id: str, pipeline: str = "spellcheck") -> dict[str, Any]:
-        """Ask for a pipeline run; the 202 body."""
+    async def request_pipeline(
+        self,
+        batch_id: str,
+        pipeline: str = "spellcheck",
+        disabled_grammar_categories: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Ask for a pipeline run (grammar categories switched off, if any); the 202 body."""
         path = f"/v1/batches/{batch_id}/pipelines"
-        return dict(await self.expect(202, "POST", path, json={"pipeline": pipeline}))
+        body: dict[str, Any] = {"pipeline": pipeline}
+        if disabled_grammar_categories:
+            body["disabled_grammar_categories"] = list(disabled_grammar_categories)
+        return dict(await self.expect(202, "POST", path, json=body))
 
     async def open_socket(self, last_event_id: str | None = None) -> Notifications:
         """A WebSocket authenticated with a fresh ticket, subscribed when this returns.
