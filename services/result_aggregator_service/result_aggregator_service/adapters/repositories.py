@@ -70,7 +70,7 @@ def _count_columns() -> list[ColumnElement[Any]]:
         *_category_sums(),
         # Each essay's few-byte map of grammar counts, summed here: LanguageTool's categories
         # are open-ended, so they cannot be one column each like the spelling categories.
-        func.jsonb_agg(e.grammar_category_counts)
+        func.jsonb_agg(e.grammar_category_counts, type_=JSONB)
         .filter(e.grammar_category_counts.is_not(None))
         .label("grammar_counts"),
     ]

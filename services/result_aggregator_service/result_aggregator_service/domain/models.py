@@ -55,6 +55,9 @@ RESULT_STATUSES = frozenset(
         EssayStatus.GRAMMAR_FAILED,
     }
 )
+GRAMMAR_STATUSES = frozenset(
+    {EssayStatus.GRAMMAR_REQUESTED, EssayStatus.GRAMMAR_SUCCEEDED, EssayStatus.GRAMMAR_FAILED}
+)
 FAILED_STATUSES = frozenset({EssayStatus.SPELLCHECK_FAILED, EssayStatus.GRAMMAR_FAILED})
 PROCESSED_STATUSES = RESULT_STATUSES | {EssayStatus.COMPLETED}
 

@@ -8,7 +8,12 @@ from common_core.enums import NotificationCategory, NotificationPriority
 from common_core.events import TeacherNotificationRequestedV1
 from common_core.notifications import NotificationCode, NotificationParams, render
 from huleedu_service_libs.consumer import EventFactory, Outgoing
-from result_aggregator_service.domain.models import BatchView, EssayCounts, EssayView
+from result_aggregator_service.domain.models import (
+    GRAMMAR_STATUSES,
+    BatchView,
+    EssayCounts,
+    EssayView,
+)
 
 
 class Notices(EventFactory):
@@ -41,8 +46,9 @@ class Notices(EventFactory):
         self, user_id: str, batch: BatchView, essay: EssayView, counts: EssayCounts
     ) -> Outgoing:
         """One essay's result landed: the teacher's live progress."""
-        # The result of the phase the essay is in: grammar's once it has one.
-        result = essay.grammar or essay.spellcheck
+        # The result of the phase the essay is in (a spelling re-run keeps the older grammar).
+        in_grammar = essay.status in GRAMMAR_STATUSES
+        result = essay.grammar if in_grammar else essay.spellcheck
         outcome = result.outcome.value if result else None
         expected = batch.expected_essay_count or counts.total
         name = essay.filename or essay.essay_id

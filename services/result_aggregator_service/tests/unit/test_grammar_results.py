@@ -172,3 +172,16 @@ async def test_the_row_round_trips_the_grammar_result(views: Views, events: Even
     assert counts_only.grammar.category_counts == {"GRAMMAR": 1, "TYPOGRAPHY": 1}
     with pytest.raises(ValueError, match="without its grammar matches"):
         essay_row(counts_only)
+
+
+async def test_a_spelling_rerun_announces_its_own_outcome_not_the_older_grammar_one(
+    views: Views, events: Events
+) -> None:
+    await spellchecked(views, events)
+    await views.deliver(grammar_initiate(events), grammar_result(events, 0))
+    await views.deliver(events.initiate(minute=20), events.result(0, ok=False, minute=21))
+    essay = views.essay("essay-0")
+    assert essay.status is EssayStatus.SPELLCHECK_FAILED
+    assert essay.grammar is not None  # the earlier run's, kept until grammar runs again
+    last = views.notifications("essay_results_available")[-1]
+    assert last.payload["outcome"] == OperationOutcome.FAILURE.value
