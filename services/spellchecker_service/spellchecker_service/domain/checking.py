@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common_core.enums import FlagCategory
 from common_core.events import Misspelling
+from spellchecker_service.domain import explanations
+from spellchecker_service.domain.capitalisation import case_flags
+from spellchecker_service.domain.compounds import Word, split_compounds
 from spellchecker_service.domain.essay_header import header_spans, in_header
 from spellchecker_service.domain.ports import SpellChecker, SpellcheckReport
 from spellchecker_service.domain.rules import LanguageRules
 from spellchecker_service.domain.tokens import (
+    Skip,
     Token,
     capitalised_mid_sentence,
     protected_spans,
@@ -52,18 +57,109 @@ def check_text(
     suggestions_cache: dict[str, list[str]] = {}
     verdicts: dict[str, bool] = {}
     misspellings: list[Misspelling] = []
+    correct: list[Word] = []
     for word in _checked_words(text, tokens, rules):
         if word.word not in verdicts:
             verdicts[word.word] = _is_correct(word.word, checker, rules)
         if verdicts[word.word]:
+            correct.append(Word(word.word, word.start, word.end))
             continue
         key = word.word.lower()
         if key not in suggestions_cache:
             suggestions_cache[key] = _suggest(key, checker, rules, max_suggestions)
         suggestions = [_match_case(s, word.word) for s in suggestions_cache[key]]
-        misspellings.append(Misspelling(**vars(word), suggestions=suggestions))
+        misspellings.append(_spelling_flag(word, suggestions, checker))
+    for flag in [
+        *_compound_flags(text, correct, checker, rules),
+        *_case_flags(text, tokens, correct, checker, rules),
+    ]:
+        if not any(m.start < flag.end and flag.start < m.end for m in misspellings):
+            misspellings.append(flag)
+    misspellings.sort(key=lambda m: m.start)
     corrected, corrections = apply_corrections(text, misspellings)
     return SpellcheckReport(misspellings, corrected, word_count, corrections)
+
+
+def _spelling_flag(word: CheckedWord, suggestions: list[str], checker: SpellChecker) -> Misspelling:
+    """A word the dictionary rejects; a case-only fix or a split fix has its own category."""
+    first = suggestions[0] if suggestions else ""
+    if first and first != word.word and first.lower() == word.word.lower():
+        return Misspelling(
+            **vars(word),
+            suggestions=suggestions,
+            category=FlagCategory.CAPITALISATION,
+            explanation=explanations.name_capitalised(checker.language),
+        )
+    if " " in first and first.replace(" ", "").lower() == word.word.lower():
+        return Misspelling(
+            **vars(word),
+            suggestions=suggestions,
+            category=FlagCategory.COMPOUND,
+            explanation=explanations.written_apart(first),
+        )
+    return Misspelling(**vars(word), suggestions=suggestions)
+
+
+def _compound_flags(
+    text: str, correct: list[Word], checker: SpellChecker, rules: LanguageRules
+) -> list[Misspelling]:
+    """Correct words written apart that form a common compound ("sjuk sköterska")."""
+    if not rules.joins_compounds:
+        return []
+    found = split_compounds(
+        text, correct, checker.is_correct, checker.frequency, rules.compound_prefixes
+    )
+    return [
+        Misspelling(
+            word=text[c.start : c.end],
+            start=c.start,
+            end=c.end,
+            suggestions=[_match_case(c.joined, text[c.start : c.end])],
+            category=FlagCategory.COMPOUND,
+            explanation=explanations.joined_compound(c.joined),
+        )
+        for c in found
+    ]
+
+
+def _case_flags(
+    text: str,
+    tokens: list[Token],
+    correct: list[Word],
+    checker: SpellChecker,
+    rules: LanguageRules,
+) -> list[Misspelling]:
+    """Correct words in the wrong case: a sentence start, or a common word capitalised."""
+    protected = protected_spans(text)
+    header = header_spans(text)
+    names = capitalised_mid_sentence(tokens)
+    # Capitalised words skipped as names are judged here, in lower case.
+    judged = {w.start for w in correct} | {
+        t.start
+        for t in tokens
+        if skip_reason(t, protected, names) is Skip.NAME and not in_header(t.start, header)
+    }
+    flags = case_flags(
+        text,
+        tokens,
+        judged,
+        is_word=checker.is_correct,
+        is_name=checker.is_listed_name,
+        frequency=checker.frequency,
+        lower_case=rules.lower_case,
+        abbreviations=rules.abbreviations,
+    )
+    return [
+        Misspelling(
+            word=text[f.start : f.end],
+            start=f.start,
+            end=f.end,
+            suggestions=[f.fixed],
+            category=FlagCategory.CAPITALISATION,
+            explanation=explanations.case_error(f),
+        )
+        for f in flags
+    ]
 
 
 def apply_corrections(text: str, misspellings: list[Misspelling]) -> tuple[str, int]:

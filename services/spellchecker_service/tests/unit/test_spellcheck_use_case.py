@@ -65,6 +65,12 @@ class FakeChecker:
     def suggest(self, word: str, limit: int) -> list[str]:
         return [self.fixes[word.lower()]][:limit]
 
+    def frequency(self, word: str) -> float:
+        return 0.0  # no frequencies: nothing is joined or lower-cased for being common
+
+    def is_listed_name(self, word: str) -> bool:
+        return False
+
 
 @dataclass
 class FakeTextChecker:
