@@ -24,7 +24,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common_core.enums import Language
 from feedback_quality_agreement import agreement
 from feedback_quality_gold import (
     Annotated,
@@ -34,6 +33,8 @@ from feedback_quality_gold import (
     libhunspell_flags,
 )
 from feedback_quality_inject import inject
+
+from common_core.enums import Language
 from spellchecker_service.adapters.hunspell_lexicon import HunspellLexicon
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import checker_loaders

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 
 from feedback_quality_gold import Annotated
+
 from spellchecker_service.domain.checking import CheckedWord
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")

@@ -137,7 +137,9 @@ def _case_flags(
     judged = {w.start for w in correct} | {
         t.start
         for t in tokens
-        if skip_reason(t, protected, names) is Skip.NAME and not in_header(t.start, header)
+        if t.word[:1].isupper()
+        and skip_reason(t, protected, names) is Skip.NAME
+        and not in_header(t.start, header)
     }
     flags = case_flags(
         text,

@@ -3,6 +3,7 @@ and compounds that keep all three letters where their parts meet ("bussstation")
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def split_compounds(
     word the dictionary accepts and is common enough to be what the writer meant."""
     found: list[SplitCompound] = []
     taken = -1
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in itertools.pairwise(words):
         if first.start < taken or text[first.end : second.start] != " ":
             continue
         joined = _joined(first.word, second.word, accept, frequency, prefixes)
@@ -71,19 +72,19 @@ def _joined(
     head = first.lower()
     if not (head.isalpha() and second.isalpha() and second.islower()):
         return None
+    # Frequencies first (dictionary lookups): hunspell's compound check is the costly part.
+    prefixed = head in prefixes
+    first_zipf, second_zipf = frequency(head), frequency(second)
+    if prefixed and second_zipf >= MAX_AFTER_PREFIX_ZIPF:
+        return None
+    if not prefixed and (first_zipf >= MAX_FIRST_PART_ZIPF or second_zipf >= MAX_SECOND_PART_ZIPF):
+        return None
     forms = [head + second] + ([head + "s" + second] if not head.endswith("s") else [])
+    if not prefixed:
+        floor = max(MIN_JOINED_ZIPF, min(first_zipf, second_zipf) - MAX_RARITY_GAP)
+        forms = [f for f in forms if frequency(f) >= floor]
     accepted = [f for f in forms if accept(f)]
-    if not accepted:
-        return None
-    best = max(accepted, key=frequency)
-    if head in prefixes:
-        return best if frequency(second) < MAX_AFTER_PREFIX_ZIPF else None
-    first_zipf, second_zipf, joined_zipf = frequency(head), frequency(second), frequency(best)
-    if first_zipf >= MAX_FIRST_PART_ZIPF or second_zipf >= MAX_SECOND_PART_ZIPF:
-        return None
-    if joined_zipf < MIN_JOINED_ZIPF:
-        return None
-    return best if joined_zipf - min(first_zipf, second_zipf) >= -MAX_RARITY_GAP else None
+    return max(accepted, key=frequency) if accepted else None
 
 
 def is_triple_consonant_compound(word: str, accept: Callable[[str], bool]) -> bool:
