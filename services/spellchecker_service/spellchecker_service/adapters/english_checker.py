@@ -3,6 +3,7 @@ words, ranked by learner-weighted edit cost and wordfreq's English frequencies."
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 from collections.abc import Callable, Sequence
 
@@ -15,6 +16,8 @@ from spellchecker_service.adapters.word_frequency import WordFrequency
 from spellchecker_service.domain.edits import rank
 from spellchecker_service.domain.english import normalise_apostrophes
 from spellchecker_service.domain.ports import Lexicon
+
+SUGGESTION_CACHE = 8192
 
 _FREQUENCY_FILE = "frequency_dictionary_en_82_765.txt"
 
@@ -41,6 +44,8 @@ class EnglishChecker:
         self._max_edit_distance = max_edit_distance
         self._frequency = frequency
         self._names = names
+        # Learners share misspellings: ranked suggestions are remembered per process.
+        self._ranked = functools.lru_cache(maxsize=SUGGESTION_CACHE)(self._suggest)
 
     @classmethod
     def load(cls, dictionary_paths: Sequence[str], max_edit_distance: int = 2) -> EnglishChecker:
@@ -64,15 +69,17 @@ class EnglishChecker:
 
     def suggest(self, word: str, limit: int) -> list[str]:
         """The closest words hunspell accepts (CLOSEST: ALL is ~60x slower), best first."""
-        lower = normalise_apostrophes(word).lower()
+        return list(self._ranked(normalise_apostrophes(word).lower(), limit))
+
+    def _suggest(self, lower: str, limit: int) -> tuple[str, ...]:
         found = self._symspell.lookup(
             lower, Verbosity.CLOSEST, max_edit_distance=self._max_edit_distance
         )
         accepted = [s.term for s in found if self._lexicon.accepts(s.term)]
         if accepted:
-            return rank(lower, accepted, limit, frequency=self.frequency)
+            return tuple(rank(lower, accepted, limit, frequency=self.frequency))
         hunspells = [s for s in self._lexicon.suggest(lower) if self._accepts_every_word(s)]
-        return hunspells[:limit]
+        return tuple(hunspells[:limit])
 
     def frequency(self, word: str) -> float:
         """wordfreq's zipf frequency in English (0 without a frequency source)."""

@@ -4,6 +4,7 @@ ranked by learner-weighted edit cost and wordfreq's Swedish frequencies."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from spellchecker_service.adapters.word_frequency import WordFrequency
 from spellchecker_service.domain.compounds import is_triple_consonant_compound
 from spellchecker_service.domain.edits import candidates, rank
 from spellchecker_service.domain.ports import Lexicon
+
+SUGGESTION_CACHE = 8192
 
 
 class SwedishChecker:
@@ -39,6 +42,8 @@ class SwedishChecker:
         self._base_forms = base_forms
         self._frequency = frequency
         self._names = names
+        # Learners share misspellings: ranked suggestions are remembered per process.
+        self._ranked = functools.lru_cache(maxsize=SUGGESTION_CACHE)(self._suggest)
 
     @classmethod
     def load(cls, dictionary_path: str, cache_dir: Path) -> SwedishChecker:
@@ -64,12 +69,17 @@ class SwedishChecker:
     def suggest(self, word: str, limit: int) -> list[str]:
         """One-edit fixes (learner-weighted, common words first), else hunspell's own; never
         a form it rejects."""
-        lower = word.lower()
-        found = candidates(lower, self._forms, self._lexicon.accepts)
+        return list(self._ranked(word.lower(), limit))
+
+    def _suggest(self, lower: str, limit: int) -> tuple[str, ...]:
+        found = candidates(lower, self._forms, self._lexicon.accepts, frequency=self.frequency)
         if found:
-            return rank(lower, found, limit, frequency=self.frequency, base_forms=self._base_forms)
+            ranked = rank(
+                lower, found, limit, frequency=self.frequency, base_forms=self._base_forms
+            )
+            return tuple(ranked)
         accepted = [s for s in self._lexicon.suggest(lower) if self._lexicon.accepts(s)]
-        return accepted[:limit]
+        return tuple(accepted[:limit])
 
     def frequency(self, word: str) -> float:
         """wordfreq's zipf frequency in Swedish (0 without a frequency source)."""

@@ -66,7 +66,7 @@ def case_flags(
         lower = word.lower()
         if is_name(word) or not is_word(lower) or _follows_opener(text, token.start):
             continue
-        if any(n is not None and n.word[0].isupper() for n in (previous, following)):
+        if any(_name_like(n, is_word, is_name) for n in (previous, following)):
             continue  # part of a longer name or title
         if lower in lower_case:
             flags.append(
@@ -77,6 +77,19 @@ def case_flags(
         elif frequency(lower) >= MIN_COMMON_WORD_ZIPF:
             flags.append(CaseFlag(token.start, token.end, lower, CaseError.COMMON_WORD))
     return flags
+
+
+def _name_like(
+    token: Token | None, is_word: Callable[[str], bool], is_name: Callable[[str], bool]
+) -> bool:
+    """A capitalised neighbour that may belong to a name: anything capitalised inside a
+    sentence, or at a sentence start a name or a word that is no word in lower case
+    ("Harry Potter"; not "Men" in "Men Det går inte")."""
+    if token is None or not token.word[:1].isupper():
+        return False
+    if not token.sentence_initial:
+        return True
+    return is_name(token.word) or not is_word(token.word.lower())
 
 
 def _starts_sentence(

@@ -58,7 +58,8 @@ def check_text(
     verdicts: dict[str, bool] = {}
     misspellings: list[Misspelling] = []
     correct: list[Word] = []
-    for word in _checked_words(text, tokens, rules):
+    outside_header = _outside_header(text, tokens)
+    for word in _checked_words(outside_header, rules):
         if word.word not in verdicts:
             verdicts[word.word] = _is_correct(word.word, checker, rules)
         if verdicts[word.word]:
@@ -71,7 +72,7 @@ def check_text(
         misspellings.append(_spelling_flag(word, suggestions, checker))
     for flag in [
         *_compound_flags(text, correct, checker, rules),
-        *_case_flags(text, tokens, correct, checker, rules),
+        *_case_flags(text, tokens, outside_header, correct, checker, rules),
     ]:
         if not any(m.start < flag.end and flag.start < m.end for m in misspellings):
             misspellings.append(flag)
@@ -125,22 +126,14 @@ def _compound_flags(
 def _case_flags(
     text: str,
     tokens: list[Token],
+    outside_header: list[tuple[Token, Skip | None]],
     correct: list[Word],
     checker: SpellChecker,
     rules: LanguageRules,
 ) -> list[Misspelling]:
     """Correct words in the wrong case: a sentence start, or a common word capitalised."""
-    protected = protected_spans(text)
-    header = header_spans(text)
-    names = capitalised_mid_sentence(tokens)
     # Capitalised words skipped as names are judged here, in lower case.
-    judged = {w.start for w in correct} | {
-        t.start
-        for t in tokens
-        if t.word[:1].isupper()
-        and skip_reason(t, protected, names) is Skip.NAME
-        and not in_header(t.start, header)
-    }
+    judged = {w.start for w in correct} | {t.start for t, r in outside_header if r is Skip.NAME}
     flags = case_flags(
         text,
         tokens,
@@ -182,17 +175,28 @@ def apply_corrections(text: str, misspellings: list[Misspelling]) -> tuple[str, 
 
 def checked_words(text: str, rules: LanguageRules) -> list[CheckedWord]:
     """Every word check_text judges: tokens the skip rules leave, split at joining periods."""
-    return _checked_words(text, tokenize(text), rules)
+    return _checked_words(_outside_header(text, tokenize(text)), rules)
 
 
-def _checked_words(text: str, tokens: list[Token], rules: LanguageRules) -> list[CheckedWord]:
+def _outside_header(text: str, tokens: list[Token]) -> list[tuple[Token, Skip | None]]:
+    """Every token outside the essay's header, with the reason it is not checked (if any)."""
     protected = protected_spans(text)
     names = capitalised_mid_sentence(tokens)
     header = header_spans(text)  # the student's name and email: never flagged (essay_header)
     return [
-        word
+        (token, skip_reason(token, protected, names))
         for token in tokens
-        if skip_reason(token, protected, names) is None and not in_header(token.start, header)
+        if not in_header(token.start, header)
+    ]
+
+
+def _checked_words(
+    outside_header: list[tuple[Token, Skip | None]], rules: LanguageRules
+) -> list[CheckedWord]:
+    return [
+        word
+        for token, reason in outside_header
+        if reason is None
         for word in _words_to_check(token, rules)
     ]
 

@@ -10,6 +10,9 @@ from collections.abc import Callable, Collection
 # How much one zipf step of word frequency (x10 more common) is worth in edit cost; tuned on
 # learner sentences: a common word one cheap edit away beats a rare word just as near.
 FREQUENCY_WEIGHT = 0.3
+# Below this zipf (a few per million words) every one-edit candidate is rare, and a common
+# word two edits away is searched too.
+RARE_ZIPF = 3.5
 
 SWEDISH_ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 
@@ -58,16 +61,32 @@ def candidates(
     accept: Callable[[str], bool],
     *,
     alphabet: str = SWEDISH_ALPHABET,
+    frequency: Callable[[str], float] | None = None,
 ) -> list[str]:
     """Known forms one edit away; else compounds with one edit in their last part; else two
-    edits away (short words only). Every candidate must also pass `accept` (the full rules)."""
+    edits away (short words only). With frequencies, when every form one edit away is rare
+    ("engom" -> "enkom"), also forms a learner slip plus one edit away ("genom"). Every
+    candidate must also pass `accept` (the full rules)."""
     one = edits1(word, alphabet)
     found = {w for w in one if w in forms}
     if not found and len(word) >= 7:
         found = _compound_candidates(word, forms, alphabet)
     if not found and 3 <= len(word) <= 9:
         found = {w2 for w1 in one for w2 in edits1(w1, alphabet) if w2 in forms}
+    elif frequency is not None and max(map(frequency, found), default=0.0) < RARE_ZIPF:
+        found |= {w2 for w1 in _slips(word) for w2 in edits1(w1, alphabet) if w2 in forms}
     return [w for w in found if accept(w)]
+
+
+def _slips(word: str) -> set[str]:
+    """Strings one typical learner slip away (a dropped or doubled letter, two letters
+    swapped, one vowel for another): the first step of the cheap two-edit search."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    doubled = {a + b[0] + b for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    vowels = {a + v + b[1:] for a, b in splits if b and b[0] in _VOWELS for v in _VOWELS}
+    return deletes | doubled | swaps | vowels
 
 
 def _compound_candidates(word: str, forms: Collection[str], alphabet: str) -> set[str]:
