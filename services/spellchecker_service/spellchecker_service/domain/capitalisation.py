@@ -57,7 +57,11 @@ def case_flags(
         previous = tokens[i - 1] if i > 0 else None
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         word = token.word
-        if word[0].islower() and _starts_sentence(text, token, previous, abbreviations):
+        if (
+            token.sentence_initial  # the tokenizer's looser sentence start; checked strictly
+            and word[0].islower()
+            and _starts_sentence(text, token, previous, abbreviations)
+        ):
             fixed = word[0].upper() + word[1:]
             flags.append(CaseFlag(token.start, token.end, fixed, CaseError.SENTENCE_START))
             continue

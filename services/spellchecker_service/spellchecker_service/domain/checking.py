@@ -9,6 +9,7 @@ from common_core.events import Misspelling
 from spellchecker_service.domain import explanations
 from spellchecker_service.domain.capitalisation import case_flags
 from spellchecker_service.domain.compounds import Word, split_compounds
+from spellchecker_service.domain.edits import FREQUENCY_WEIGHT, edit_cost
 from spellchecker_service.domain.essay_header import header_spans, in_header
 from spellchecker_service.domain.ports import SpellChecker, SpellcheckReport
 from spellchecker_service.domain.rules import LanguageRules
@@ -225,13 +226,25 @@ def _is_correct(word: str, checker: SpellChecker, rules: LanguageRules) -> bool:
 
 def _suggest(word: str, checker: SpellChecker, rules: LanguageRules, limit: int) -> list[str]:
     """`word` is lower case: a known fix, then the word capitalised when only its case is
-    wrong ("american", "i'm"), then the checker's own suggestions."""
+    wrong ("american", "i'm") unless a fix is likelier ("wil": "will" before the name
+    "Wil"), then the checker's own suggestions."""
     fixed = rules.known_fixes.get(word)
     capitalised = word[:1].upper() + word[1:]
     case_fix = capitalised if capitalised != word and checker.is_correct(capitalised) else None
-    ranked = [fixed, case_fix, *checker.suggest(word, limit)]
+    suggested = checker.suggest(word, limit)
+    if case_fix and suggested and _likelier(suggested[0], word, checker):
+        ranked = [fixed, suggested[0], case_fix, *suggested[1:]]
+    else:
+        ranked = [fixed, case_fix, *suggested]
     unique = list(dict.fromkeys(s for s in ranked if s and s != word))
     return unique[:limit]
+
+
+def _likelier(fix: str, word: str, checker: SpellChecker) -> bool:
+    """A spelling fix scores better than the word as written (edit cost 0) would as a name:
+    the same learner-weighted cost and frequency trade-off as the checker's ranking."""
+    fix_score = edit_cost(word, fix.lower()) - FREQUENCY_WEIGHT * checker.frequency(fix)
+    return fix_score < -FREQUENCY_WEIGHT * checker.frequency(word)
 
 
 def _match_case(suggestion: str, original: str) -> str:

@@ -52,10 +52,17 @@ def split_compounds(
     word the dictionary accepts and is common enough to be what the writer meant."""
     found: list[SplitCompound] = []
     taken = -1
+    zipf: dict[str, float] = {}  # each word's frequency once per text, not once per pair
+
+    def known(word: str) -> float:
+        if word not in zipf:
+            zipf[word] = frequency(word)
+        return zipf[word]
+
     for first, second in itertools.pairwise(words):
         if first.start < taken or text[first.end : second.start] != " ":
             continue
-        joined = _joined(first.word, second.word, accept, frequency, prefixes)
+        joined = _joined(first.word, second.word, accept, known, prefixes)
         if joined is not None:
             found.append(SplitCompound(first.start, second.end, joined))
             taken = second.end

@@ -95,6 +95,12 @@ class TestCapitalisation:
             ("Alltså", "alltså", "capitalisation")
         ]
 
+    def test_a_word_after_a_capitalised_sentence_start_is_judged(
+        self, swedish: SwedishChecker
+    ) -> None:
+        assert _flags("Men Det går inte.", swedish) == [("Det", "det", "capitalisation")]
+        assert _flags("Harry Potter är en bok.", swedish) == []
+
     def test_names_stay_capitalised(self, swedish: SwedishChecker) -> None:
         for text in (
             "I morse träffade jag Per och Björn i Göteborg.",
@@ -136,6 +142,17 @@ class TestRanking:
     def test_english_suggestions_prefer_common_words(self, english: EnglishChecker) -> None:
         assert english.suggest("becuase", 3)[0] == "because"
         assert english.suggest("freind", 3)[0] == "friend"
+
+    def test_a_common_word_two_edits_away_when_every_near_form_is_rare(
+        self, swedish: SwedishChecker
+    ) -> None:
+        assert "genom" in swedish.suggest("engom", 5)  # one edit: only "enkom", "inom"
+
+    def test_a_name_is_suggested_first_only_when_likelier_than_a_fix(
+        self, english: EnglishChecker
+    ) -> None:
+        assert _flags("We will see what I wil do.", english) == [("wil", "will", "spelling")]
+        assert _flags("We met an american.", english)[0][1] == "American"
 
 
 class TestCategories:

@@ -212,6 +212,25 @@ class TestSpellcheckEssay:
         assert harness.db.results[0].request_event_id == request.event_id
         assert harness.db.claimed == {request.event_id}
 
+    async def test_categories_and_explanations_reach_the_event_and_the_stored_row(
+        self, harness: Harness
+    ) -> None:
+        request = harness.request("we recieve books.")
+        assert await harness.use_case.execute(request)
+        [event] = harness.completed()
+        assert [(m.word, m.category.value, m.explanation) for m in event.misspellings] == [
+            ("we", "capitalisation", "En mening börjar med stor bokstav."),
+            ("recieve", "spelling", ""),
+        ]
+        stored = harness.db.results[0].misspellings  # the spellcheck_results JSONB column
+        assert [(m["word"], m["category"], m["explanation"]) for m in stored] == [
+            ("we", "capitalisation", "En mening börjar med stor bokstav."),
+            ("recieve", "spelling", ""),
+        ]
+        assert harness.content.blobs[event.corrected_text_storage_id or ""][0] == (
+            b"We receive books."
+        )
+
     async def test_the_corrected_text_is_held_by_the_batch_and_tied_to_its_source(
         self, harness: Harness
     ) -> None:
