@@ -5,8 +5,10 @@ annotators corrected everything else, so a flag outside the span is a false alar
 recall, top-1 and top-3 suggestion accuracy (the corrected sentence equals the annotators'),
 per category (spelling, compound, capitalisation; real-word errors, which hunspell accepts,
 shown apart), ours next to plain libhunspell (its own verdict, its own suggestion order).
-English, `<corpus>/en/*.txt`: the same figures on the essays with learner slips injected into
-correct words (fixed seed; `feedback_quality_inject.py`), scored against the original word.
+Edited Swedish, `<corpus>/sv/*.txt` (speeches): every compound or capitalisation flag there
+is a false alarm. English, `<corpus>/en/*.txt`: the same figures on the essays with learner
+slips injected into correct words (fixed seed; `feedback_quality_inject.py`), scored against
+the original word.
 Both languages: our dictionary flags against `hunspell -l` with the same dictionaries, over the
 words our token rules judge (`checked_words`); flags our compound and case rules add on words
 hunspell accepts are counted apart. Texts are read at run time only, never copied; the corpus
@@ -34,7 +36,7 @@ from feedback_quality_gold import (
 )
 from feedback_quality_inject import inject
 
-from common_core.enums import Language
+from common_core.enums import FlagCategory, Language
 from spellchecker_service.adapters.hunspell_lexicon import HunspellLexicon
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import checker_loaders
@@ -121,6 +123,21 @@ def score_english(texts: list[str], checker: SpellChecker, lexicon: HunspellLexi
     print(f"   our false alarms: {_examples(ours.false_alarms)}")
 
 
+def rule_flags_on_edited_text(texts: list[str], checker: SpellChecker) -> None:
+    """Compound and capitalisation flags on edited Swedish (speeches): each is a false alarm."""
+    rules = RULES[Language.SWEDISH]
+    words = sum(len(t.split()) for t in texts)
+    flags: Counter[str] = Counter()
+    for text in texts:
+        for m in check_text(text, checker, rules).misspellings:
+            if m.category is not FlagCategory.SPELLING:
+                flags[f"{m.category.value}: {m.word}"] += 1
+    print(
+        f"== sv: {len(texts)} edited texts ({words} words): compound and capitalisation flags "
+        f"(all false alarms) {sum(flags.values())}: {_examples(flags)}"
+    )
+
+
 def _examples(counter: Counter[str]) -> str:
     return ", ".join(f"{w} {n}" for w, n in counter.most_common(15)) or "-"
 
@@ -152,6 +169,8 @@ def main() -> None:
         learner = learner_sentences(args.corpus, lexicon) if language is Language.SWEDISH else []
         if learner:
             score_swedish(learner, checker, lexicon)
+        if language is Language.SWEDISH and texts:
+            rule_flags_on_edited_text(texts, checker)
         if language is Language.ENGLISH and texts:
             score_english(texts, checker, lexicon)
         if shutil.which("hunspell") is None:
