@@ -8,7 +8,7 @@ from common_core.enums import FlagCategory
 from common_core.events import Misspelling
 from spellchecker_service.domain import explanations
 from spellchecker_service.domain.capitalisation import case_flags
-from spellchecker_service.domain.compounds import Word, split_compounds
+from spellchecker_service.domain.compounds import Word, decades_apart, split_compounds
 from spellchecker_service.domain.edits import FREQUENCY_WEIGHT, edit_cost
 from spellchecker_service.domain.essay_header import header_spans, in_header
 from spellchecker_service.domain.ports import SpellChecker, SpellcheckReport
@@ -110,7 +110,7 @@ def _compound_flags(
         return []
     found = split_compounds(
         text, correct, checker.is_correct, checker.frequency, rules.compound_prefixes
-    )
+    ) + decades_apart(text)
     return [
         Misspelling(
             word=text[c.start : c.end],

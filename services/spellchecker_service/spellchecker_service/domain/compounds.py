@@ -21,6 +21,9 @@ MAX_SECOND_PART_ZIPF = 6.0
 MAX_AFTER_PREFIX_ZIPF = 6.5
 
 _TRIPLE = re.compile(r"([^\W\d_])\1\1")
+# A decade or century written apart: "1800 talet", "90 talets" (Swedish: "1800-talet");
+# not "20 tal" (twenty sums, or about twenty).
+_DECADE_APART = re.compile(r"\b(\d*0) (talet|talets)\b")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,14 @@ def _joined(
         forms = [f for f in forms if frequency(f) >= floor]
     accepted = [f for f in forms if accept(f)]
     return max(accepted, key=frequency) if accepted else None
+
+
+def decades_apart(text: str) -> list[SplitCompound]:
+    """ "1800 talet" -> "1800-talet": a decade or century is one word, joined by a hyphen."""
+    return [
+        SplitCompound(m.start(), m.end(), f"{m.group(1)}-{m.group(2)}")
+        for m in _DECADE_APART.finditer(text)
+    ]
 
 
 def is_triple_consonant_compound(word: str, accept: Callable[[str], bool]) -> bool:

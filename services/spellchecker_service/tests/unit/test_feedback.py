@@ -51,6 +51,12 @@ class TestSplitCompounds:
         ):
             assert _flags(text, swedish) == [], text
 
+    def test_a_decade_is_joined_by_a_hyphen(self, swedish: SwedishChecker) -> None:
+        assert _flags("Huset byggdes på 1800 talet.", swedish) == [
+            ("1800 talet", "1800-talet", "compound")
+        ]
+        assert _flags("Vi löste 20 tal på provet.", swedish) == []
+
     def test_a_compound_keeping_three_letters_is_correct(self, swedish: SwedishChecker) -> None:
         assert _flags("Vi möts vid bussstationen.", swedish) == []
         assert _flags("Vi möts vid busstationen.", swedish) == []
