@@ -36,6 +36,7 @@ from feedback_quality_gold import (
 )
 from feedback_quality_inject import inject
 
+from bench_support import default_corpus
 from common_core.enums import FlagCategory, Language
 from spellchecker_service.adapters.hunspell_lexicon import HunspellLexicon
 from spellchecker_service.config import SpellcheckerSettings
@@ -44,8 +45,6 @@ from spellchecker_service.domain.checking import UncheckableText, check_text, ch
 from spellchecker_service.domain.ports import SpellChecker
 from spellchecker_service.domain.rules import RULES
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 LEARNER_DIR = "sv_learner_dev"
 SEED = 20261207
 
@@ -145,7 +144,7 @@ def _examples(counter: Counter[str]) -> str:
 def main() -> None:
     """Load each language's checker as the service does; print gold and agreement figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of texts")
+    parser.add_argument("--corpus", type=Path, default=default_corpus(), help="folder of texts")
     parser.add_argument("--language", choices=[lang.value for lang in Language], default=None)
     args, _ = parser.parse_known_args()
     if not args.corpus.is_dir():
