@@ -15,7 +15,7 @@ command -v java >/dev/null || need_pkgs+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_pkgs+=(maven)
 # Dictionaries for the spell checker (Swedish, US and British English hunspell) and unmunch;
 # libhunspell's headers and a C++ compiler to build its Python binding (pdm sync below); the
-# hunspell CLI, the reference of benchmarks/spelling_quality_bench.py.
+# hunspell CLI, the reference of benchmarks/feedback_quality_bench.py.
 [ -f /usr/share/hunspell/sv_SE.dic ] || need_pkgs+=(hunspell-sv)
 [ -f /usr/share/hunspell/en_US.dic ] || need_pkgs+=(hunspell-en-us)
 [ -f /usr/share/hunspell/en_GB.dic ] || need_pkgs+=(hunspell-en-gb)

@@ -39,6 +39,17 @@ def read_base_forms(dictionary_path: str) -> frozenset[str]:
     return frozenset(s for s in stems if _is_plain_form(s))
 
 
+def read_listed_names(dictionary_paths: list[str]) -> frozenset[str]:
+    """Stems the dictionaries list capitalised ("Per", "Björn", "Sverige"): names, which a
+    capitalisation rule must never lower-case."""
+    names: set[str] = set()
+    for path in dictionary_paths:
+        lines = Path(path + ".dic").read_text(encoding="utf-8").splitlines()[1:]
+        stems = (line.split("/", 1)[0].strip() for line in lines)
+        names |= {s for s in stems if len(s) > 1 and s[0].isupper() and s[1:].islower()}
+    return frozenset(names)
+
+
 def load_forms(dictionary_path: str, cache_dir: Path) -> frozenset[str] | None:
     """Every suggestible form, built once into cache_dir; None when unmunch is absent."""
     cached = forms_cache_file(dictionary_path, cache_dir)

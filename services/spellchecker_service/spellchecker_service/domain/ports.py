@@ -44,6 +44,14 @@ class SpellChecker(Protocol):
         """At most `limit` corrections, best first; never one this checker would flag."""
         ...
 
+    def frequency(self, word: str) -> float:
+        """How common the word is in the language (zipf: log10 per billion words; 0 unknown)."""
+        ...
+
+    def is_listed_name(self, word: str) -> bool:
+        """True when the dictionary lists this capitalised word as a name ("Per", "Sverige")."""
+        ...
+
 
 @dataclass(frozen=True)
 class SpellcheckReport:

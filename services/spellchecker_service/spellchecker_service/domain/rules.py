@@ -15,11 +15,50 @@ from common_core.enums import Language
 
 @dataclass(frozen=True)
 class LanguageRules:
-    """Words never flagged, abbreviations, and fixed corrections ranked before the dictionary's."""
+    """Words never flagged, abbreviations, fixed corrections ranked before the dictionary's,
+    and the language's compound and capitalisation conventions."""
 
     allowlist: frozenset[str] = frozenset()
     abbreviations: frozenset[str] = frozenset()
     known_fixes: dict[str, str] = field(default_factory=dict)
+    # Languages that write compounds as one word look for ones written apart (särskrivning).
+    joins_compounds: bool = False
+    # Prefixes always joined to the next word ("jättebra"), whatever its frequency.
+    compound_prefixes: frozenset[str] = frozenset()
+    # Words written in lower case inside a sentence, and what they are ("nationality", ...).
+    lower_case: dict[str, str] = field(default_factory=dict)
+
+
+def _forms(stems: str, endings: tuple[str, ...], kind: str) -> dict[str, str]:
+    """Every stem with every ending, as one kind (forms the language lacks never match a
+    word the dictionary accepts, so overgenerating is harmless)."""
+    return {stem + ending: kind for stem in stems.split() for ending in endings}
+
+
+# General Swedish conventions (Språkrådet's), not taken from any test text.
+_SWEDISH_LOWER_CASE = {
+    **_forms(
+        "svensk engelsk fransk tysk spansk italiensk finsk norsk dansk isländsk polsk rysk "
+        "grekisk turkisk arabisk persisk kinesisk japansk koreansk indisk amerikansk "
+        "kanadensisk mexikansk brasiliansk afrikansk europeisk asiatisk somalisk eritreansk "
+        "etiopisk syrisk irakisk iransk afghansk kurdisk thailändsk vietnamesisk ukrainsk "
+        "portugisisk holländsk nederländsk belgisk schweizisk österrikisk ungersk rumänsk "
+        "bosnisk serbisk kroatisk albansk estnisk lettisk litauisk australisk chilensk "
+        "colombiansk argentinsk marockansk egyptisk pakistansk filippinsk samisk",
+        ("", "a", "t", "e", "an", "ar", "arna"),
+        "nationality",
+    ),
+    **_forms(
+        "måndag tisdag onsdag torsdag fredag lördag söndag",
+        ("", "en", "ar", "arna", "s"),
+        "weekday",
+    ),
+    **_forms(
+        "januari februari mars april maj juni juli augusti september oktober november december",
+        ("",),
+        "month",
+    ),
+}
 
 
 ENGLISH = LanguageRules(
@@ -153,6 +192,9 @@ SWEDISH = LanguageRules(
         "ialla": "i alla",
         "påriktigt": "på riktigt",
     },
+    joins_compounds=True,
+    compound_prefixes=frozenset({"jätte", "super", "mega"}),
+    lower_case=_SWEDISH_LOWER_CASE,
 )
 
 RULES: dict[Language, LanguageRules] = {Language.ENGLISH: ENGLISH, Language.SWEDISH: SWEDISH}

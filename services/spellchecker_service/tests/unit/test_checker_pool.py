@@ -79,7 +79,7 @@ class TestProcessPoolTextChecker:
             os.kill(pid, signal.SIGKILL)
         with pytest.raises(CheckerProcessDied):
             await pool.check("passa", Language.SWEDISH)
-        report = await pool.check("passa pasa", Language.SWEDISH)  # a fresh pool
+        report = await pool.check("Passa pasa", Language.SWEDISH)  # a fresh pool
         assert [m.word for m in report.misspellings] == ["pasa"]
 
 

@@ -43,6 +43,12 @@ class LexiconChecker:
     def suggest(self, word: str, limit: int) -> list[str]:
         return self.suggestions[:limit]
 
+    def frequency(self, word: str) -> float:
+        return 0.0  # no frequencies: nothing is joined or lower-cased for being common
+
+    def is_listed_name(self, word: str) -> bool:
+        return False
+
 
 def _symspell(counts: dict[str, int]) -> SymSpell:
     symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
@@ -91,17 +97,17 @@ class TestEnglishChecker:
 class TestCheckTextRules:
     def test_a_known_fix_never_flags_a_word_the_dictionary_accepts(self) -> None:
         rules = LanguageRules(known_fixes={"whats": "what's"})
-        report = check_text("whats up", LexiconChecker({"whats", "up"}), rules)
+        report = check_text("Well, whats up", LexiconChecker({"Well", "whats", "up"}), rules)
         assert report.misspellings == []
 
     def test_a_known_fix_ranks_first_for_a_word_the_dictionary_rejects(self) -> None:
         rules = LanguageRules(known_fixes={"alot": "a lot"})
-        report = check_text("we read alot", LexiconChecker({"we", "read"}, ["alt"]), rules)
+        report = check_text("We read alot", LexiconChecker({"We", "read"}, ["alt"]), rules)
         assert [m.suggestions for m in report.misspellings] == [["a lot", "alt"]]
-        assert report.corrected_text == "we read a lot"
+        assert report.corrected_text == "We read a lot"
 
     def test_a_case_error_is_corrected_to_the_capitalised_word(self) -> None:
-        checker = LexiconChecker({"we", "met", "an", "American"}, ["armenian"])
-        report = check_text("we met an american", checker, LanguageRules())
+        checker = LexiconChecker({"We", "met", "an", "American"}, ["armenian"])
+        report = check_text("We met an american", checker, LanguageRules())
         assert [m.suggestions for m in report.misspellings] == [["American", "armenian"]]
-        assert report.corrected_text == "we met an American"
+        assert report.corrected_text == "We met an American"

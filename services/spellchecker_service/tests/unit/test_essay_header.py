@@ -52,5 +52,5 @@ def test_only_short_lines_among_the_first_six_are_header() -> None:
 
 
 def test_a_text_without_prose_has_no_header(english: EnglishChecker) -> None:
-    assert header_spans("we read alot") == []
-    assert [m.word for m in check_text("we read alot", english, ENGLISH).misspellings] == ["alot"]
+    assert header_spans("We read alot") == []
+    assert [m.word for m in check_text("We read alot", english, ENGLISH).misspellings] == ["alot"]

@@ -65,6 +65,12 @@ class FakeChecker:
     def suggest(self, word: str, limit: int) -> list[str]:
         return [self.fixes[word.lower()]][:limit]
 
+    def frequency(self, word: str) -> float:
+        return 0.0  # no frequencies: nothing is joined or lower-cased for being common
+
+    def is_listed_name(self, word: str) -> bool:
+        return False
+
 
 @dataclass
 class FakeTextChecker:
@@ -205,6 +211,25 @@ class TestSpellcheckEssay:
         assert envelope.correlation_id == request.correlation_id
         assert harness.db.results[0].request_event_id == request.event_id
         assert harness.db.claimed == {request.event_id}
+
+    async def test_categories_and_explanations_reach_the_event_and_the_stored_row(
+        self, harness: Harness
+    ) -> None:
+        request = harness.request("we recieve books.")
+        assert await harness.use_case.execute(request)
+        [event] = harness.completed()
+        assert [(m.word, m.category.value, m.explanation) for m in event.misspellings] == [
+            ("we", "capitalisation", "En mening börjar med stor bokstav."),
+            ("recieve", "spelling", ""),
+        ]
+        stored = harness.db.results[0].misspellings  # the spellcheck_results JSONB column
+        assert [(m["word"], m["category"], m["explanation"]) for m in stored] == [
+            ("we", "capitalisation", "En mening börjar med stor bokstav."),
+            ("recieve", "spelling", ""),
+        ]
+        assert harness.content.blobs[event.corrected_text_storage_id or ""][0] == (
+            b"We receive books."
+        )
 
     async def test_the_corrected_text_is_held_by_the_batch_and_tied_to_its_source(
         self, harness: Harness
