@@ -81,6 +81,24 @@ def _slots_consumer(
     )
 
 
+def _phases_consumer(
+    handling: StepRunner[UnitOfWork, EventFactory],
+    spellcheck: SpellcheckPhase,
+    grammar: GrammarPhase,
+) -> ConsumerSpec:
+    """One consumer for every phase's commands and results.
+
+    All are keyed by batch id, so a batch's phase events stay in order; each phase's own row
+    lock serialises its outcome.
+    """
+    dispatcher = EventDispatcher()
+    dispatcher.register(BatchSpellcheckInitiateCommandV1, handling.handler(spellcheck.initiate))
+    dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(spellcheck.complete))
+    dispatcher.register(BatchGrammarInitiateCommandV1, handling.handler(grammar.initiate))
+    dispatcher.register(EssayGrammarCompletedV1, handling.handler(grammar.complete))
+    return ConsumerSpec("phases", [topic_for(m) for m in PHASE_EVENTS], dispatcher.handle)
+
+
 def create_worker_app(
     settings: EssayLifecycleSettings,
     engine: AsyncEngine | None = None,
@@ -105,16 +123,6 @@ def create_worker_app(
     spellcheck = SpellcheckPhase(phase_timeout)
     grammar = GrammarPhase(phase_timeout)
 
-    # One consumer for every phase's commands and results: all keyed by batch id, so a batch's
-    # phase events stay in order, and each phase's own row lock serialises its outcome.
-    phase_dispatcher = EventDispatcher()
-    phase_dispatcher.register(
-        BatchSpellcheckInitiateCommandV1, handling.handler(spellcheck.initiate)
-    )
-    phase_dispatcher.register(EssaySpellcheckCompletedV1, handling.handler(spellcheck.complete))
-    phase_dispatcher.register(BatchGrammarInitiateCommandV1, handling.handler(grammar.initiate))
-    phase_dispatcher.register(EssayGrammarCompletedV1, handling.handler(grammar.complete))
-
     # Same inbox name as the other steps: erasure ids handled before stay deduplicated.
     erasure_dispatcher = EventDispatcher()
     erasure_dispatcher.register(StudentErasureRequestedV1, handling.handler(erase_essays))
@@ -133,7 +141,7 @@ def create_worker_app(
         engine,
         consumers=[
             _slots_consumer(settings, handling, slots),
-            ConsumerSpec("phases", [topic_for(m) for m in PHASE_EVENTS], phase_dispatcher.handle),
+            _phases_consumer(handling, spellcheck, grammar),
             ConsumerSpec(
                 "erasure", [topic_for(StudentErasureRequestedV1)], erasure_dispatcher.handle
             ),

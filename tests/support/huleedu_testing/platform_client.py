@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-from common_core.enums import PhaseName
+from common_core.enums import GrammarCategory, PipelineName
 from common_core.envelope import EventEnvelope
 from common_core.events import ClientBatchPipelineRequestV1
 from huleedu_service_libs.kafka import KafkaEventProducer
@@ -102,11 +103,17 @@ class PlatformClient:
         )
 
     async def request_pipeline(
-        self, batch_id: str, pipeline: PhaseName = PhaseName.SPELLCHECK
+        self,
+        batch_id: str,
+        pipeline: PipelineName = PipelineName.SPELLCHECK,
+        disabled_grammar_categories: Sequence[GrammarCategory] = (),
     ) -> None:
         """Publish the teacher's pipeline request, as the gateway does."""
         data = ClientBatchPipelineRequestV1(
-            batch_id=batch_id, user_id=self.teacher, requested_pipeline=pipeline
+            batch_id=batch_id,
+            user_id=self.teacher,
+            requested_pipeline=pipeline,
+            disabled_grammar_categories=list(disabled_grammar_categories),
         )
         envelope = EventEnvelope.wrap(
             data, source_service="platform_client", correlation_id=str(uuid.uuid4())

@@ -27,6 +27,7 @@ from common_core.enums import (
     OperationOutcome,
     PhaseName,
     PhaseStatus,
+    PipelineName,
     language_for_course,
 )
 from common_core.errors import ErrorCode
@@ -158,7 +159,7 @@ def _client_batch_pipeline_request() -> ev.ClientBatchPipelineRequestV1:
     return ev.ClientBatchPipelineRequestV1(
         batch_id=_id(),
         user_id=_id(),
-        requested_pipeline=PhaseName.SPELLCHECK,
+        requested_pipeline=PipelineName.SPELLCHECK,
         client_request_id=_id(),
         idempotency_key=_id(),
     )
@@ -239,7 +240,7 @@ def _batch_pipeline_denied() -> ev.BatchPipelineDeniedV1:
     return ev.BatchPipelineDeniedV1(
         batch_id=_id(),
         user_id=_id(),
-        requested_pipeline=PhaseName.SPELLCHECK,
+        requested_pipeline=PipelineName.SPELLCHECK,
         reason_code="PIPELINE_NOT_READY",
         reason="Satsen väntar fortfarande på 2 av 25 uppsatser.",
         client_request_id=_id(),

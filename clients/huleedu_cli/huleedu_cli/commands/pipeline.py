@@ -36,58 +36,69 @@ def _announce(state: AppState, accepted: JsonDict) -> None:
         state.out.info(f"Grammar categories switched off: {', '.join(map(str, disabled))}.")
 
 
-@app.command("run")
-def run(
-    ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="Batch id.")],
-    pipeline: Annotated[
-        PipelineName,
-        typer.Option(
-            "--pipeline",
-            help="spellcheck, or spellcheck+grammar (spelling, then LanguageTool's grammar and "
-            "style check of the original texts).",
-        ),
-    ] = PipelineName.SPELLCHECK,
-    disable_category: Annotated[
-        list[GrammarCategory] | None,
-        typer.Option(
-            "--disable-category",
-            case_sensitive=False,
-            help="A LanguageTool category the grammar phase leaves out (repeatable; needs "
-            "--pipeline spellcheck+grammar).",
-            show_default=False,
-        ),
-    ] = None,
-    watch_it: Annotated[
-        bool, typer.Option("--watch", help="Follow progress until the results are ready.")
-    ] = False,
-    timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", min=0.1, help="With --watch: give up after this many seconds."),
-    ] = None,
-    idempotency_key: Annotated[
-        str | None,
-        typer.Option(
-            "--idempotency-key",
-            help="Request key (default: a new one per run). Re-running with the key of an "
-            "earlier run never starts the pipeline twice; it shows that run's outcome.",
-            show_default=False,
-        ),
-    ] = None,
-    attempts: Annotated[
-        int,
-        typer.Option(
-            "--attempts", min=1, max=10, help="Tries when the gateway cannot confirm (503)."
-        ),
-    ] = RetryPolicy.attempts,
-) -> None:
-    """Request a pipeline for a batch (its essays must be uploaded)."""
-    categories = [c.value for c in dict.fromkeys(disable_category or [])]
-    if categories and pipeline is not PipelineName.SPELLCHECK_GRAMMAR:
+PipelineOption = Annotated[
+    PipelineName,
+    typer.Option(
+        "--pipeline",
+        help="spellcheck, or spellcheck+grammar (spelling, then LanguageTool's grammar and "
+        "style check of the original texts).",
+    ),
+]
+DisabledCategories = Annotated[
+    list[GrammarCategory] | None,
+    typer.Option(
+        "--disable-category",
+        case_sensitive=False,
+        help="A LanguageTool category the grammar phase leaves out (repeatable; needs "
+        "--pipeline spellcheck+grammar).",
+        show_default=False,
+    ),
+]
+WatchOption = Annotated[
+    bool, typer.Option("--watch", help="Follow progress until the results are ready.")
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.1, help="With --watch: give up after this many seconds."),
+]
+KeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="Request key (default: a new one per run). Re-running with the key of an "
+        "earlier run never starts the pipeline twice; it shows that run's outcome.",
+        show_default=False,
+    ),
+]
+AttemptsOption = Annotated[
+    int,
+    typer.Option("--attempts", min=1, max=10, help="Tries when the gateway cannot confirm (503)."),
+]
+
+
+def _categories(pipeline: PipelineName, chosen: list[GrammarCategory]) -> list[str]:
+    """The category ids to switch off, once each; a usage error without the grammar phase."""
+    if chosen and pipeline is not PipelineName.SPELLCHECK_GRAMMAR:
         raise typer.BadParameter(
             f"grammar categories apply to --pipeline {PipelineName.SPELLCHECK_GRAMMAR.value} only",
             param_hint="--disable-category",
         )
+    return [c.value for c in dict.fromkeys(chosen)]
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="Batch id.")],
+    pipeline: PipelineOption = PipelineName.SPELLCHECK,
+    disable_category: DisabledCategories = None,
+    watch_it: WatchOption = False,
+    timeout: TimeoutOption = None,
+    idempotency_key: KeyOption = None,
+    attempts: AttemptsOption = RetryPolicy.attempts,
+) -> None:
+    """Request a pipeline for a batch (its essays must be uploaded)."""
+    categories = _categories(pipeline, disable_category or [])
     key = idempotency_key or str(uuid.uuid4())
     policy = RetryPolicy(attempts=attempts)
 

@@ -257,6 +257,45 @@ async def test_pipeline_request_lands_on_kafka_with_batch_key(
     assert envelope["data"]["client_request_id"] == accepted["request_id"]
 
 
+async def test_grammar_pipeline_with_disabled_categories_lands_on_kafka(
+    gateway_factory: GatewayFactory,
+    http: aiohttp.ClientSession,
+    user_ids: tuple[str, str],
+    make_topic: TopicFactory,
+) -> None:
+    topic = await make_topic("gateway-pipeline-grammar", with_dlq=False)
+    gw = await gateway_factory(pipeline_topic=topic)
+    teacher, _ = user_ids
+    batch_id = random_id()
+    gw.bos.batches[batch_id] = StubBatch(teacher, status=BatchStatus.READY_FOR_PIPELINE)
+    url = f"{gw.url}/v1/batches/{batch_id}/pipelines"
+
+    for body, field in (
+        ({"pipeline": "grammar"}, "pipeline"),
+        (
+            {"pipeline": "spellcheck+grammar", "disabled_grammar_categories": ["TYPOS"]},
+            "disabled_grammar_categories",
+        ),
+    ):
+        async with http.post(url, json=body, headers=gw.auth(teacher)) as r:
+            assert r.status == 422
+            error = (await r.json())["error"]
+        assert error["code"] == "VALIDATION_ERROR"
+        assert field in json.dumps(error["details"]), error
+
+    body = {"pipeline": "spellcheck+grammar", "disabled_grammar_categories": ["STYLE", "STYLE"]}
+    async with http.post(url, json=body, headers=gw.auth(teacher)) as r:
+        assert r.status == 202
+        accepted = await r.json()
+    assert accepted["pipeline"] == "spellcheck+grammar"
+    assert accepted["disabled_grammar_categories"] == ["STYLE"]
+
+    [record] = await read_topic(gw.settings.kafka_bootstrap_servers, topic, expected=1)
+    data = json.loads(record.value)["data"]
+    assert data["requested_pipeline"] == "spellcheck+grammar"
+    assert data["disabled_grammar_categories"] == ["STYLE"]
+
+
 async def test_pipeline_refused_while_not_ready_or_running(
     gateway_factory: GatewayFactory, http: aiohttp.ClientSession, user_ids: tuple[str, str]
 ) -> None:

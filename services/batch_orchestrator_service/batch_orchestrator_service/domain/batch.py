@@ -7,10 +7,8 @@ processing --phase outcome, more phases--> processing (next phase)
 processing --last phase outcome--> completed | completed_with_failures | failed
 completed_with_failures | failed --retry phase--> processing
 
-A phase after the first gets the essays that succeeded in the phase before it (an essay that
-failed spellcheck does not go on to grammar; retrying spellcheck for it carries it on). A
-phase in READS_ORIGINAL_TEXT gets each essay's uploaded text, every other phase the previous
-phase's output (spellcheck's corrected text).
+A later phase gets the essays the phase before it succeeded for (retrying that phase carries
+the rest on); on their uploaded text if in READS_ORIGINAL_TEXT, else on the earlier output.
 """
 
 from __future__ import annotations
@@ -31,6 +29,8 @@ from batch_orchestrator_service.domain.phase_state import (
     PipelineFinished,
     StartPhase,
     final_status,
+    original_ref,
+    output_ref,
 )
 from batch_orchestrator_service.domain.pipelines import PIPELINES, READS_ORIGINAL_TEXT, phases_for
 from common_core.enums import BatchStatus, CourseCode, PhaseName, PhaseStatus, PipelineName
@@ -212,9 +212,9 @@ class Batch:
         state.status = status if state.attempts == 1 or not state.essays else state.derived_status()
         following = self._phase_after(phase)
         newly_succeeded = [
-            self._original_ref(e)
+            original_ref(self.ready_essays, e)
             if following in READS_ORIGINAL_TEXT
-            else self._output_ref(e, state.outcomes[e.essay_id])
+            else output_ref(e, state.outcomes[e.essay_id])
             for e in state.essays
             if e.essay_id in in_flight and state.outcomes[e.essay_id].succeeded
         ]
@@ -298,17 +298,3 @@ class Batch:
         order = list(self.phases)
         index = order.index(phase)
         return order[index + 1] if index + 1 < len(order) else None
-
-    def _original_ref(self, essay: EssayRef) -> EssayRef:
-        """The essay as uploaded (ELS's ready event), whatever an earlier phase made of it."""
-        for ready in self.ready_essays:
-            if ready.essay_id == essay.essay_id:
-                return ready
-        return essay
-
-    @staticmethod
-    def _output_ref(essay: EssayRef, outcome: EssayOutcome) -> EssayRef:
-        """The essay as the next phase sees it: the phase's output text when it produced one."""
-        if outcome.output_storage_id:
-            return essay.model_copy(update={"text_storage_id": outcome.output_storage_id})
-        return essay

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from common_core.enums import BatchStatus, OperationOutcome, PhaseName, PhaseStatus
@@ -63,6 +63,21 @@ def final_status(phases: Iterable[PhaseState]) -> BatchStatus:
     if PhaseStatus.COMPLETED_WITH_FAILURES in statuses or PhaseStatus.PENDING in statuses:
         return BatchStatus.COMPLETED_WITH_FAILURES
     return BatchStatus.COMPLETED
+
+
+def output_ref(essay: EssayRef, outcome: EssayOutcome) -> EssayRef:
+    """The essay as the next phase sees it: the phase's output text when it produced one."""
+    if outcome.output_storage_id:
+        return essay.model_copy(update={"text_storage_id": outcome.output_storage_id})
+    return essay
+
+
+def original_ref(ready_essays: Sequence[EssayRef], essay: EssayRef) -> EssayRef:
+    """The essay as uploaded (ELS's ready event), whatever an earlier phase made of it."""
+    for ready in ready_essays:
+        if ready.essay_id == essay.essay_id:
+            return ready
+    return essay
 
 
 @dataclass(frozen=True)
