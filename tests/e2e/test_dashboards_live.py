@@ -75,8 +75,9 @@ async def returns_data(
 
 
 def essay(student: str, seed: int) -> str:
-    """An English essay with its author's name in the header and known misspellings."""
-    mistakes = "I recieve alot of homework becuase of the exams."
+    """An English essay with its author's name in the header, known misspellings and a grammar
+    error LanguageTool flags (HE_VERB_AGR), so the grammar panels have data too."""
+    mistakes = "I recieve alot of homework becuase of the exams. He go to school every day."
     return f"Name: {student}\n\n{mistakes}\n\n" + essay_text("en", 260, seed=seed)
 
 
@@ -106,7 +107,7 @@ async def run_class_batch(teacher: GatewayClient, other_teacher: GatewayClient) 
         await teacher.confirm_associations(batch_id, accept_suggestions=True)
         async with asyncio.timeout(60):
             await socket.wait_for("batch_ready", batch_id)
-        await teacher.request_pipeline(batch_id)
+        await teacher.request_pipeline(batch_id, "spellcheck+grammar")
         async with asyncio.timeout(150):
             await socket.wait_for("batch_results_ready", batch_id)
         status, _, _ = await other_teacher.call("GET", f"/v1/batches/{batch_id}")
