@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+from proc_cpu import (
+    TICKS,
+    infra_processes,
+    own_cpu_seconds,
+    read_all_stats,
+    stack_processes,
+    tree_ticks,
+)
 
 from common_core.enums import BatchStatus, Language
 from common_core.events import BatchEssaysReadyV1, BatchPipelineCompletedV1
@@ -33,6 +43,7 @@ from huleedu_testing.stats import percentile
 from spellchecker_service.config import SpellcheckerSettings
 from spellchecker_service.di import make_text_checker
 
+ROOT = Path(__file__).resolve().parents[1]
 POLL_SECONDS = 15.0
 UPLOAD_ATTEMPTS = 5
 FINISHED = {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_FAILURES, BatchStatus.FAILED}
@@ -150,6 +161,32 @@ async def drive(
     await reached(run.completed, run, client, FINISHED, "completed")
 
 
+def work_processes() -> dict[str, int]:
+    """Every stack process and the infrastructure servers the flow uses, by name."""
+    local = Path(os.environ.get("HULEEDU_LOCAL_DIR", ROOT / ".local"))
+    return {**stack_processes(local / "run"), **infra_processes(local)}
+
+
+def cpu_ticks(pids: dict[str, int]) -> dict[str, int]:
+    """CPU ticks so far of each named process tree (PostgreSQL's backends are its children)."""
+    stats = read_all_stats()
+    return {name: tree_ticks(pid, stats) for name, pid in pids.items()}
+
+
+def print_cpu_per_essay(used: dict[str, int], essays: int, engine_ms: float) -> None:
+    """Where an essay's CPU goes, process by process, against the engine's own cost per essay."""
+    per_essay = {name: ticks / TICKS * 1000 / essays for name, ticks in used.items()}
+    total = sum(per_essay.values())
+    print(
+        f"  CPU per essay, all processes: {total:6.1f} ms  (spellcheck engine alone "
+        f"{engine_ms:.1f} ms in the same run; ratio {total / engine_ms:.1f}); two cores fit "
+        f"{2 * 3600 * 1000 / total:,.0f} essays/h at this cost"
+    )
+    for name, ms in sorted(per_essay.items(), key=lambda item: -item[1]):
+        if ms >= 0.05:
+            print(f"    {name:38s} {ms:6.1f} ms  ({ms / total:5.1%})")
+
+
 async def spellcheck_rates(essays: int) -> dict[Language, float]:
     """Essays/s of the spell checker's own engine on one core, per language."""
     checker = make_text_checker(SpellcheckerSettings())
@@ -184,6 +221,9 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
             run.batch_id = (await client.register_batch(course, essays))["batch_id"]
             runs[run.batch_id] = run
         uploads = asyncio.Semaphore(upload_concurrency)
+        processes = work_processes()
+        ticks_before = cpu_ticks(processes)
+        own_before = own_cpu_seconds(os.getpid())
         start = time.perf_counter()
         await asyncio.wait_for(
             asyncio.gather(
@@ -192,6 +232,8 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
             timeout=1800,
         )
         elapsed = time.perf_counter() - start
+        ticks_after = cpu_ticks(processes)
+        own_cpu = own_cpu_seconds(os.getpid()) - own_before
         watcher_failure = watcher.exception() if watcher.done() else None
         watcher.cancel()
         lost = duplicated = 0
@@ -228,6 +270,12 @@ async def main(batches: int, essays: int, swedish_share: float, upload_concurren
         f"events not seen on Kafka by this watcher (every {POLL_SECONDS:.0f} s; "
         f"watcher {'failed: ' + repr(watcher_failure) if watcher_failure else 'ran throughout'})"
     )
+    engine_ms = 1000 / (
+        rates[Language.ENGLISH] * (1 - swedish_share) + rates[Language.SWEDISH] * swedish_share
+    )
+    used = {name: max(0, ticks_after[name] - ticks_before[name]) for name in processes}
+    print_cpu_per_essay(used, total, engine_ms)
+    print(f"  this benchmark's own CPU: {own_cpu * 1000 / total:.1f} ms per essay (load generator)")
     print(
         f"  spellcheck engine      : en {rates[Language.ENGLISH]:6.1f} essays/s, "
         f"sv {rates[Language.SWEDISH]:6.1f} essays/s (one core, in-process)"

@@ -93,6 +93,28 @@ def stack_processes(run_dir: Path) -> dict[str, int]:
     return found
 
 
+# Infrastructure that works for every essay, and where scripts/infra keeps each one's pid.
+INFRA_PIDFILES = {
+    "postgresql": "postgres/data/postmaster.pid",  # first line; backends are its children
+    "kafka": "kafka/kafka.pid",
+    "redis": "redis/redis.pid",
+    "languagetool": "languagetool/languagetool.pid",
+}
+
+
+def infra_processes(local_dir: Path) -> dict[str, int]:
+    """`component` -> pid of each running infrastructure server started by scripts/infra."""
+    found: dict[str, int] = {}
+    for name, relative in INFRA_PIDFILES.items():
+        try:
+            pid = int((local_dir / relative).read_text().splitlines()[0].strip())
+        except (OSError, ValueError, IndexError):
+            continue
+        if (PROC / str(pid)).exists():
+            found[name] = pid
+    return found
+
+
 def own_cpu_seconds(pid: int, proc: Path = PROC) -> float:
     """utime + stime of one process in seconds (0.0 when it is gone)."""
     try:
