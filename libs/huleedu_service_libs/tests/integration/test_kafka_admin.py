@@ -8,6 +8,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from huleedu_service_libs.kafka import TopicCreationError, ensure_topics
+from huleedu_testing.kafka_helpers import wait_until
 from huleedu_testing.random_refs import random_name
 
 pytestmark = pytest.mark.integration
@@ -19,7 +20,12 @@ async def test_creates_missing_topics_once(
     topics = [random_name("huleedu.test.ensure"), random_name("huleedu.test.ensure")]
     try:
         assert sorted(await ensure_topics(kafka_bootstrap, topics, partitions=2)) == sorted(topics)
-        assert set(topics) <= set(await kafka_admin.list_topics())
+
+        # Another client's metadata may trail the controller's answer by a moment.
+        async def listed() -> bool:
+            return set(topics) <= set(await kafka_admin.list_topics())
+
+        await wait_until(listed, timeout_seconds=15, what="the new topics listed")
         assert await ensure_topics(kafka_bootstrap, topics, partitions=2) == []
     finally:
         with contextlib.suppress(Exception):

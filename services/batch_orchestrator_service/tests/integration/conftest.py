@@ -31,6 +31,7 @@ from batch_orchestrator_service.worker import CONSUMED_TOPICS, create_worker_app
 from common_core.envelope import EventEnvelope
 from common_core.events import (
     BatchEssaysRegisteredV1,
+    BatchGrammarInitiateCommandV1,
     BatchPipelineCompletedV1,
     BatchPipelineDeniedV1,
     BatchSpellcheckInitiateCommandV1,
@@ -60,6 +61,7 @@ PUBLISHED_TOPICS = tuple(
     for m in (
         BatchEssaysRegisteredV1,
         BatchSpellcheckInitiateCommandV1,
+        BatchGrammarInitiateCommandV1,
         BatchPipelineCompletedV1,
         BatchPipelineDeniedV1,
         TeacherNotificationRequestedV1,

@@ -88,6 +88,7 @@ async def test_pipeline_state_answers_internal_callers_without_a_user(client: An
         "class_id": None,
         "expected_essay_count": 5,
         "requested_pipeline": None,
+        "disabled_grammar_categories": [],
         "current_phase": None,
         "phases": [],
     }
